@@ -1,0 +1,6 @@
+namespace Isg.Node;
+
+public static class Program
+{
+    public static int Main() => 0;
+}
