@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Isg.Node.Cli.Output;
+
+namespace Isg.Node.Cli.Commands;
+
+/// <summary>`isg stats [--json]`: files, logical and stored bytes, dedup and compression ratios.</summary>
+public static class StatsCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(GlobalOptions options)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("stats", "Show repository statistics") { json };
+        command.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, context =>
+        {
+            using var repository = context.OpenRepository();
+            using var reader = repository.Catalog.OpenReader();
+            var stats = reader.GetStats();
+            if (parse.GetValue(json))
+            {
+                context.Output.Json(new
+                {
+                    repository = repository.Id,
+                    files = stats.Files,
+                    directories = stats.Directories,
+                    logicalBytes = stats.LogicalBytes,
+                    uniqueBlocks = stats.UniqueBlocks,
+                    uniquePlainBytes = stats.UniquePlainBytes,
+                    storedBytes = stats.StoredBytes,
+                    dedupRatio = Math.Round(stats.DedupRatio, 4),
+                    compressionRatio = Math.Round(stats.CompressionRatio, 4),
+                });
+            }
+            else
+            {
+                var lines = new FormattableString[]
+                {
+                    $"repository        {repository.Id}",
+                    $"files             {stats.Files:N0} ({stats.Directories:N0} directories)",
+                    $"logical bytes     {ByteSize.Format(stats.LogicalBytes)} ({stats.LogicalBytes:N0})",
+                    $"unique blocks     {stats.UniqueBlocks:N0} ({ByteSize.Format(stats.UniquePlainBytes)} before compression)",
+                    $"stored bytes      {ByteSize.Format(stats.StoredBytes)} ({stats.StoredBytes:N0})",
+                    $"dedup ratio       {stats.DedupRatio:0.00}:1",
+                    $"compression ratio {stats.CompressionRatio:0.00}:1",
+                };
+                foreach (var line in lines)
+                {
+                    context.Output.Data(FormattableString.Invariant(line));
+                }
+            }
+
+            return Task.FromResult(ExitCode.Ok);
+        }));
+        return command;
+    }
+}

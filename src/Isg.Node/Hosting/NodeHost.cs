@@ -1,0 +1,72 @@
+using System.Net;
+using System.Security.Cryptography;
+using Isg.Actors.Hosting;
+using Isg.Actors.Repositories;
+using Isg.Node.Cli;
+using Isg.Node.Http;
+using Isg.Protocol.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Node.Hosting;
+
+/// <summary>
+/// The long-running node: opens (or on first use creates) the repository, starts the actor tree and serves
+/// the HTTP API and dashboard on the given endpoint until cancelled.
+/// </summary>
+public static class NodeHost
+{
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (Ctrl-C or SIGTERM).</summary>
+    public static async Task RunAsync(CommandContext context, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var repository = OpenOrCreate(context);
+        await using var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions());
+        var token = ApiToken.LoadOrCreate(repository.Layout.ApiTokenFile);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(context.LoggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
+        builder.Services.AddSingleton(node);
+        await using var app = builder.Build();
+        ApiEndpoints.Map(app, node, token, context.LoggerFactory.CreateLogger("Isg.Node.Http"));
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
+        context.Output.Line($"API token for writes and remote reads: {repository.Layout.ApiTokenFile}");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Output.Line("stopping node");
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static Repository OpenOrCreate(CommandContext context)
+    {
+        if (Repository.Exists(context.RepositoryPath))
+        {
+            return context.OpenRepository();
+        }
+
+        context.Output.Line($"no repository at {context.RepositoryPath}: creating one");
+        var passphrase = PassphraseReader.Read(confirm: true);
+        try
+        {
+            return Repository.Initialize(context.RepositoryPath, passphrase,
+                new RepositoryInitOptions(Argon2Parameters.Default), context.LoggerFactory);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passphrase);
+        }
+    }
+}

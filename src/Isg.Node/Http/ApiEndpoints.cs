@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using Isg.Actors.Catalog;
+using Isg.Actors.Hosting;
+using Isg.Protocol.Paths;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Node.Http;
+
+/// <summary>
+/// The node's HTTP API: `/health`, `/api/stats`, `/api/files` and the dashboard at `/`. Reads from loopback
+/// need no token (only the local user can reach them); anything else needs the bearer token.
+/// </summary>
+public static class ApiEndpoints
+{
+    /// <summary>Most entries one `/api/files` page returns.</summary>
+    public const int MaxPageSize = 10_000;
+
+    /// <summary>Maps the endpoints and the token check onto <paramref name="app"/>.</summary>
+    public static void Map(WebApplication app, StorageNode node, ApiToken token, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(token);
+        var started = DateTimeOffset.UtcNow;
+
+        app.Use(async (http, next) =>
+        {
+            var isRead = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
+            var remote = http.Connection.RemoteIpAddress;
+            var fromLoopback = remote is not null && IPAddress.IsLoopback(remote);
+            if (!(isRead && fromLoopback) && !token.Matches(http.Request.Headers.Authorization))
+            {
+                logger.LogWarning("rejected {Method} {Path} from {Remote}: missing or wrong API token",
+                    http.Request.Method, http.Request.Path, remote);
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await http.Response.WriteAsJsonAsync(new { error = "unauthorized", detail = "send Authorization: Bearer <token>" }).ConfigureAwait(false);
+                return;
+            }
+
+            await next(http).ConfigureAwait(false);
+        });
+
+        app.MapGet("/health", () => Results.Json(new
+        {
+            status = "ok",
+            repository = node.Repository.Id,
+            startedAt = started,
+            uptimeSeconds = (long)(DateTimeOffset.UtcNow - started).TotalSeconds,
+            deadLetters = node.System.DeadLetters.Count,
+        }));
+
+        app.MapGet("/api/stats", () =>
+        {
+            using var reader = node.Repository.Catalog.OpenReader();
+            var stats = reader.GetStats();
+            return Results.Json(new
+            {
+                files = stats.Files,
+                directories = stats.Directories,
+                logicalBytes = stats.LogicalBytes,
+                uniqueBlocks = stats.UniqueBlocks,
+                uniquePlainBytes = stats.UniquePlainBytes,
+                storedBytes = stats.StoredBytes,
+                dedupRatio = Math.Round(stats.DedupRatio, 4),
+                compressionRatio = Math.Round(stats.CompressionRatio, 4),
+            });
+        });
+
+        app.MapGet("/api/files", (string? prefix, int? limit, int? offset) =>
+        {
+            if (!CatalogPath.TryNormalize(prefix ?? string.Empty, out var normalized, out var error))
+            {
+                return Results.Problem(error.Message, statusCode: StatusCodes.Status400BadRequest, title: error.Kind.ToString());
+            }
+
+            var take = Math.Clamp(limit ?? 1000, 1, MaxPageSize);
+            var skip = Math.Max(offset ?? 0, 0);
+            using var reader = node.Repository.Catalog.OpenReader();
+            var page = reader.ListFiles(normalized).Skip(skip).Take(take + 1).Select(ToJson).ToList();
+            var more = page.Count > take;
+            return Results.Json(new { prefix = normalized, offset = skip, more, files = more ? page[..take] : page });
+        });
+
+        app.MapGet("/", () => Results.Content(Dashboard.Value, "text/html; charset=utf-8"));
+    }
+
+    private static readonly Lazy<string> Dashboard = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Isg.Node.wwwroot.index.html")
+            ?? throw new InvalidOperationException("dashboard resource missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    private static object ToJson(FileEntry e) => new
+    {
+        path = e.Path,
+        kind = e.Kind.ToString().ToLowerInvariant(),
+        size = e.Size,
+        mode = Convert.ToString(e.Mode, 8),
+        mtime = DateTimeOffset.UnixEpoch.AddTicks(e.MtimeUnixNs / 100).ToString("O", CultureInfo.InvariantCulture),
+        blocks = e.BlockCount,
+        merkleRoot = e.MerkleRoot.ToHex(),
+    };
+}
