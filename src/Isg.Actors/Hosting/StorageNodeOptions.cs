@@ -1,0 +1,11 @@
+namespace Isg.Actors.Hosting;
+
+/// <summary>
+/// Tuning of the node's actor tree. <see cref="Workers"/> = encoder pool size (0: one per core);
+/// <see cref="InFlightBytes"/> bounds the chunk bytes between reader and store (memory stays bounded).
+/// </summary>
+public sealed record StorageNodeOptions(int Workers = 0, long InFlightBytes = 48L << 20)
+{
+    /// <summary>The effective pool size.</summary>
+    public int EffectiveWorkers => Workers > 0 ? Workers : Math.Max(1, Environment.ProcessorCount);
+}

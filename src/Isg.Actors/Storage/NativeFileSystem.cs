@@ -1,0 +1,142 @@
+using System.Runtime.InteropServices;
+
+namespace Isg.Actors.Storage;
+
+/// <summary>
+/// The few POSIX calls .NET does not expose: fsync of a directory (so a rename survives a power cut) and
+/// syncfs (one barrier for many files written without fsync).
+/// </summary>
+public static partial class NativeFileSystem
+{
+    private const int ReadOnly = 0;
+    private const int Directory = 0x10000;
+    private const int CloseOnExec = 0x80000;
+
+    /// <summary>Flushes the directory entry changes (creates, renames) of <paramref name="directory"/>.</summary>
+    public static void SyncDirectory(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var fd = Open(directory, ReadOnly | Directory | CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fsync of directory {directory} failed (errno {errno})", errno);
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Flushes every dirty page and inode of the file system holding <paramref name="anyPath"/>.</summary>
+    public static void SyncFileSystem(string anyPath)
+    {
+        ArgumentNullException.ThrowIfNull(anyPath);
+        var fd = Open(anyPath, ReadOnly | CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {anyPath} to sync its file system (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (SyncFs(fd) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"syncfs for {anyPath} failed (errno {errno})", errno);
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Status of <paramref name="path"/> without following a final symlink (statx), with nanosecond mtime.</summary>
+    public static FileStatus GetStatus(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxBasicStats, ref buffer[0]) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 or 20 => new FileNotFoundException($"{path}: no such file or directory", path),
+                13 => new UnauthorizedAccessException($"{path}: permission denied"),
+                _ => new IOException($"{path}: statx failed (errno {errno})", errno),
+            };
+        }
+
+        // struct statx has one layout on every Linux architecture, unlike struct stat.
+        var mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer[28..]);
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer[40..]);
+        var seconds = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer[112..]);
+        var nanos = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[120..]);
+        var kind = (mode & FileTypeMask) switch
+        {
+            RegularType => FileStatusKind.Regular,
+            DirectoryType => FileStatusKind.Directory,
+            SymlinkType => FileStatusKind.Symlink,
+            _ => FileStatusKind.Special,
+        };
+        return new FileStatus(kind, size, mode & 0xFFF, seconds * 1_000_000_000 + nanos);
+    }
+
+    /// <summary>Sets the modification (and access) time of <paramref name="path"/> to the nanosecond, not following symlinks.</summary>
+    public static void SetModificationTime(string path, long mtimeUnixNs)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Span<long> times = stackalloc long[4];
+        times[0] = Math.DivRem(mtimeUnixNs, 1_000_000_000, out var nanos);
+        if (nanos < 0)
+        {
+            times[0]--;
+            nanos += 1_000_000_000;
+        }
+
+        times[1] = nanos;
+        times[2] = times[0];
+        times[3] = times[1];
+        if (UtimensAt(AtCurrentDirectory, path, ref times[0], AtSymlinkNoFollow) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"{path}: cannot set its modification time (errno {errno})", errno);
+        }
+    }
+
+    private const int AtCurrentDirectory = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7FF;
+    private const int StatxSize = 256;
+    private const int FileTypeMask = 0xF000;
+    private const int RegularType = 0x8000;
+    private const int DirectoryType = 0x4000;
+    private const int SymlinkType = 0xA000;
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UtimensAt(int directoryFd, string path, ref long times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
