@@ -1,0 +1,24 @@
+using Isg.Actors.Runtime;
+
+namespace Isg.Actors.Catalog;
+
+/// <summary>Messages of the catalogue writer actor.</summary>
+public interface ICatalogCommand;
+
+/// <summary>
+/// Commits files (and the blocks written for them) in one transaction. Replies <see cref="FilesCommitted"/>.
+/// The blocks must already be durable in their store. Safe to resend (a path's previous entry is replaced).
+/// </summary>
+public sealed record CommitFiles(IReadOnlyList<FileCommit> Files, IReadOnlyList<StoredBlock> NewBlocks, IReplyTo<FilesCommitted> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="CommitFiles"/>: <see cref="Failure"/> is null when every file is committed.</summary>
+public sealed record FilesCommitted(int Files, Exception? Failure);
+
+/// <summary>
+/// Removes a path (with <see cref="Recursive"/>, everything below it too) and deletes the blocks no entry uses
+/// any more from their stores. Replies <see cref="PathRemoved"/>.
+/// </summary>
+public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemoved> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed.</summary>
+public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);

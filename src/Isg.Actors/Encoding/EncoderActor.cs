@@ -1,0 +1,73 @@
+using Isg.Actors.Catalog;
+using Isg.Actors.Repositories;
+using Isg.Actors.Runtime;
+
+namespace Isg.Actors.Encoding;
+
+/// <summary>
+/// One worker of the encoder pool: hashes, deduplicates, compresses, seals and stores chunks, and opens and
+/// verifies blocks on the way back. CPU-bound work runs here, one message at a time per worker; the pool has
+/// one worker per core. Failures are replies; the chunk buffer is always released.
+/// </summary>
+public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
+{
+    private BlockCodec? _codec;
+    private CatalogReader? _catalog;
+
+    /// <inheritdoc />
+    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
+    {
+        _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.BlockStore);
+        _catalog = repository.Catalog.CreateReader();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+    {
+        _codec?.Dispose();
+        _catalog?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask HandleAsync(IEncoderCommand message, CancellationToken cancellationToken)
+    {
+        var codec = _codec ?? throw new InvalidOperationException("encoder not started");
+        switch (message)
+        {
+            case EncodeChunk encode:
+                using (encode.Chunk)
+                {
+                    ChunkEncoded reply;
+                    try
+                    {
+                        var block = await codec.EncodeAsync(encode.Chunk.Memory, encode.Session, _catalog!, cancellationToken).ConfigureAwait(false);
+                        reply = new ChunkEncoded(encode.File, encode.Seq, encode.Chunk.Length, block, null);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        reply = new ChunkEncoded(encode.File, encode.Seq, encode.Chunk.Length, null, e);
+                    }
+
+                    encode.ReplyTo.Reply(reply);
+                }
+
+                break;
+            case DecodeBlock decode:
+                try
+                {
+                    var plaintext = await codec.DecodeAsync(decode.Id, decode.ObjectName, cancellationToken).ConfigureAwait(false);
+                    decode.ReplyTo.Reply(new BlockDecoded(decode.Seq, decode.Id, plaintext, null));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    decode.ReplyTo.Reply(new BlockDecoded(decode.Seq, decode.Id, null, e));
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Isg.Actors.Backends;
+using Isg.Actors.Runtime;
+using Isg.Protocol.Hashing;
+
+namespace Isg.Actors.Encoding;
+
+/// <summary>Messages of an encoder worker (/node/encoders/$n).</summary>
+public interface IEncoderCommand;
+
+/// <summary>
+/// Hash, deduplicate, seal and store one chunk. The worker owns <see cref="Chunk"/> from now on and disposes it.
+/// Replies <see cref="ChunkEncoded"/> with the same <see cref="File"/> and <see cref="Seq"/>.
+/// </summary>
+public sealed record EncodeChunk(int File, int Seq, PooledBuffer Chunk, DedupIndex Session, IReplyTo<ChunkEncoded> ReplyTo) : IEncoderCommand;
+
+/// <summary>The outcome of <see cref="EncodeChunk"/>: a block, or the failure that kept it from being stored.</summary>
+public sealed record ChunkEncoded(int File, int Seq, int Length, EncodedBlock? Block, Exception? Failure);
+
+/// <summary>Fetch, open and verify one block. Replies <see cref="BlockDecoded"/> with the same <see cref="Seq"/>.</summary>
+public sealed record DecodeBlock(long Seq, BlockId Id, string ObjectName, IReplyTo<BlockDecoded> ReplyTo) : IEncoderCommand;
+
+/// <summary>The plaintext of a verified block (the receiver disposes it), or why it could not be had.</summary>
+public sealed record BlockDecoded(long Seq, BlockId Id, PooledBuffer? Plaintext, Exception? Failure);

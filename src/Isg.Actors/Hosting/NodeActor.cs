@@ -1,0 +1,64 @@
+using Isg.Actors.Catalog;
+using Isg.Actors.Encoding;
+using Isg.Actors.Ingest;
+using Isg.Actors.Repositories;
+using Isg.Actors.Restore;
+using Isg.Actors.Runtime;
+
+namespace Isg.Actors.Hosting;
+
+/// <summary>
+/// The root of the node's tree (/node): owns the catalogue writer (/node/catalog) and the encoder pool
+/// (/node/encoders, one worker per core), and starts each add or get as a child job (/node/ingest-N,
+/// /node/restore-N). Long-lived children restart with backoff; jobs are never restarted (a job that fails
+/// replies with its failure from its stop hook).
+/// </summary>
+public sealed class NodeActor(Repository repository, StorageNodeOptions options) : Actor<INodeCommand>
+{
+    private const int EncoderMailbox = 4;
+    private IActorRef<ICatalogCommand>? _catalog;
+    private IActorRef<IEncoderCommand>? _encoders;
+    private long _jobs;
+
+    /// <inheritdoc />
+    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
+    {
+        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.BlockStore));
+        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
+            options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask HandleAsync(INodeCommand message, CancellationToken cancellationToken)
+    {
+        var catalog = _catalog ?? throw new InvalidOperationException("node not started");
+        var encoders = _encoders!;
+        switch (message)
+        {
+            case StartIngest ingest:
+                var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.BlockStore,
+                    InFlightChunks(repository.CreateChunker().MaxChunkSize), ingest.Progress, ingest.ReplyTo, ingest.CancellationToken);
+                Context.Spawn<IIngestJobCommand>($"ingest-{++_jobs}", () => new IngestJobActor(ingestJob),
+                    MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
+                break;
+            case StartRestore restore:
+                var restoreJob = new RestoreJob(repository, restore.Request, encoders,
+                    InFlightChunks(repository.CreateChunker().MaxChunkSize), restore.Progress, restore.ReplyTo, restore.CancellationToken);
+                Context.Spawn<IRestoreJobCommand>($"restore-{++_jobs}", () => new RestoreJobActor(restoreJob),
+                    MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
+                break;
+            case GetWorkers get:
+                get.ReplyTo.Reply(new NodeWorkers(catalog, encoders));
+                break;
+            default:
+                throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    // Chunks between reader and store: enough to keep every worker busy, few enough to bound memory.
+    private int InFlightChunks(int maxChunkSize) =>
+        (int)Math.Max(4L * options.EffectiveWorkers, options.InFlightBytes / Math.Max(1, maxChunkSize));
+}

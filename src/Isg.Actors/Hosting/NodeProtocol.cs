@@ -1,0 +1,32 @@
+using Isg.Actors.Catalog;
+using Isg.Actors.Encoding;
+using Isg.Actors.Ingest;
+using Isg.Actors.Restore;
+using Isg.Actors.Runtime;
+using Isg.Actors.Transfers;
+
+namespace Isg.Actors.Hosting;
+
+/// <summary>Messages of the node's root actor (/node).</summary>
+public interface INodeCommand;
+
+/// <summary>Starts an add as a child job; the job replies when everything it acknowledged is committed.</summary>
+public sealed record StartIngest(
+    IReadOnlyList<IngestSource> Sources,
+    IngestOptions Options,
+    IProgress<TransferProgress>? Progress,
+    CancellationToken CancellationToken,
+    IReplyTo<TransferOutcome<IngestReport>> ReplyTo) : INodeCommand;
+
+/// <summary>Starts a restore as a child job.</summary>
+public sealed record StartRestore(
+    RestoreRequest Request,
+    IProgress<TransferProgress>? Progress,
+    CancellationToken CancellationToken,
+    IReplyTo<TransferOutcome<RestoreReport>> ReplyTo) : INodeCommand;
+
+/// <summary>Asks for the node's long-lived workers (for checks and tools). Replies <see cref="NodeWorkers"/>.</summary>
+public sealed record GetWorkers(IReplyTo<NodeWorkers> ReplyTo) : INodeCommand;
+
+/// <summary>The catalogue writer and the encoder pool.</summary>
+public sealed record NodeWorkers(IActorRef<ICatalogCommand> Catalog, IActorRef<IEncoderCommand> Encoders);

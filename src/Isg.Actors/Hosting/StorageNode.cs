@@ -1,0 +1,154 @@
+using System.Runtime.ExceptionServices;
+using Isg.Actors.Catalog;
+using Isg.Actors.Encoding;
+using Isg.Actors.Ingest;
+using Isg.Actors.Repositories;
+using Isg.Actors.Restore;
+using Isg.Actors.Runtime;
+using Isg.Actors.Transfers;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Actors.Hosting;
+
+/// <summary>
+/// A running node on one repository: the actor system with its tree (/node, /node/catalog, /node/encoders,
+/// jobs), and the operations the CLI and HTTP API call. Disposing stops the tree (children first) and closes
+/// the repository.
+/// </summary>
+public sealed class StorageNode : IAsyncDisposable
+{
+    private static readonly TimeSpan s_askTimeout = TimeSpan.FromMinutes(5);
+    private readonly IActorRef<INodeCommand> _root;
+
+    private StorageNode(Repository repository, ActorSystem system, IActorRef<INodeCommand> root)
+    {
+        Repository = repository;
+        System = system;
+        _root = root;
+    }
+
+    /// <summary>The repository the node serves.</summary>
+    public Repository Repository { get; }
+
+    /// <summary>The actor system (for health: dead letters, actors).</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>Starts the node's actor tree on <paramref name="repository"/>, which the node then owns.</summary>
+    public static StorageNode Start(Repository repository, ILoggerFactory loggerFactory, StorageNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        var system = new ActorSystem("isg", new ActorSystemOptions { LoggerFactory = loggerFactory });
+        var root = system.Spawn<INodeCommand>("node", () => new NodeActor(repository, options));
+        return new StorageNode(repository, system, root);
+    }
+
+    /// <summary>
+    /// Adds files and directories. Returns once every file counted as added is committed; throws the failure
+    /// that stopped the add early (cancellation, a full disk) after committing what was complete.
+    /// </summary>
+    public async Task<IngestReport> AddAsync(IReadOnlyList<IngestSource> sources, IngestOptions options,
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(options);
+        var outcome = await _root.AskAsync<INodeCommand, TransferOutcome<IngestReport>>(
+            r => new StartIngest(sources, options, progress, cancellationToken, r), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        return Unwrap(outcome);
+    }
+
+    /// <summary>Restores a file or directory; every block is verified. Throws when nothing matches the path.</summary>
+    public async Task<RestoreReport> RestoreAsync(RestoreRequest request, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var outcome = await _root.AskAsync<INodeCommand, TransferOutcome<RestoreReport>>(
+            r => new StartRestore(request, progress, cancellationToken, r), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        return Unwrap(outcome);
+    }
+
+    /// <summary>Removes a path (recursively when asked) and frees blocks nothing else uses.</summary>
+    public async Task<RemoveReport> RemoveAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
+        var removed = await workers.Catalog.AskAsync<ICatalogCommand, PathRemoved>(
+            r => new RemovePath(path, recursive, r), s_askTimeout, cancellationToken).ConfigureAwait(false);
+        if (removed.Failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(removed.Failure);
+        }
+
+        return new RemoveReport(removed.Entries, removed.BlocksFreed, removed.BytesFreed);
+    }
+
+    /// <summary>
+    /// Checks the catalogue's consistency and that every referenced block is in the store; with
+    /// <paramref name="readData"/>, also reads, decrypts and hashes every block.
+    /// </summary>
+    public async Task<CheckReport> CheckAsync(bool readData, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var problems = Repository.Catalog.IntegrityCheck().Select(p => $"{p.Kind}: {p.Message}").ToList();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var name in Repository.BlockStore.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            present.Add(name);
+        }
+
+        var blocks = new Dictionary<Isg.Protocol.Hashing.BlockId, string>();
+        var files = 0;
+        using (var reader = Repository.Catalog.CreateReader())
+        using (var blockReader = Repository.Catalog.CreateReader())
+        {
+            foreach (var entry in reader.ListFiles(string.Empty))
+            {
+                files++;
+                foreach (var block in blockReader.GetFileBlocks(entry.Id))
+                {
+                    if (blocks.TryAdd(block.Id, entry.Path) && !present.Contains(Repository.Key.ObjectName(block.Id)))
+                    {
+                        problems.Add($"MissingBlock: block {block.Id} of {entry.Path} is not in the {Repository.BlockStore.Name} store");
+                    }
+                }
+            }
+        }
+
+        var checkedBlocks = 0;
+        if (readData)
+        {
+            var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
+            var total = blocks.Count;
+            var reads = blocks.Select(async pair =>
+            {
+                var decoded = await workers.Encoders.AskAsync<IEncoderCommand, BlockDecoded>(
+                    r => new DecodeBlock(0, pair.Key, Repository.Key.ObjectName(pair.Key), r), s_askTimeout, cancellationToken).ConfigureAwait(false);
+                decoded.Plaintext?.Dispose();
+                var done = Interlocked.Increment(ref checkedBlocks);
+                progress?.Report(new TransferProgress(TransferEvent.Bytes, pair.Value, done, total, 0, files));
+                return decoded.Failure is null ? null : $"CorruptBlock: {pair.Value}: {decoded.Failure.Message}";
+            });
+            problems.AddRange((await Task.WhenAll(reads).ConfigureAwait(false)).OfType<string>());
+        }
+
+        return new CheckReport(files, readData ? checkedBlocks : blocks.Count, problems);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await System.ShutdownAsync().ConfigureAwait(false);
+        Repository.Dispose();
+    }
+
+    private Task<NodeWorkers> GetWorkersAsync(CancellationToken cancellationToken) =>
+        _root.AskAsync<INodeCommand, NodeWorkers>(r => new GetWorkers(r), s_askTimeout, cancellationToken);
+
+    private static TReport Unwrap<TReport>(TransferOutcome<TReport> outcome)
+    {
+        if (outcome.Failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(outcome.Failure);
+        }
+
+        return outcome.Report;
+    }
+}

@@ -1,0 +1,375 @@
+using Isg.Actors.Backends;
+using Isg.Actors.Catalog;
+using Isg.Actors.Encoding;
+using Isg.Actors.Repositories;
+using Isg.Actors.Runtime;
+using Isg.Actors.Transfers;
+using Isg.Protocol.Manifests;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Actors.Ingest;
+
+/// <summary>
+/// One `add`: a reader task walks the sources and cuts files into chunks, handing them to the encoder pool
+/// (at most <see cref="IngestJob.MaxChunksInFlight"/> at a time, so memory stays bounded); this actor collects
+/// the encoded blocks per file and commits complete files in batches: store flush first, then one catalogue
+/// transaction. A file is acknowledged (FileDone) only after its commit, so a crash at any moment leaves each
+/// file either fully present or absent.
+/// </summary>
+public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
+{
+    private const int CommitFileThreshold = 512;
+    private const long CommitByteThreshold = 256L << 20;
+    private static readonly TimeSpan s_commitInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_commitTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly DedupIndex _session = new();
+    private readonly SemaphoreSlim _inFlight = new(job.MaxChunksInFlight, job.MaxChunksInFlight);
+    private readonly CancellationTokenSource _readerStop = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken);
+    private readonly List<int> _pendingFiles = [];
+    private readonly List<StoredBlock> _pendingBlocks = [];
+    private readonly List<string> _failures = [];
+    private IngestFileState[] _files = [];
+    private long _pendingBytes;
+    private long _totalBytes;
+    private long _bytesDone;
+    private long _bytesStored;
+    private int _filesAdded;
+    private int _filesUnchanged;
+    private int _filesFailed;
+    private int _filesSettled;
+    private int _newBlocks;
+    private int _dedupBlocks;
+    private bool _readingFinished;
+    private bool _replied;
+    private Exception? _abort;
+
+    /// <inheritdoc />
+    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
+    {
+        var self = Context.Self;
+        var replyTo = Context.ReplyAdapter<ChunkEncoded>(r => new ChunkDone(r));
+        _ = Task.Run(() => ReadAllAsync(self, replyTo, _readerStop.Token), CancellationToken.None);
+        Context.ScheduleTellOnce(s_commitInterval, new CommitTick());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+    {
+        _readerStop.Cancel();
+        _readerStop.Dispose();
+        if (!_replied)
+        {
+            // Stopped from outside (node shutdown) before finishing: say so rather than leave the caller waiting.
+            job.ReplyTo.Reply(new TransferOutcome<IngestReport>(Report(), new OperationCanceledException("the node stopped during the add")));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask HandleAsync(IIngestJobCommand message, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case ItemsScanned scanned:
+                _files = scanned.Items.Select(i => new IngestFileState(i)).ToArray();
+                _totalBytes = scanned.TotalBytes;
+                foreach (var (path, reason) in scanned.Skipped)
+                {
+                    _filesFailed++;
+                    _failures.Add($"{path}: {reason}");
+                    job.Progress?.Report(Progress(TransferEvent.FileFailed, path, reason));
+                }
+
+                job.Progress?.Report(Progress(TransferEvent.Scanned, string.Empty));
+                break;
+            case FileUnchanged unchanged:
+                _files[unchanged.File].Settled = true;
+                _filesSettled++;
+                _filesUnchanged++;
+                _totalBytes -= _files[unchanged.File].Item.Size;
+                job.Progress?.Report(Progress(TransferEvent.FileUnchanged, _files[unchanged.File].Item.CatalogPath));
+                break;
+            case FileRead read:
+                var state = _files[read.File];
+                state.ExpectedChunks = read.Chunks;
+                state.BytesRead = read.Bytes;
+                state.Failure ??= read.Failure;
+                _totalBytes += read.Bytes - state.Item.Size;
+                Settle(read.File);
+                break;
+            case ChunkDone done:
+                OnChunk(done.Result);
+                break;
+            case ReadingFinished finished:
+                _readingFinished = true;
+                if (finished.Failure is not null && _abort is null)
+                {
+                    _abort = finished.Failure;
+                }
+
+                break;
+            case CommitTick:
+                await CommitAsync().ConfigureAwait(false);
+                if (!_replied)
+                {
+                    Context.ScheduleTellOnce(s_commitInterval, new CommitTick());
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+
+        if (_pendingFiles.Count >= CommitFileThreshold || _pendingBytes >= CommitByteThreshold)
+        {
+            await CommitAsync().ConfigureAwait(false);
+        }
+
+        await FinishIfDoneAsync().ConfigureAwait(false);
+    }
+
+    private void OnChunk(ChunkEncoded result)
+    {
+        _inFlight.Release();
+        var state = _files[result.File];
+        _bytesDone += result.Length;
+        if (result.Failure is not null || result.Block is null)
+        {
+            var failure = result.Failure ?? new InvalidOperationException("encoder returned no block");
+            state.Failure ??= failure;
+            state.Record(result.Seq, null);
+            if (failure is BackendException { Kind: BackendFailureKind.Permanent or BackendFailureKind.Unauthorized } && _abort is null)
+            {
+                // A full disk or a refused store will fail every later chunk too: stop reading, keep what is complete.
+                _abort = failure;
+                _readerStop.Cancel();
+            }
+        }
+        else
+        {
+            var block = result.Block.Value;
+            state.Record(result.Seq, block);
+            if (block.NewBlock is { } stored)
+            {
+                _pendingBlocks.Add(stored);
+                _pendingBytes += stored.StoredSize;
+                _bytesStored += stored.StoredSize;
+                _newBlocks++;
+            }
+            else
+            {
+                _dedupBlocks++;
+            }
+        }
+
+        job.Progress?.Report(Progress(TransferEvent.Bytes, state.Item.CatalogPath));
+        Settle(result.File);
+    }
+
+    // Moves a file whose chunks are all answered to the commit queue, or reports it failed.
+    private void Settle(int file)
+    {
+        var state = _files[file];
+        if (state.Settled || !state.IsComplete)
+        {
+            return;
+        }
+
+        if (state.Failure is not null)
+        {
+            Fail(file, state.Failure.Message);
+            return;
+        }
+
+        _pendingFiles.Add(file);
+    }
+
+    private void Fail(int file, string reason)
+    {
+        var state = _files[file];
+        state.Settled = true;
+        state.Release();
+        _filesSettled++;
+        _filesFailed++;
+        _failures.Add($"{state.Item.CatalogPath}: {reason}");
+        job.Progress?.Report(Progress(TransferEvent.FileFailed, state.Item.CatalogPath, reason));
+    }
+
+    private async Task CommitAsync()
+    {
+        if (_pendingFiles.Count == 0 && _pendingBlocks.Count == 0)
+        {
+            return;
+        }
+
+        var files = _pendingFiles.ToArray();
+        var commits = files.Select(f => BuildCommit(_files[f])).ToArray();
+        var blocks = _pendingBlocks.ToArray();
+        _pendingFiles.Clear();
+        _pendingBlocks.Clear();
+        _pendingBytes = 0;
+
+        Exception? failure;
+        try
+        {
+            // Blocks must be durable before the catalogue points at them.
+            await job.Store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            var reply = await job.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(
+                r => new CommitFiles(commits, blocks, r), s_commitTimeout, CancellationToken.None).ConfigureAwait(false);
+            failure = reply.Failure;
+        }
+        catch (Exception e) when (e is BackendException or IOException or AskTimeoutException)
+        {
+            failure = e;
+        }
+
+        if (failure is not null)
+        {
+            Context.Logger.LogError("commit of {Files} files failed: {Reason}", files.Length, failure.Message);
+            _abort ??= failure;
+            _readerStop.Cancel();
+            foreach (var file in files)
+            {
+                Fail(file, "not committed: " + failure.Message);
+            }
+
+            return;
+        }
+
+        foreach (var file in files)
+        {
+            var state = _files[file];
+            state.Settled = true;
+            state.Release();
+            _filesSettled++;
+            _filesAdded++;
+            job.Progress?.Report(Progress(TransferEvent.FileDone, state.Item.CatalogPath));
+        }
+    }
+
+    private static FileCommit BuildCommit(IngestFileState state)
+    {
+        var blocks = new List<FileBlock>(state.ExpectedChunks);
+        long offset = 0;
+        foreach (var block in state.Blocks)
+        {
+            blocks.Add(new FileBlock(blocks.Count, block.Id, offset, block.Length));
+            offset += block.Length;
+        }
+
+        var manifest = Manifest.Create(blocks.Select(b => new BlockRef(b.Id, b.Length)));
+        var item = state.Item;
+        return new FileCommit(item.CatalogPath, item.Kind, offset, item.Mode, item.MtimeUnixNs, item.LinkTarget,
+            manifest.MerkleRoot, manifest.ToBytes(), blocks);
+    }
+
+    private async Task FinishIfDoneAsync()
+    {
+        if (_replied || !_readingFinished)
+        {
+            return;
+        }
+
+        // Wait for every chunk the reader sent. Files it never reached (after a stop) have ExpectedChunks -1:
+        // they are neither added nor failed, just not touched.
+        if (_files.Any(f => !f.Settled && f.ExpectedChunks >= 0 && !f.IsComplete))
+        {
+            return;
+        }
+
+        await CommitAsync().ConfigureAwait(false);
+        _replied = true;
+        job.Progress?.Report(Progress(TransferEvent.Completed, string.Empty));
+        job.ReplyTo.Reply(new TransferOutcome<IngestReport>(Report(), _abort));
+        Context.StopSelf();
+    }
+
+    private IngestReport Report() =>
+        new(_filesAdded, _filesUnchanged, _filesFailed, _bytesDone, _bytesStored, _newBlocks, _dedupBlocks, _failures.ToArray());
+
+    private TransferProgress Progress(TransferEvent kind, string path, string? detail = null) =>
+        new(kind, path, _bytesDone, Math.Max(_totalBytes, _bytesDone), _filesSettled, _files.Length, detail);
+
+    // The reader task: walk, then read and chunk each file, handing chunks to the encoders. Runs beside the
+    // actor and talks to it only through messages.
+    private async Task ReadAllAsync(IActorRef<IIngestJobCommand> self, IReplyTo<ChunkEncoded> replyTo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var skipped = new List<(string, string)>();
+            var items = SourceWalker.Walk(job.Sources, (path, reason) => skipped.Add((path, reason)));
+            await self.TellAsync(new ItemsScanned(items, items.Sum(i => i.Size), skipped), cancellationToken).ConfigureAwait(false);
+            using var catalog = job.Repository.Catalog.CreateReader();
+            var chunkReader = new ChunkReader(job.Repository.CreateChunker());
+            for (var index = 0; index < items.Count; index++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var item = items[index];
+                if (!job.Options.Reread && IsUnchanged(catalog, item))
+                {
+                    self.Tell(new FileUnchanged(index));
+                    continue;
+                }
+
+                if (item.Kind != FileKind.File)
+                {
+                    self.Tell(new FileRead(index, 0, 0, null));
+                    continue;
+                }
+
+                self.Tell(await ReadFileAsync(self, replyTo, chunkReader, index, item, cancellationToken).ConfigureAwait(false));
+            }
+
+            self.Tell(new ReadingFinished(null));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            self.Tell(new ReadingFinished(e));
+        }
+    }
+
+    private async Task<FileRead> ReadFileAsync(IActorRef<IIngestJobCommand> self, IReplyTo<ChunkEncoded> replyTo,
+        ChunkReader chunkReader, int index, IngestItem item, CancellationToken cancellationToken)
+    {
+        var seq = 0;
+        try
+        {
+            using var handle = File.OpenHandle(item.LocalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var bytes = await chunkReader.ReadAsync(handle, item.Size, async chunk =>
+            {
+                try
+                {
+                    await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    chunk.Dispose();
+                    throw;
+                }
+
+                await job.Encoders.TellAsync(new EncodeChunk(index, seq++, chunk, _session, replyTo), CancellationToken.None).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            return new FileRead(index, seq, bytes, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileRead(index, seq, 0, e);
+        }
+        catch (OperationCanceledException e)
+        {
+            self.Tell(new FileRead(index, seq, 0, e));
+            throw;
+        }
+    }
+
+    private static bool IsUnchanged(CatalogReader catalog, IngestItem item) =>
+        catalog.GetFile(item.CatalogPath) is { } entry
+        && entry.Kind == item.Kind
+        && entry.Size == item.Size
+        && entry.Mode == item.Mode
+        && entry.MtimeUnixNs == item.MtimeUnixNs
+        && entry.LinkTarget == item.LinkTarget;
+}
