@@ -95,10 +95,14 @@ public sealed class ManifestTests
         Assert.Equal(bytes.Length, total);
     }
 
-    [Fact]
-    public void TryDecode_SplitAtEveryOffset_FirstPartNeedsMoreThenWholeDecodes()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void TryDecode_SplitAtEveryOffset_FirstPartNeedsMoreThenWholeDecodes(int count)
     {
-        var bytes = Manifest.Create(Blocks(40)).ToBytes();
+        var bytes = Manifest.Create(Blocks(count)).ToBytes();
         for (var split = 0; split <= bytes.Length; split++)
         {
             // A caller that received `split` bytes, then the rest, appended to its buffer.
@@ -109,7 +113,7 @@ public sealed class ManifestTests
             buffer.Write(bytes.AsSpan(split));
             Assert.Equal(DecodeStatus.Done, Manifest.TryDecode(buffer.WrittenSpan, out var manifest, out var consumed, out _));
             Assert.Equal(bytes.Length, consumed);
-            Assert.Equal(40, manifest!.Blocks.Count);
+            Assert.Equal(count, manifest!.Blocks.Count);
         }
     }
 
