@@ -12,12 +12,14 @@ namespace Isg.Protocol.Chunking;
 /// </summary>
 /// <remarks>
 /// A chunk of length L ends at byte L-1 when MinSize &lt;= L &lt; MaxSize and the hash after byte L-1 has all mask bits
-/// zero (the stricter mask while L &lt; AverageSize). The hash is warmed over the <see cref="WindowSize"/> bytes before
-/// the first candidate, so every cut depends on exactly the last 63 bytes and never on the previous chunk.
+/// zero (the stricter mask while L &lt; AverageSize). Hashing starts at byte MinSize - <see cref="WindowSize"/>, so the
+/// hash at every candidate covers a full window: a cut depends on exactly the 63 bytes ending there (the highest mask
+/// bit is 62), never on the previous chunk. Cut points are specific to this scheme and table, not to other FastCDC
+/// implementations.
 /// </remarks>
 public sealed class FastCdcChunker : IChunker
 {
-    /// <summary>Bytes the Gear hash is warmed over before the first candidate cut; also the smallest MinSize.</summary>
+    /// <summary>Bytes hashed up to and including the first candidate cut (the Gear window); also the smallest MinSize.</summary>
     public const int WindowSize = 64;
 
     private readonly int _minSize;

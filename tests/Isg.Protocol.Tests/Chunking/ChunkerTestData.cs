@@ -64,7 +64,7 @@ internal static class ChunkerTestData
 
     /// <summary>
     /// FastCDC as the documentation states it, one byte at a time with no tricks: candidate lengths MinSize..MaxSize-1,
-    /// hash warmed over the 64 bytes before the first candidate, mask of log2(Average)+2 bits (below Average) or
+    /// hashing from byte MinSize - 64, mask of log2(Average)+2 bits (below Average) or
     /// log2(Average)-2 bits (from Average on) ending at bit 62.
     /// </summary>
     public static int ReferenceCut(ReadOnlySpan<byte> data, ChunkerOptions options, GearTable table, bool isFinal)
