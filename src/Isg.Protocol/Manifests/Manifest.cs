@@ -103,10 +103,10 @@ public sealed class Manifest
     /// Decodes one manifest from the start of <paramref name="input"/>; never throws on bad input. Done: the manifest
     /// and the bytes it took (prefix and message; bytes after it are not looked at). NeedMoreData: a valid prefix
     /// (the error says Truncated). Invalid: the error gives the kind and the offset (the prefix byte for framing
-    /// errors, the top-level field for a malformed one, otherwise the message start): Malformed (overlong varint, unparsable protobuf),
-    /// TooLarge (length above <see cref="MaxMessageLength"/>, more than <see cref="MaxBlocks"/> blocks),
-    /// UnsupportedVersion, BadField (an id or root not 32 bytes, a zero or too large block length, a size not the sum
-    /// of the lengths), HashMismatch (a Merkle root that does not match the blocks). Unknown fields are ignored.
+    /// errors, the top-level field for a malformed one, otherwise the message start): Malformed (overlong varint,
+    /// unparsable protobuf), TooLarge (length above <see cref="MaxMessageLength"/>, more than <see cref="MaxBlocks"/>
+    /// blocks), UnsupportedVersion, BadField (an id or root not 32 bytes, a zero or too large block length, a size not
+    /// the sum of the lengths), HashMismatch (a Merkle root that does not match the blocks). Unknown fields are ignored.
     /// </summary>
     public static DecodeStatus TryDecode(ReadOnlySpan<byte> input, out Manifest? manifest, out int bytesConsumed, out ProtocolError error)
     {
