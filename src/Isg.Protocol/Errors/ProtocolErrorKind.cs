@@ -23,4 +23,6 @@ public enum ProtocolErrorKind
     CorruptPayload,
     /// <summary>A length exceeds what the format allows.</summary>
     TooLarge,
+    /// <summary>The bytes do not parse as the expected structure: a bad varint, an unparsable protobuf message.</summary>
+    Malformed,
 }
