@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using FsCheck;
+using FsCheck.Fluent;
 using Isg.Protocol.Compression;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
@@ -323,6 +325,22 @@ public sealed class BlockSealerTests : IDisposable
         Assert.Equal(12345, length);
         Assert.False(BlockSealer.TryReadPlaintextLength(sealedBlock.AsSpan(0, 23), out _, out var error));
         Assert.Equal(ProtocolErrorKind.Truncated, error.Kind);
+    }
+
+    [Fact]
+    public void TryOpen_ValidHeaderThenArbitraryBytes_InvalidAndNeverThrows()
+    {
+        var plaintext = TestData.Text(3000, seed: 29);
+        var id = BlockId.Compute(plaintext);
+        var header = Seal(id, plaintext).AsSpan(0, EnvelopeHeader.Size).ToArray();
+        var destination = new byte[plaintext.Length];
+
+        Prop.ForAll<byte[], bool>((tail, withHeader) =>
+        {
+            var candidate = withHeader ? header.Concat(tail).ToArray() : tail;
+            var status = _sealer.TryOpen(id, candidate, destination, out var written, out var error);
+            return status == DecodeStatus.Invalid && written == 0 && s_sealedBlockErrors.Contains(error.Kind);
+        }).QuickCheckThrowOnFailure();
     }
 
     [Fact]
