@@ -82,7 +82,9 @@ public static class KeyFile
     /// bytes), BadMagic, UnsupportedVersion, BadField (unknown KDF or parameters outside
     /// <see cref="Argon2Parameters"/> bounds, so a tampered file cannot make us allocate without limit). A failed
     /// tag gives WrongPassphrase (which a tampered salt, nonce or ciphertext also gives). Never returns
-    /// <see cref="DecodeStatus.NeedMoreData"/>: the input is the whole file. Never throws on bad bytes.
+    /// <see cref="DecodeStatus.NeedMoreData"/>: the input is the whole file. Never throws on bad bytes; the KDF itself
+    /// throws <see cref="DllNotFoundException"/> without libargon2.so.1 and <see cref="CryptographicException"/> when
+    /// the machine cannot give the (in-bounds) memory the file asks for. Costs one Argon2id run when the file is sound.
     /// </summary>
     public static DecodeStatus TryUnwrap(ReadOnlySpan<byte> file, ReadOnlySpan<byte> passphrase, out RepositoryKey? key, out ProtocolError error)
     {
@@ -106,8 +108,8 @@ public static class KeyFile
         }
         catch (AuthenticationTagMismatchException)
         {
-            error = ProtocolError.At(ProtocolErrorKind.WrongPassphrase, file, HeaderLength,
-                "the passphrase does not unwrap this key file (or the file was altered)");
+            // No excerpt: the bytes there are the wrapped key, which has no business in a log.
+            error = ProtocolError.Of(ProtocolErrorKind.WrongPassphrase, "the passphrase does not unwrap this key file (or the file was altered)");
             return DecodeStatus.Invalid;
         }
         finally
