@@ -186,9 +186,9 @@ public sealed class BlockCompressor : IDisposable
     }
 
     // Slices spread over the block (first, last and evenly between) so a compressible header on an
-    // incompressible body, or the reverse, is not mistaken for the whole. Matches across slices are possible,
-    // so a block that repeats itself at long range but is locally random can be misjudged as incompressible:
-    // acceptable, since dedup catches whole repeated chunks anyway.
+    // incompressible body, or the reverse, is not mistaken for the whole. Only 16 KiB is seen, so a block that
+    // is locally random but repeats itself at long range is misjudged as incompressible: acceptable, since
+    // dedup catches whole repeated chunks anyway.
     private bool LooksCompressible(ReadOnlySpan<byte> source)
     {
         var sample = _probeSample.AsSpan();
