@@ -1,0 +1,42 @@
+using System.Text;
+
+namespace Isg.Benchmarks;
+
+/// <summary>Deterministic benchmark inputs: random bytes and English-like text (zstd -3 shrinks it ~3x).</summary>
+public static class BenchmarkData
+{
+    private static readonly string[] s_words =
+    [
+        "the", "of", "and", "a", "to", "in", "is", "you", "that", "it", "he", "was", "for", "on", "are", "as",
+        "with", "his", "they", "at", "be", "this", "have", "from", "or", "one", "had", "by", "word", "but", "not",
+        "what", "all", "were", "we", "when", "your", "can", "said", "there", "use", "an", "each", "which", "she",
+        "block", "storage", "peer", "repository", "manifest", "chunk", "backend", "network", "encrypted", "video",
+        "frame", "catalogue", "snapshot", "replica", "parity", "healing", "discovery", "compression", "through",
+    ];
+
+    public static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public static byte[] Text(int length, int seed)
+    {
+        var random = new Random(seed);
+        var builder = new StringBuilder(length + 32);
+        while (builder.Length < length)
+        {
+            builder.Append(s_words[random.Next(s_words.Length)]);
+            var next = random.Next(100);
+            builder.Append(next switch { < 8 => ". ", < 12 => ", ", < 14 => ".\n", _ => " " });
+            if (next == 99)
+            {
+                builder.Append(random.Next(100000));
+                builder.Append(' ');
+            }
+        }
+
+        return Encoding.ASCII.GetBytes(builder.ToString(0, length));
+    }
+}
