@@ -46,7 +46,8 @@ public sealed class ActorSystemTests
         await using var system = new ActorSystem("test");
         var events = new TestProbe<string>();
         var parent = system.Spawn<string>("parent", () => new RecorderActor("parent", events, "child1", "child2"));
-        Assert.Equal("parent started", await events.ExpectMessageAsync(Within));
+        string[] started = [await events.ExpectMessageAsync(Within), await events.ExpectMessageAsync(Within), await events.ExpectMessageAsync(Within)];
+        Assert.Equal(["child1 started", "child2 started", "parent started"], started.Order());
 
         await system.StopAsync(parent).AsTask().WaitAsync(Within);
 
