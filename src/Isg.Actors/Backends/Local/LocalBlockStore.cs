@@ -1,0 +1,552 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
+
+namespace Isg.Actors.Backends.Local;
+
+/// <summary>
+/// Objects as files on a local file system: <c>&lt;root&gt;/&lt;first two characters&gt;/&lt;name&gt;</c>. A put
+/// writes <c>&lt;root&gt;/tmp/&lt;instance&gt;/&lt;n&gt;</c> and renames it over the final name, so an object is
+/// never visible half-written under its name. Each instance owns its temp directory through a lock file; at
+/// startup the directories of instances that no longer hold their lock (a crash, a power cut) are removed.
+/// Thread-safe. Linux only (fsync and syncfs through libc).
+/// </summary>
+public sealed class LocalBlockStore : IStorageBackend, IDisposable
+{
+    private const string TempDirectoryName = "tmp";
+    private const string LockSuffix = ".lock";
+    private const int PrefixLength = 2;
+
+    // Enough fsyncs in flight for the device to merge them; each worker is a dedicated thread because fsync blocks.
+    private const int FlushWorkers = 16;
+
+    private const int ErrnoIo = 5;
+    private const int ErrnoNoSpace = 28;
+    private const int ErrnoReadOnlyFileSystem = 30;
+    private const int ErrnoNameTooLong = 36;
+    private const int ErrnoQuota = 122;
+
+    private readonly LocalBlockStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _root;
+    private readonly string _instanceTemp;
+    private readonly string _instanceLock;
+    private readonly SafeFileHandle _lock;
+    private readonly BackendCapabilities _capabilities = new(Array.MaxLength, AcceptsOnlyVideo: false, IsLocal: true);
+    private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+
+    // Guarded by _pendingLock: what FlushAsync must make durable (deferred modes only).
+    private readonly Lock _pendingLock = new();
+    private HashSet<string> _pendingFiles = new(StringComparer.Ordinal);
+    private HashSet<string> _pendingDirectories = new(StringComparer.Ordinal);
+    private long _tempCounter;
+    private int _disposed;
+
+    /// <summary>
+    /// Opens (creating if needed) the store at <see cref="LocalBlockStoreOptions.RootDirectory"/>, takes this
+    /// instance's temp lock and removes temp files left by instances that are gone.
+    /// </summary>
+    public LocalBlockStore(LocalBlockStoreOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _root = Path.GetFullPath(options.RootDirectory);
+        var tempRoot = Path.Combine(_root, TempDirectoryName);
+        Directory.CreateDirectory(tempRoot);
+
+        var instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _instanceLock = Path.Combine(tempRoot, instance + LockSuffix);
+        _instanceTemp = Path.Combine(tempRoot, instance);
+        // The lock exists before the directory, so a cleaner never sees our directory without our held lock.
+        _lock = File.OpenHandle(_instanceLock, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        Directory.CreateDirectory(_instanceTemp);
+        RemoveStaleTemporaries(tempRoot, instance);
+    }
+
+    /// <inheritdoc />
+    public string Name => _options.Name;
+
+    /// <inheritdoc />
+    public BackendCapabilities Capabilities => _capabilities;
+
+    /// <summary>The store's root directory (full path).</summary>
+    public string RootDirectory => _root;
+
+    /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
+    internal Action<string>? AfterTempWrite { get; set; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Rejects names outside <c>^[0-9a-z]{16,128}$</c> with <see cref="ArgumentException"/>. A full disk or quota
+    /// fails with <see cref="BackendFailureKind.Permanent"/> ("disk full") and leaves no temp file behind.
+    /// Cancellation is honoured until the rename; after it the put has happened.
+    /// </remarks>
+    public Task PutAsync(string objectName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        var directory = Path.Combine(_root, objectName[..PrefixLength]);
+        var final = Path.Combine(directory, objectName);
+        var temp = Path.Combine(_instanceTemp, Interlocked.Increment(ref _tempCounter).ToString("x", CultureInfo.InvariantCulture));
+        var durability = _options.Durability;
+        try
+        {
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                RandomAccess.Write(handle, data.Span, 0);
+                AfterTempWrite?.Invoke(temp);
+                if (durability == LocalDurability.PerPut)
+                {
+                    LibC.Fsync(handle, temp);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var createdDirectory = EnsureDirectory(directory);
+            File.Move(temp, final, overwrite: true);
+            if (durability == LocalDurability.PerPut)
+            {
+                LibC.FsyncPath(directory);
+                if (createdDirectory)
+                {
+                    LibC.FsyncPath(_root);
+                }
+            }
+            else
+            {
+                lock (_pendingLock)
+                {
+                    _pendingFiles.Add(final);
+                    _pendingDirectories.Add(directory);
+                    if (createdDirectory)
+                    {
+                        _pendingDirectories.Add(_root);
+                    }
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            DeleteTemp(temp, objectName);
+            return e is OperationCanceledException && cancellationToken.IsCancellationRequested
+                ? Task.FromCanceled(cancellationToken)
+                : Task.FromException(Translate(e, objectName, "put"));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One open and one read for the object's length into a <see cref="PooledBuffer"/>; the bytes are returned as stored.</remarks>
+    public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IMemoryOwner<byte>>(cancellationToken);
+        }
+
+        try
+        {
+            using var handle = File.OpenHandle(ObjectPath(objectName), FileMode.Open, FileAccess.Read, FileShare.Read);
+            var length = RandomAccess.GetLength(handle);
+            if (length > Array.MaxLength)
+            {
+                throw new BackendException(BackendFailureKind.Permanent, Name, $"object {objectName} is {length} bytes, more than a buffer can hold");
+            }
+
+            var buffer = new PooledBuffer((int)length);
+            try
+            {
+                var span = buffer.Span;
+                var read = 0;
+                while (read < span.Length)
+                {
+                    var n = RandomAccess.Read(handle, span[read..], read);
+                    if (n == 0)
+                    {
+                        // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
+                        throw new BackendException(BackendFailureKind.Transient, Name,
+                            $"object {objectName} shrank from {length} to {read} bytes while being read");
+                    }
+
+                    read += n;
+                }
+
+                return Task.FromResult<IMemoryOwner<byte>>(buffer);
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<IMemoryOwner<byte>>(Translate(e, objectName, "get"));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<bool>(cancellationToken)
+            : Task.FromResult(File.Exists(ObjectPath(objectName)));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The deletion is not synced: after a power cut a deleted object may reappear, and orphan collection removes it again.</remarks>
+    public Task DeleteAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            File.Delete(ObjectPath(objectName));
+            return Task.CompletedTask;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No object ever had this prefix: already deleted.
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(Translate(e, objectName, "delete"));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Scans one prefix directory at a time on the thread pool; files that are not valid object names are skipped.</remarks>
+    public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var directories = await Task.Run(ListPrefixDirectories, cancellationToken).ConfigureAwait(false);
+        foreach (var directory in directories)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var names = await Task.Run(() => ListObjects(directory), cancellationToken).ConfigureAwait(false);
+            foreach (var name in names)
+            {
+                yield return name;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Contract with the catalogue: an object put but not yet flushed may be missing, empty or garbage after a
+    /// power cut (the rename can reach the disk before the data). That is safe because the catalogue records a
+    /// block only after FlushAsync returned, and ingest rewrites any block the catalogue does not know; so a
+    /// damaged unflushed object is either rewritten or never referenced. With <see cref="LocalDurability.PerPut"/>
+    /// every put is already durable and this returns at once. Flushes are serialised, so a flush never returns
+    /// before the puts that completed before it are durable even while another flush is running.
+    /// </remarks>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            HashSet<string> files;
+            HashSet<string> directories;
+            lock (_pendingLock)
+            {
+                if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
+                {
+                    return;
+                }
+
+                files = _pendingFiles;
+                directories = _pendingDirectories;
+                _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
+                _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            try
+            {
+                if (_options.Durability == LocalDurability.SyncFs)
+                {
+                    await Task.Run(() => LibC.SyncFileSystem(_root), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Files before directories: a directory entry must not become durable pointing at unsynced data.
+                    await FsyncAllAsync(files, cancellationToken).ConfigureAwait(false);
+                    await FsyncAllAsync(directories, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                // Keep them pending so a later flush covers them again; callers must still redo the puts, because
+                // after a failed write-back Linux may report the pages clean.
+                lock (_pendingLock)
+                {
+                    _pendingFiles.UnionWith(files);
+                    _pendingDirectories.UnionWith(directories);
+                }
+
+                throw Translate(e, objectName: null, "flush");
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public BackendFailureKind Classify(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            BackendException backend => backend.Kind,
+            FileNotFoundException or DirectoryNotFoundException => BackendFailureKind.NotFound,
+            UnauthorizedAccessException => BackendFailureKind.Unauthorized,
+            IOException io when IsPermanent(io) => BackendFailureKind.Permanent,
+            IOException => BackendFailureKind.Transient,
+            OperationCanceledException => BackendFailureKind.Transient,
+            _ => BackendFailureKind.Permanent,
+        };
+    }
+
+    /// <summary>Releases this instance's temp lock and removes its (empty) temp directory. Pending puts stay unflushed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_instanceTemp, recursive: true);
+            File.Delete(_instanceLock);
+        }
+        catch (IOException e)
+        {
+            // The next instance's startup removes what is left.
+            _logger.LogWarning(e, "Local store {Name}: could not remove temp directory {Path}", Name, _instanceTemp);
+        }
+
+        _lock.Dispose();
+        _flushGate.Dispose();
+    }
+
+    private string ObjectPath(string objectName) => Path.Combine(_root, objectName[..PrefixLength], objectName);
+
+    private bool EnsureDirectory(string directory)
+    {
+        lock (_knownDirectories)
+        {
+            if (_knownDirectories.Contains(directory))
+            {
+                return false;
+            }
+        }
+
+        // May already exist (earlier run, another instance); reporting it as new only costs one extra fsync of the root.
+        Directory.CreateDirectory(directory);
+        lock (_knownDirectories)
+        {
+            _knownDirectories.Add(directory);
+        }
+
+        return true;
+    }
+
+    private static async Task FsyncAllAsync(HashSet<string> paths, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0)
+        {
+            return;
+        }
+
+        if (paths.Count == 1)
+        {
+            var single = paths.First();
+            await Task.Run(() => LibC.FsyncPath(single), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<string>(paths);
+        var workers = new Task[Math.Min(FlushWorkers, paths.Count)];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Factory.StartNew(() =>
+            {
+                while (queue.TryDequeue(out var path))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // A path deleted since its put has nothing left to make durable.
+                    LibC.FsyncPath(path);
+                }
+            }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    private string[] ListPrefixDirectories()
+    {
+        var result = new List<string>();
+        foreach (var directory in Directory.EnumerateDirectories(_root))
+        {
+            var name = Path.GetFileName(directory.AsSpan());
+            if (name.Length == PrefixLength && ObjectNames.HasOnlyValidCharacters(name))
+            {
+                result.Add(directory);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static List<string> ListObjects(string directory)
+    {
+        var prefix = Path.GetFileName(directory);
+        var names = new List<string>();
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory))
+            {
+                var name = Path.GetFileName(file);
+                if (ObjectNames.IsValid(name) && name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed by hand while listing: it holds nothing.
+        }
+
+        return names;
+    }
+
+    private void DeleteTemp(string temp, string objectName)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Local store {Name}: could not remove temp file {Path} of object {Object}", Name, temp, objectName);
+        }
+    }
+
+    private Exception Translate(Exception exception, string? objectName, string operation)
+    {
+        var what = objectName is null ? $"{operation} under {_root}" : $"{operation} of object {objectName}";
+        return exception switch
+        {
+            OperationCanceledException or BackendException or ArgumentException => exception,
+            FileNotFoundException or DirectoryNotFoundException =>
+                new BackendException(BackendFailureKind.NotFound, Name, $"{what}: no such object", exception),
+            UnauthorizedAccessException =>
+                new BackendException(BackendFailureKind.Unauthorized, Name, $"{what}: permission denied", exception),
+            IOException io when Errno(io) is ErrnoNoSpace or ErrnoQuota =>
+                new BackendException(BackendFailureKind.Permanent, Name, $"{what}: disk full ({io.Message})", exception),
+            IOException io when IsPermanent(io) =>
+                new BackendException(BackendFailureKind.Permanent, Name, $"{what}: {io.Message}", exception),
+            IOException io =>
+                new BackendException(BackendFailureKind.Transient, Name, $"{what}: {io.Message}", exception),
+            _ => exception,
+        };
+    }
+
+    // .NET's IOExceptions on Unix carry errno in HResult's low 16 bits.
+    private static int Errno(IOException exception) => exception.HResult & 0xFFFF;
+
+    private static bool IsPermanent(IOException exception) =>
+        Errno(exception) is ErrnoNoSpace or ErrnoQuota or ErrnoReadOnlyFileSystem or ErrnoIo or ErrnoNameTooLong;
+
+    private void RemoveStaleTemporaries(string tempRoot, string ownInstance)
+    {
+        foreach (var entry in new DirectoryInfo(tempRoot).EnumerateFileSystemInfos())
+        {
+            if (entry.Name == ownInstance || entry.Name == ownInstance + LockSuffix)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (entry is FileInfo file && file.Name.EndsWith(LockSuffix, StringComparison.Ordinal))
+                {
+                    RemoveIfStale(tempRoot, file);
+                }
+                else if (entry is DirectoryInfo directory)
+                {
+                    // A directory whose lock file exists is handled through the lock (its owner may be alive).
+                    if (!File.Exists(Path.Combine(tempRoot, directory.Name + LockSuffix)))
+                    {
+                        directory.Delete(recursive: true);
+                        _logger.LogInformation("Local store {Name}: removed stale temp directory {Path}", Name, directory.FullName);
+                    }
+                }
+                else
+                {
+                    entry.Delete();
+                    _logger.LogInformation("Local store {Name}: removed stale temp file {Path}", Name, entry.FullName);
+                }
+            }
+            catch (IOException e)
+            {
+                // Another instance starting at the same time may be removing the same entry.
+                _logger.LogDebug(e, "Local store {Name}: skipped temp entry {Path}", Name, entry.FullName);
+            }
+        }
+    }
+
+    private void RemoveIfStale(string tempRoot, FileInfo lockFile)
+    {
+        SafeFileHandle stale;
+        try
+        {
+            stale = File.OpenHandle(lockFile.FullName, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            // Held: its instance is alive (or the file just went away).
+            return;
+        }
+
+        using (stale)
+        {
+            var directory = Path.Combine(tempRoot, lockFile.Name[..^LockSuffix.Length]);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            lockFile.Delete();
+        }
+
+        _logger.LogInformation("Local store {Name}: removed temp files of stopped instance {Lock}", Name, lockFile.Name);
+    }
+}

@@ -1,0 +1,122 @@
+namespace Isg.Actors.Catalog;
+
+/// <summary>
+/// The catalogue schema as an ordered list of steps numbered 1..n. Append new steps; never edit or renumber a
+/// released one, because databases in the field record the number they reached in <c>PRAGMA user_version</c>.
+/// </summary>
+public static class CatalogMigrations
+{
+    /// <summary><c>PRAGMA application_id</c> of an Isg catalogue: "ISG1" as a big-endian integer.</summary>
+    public const int ApplicationId = 0x49534731;
+
+    // Design notes for v1:
+    // - Refcounts are maintained by triggers on file_blocks, so no code path can forget one; refcount equals the
+    //   number of file_blocks rows naming the block (IntegrityCheck verifies it).
+    // - Manifests live in their own table: they can be large (tens of bytes per block), and keeping them out of
+    //   files keeps listing scans on small rows.
+    // - files.id is AUTOINCREMENT so ids are never reused: a reader holding a stale id finds nothing, never
+    //   another file's blocks.
+    // - No index on refcount = 0: every new block would enter it and leave it again within its commit (two extra
+    //   b-tree writes per block); the only reader is crash-recovery garbage collection, which can afford a scan.
+    // - Times are Unix milliseconds (UTC), except mtime_ns which is the file's own nanosecond timestamp.
+    // - Paths compare with BINARY collation (UTF-8 bytes, i.e. code point order); prefix queries are index ranges.
+    private const string InitialSchema = """
+        CREATE TABLE config (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE blocks (
+            id          BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 32),
+            plain_size  INTEGER NOT NULL CHECK (plain_size >= 0),
+            stored_size INTEGER NOT NULL CHECK (stored_size >= 0),
+            compression INTEGER NOT NULL,
+            refcount    INTEGER NOT NULL DEFAULT 0 CHECK (refcount >= 0),
+            created_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE chunks (
+            block_id    BLOB NOT NULL REFERENCES blocks (id) ON DELETE CASCADE,
+            backend     TEXT NOT NULL,
+            object_name TEXT NOT NULL,
+            stored_at   INTEGER NOT NULL,
+            verified_at INTEGER,
+            PRIMARY KEY (block_id, backend)
+        ) WITHOUT ROWID;
+        -- Per-backend scans (scrub, backend removal) and "is this listed object ours?" during orphan collection.
+        CREATE INDEX chunks_object ON chunks (backend, object_name);
+
+        CREATE TABLE files (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            path        TEXT NOT NULL UNIQUE COLLATE BINARY CHECK (length(path) > 0),
+            kind        INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),
+            size        INTEGER NOT NULL CHECK (size >= 0),
+            mode        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            link_target TEXT,
+            merkle_root BLOB NOT NULL CHECK (length(merkle_root) = 32),
+            block_count INTEGER NOT NULL CHECK (block_count >= 0),
+            added_at    INTEGER NOT NULL
+        );
+
+        CREATE TABLE file_manifests (
+            file_id  INTEGER PRIMARY KEY REFERENCES files (id) ON DELETE CASCADE,
+            manifest BLOB NOT NULL
+        );
+
+        CREATE TABLE file_blocks (
+            file_id  INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+            seq      INTEGER NOT NULL CHECK (seq >= 0),
+            block_id BLOB NOT NULL REFERENCES blocks (id),
+            "offset" INTEGER NOT NULL CHECK ("offset" >= 0),
+            length   INTEGER NOT NULL CHECK (length >= 0),
+            PRIMARY KEY (file_id, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX file_blocks_block ON file_blocks (block_id);
+
+        CREATE TRIGGER file_blocks_reference AFTER INSERT ON file_blocks
+        BEGIN
+            UPDATE blocks SET refcount = refcount + 1 WHERE id = NEW.block_id;
+        END;
+
+        CREATE TRIGGER file_blocks_release AFTER DELETE ON file_blocks
+        BEGIN
+            UPDATE blocks SET refcount = refcount - 1 WHERE id = OLD.block_id;
+        END;
+
+        -- Rows are replaced, never re-pointed: an update would bypass the refcount triggers.
+        CREATE TRIGGER file_blocks_immutable BEFORE UPDATE OF block_id ON file_blocks
+        BEGIN
+            SELECT RAISE(ABORT, 'file_blocks.block_id is immutable; delete and insert instead');
+        END;
+
+        CREATE TABLE snapshots (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            root        BLOB NOT NULL CHECK (length(root) = 32),
+            parent      INTEGER REFERENCES snapshots (id),
+            created_at  INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+
+        -- Append-only; no foreign keys because the log outlives the files and blocks it mentions.
+        CREATE TABLE access_log (
+            id       INTEGER PRIMARY KEY,
+            block_id BLOB,
+            file_id  INTEGER,
+            kind     INTEGER NOT NULL,
+            at       INTEGER NOT NULL
+        );
+        CREATE INDEX access_log_block ON access_log (block_id, at) WHERE block_id IS NOT NULL;
+
+        PRAGMA application_id = 1230194481;
+        """;
+
+    /// <summary>Every migration in order; element i has version i + 1.</summary>
+    public static IReadOnlyList<CatalogMigration> All { get; } =
+    [
+        new(1, "initial schema: config, blocks, chunks, files, file_manifests, file_blocks, snapshots, access_log", InitialSchema),
+    ];
+
+    /// <summary>The schema version this code writes: the last migration's number.</summary>
+    public static int LatestVersion => All[^1].Version;
+}

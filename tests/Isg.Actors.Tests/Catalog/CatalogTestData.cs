@@ -1,0 +1,61 @@
+using System.Text;
+using Isg.Actors.Catalog;
+using Isg.Protocol.Hashing;
+using Microsoft.Data.Sqlite;
+
+namespace Isg.Actors.Tests.Catalog;
+
+/// <summary>Builders for catalogue records and a side door into the database file for tests.</summary>
+internal static class CatalogTestData
+{
+    public static BlockId Id(int n) => BlockId.Compute(BitConverter.GetBytes(n));
+
+    public static StoredBlock Block(int n, string backend = "local", int plainSize = 1000, int storedSize = 600) =>
+        new(Id(n), plainSize, storedSize, 1, backend, Id(n).ToHex());
+
+    public static FileCommit File(string path, params StoredBlock[] blocks)
+    {
+        var fileBlocks = new List<FileBlock>();
+        long offset = 0;
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            fileBlocks.Add(new FileBlock(i, blocks[i].Id, offset, blocks[i].PlainSize));
+            offset += blocks[i].PlainSize;
+        }
+
+        return new FileCommit(path, FileKind.File, offset, 0x1A4, 1_700_000_000_000_000_000, null,
+            Hash256.Compute(Encoding.UTF8.GetBytes(path)), Encoding.UTF8.GetBytes("manifest:" + path), fileBlocks);
+    }
+
+    public static FileCommit Directory(string path) =>
+        new(path, FileKind.Directory, 0, 0x1ED, 1_700_000_000_000_000_000, null, Hash256.Empty, [], []);
+
+    public static CatalogDatabase OpenNew(TempDirectory directory, CatalogDatabaseOptions? options = null) =>
+        CatalogDatabase.Open(directory.Path, options);
+
+    /// <summary>An unpooled raw connection to the catalogue, for breaking or inspecting it behind the API's back.</summary>
+    public static SqliteConnection Raw(CatalogDatabase database)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.Path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public static long Scalar(CatalogDatabase database, string sql, params object[] parameters)
+    {
+        using var connection = Raw(database);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue("$p" + i, parameters[i]);
+        }
+
+        return Convert.ToInt64(command.ExecuteScalar() ?? -1L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static void Execute(CatalogDatabase database, string sql, params object[] parameters) => Scalar(database, sql, parameters);
+
+    public static long Refcount(CatalogDatabase database, BlockId id) =>
+        Scalar(database, "SELECT refcount FROM blocks WHERE id = $p0", id.ToArray());
+}
