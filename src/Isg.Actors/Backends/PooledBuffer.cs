@@ -20,6 +20,34 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         _array = length == 0 ? [] : ArrayPool<byte>.Shared.Rent(length);
     }
 
+    private PooledBuffer(byte[] array, int length)
+    {
+        _array = array;
+        _length = length;
+    }
+
+    /// <summary>Rents a buffer of exactly <paramref name="length"/> usable bytes (contents unspecified).</summary>
+    public static PooledBuffer Rent(int length) => new(length);
+
+    /// <summary>A new pooled buffer holding a copy of <paramref name="source"/>.</summary>
+    public static PooledBuffer CopyOf(ReadOnlySpan<byte> source)
+    {
+        var buffer = new PooledBuffer(source.Length);
+        source.CopyTo(buffer.Span);
+        return buffer;
+    }
+
+    /// <summary>
+    /// Takes ownership of <paramref name="array"/>, which must come from <see cref="ArrayPool{T}.Shared"/>; its first
+    /// <paramref name="length"/> bytes are the content. Dispose returns it to the pool.
+    /// </summary>
+    public static PooledBuffer Adopt(byte[] array, int length)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, array.Length);
+        return new PooledBuffer(array, length);
+    }
+
     /// <summary>The buffer's length in bytes.</summary>
     public int Length => _length;
 

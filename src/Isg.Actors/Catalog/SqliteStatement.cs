@@ -44,13 +44,13 @@ internal sealed class SqliteStatement : IDisposable
             return;
         }
 
-        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var length = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
         if (_utf8.Length < length)
         {
             _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
         }
 
-        var written = Encoding.UTF8.GetBytes(value, _utf8);
+        var written = System.Text.Encoding.UTF8.GetBytes(value, _utf8);
         Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, written)));
     }
 

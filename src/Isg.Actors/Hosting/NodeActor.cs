@@ -1,5 +1,5 @@
 using Isg.Actors.Catalog;
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Isg.Actors.Catalog;
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;

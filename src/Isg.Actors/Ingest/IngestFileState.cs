@@ -1,4 +1,4 @@
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 
 namespace Isg.Actors.Ingest;
 

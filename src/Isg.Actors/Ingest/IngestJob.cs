@@ -1,6 +1,6 @@
 using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 using Isg.Actors.Transfers;

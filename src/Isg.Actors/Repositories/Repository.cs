@@ -74,12 +74,12 @@ public sealed class Repository : IDisposable
         {
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
-            var catalog = CatalogDatabase.Open(layout.CatalogFile, loggerFactory);
+            var catalog = CatalogDatabase.Open(layout.Root);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
                 UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory));
+            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>()));
         }
         catch
         {
@@ -102,8 +102,8 @@ public sealed class Repository : IDisposable
         var key = UnlockKey(layout, passphrase);
         try
         {
-            var catalog = CatalogDatabase.Open(layout.CatalogFile, loggerFactory);
-            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory));
+            var catalog = CatalogDatabase.Open(layout.Root);
+            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>()));
         }
         catch
         {

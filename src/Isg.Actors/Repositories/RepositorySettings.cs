@@ -53,7 +53,7 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
             throw UnknownKey(key);
         }
 
-        using var reader = catalog.OpenReader();
+        using var reader = catalog.CreateReader();
         return reader.GetConfig(key) ?? fallback;
     }
 
@@ -79,7 +79,7 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
             throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{key} = {value}: {e.Message}", e);
         }
 
-        using var writer = catalog.OpenWriter();
+        using var writer = catalog.CreateWriter();
         writer.SetConfig(key, normalized);
     }
 

@@ -1,4 +1,4 @@
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 using Isg.Actors.Transfers;

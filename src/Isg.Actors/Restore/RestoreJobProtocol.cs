@@ -1,5 +1,5 @@
 using Isg.Actors.Catalog;
-using Isg.Actors.Encoding;
+using Isg.Actors.Encoders;
 
 namespace Isg.Actors.Restore;
 

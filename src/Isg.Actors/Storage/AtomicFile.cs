@@ -23,7 +23,7 @@ public static class AtomicFile
             }
 
             File.Move(temp, path, overwrite: true);
-            NativeFileSystem.SyncDirectory(directory);
+            NativeFileSystem.FsyncPath(directory);
         }
         catch
         {

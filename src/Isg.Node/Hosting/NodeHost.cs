@@ -24,7 +24,8 @@ public static class NodeHost
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(endpoint);
         var repository = OpenOrCreate(context);
-        await using var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions());
+        var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions());
+        await using var nodeScope = node.ConfigureAwait(false);
         var token = ApiToken.LoadOrCreate(repository.Layout.ApiTokenFile);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -32,7 +33,8 @@ public static class NodeHost
         builder.Services.AddSingleton(context.LoggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Services.AddSingleton(node);
-        await using var app = builder.Build();
+        var app = builder.Build();
+        await using var appScope = app.ConfigureAwait(false);
         ApiEndpoints.Map(app, node, token, context.LoggerFactory.CreateLogger("Isg.Node.Http"));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -56,7 +56,7 @@ public static class ApiEndpoints
 
         app.MapGet("/api/stats", () =>
         {
-            using var reader = node.Repository.Catalog.OpenReader();
+            using var reader = node.Repository.Catalog.CreateReader();
             var stats = reader.GetStats();
             return Results.Json(new
             {
@@ -80,7 +80,7 @@ public static class ApiEndpoints
 
             var take = Math.Clamp(limit ?? 1000, 1, MaxPageSize);
             var skip = Math.Max(offset ?? 0, 0);
-            using var reader = node.Repository.Catalog.OpenReader();
+            using var reader = node.Repository.Catalog.CreateReader();
             var page = reader.ListFiles(normalized).Skip(skip).Take(take + 1).Select(ToJson).ToList();
             var more = page.Count > take;
             return Results.Json(new { prefix = normalized, offset = skip, more, files = more ? page[..take] : page });

@@ -1,3 +1,4 @@
+using Isg.Actors.Storage;
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -109,7 +110,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 AfterTempWrite?.Invoke(temp);
                 if (durability == LocalDurability.PerPut)
                 {
-                    LibC.Fsync(handle, temp);
+                    NativeFileSystem.Fsync(handle, temp);
                 }
             }
 
@@ -118,10 +119,10 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             File.Move(temp, final, overwrite: true);
             if (durability == LocalDurability.PerPut)
             {
-                LibC.FsyncPath(directory);
+                NativeFileSystem.FsyncPath(directory);
                 if (createdDirectory)
                 {
-                    LibC.FsyncPath(_root);
+                    NativeFileSystem.FsyncPath(_root);
                 }
             }
             else
@@ -288,7 +289,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             {
                 if (_options.Durability == LocalDurability.SyncFs)
                 {
-                    await Task.Run(() => LibC.SyncFileSystem(_root), cancellationToken).ConfigureAwait(false);
+                    await Task.Run(() => NativeFileSystem.SyncFileSystem(_root), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -387,7 +388,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         if (paths.Count == 1)
         {
             var single = paths.First();
-            await Task.Run(() => LibC.FsyncPath(single), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => NativeFileSystem.FsyncPath(single), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -401,7 +402,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     // A path deleted since its put has nothing left to make durable.
-                    LibC.FsyncPath(path);
+                    NativeFileSystem.FsyncPath(path);
                 }
             }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }

@@ -29,7 +29,8 @@ public static class AddCommand
         {
             var given = parse.GetValue(paths) ?? [];
             var sources = BuildSources(given, parse.GetValue(storeAs));
-            await using var node = context.StartNode();
+            var node = context.StartNode();
+            await using var nodeScope = node.ConfigureAwait(false);
             var report = await TransferRenderer.RunAsync(context.Output, "adding", "added",
                 progress => node.AddAsync(sources, new IngestOptions(parse.GetValue(reread)), progress, cancellationToken)).ConfigureAwait(false);
             context.Output.Line(

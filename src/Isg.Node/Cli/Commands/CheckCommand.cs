@@ -13,7 +13,8 @@ public static class CheckCommand
         var command = new Command("check", "Verify the repository's consistency") { readData };
         command.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, async context =>
         {
-            await using var node = context.StartNode();
+            var node = context.StartNode();
+            await using var nodeScope = node.ConfigureAwait(false);
             var report = await TransferRenderer.RunAsync(context.Output, "checking", "checked",
                 progress => node.CheckAsync(parse.GetValue(readData), progress, cancellationToken)).ConfigureAwait(false);
             foreach (var problem in report.Problems)

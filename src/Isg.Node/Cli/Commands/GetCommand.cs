@@ -28,7 +28,8 @@ public static class GetCommand
             var target = Path.GetFullPath(parse.GetValue(output) is { Length: > 0 } o
                 ? o
                 : (catalogPath.Length == 0 ? "." : CatalogPath.Name(catalogPath)));
-            await using var node = context.StartNode();
+            var node = context.StartNode();
+            await using var nodeScope = node.ConfigureAwait(false);
             var report = await TransferRenderer.RunAsync(context.Output, "restoring", "restored",
                 progress => node.RestoreAsync(new RestoreRequest(catalogPath, target, parse.GetValue(force)), progress, cancellationToken))
                 .ConfigureAwait(false);

@@ -24,7 +24,7 @@ public static class LsCommand
             }
 
             using var repository = context.OpenRepository();
-            using var reader = repository.Catalog.OpenReader();
+            using var reader = repository.Catalog.CreateReader();
             var entries = reader.ListFiles(catalogPath);
             var any = false;
             if (parse.GetValue(json))

@@ -20,7 +20,8 @@ public static class RmCommand
                 throw new CliException(ExitCode.Usage, catalogPath.Length == 0 ? "refusing to remove the root" : error.Message);
             }
 
-            await using var node = context.StartNode();
+            var node = context.StartNode();
+            await using var nodeScope = node.ConfigureAwait(false);
             var report = await node.RemoveAsync(catalogPath, parse.GetValue(recursive), cancellationToken).ConfigureAwait(false);
             context.Output.Line($"removed {report.Entries} entries; freed {report.BlocksFreed} blocks ({ByteSize.Format(report.BytesFreed)})");
             return ExitCode.Ok;

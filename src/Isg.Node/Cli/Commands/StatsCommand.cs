@@ -14,7 +14,7 @@ public static class StatsCommand
         command.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, context =>
         {
             using var repository = context.OpenRepository();
-            using var reader = repository.Catalog.OpenReader();
+            using var reader = repository.Catalog.CreateReader();
             var stats = reader.GetStats();
             if (parse.GetValue(json))
             {

@@ -1,7 +1,7 @@
 using Isg.Actors.Catalog;
 using Isg.Protocol.Hashing;
 
-namespace Isg.Actors.Encoding;
+namespace Isg.Actors.Encoders;
 
 /// <summary>
 /// The outcome of encoding one chunk: its id and length, and <see cref="NewBlock"/> when this call stored it

@@ -7,7 +7,7 @@ using Isg.Protocol.Hashing;
 using Isg.Protocol.Keys;
 using Isg.Protocol.Sealing;
 
-namespace Isg.Actors.Encoding;
+namespace Isg.Actors.Encoders;
 
 /// <summary>
 /// One worker's block work: hash, deduplicate, compress + seal, store; and the way back: fetch, open, verify.

@@ -2,7 +2,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Runtime;
 using Isg.Protocol.Hashing;
 
-namespace Isg.Actors.Encoding;
+namespace Isg.Actors.Encoders;
 
 /// <summary>Messages of an encoder worker (/node/encoders/$n).</summary>
 public interface IEncoderCommand;

@@ -2,7 +2,7 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 
-namespace Isg.Actors.Encoding;
+namespace Isg.Actors.Encoders;
 
 /// <summary>
 /// One worker of the encoder pool: hashes, deduplicates, compresses, seals and stores chunks, and opens and

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Isg.Protocol.Hashing;
 
-namespace Isg.Actors.Encoding;
+namespace Isg.Actors.Encoders;
 
 /// <summary>
 /// Blocks written (or being written) during one add, so that identical chunks met by different workers are
