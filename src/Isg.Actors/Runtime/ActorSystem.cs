@@ -76,6 +76,8 @@ public sealed class ActorSystem : IAsyncDisposable
     /// <summary>
     /// Stops an actor of this system and completes once it and all its descendants have stopped (children first,
     /// last spawned first). Its in-flight handler's token is cancelled; queued messages become dead letters. Idempotent.
+    /// Never await it inside the actor being stopped or one of its descendants: the stop waits for that handler to end
+    /// (use <see cref="IActorContext{TMessage}.StopSelf"/> or <see cref="IActorContext{TMessage}.Stop"/> there).
     /// </summary>
     public ValueTask StopAsync(IActorRef actor)
     {
@@ -87,7 +89,7 @@ public sealed class ActorSystem : IAsyncDisposable
     /// <summary>Completes with the actor's <see cref="Terminated"/> signal once it has stopped (at once if it already has).</summary>
     public Task<Terminated> WhenTerminated(IActorRef actor) => OwnCell(actor).Terminated;
 
-    /// <summary>Stops every actor (see <see cref="StopAsync"/>) and logs the pending dead-letter summary. Idempotent.</summary>
+    /// <summary>Stops every actor (see <see cref="StopAsync"/>) and logs the pending dead-letter summary. Idempotent; never await it inside an actor.</summary>
     public ValueTask ShutdownAsync()
     {
         lock (_shutdownLock)

@@ -64,6 +64,22 @@ public sealed class ActorTests
     }
 
     [Fact]
+    public async Task StopAsync_RightAfterSpawn_PostStopRunsExactlyWhenPreStartRan()
+    {
+        await using var system = new ActorSystem("test");
+        for (var i = 0; i < 20; i++)
+        {
+            var events = new TestProbe<string>();
+            var actor = system.Spawn<string>("short-lived", () => new HookActor(events));
+
+            await system.StopAsync(actor).AsTask().WaitAsync(Within);
+
+            var started = events.Received.Count(e => e.StartsWith("prestart", StringComparison.Ordinal));
+            Assert.Equal(started, events.Received.Count(e => e == "poststop"));
+        }
+    }
+
+    [Fact]
     public async Task Context_InConstructor_Throws()
     {
         await using var system = new ActorSystem("test");
@@ -235,6 +251,12 @@ public sealed class ActorTests
         protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
         {
             events.Tell("prestart " + Context.Path);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+        {
+            events.Tell("poststop");
             return ValueTask.CompletedTask;
         }
 

@@ -53,6 +53,26 @@ public sealed class TerminatedTests
     }
 
     [Fact]
+    public async Task Unwatch_SignalAlreadyQueued_Discarded()
+    {
+        await using var system = new ActorSystem("test");
+        var signals = new TestProbe<string>();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var target = system.Spawn<string>("target", () => new TargetActor());
+        var watcher = system.Spawn<string>("watcher", () => new ManualWatcher(target, signals, gate.Task));
+        watcher.Tell("watch");
+        watcher.Tell("hold then unwatch");
+        Assert.Equal("holding", await signals.FishForMessageAsync(s => s == "holding", Within));
+
+        // The watcher is busy, so the signal waits in its system queue until the unwatch has happened.
+        await system.StopAsync(target);
+        gate.SetResult();
+
+        Assert.Equal("unwatched", await signals.ExpectMessageAsync(Within));
+        await signals.ExpectNoMessageAsync(Short);
+    }
+
+    [Fact]
     public async Task Watch_SeveralWatchers_EachToldOnce()
     {
         await using var system = new ActorSystem("test");
@@ -130,6 +150,30 @@ public sealed class TerminatedTests
         system.Spawn<string>("watcher", () => new WatcherActor(new TestProbe<string>(), signals));
 
         Assert.Equal(nameof(ArgumentException), await signals.ExpectMessageAsync(Within));
+    }
+
+    private sealed class ManualWatcher(IActorRef target, TestProbe<string> signals, Task gate) : Actor<string>
+    {
+        protected override async ValueTask HandleAsync(string message, CancellationToken cancellationToken)
+        {
+            if (message == "watch")
+            {
+                Context.Watch(target);
+                signals.Tell("watching");
+                return;
+            }
+
+            signals.Tell("holding");
+            await gate;
+            Context.Unwatch(target);
+            signals.Tell("unwatched");
+        }
+
+        protected override ValueTask OnTerminatedAsync(Terminated signal, CancellationToken cancellationToken)
+        {
+            signals.Tell("terminated " + signal.Actor.Path);
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class TargetActor(TestProbe<IActorRef<string>>? children = null) : Actor<string>
