@@ -42,6 +42,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     private int _dedupBlocks;
     private bool _readingFinished;
     private bool _replied;
+    private bool _committing;
     private Exception? _abort;
 
     /// <inheritdoc />
@@ -69,7 +70,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     }
 
     /// <inheritdoc />
-    protected override async ValueTask HandleAsync(IIngestJobCommand message, CancellationToken cancellationToken)
+    protected override ValueTask HandleAsync(IIngestJobCommand message, CancellationToken cancellationToken)
     {
         switch (message)
         {
@@ -112,12 +113,20 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
 
                 break;
             case CommitTick:
-                await CommitAsync().ConfigureAwait(false);
+                // Acknowledge complete files at least this often; lone blocks wait for a file or the byte threshold.
+                if (_pendingFiles.Count > 0)
+                {
+                    StartCommit();
+                }
+
                 if (!_replied)
                 {
                     Context.ScheduleTellOnce(s_commitInterval, new CommitTick());
                 }
 
+                break;
+            case CommitFinished finished:
+                OnCommitFinished(finished);
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
@@ -125,10 +134,11 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
 
         if (_pendingFiles.Count >= CommitFileThreshold || _pendingBytes >= CommitByteThreshold)
         {
-            await CommitAsync().ConfigureAwait(false);
+            StartCommit();
         }
 
-        await FinishIfDoneAsync().ConfigureAwait(false);
+        FinishIfDone();
+        return ValueTask.CompletedTask;
     }
 
     private void OnChunk(ChunkEncoded result)
@@ -198,9 +208,11 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
         job.Progress?.Report(Progress(TransferEvent.FileFailed, state.Item.CatalogPath, reason));
     }
 
-    private async Task CommitAsync()
+    // Starts a commit of what is complete, unless one is already running: the flush and the transaction run in
+    // the background so chunks keep flowing, and CommitFinished reports back.
+    private void StartCommit()
     {
-        if (_pendingFiles.Count == 0 && _pendingBlocks.Count == 0)
+        if (_committing || (_pendingFiles.Count == 0 && _pendingBlocks.Count == 0))
         {
             return;
         }
@@ -211,35 +223,45 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
         _pendingFiles.Clear();
         _pendingBlocks.Clear();
         _pendingBytes = 0;
-
-        Exception? failure;
-        try
+        _committing = true;
+        var self = Context.Self;
+        _ = Task.Run(async () =>
         {
-            // Blocks must be durable before the catalogue points at them.
-            await job.Store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            var reply = await job.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(
-                r => new CommitFiles(commits, blocks, r), s_commitTimeout, CancellationToken.None).ConfigureAwait(false);
-            failure = reply.Failure;
-        }
-        catch (Exception e) when (e is BackendException or IOException or AskTimeoutException)
-        {
-            failure = e;
-        }
-
-        if (failure is not null)
-        {
-            Context.Logger.LogError("commit of {Files} files failed: {Reason}", files.Length, failure.Message);
-            _abort ??= failure;
-            _readerStop.Cancel();
-            foreach (var file in files)
+            Exception? failure;
+            try
             {
-                Fail(file, "not committed: " + failure.Message);
+                // Blocks must be durable before the catalogue points at them.
+                await job.Store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                var reply = await job.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(
+                    r => new CommitFiles(commits, blocks, r), s_commitTimeout, CancellationToken.None).ConfigureAwait(false);
+                failure = reply.Failure;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failure = e;
+            }
+
+            self.Tell(new CommitFinished(files, failure));
+        }, CancellationToken.None);
+    }
+
+    private void OnCommitFinished(CommitFinished finished)
+    {
+        _committing = false;
+        if (finished.Failure is not null)
+        {
+            Context.Logger.LogError("commit of {Files} files failed: {Reason}", finished.Files.Count, finished.Failure.Message);
+            _abort ??= finished.Failure;
+            _readerStop.Cancel();
+            foreach (var file in finished.Files)
+            {
+                Fail(file, "not committed: " + finished.Failure.Message);
             }
 
             return;
         }
 
-        foreach (var file in files)
+        foreach (var file in finished.Files)
         {
             var state = _files[file];
             state.Settled = true;
@@ -266,9 +288,9 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             manifest.MerkleRoot, manifest.ToBytes(), blocks);
     }
 
-    private async Task FinishIfDoneAsync()
+    private void FinishIfDone()
     {
-        if (_replied || !_readingFinished)
+        if (_replied || !_readingFinished || _committing)
         {
             return;
         }
@@ -280,7 +302,12 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             return;
         }
 
-        await CommitAsync().ConfigureAwait(false);
+        if (_pendingFiles.Count > 0 || _pendingBlocks.Count > 0)
+        {
+            StartCommit();
+            return;
+        }
+
         _replied = true;
         job.Progress?.Report(Progress(TransferEvent.Completed, string.Empty));
         job.ReplyTo.Reply(new TransferOutcome<IngestReport>(Report(), _abort));

@@ -22,3 +22,6 @@ public sealed record ReadingFinished(Exception? Failure) : IIngestJobCommand;
 
 /// <summary>Timer: commit what is complete, so acknowledgements keep flowing on long adds.</summary>
 public sealed record CommitTick : IIngestJobCommand;
+
+/// <summary>A background commit (store flush, then catalogue transaction) of <see cref="Files"/> ended.</summary>
+public sealed record CommitFinished(IReadOnlyList<int> Files, Exception? Failure) : IIngestJobCommand;
