@@ -59,10 +59,31 @@ public sealed class Repository : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var layout = new RepositoryLayout(root);
-        if (Exists(root) || (Directory.Exists(layout.Root) && Directory.EnumerateFileSystemEntries(layout.Root).Any()))
+        if (Exists(root))
         {
-            throw new RepositoryException(RepositoryErrorKind.AlreadyExists,
-                $"{layout.Root} is not empty; a repository needs a new or empty folder");
+            throw new RepositoryException(RepositoryErrorKind.AlreadyExists, $"{layout.Root} already holds an Isg repository");
+        }
+
+        if (Directory.Exists(layout.Root) && Directory.EnumerateFileSystemEntries(layout.Root).Any())
+        {
+            if (!IsInterruptedInit(layout))
+            {
+                throw new RepositoryException(RepositoryErrorKind.AlreadyExists,
+                    $"{layout.Root} is not empty; a repository needs a new or empty folder");
+            }
+
+            // An init that died before writing the marker left only our own parts: start over.
+            foreach (var entry in Directory.EnumerateFileSystemEntries(layout.Root))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
         }
 
         options.Kdf.Validate();
@@ -117,6 +138,13 @@ public sealed class Repository : IDisposable
     {
         Catalog.Dispose();
         Key.Dispose();
+    }
+
+    private static bool IsInterruptedInit(RepositoryLayout layout)
+    {
+        string[] ours = ["keys", "blocks", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
+        return Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal))
+            && (!Directory.Exists(layout.BlocksDirectory) || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories).Any());
     }
 
     private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase)
