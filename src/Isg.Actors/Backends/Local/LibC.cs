@@ -55,25 +55,23 @@ internal static partial class LibC
         }
     }
 
-    /// <summary>syncfs(2): writes back every dirty page and inode of the file system holding <paramref name="path"/>, reporting write-back errors.</summary>
-    public static void SyncFileSystem(string path)
+    /// <summary>Opens a directory (or file) read-only, for fsync or syncfs later; the handle closes the descriptor.</summary>
+    public static SafeFileHandle OpenReadOnly(string path)
     {
         var fd = Open(path, ReadOnly | CloseOnExec);
-        if (fd < 0)
-        {
-            throw ErrnoException("open", path);
-        }
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw ErrnoException("open", path);
+    }
 
-        try
+    /// <summary>
+    /// syncfs(2): writes back every dirty page and inode of the file system holding <paramref name="handle"/>.
+    /// Since Linux 5.8 it fails when any write-back on that file system failed since the descriptor was opened
+    /// (each error reported once per descriptor).
+    /// </summary>
+    public static void SyncFileSystem(SafeFileHandle handle, string path)
+    {
+        if (SyncFs(handle) != 0)
         {
-            if (SyncFs(fd) != 0)
-            {
-                throw ErrnoException("syncfs", path);
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
+            throw ErrnoException("syncfs", path);
         }
     }
 
@@ -91,7 +89,7 @@ internal static partial class LibC
     private static partial int FsyncFd(int fd);
 
     [LibraryImport(Library, EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncFs(int fd);
+    private static partial int SyncFs(SafeFileHandle fd);
 
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

@@ -36,6 +36,11 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly string _instanceTemp;
     private readonly string _instanceLock;
     private readonly SafeFileHandle _lock;
+    private readonly LocalDurability _durability;
+
+    // SyncFs only: held for the store's lifetime, because syncfs reports write-back errors that happened since
+    // this descriptor was opened; a descriptor opened per flush could miss an error another process already saw.
+    private readonly SafeFileHandle? _fileSystem;
     private readonly BackendCapabilities _capabilities = new(Array.MaxLength, AcceptsOnlyVideo: false, IsLocal: true);
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -68,6 +73,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         _lock = File.OpenHandle(_instanceLock, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         Directory.CreateDirectory(_instanceTemp);
         RemoveStaleTemporaries(tempRoot, instance);
+        _durability = ChooseDurability(options.Durability, _logger, options.Name);
+        _fileSystem = _durability == LocalDurability.SyncFs ? LibC.OpenReadOnly(_root) : null;
     }
 
     /// <inheritdoc />
@@ -78,6 +85,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     /// <summary>The store's root directory (full path).</summary>
     public string RootDirectory => _root;
+
+    /// <summary>The durability mode in effect: the configured one, except SyncFs falls back to DeferredFsync before Linux 5.8.</summary>
+    public LocalDurability Durability => _durability;
 
     /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
     internal Action<string>? AfterTempWrite { get; set; }
@@ -100,7 +110,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         var directory = Path.Combine(_root, objectName[..PrefixLength]);
         var final = Path.Combine(directory, objectName);
         var temp = Path.Combine(_instanceTemp, Interlocked.Increment(ref _tempCounter).ToString("x", CultureInfo.InvariantCulture));
-        var durability = _options.Durability;
+        var durability = _durability;
         try
         {
             using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -286,9 +296,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
             try
             {
-                if (_options.Durability == LocalDurability.SyncFs)
+                if (_fileSystem is not null)
                 {
-                    await Task.Run(() => LibC.SyncFileSystem(_root), cancellationToken).ConfigureAwait(false);
+                    await Task.Run(() => LibC.SyncFileSystem(_fileSystem, _root), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -352,7 +362,21 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
 
         _lock.Dispose();
+        _fileSystem?.Dispose();
         _flushGate.Dispose();
+    }
+
+    private static LocalDurability ChooseDurability(LocalDurability configured, ILogger logger, string name)
+    {
+        // Before 5.8, syncfs(2) returned success even when write-back failed, so it cannot be a durability barrier.
+        if (configured == LocalDurability.SyncFs && Environment.OSVersion.Version < new Version(5, 8))
+        {
+            logger.LogWarning("Local store {Name}: kernel {Version} predates syncfs error reporting (5.8); using per-file fsync on flush",
+                name, Environment.OSVersion.Version);
+            return LocalDurability.DeferredFsync;
+        }
+
+        return configured;
     }
 
     private string ObjectPath(string objectName) => Path.Combine(_root, objectName[..PrefixLength], objectName);
