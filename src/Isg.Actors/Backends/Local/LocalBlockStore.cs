@@ -45,10 +45,11 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
 
-    // Guarded by _pendingLock: what FlushAsync must make durable (deferred modes only).
+    // Guarded by _pendingLock: what FlushAsync must make durable (DeferredFsync only).
     private readonly Lock _pendingLock = new();
     private HashSet<string> _pendingFiles = new(StringComparer.Ordinal);
     private HashSet<string> _pendingDirectories = new(StringComparer.Ordinal);
+    private long _unflushedPuts;
     private long _tempCounter;
     private int _disposed;
 
@@ -113,7 +114,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         var durability = _durability;
         try
         {
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var handle = CreateTemp(temp))
             {
                 RandomAccess.Write(handle, data.Span, 0);
                 AfterTempWrite?.Invoke(temp);
@@ -125,7 +126,22 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
             cancellationToken.ThrowIfCancellationRequested();
             var createdDirectory = EnsureDirectory(directory);
-            File.Move(temp, final, overwrite: true);
+            try
+            {
+                File.Move(temp, final, overwrite: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The prefix directory was removed behind our back since we cached it: recreate it once.
+                lock (_knownDirectories)
+                {
+                    _knownDirectories.Remove(directory);
+                }
+
+                createdDirectory = EnsureDirectory(directory);
+                File.Move(temp, final, overwrite: true);
+            }
+
             if (durability == LocalDurability.PerPut)
             {
                 LibC.FsyncPath(directory);
@@ -133,6 +149,11 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 {
                     LibC.FsyncPath(_root);
                 }
+            }
+            else if (durability == LocalDurability.SyncFs)
+            {
+                // syncfs covers everything: only whether anything is unflushed matters.
+                Interlocked.Increment(ref _unflushedPuts);
             }
             else
             {
@@ -279,45 +300,13 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            HashSet<string> files;
-            HashSet<string> directories;
-            lock (_pendingLock)
+            if (_fileSystem is not null)
             {
-                if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
-                {
-                    return;
-                }
-
-                files = _pendingFiles;
-                directories = _pendingDirectories;
-                _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
-                _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+                await SyncFileSystemAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            try
+            else
             {
-                if (_fileSystem is not null)
-                {
-                    await Task.Run(() => LibC.SyncFileSystem(_fileSystem, _root), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Files before directories: a directory entry must not become durable pointing at unsynced data.
-                    await FsyncAllAsync(files, cancellationToken).ConfigureAwait(false);
-                    await FsyncAllAsync(directories, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e)
-            {
-                // Keep them pending so a later flush covers them again; callers must still redo the puts, because
-                // after a failed write-back Linux may report the pages clean.
-                lock (_pendingLock)
-                {
-                    _pendingFiles.UnionWith(files);
-                    _pendingDirectories.UnionWith(directories);
-                }
-
-                throw Translate(e, objectName: null, "flush");
+                await FsyncPendingAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -364,6 +353,77 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         _lock.Dispose();
         _fileSystem?.Dispose();
         _flushGate.Dispose();
+    }
+
+    private async Task SyncFileSystemAsync(CancellationToken cancellationToken)
+    {
+        var puts = Interlocked.Exchange(ref _unflushedPuts, 0);
+        if (puts == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Run(() => LibC.SyncFileSystem(_fileSystem!, _root), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Still unflushed; callers must redo the puts anyway, because after a failed write-back Linux may
+            // report the pages clean.
+            Interlocked.Add(ref _unflushedPuts, puts);
+            throw Translate(e, objectName: null, "flush");
+        }
+    }
+
+    private async Task FsyncPendingAsync(CancellationToken cancellationToken)
+    {
+        HashSet<string> files;
+        HashSet<string> directories;
+        lock (_pendingLock)
+        {
+            if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
+            {
+                return;
+            }
+
+            files = _pendingFiles;
+            directories = _pendingDirectories;
+            _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
+            _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        try
+        {
+            // Files before directories: a directory entry must not become durable pointing at unsynced data.
+            await FsyncAllAsync(files, cancellationToken).ConfigureAwait(false);
+            await FsyncAllAsync(directories, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Keep them pending so a later flush covers them again (see SyncFileSystemAsync on redoing puts).
+            lock (_pendingLock)
+            {
+                _pendingFiles.UnionWith(files);
+                _pendingDirectories.UnionWith(directories);
+            }
+
+            throw Translate(e, objectName: null, "flush");
+        }
+    }
+
+    private SafeFileHandle CreateTemp(string temp)
+    {
+        try
+        {
+            return File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Our temp directory was removed by hand: recreate it rather than report the put as "not found".
+            Directory.CreateDirectory(_instanceTemp);
+            return File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
     }
 
     private static LocalDurability ChooseDurability(LocalDurability configured, ILogger logger, string name)
