@@ -35,6 +35,11 @@ public sealed class LocalBlockStoreDurabilityMeasurements(ITestOutputHelper outp
         new Random(size).NextBytes(data);
         var names = Enumerable.Range(0, count).Select(i => $"{i:x4}{Guid.NewGuid():N}").ToList();
         using var store = new LocalBlockStore(new LocalBlockStoreOptions(root.Path) { Durability = durability });
+        // Start from a clean file system: write-back left by earlier tests would otherwise land in this flush.
+        using (var fileSystem = LibC.OpenReadOnly(root.Path))
+        {
+            LibC.SyncFileSystem(fileSystem, root.Path);
+        }
 
         var stopwatch = Stopwatch.StartNew();
         // Four writers, as the encoder pool would put blocks.

@@ -26,6 +26,25 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
+    public async Task PutAsync_DirectoriesRemovedBehindItsBack_RecreatesThem()
+    {
+        using var store = Open();
+        var first = "ab" + NewName()[2..];
+        var second = "ab" + NewName()[2..];
+        await store.PutAsync(first, new byte[] { 1 }, CancellationToken.None);
+        Directory.Delete(Path.Combine(_root.Path, "ab"), recursive: true);
+        foreach (var directory in Directory.EnumerateDirectories(_root.Combine("tmp")))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        await store.PutAsync(second, new byte[] { 2 }, CancellationToken.None);
+
+        using var owner = await store.GetAsync(second, CancellationToken.None);
+        Assert.Equal(new byte[] { 2 }, owner.Memory.ToArray());
+    }
+
+    [Fact]
     public void Constructor_StaleTemporaries_AreRemoved()
     {
         var temp = _root.Combine("tmp");

@@ -37,14 +37,20 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly string _instanceTemp;
     private readonly string _instanceLock;
     private readonly SafeFileHandle _lock;
+    private readonly LocalDurability _durability;
+
+    // SyncFs only: held for the store's lifetime, because syncfs reports write-back errors that happened since
+    // this descriptor was opened; a descriptor opened per flush could miss an error another process already saw.
+    private readonly SafeFileHandle? _fileSystem;
     private readonly BackendCapabilities _capabilities = new(Array.MaxLength, AcceptsOnlyVideo: false, IsLocal: true);
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
 
-    // Guarded by _pendingLock: what FlushAsync must make durable (deferred modes only).
+    // Guarded by _pendingLock: what FlushAsync must make durable (DeferredFsync only).
     private readonly Lock _pendingLock = new();
     private HashSet<string> _pendingFiles = new(StringComparer.Ordinal);
     private HashSet<string> _pendingDirectories = new(StringComparer.Ordinal);
+    private long _unflushedPuts;
     private long _tempCounter;
     private int _disposed;
 
@@ -69,6 +75,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         _lock = File.OpenHandle(_instanceLock, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         Directory.CreateDirectory(_instanceTemp);
         RemoveStaleTemporaries(tempRoot, instance);
+        _durability = ChooseDurability(options.Durability, _logger, options.Name);
+        _fileSystem = _durability == LocalDurability.SyncFs ? NativeFileSystem.OpenReadOnly(_root) : null;
     }
 
     /// <inheritdoc />
@@ -79,6 +87,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     /// <summary>The store's root directory (full path).</summary>
     public string RootDirectory => _root;
+
+    /// <summary>The durability mode in effect: the configured one, except SyncFs falls back to DeferredFsync before Linux 5.8.</summary>
+    public LocalDurability Durability => _durability;
 
     /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
     internal Action<string>? AfterTempWrite { get; set; }
@@ -101,10 +112,10 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         var directory = Path.Combine(_root, objectName[..PrefixLength]);
         var final = Path.Combine(directory, objectName);
         var temp = Path.Combine(_instanceTemp, Interlocked.Increment(ref _tempCounter).ToString("x", CultureInfo.InvariantCulture));
-        var durability = _options.Durability;
+        var durability = _durability;
         try
         {
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var handle = CreateTemp(temp))
             {
                 RandomAccess.Write(handle, data.Span, 0);
                 AfterTempWrite?.Invoke(temp);
@@ -112,11 +123,31 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 {
                     NativeFileSystem.Fsync(handle, temp);
                 }
+                else
+                {
+                    // Let the disk start now, so the flush barrier before the catalogue commit finds little to do.
+                    NativeFileSystem.StartWriteBack(handle);
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             var createdDirectory = EnsureDirectory(directory);
-            File.Move(temp, final, overwrite: true);
+            try
+            {
+                File.Move(temp, final, overwrite: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The prefix directory was removed behind our back since we cached it: recreate it once.
+                lock (_knownDirectories)
+                {
+                    _knownDirectories.Remove(directory);
+                }
+
+                createdDirectory = EnsureDirectory(directory);
+                File.Move(temp, final, overwrite: true);
+            }
+
             if (durability == LocalDurability.PerPut)
             {
                 NativeFileSystem.FsyncPath(directory);
@@ -124,6 +155,11 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 {
                     NativeFileSystem.FsyncPath(_root);
                 }
+            }
+            else if (durability == LocalDurability.SyncFs)
+            {
+                // syncfs covers everything: only whether anything is unflushed matters.
+                Interlocked.Increment(ref _unflushedPuts);
             }
             else
             {
@@ -270,45 +306,13 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            HashSet<string> files;
-            HashSet<string> directories;
-            lock (_pendingLock)
+            if (_fileSystem is not null)
             {
-                if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
-                {
-                    return;
-                }
-
-                files = _pendingFiles;
-                directories = _pendingDirectories;
-                _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
-                _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+                await SyncFileSystemAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            try
+            else
             {
-                if (_options.Durability == LocalDurability.SyncFs)
-                {
-                    await Task.Run(() => NativeFileSystem.SyncFileSystem(_root), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Files before directories: a directory entry must not become durable pointing at unsynced data.
-                    await FsyncAllAsync(files, cancellationToken).ConfigureAwait(false);
-                    await FsyncAllAsync(directories, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e)
-            {
-                // Keep them pending so a later flush covers them again; callers must still redo the puts, because
-                // after a failed write-back Linux may report the pages clean.
-                lock (_pendingLock)
-                {
-                    _pendingFiles.UnionWith(files);
-                    _pendingDirectories.UnionWith(directories);
-                }
-
-                throw Translate(e, objectName: null, "flush");
+                await FsyncPendingAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -353,7 +357,92 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
 
         _lock.Dispose();
+        _fileSystem?.Dispose();
         _flushGate.Dispose();
+    }
+
+    private async Task SyncFileSystemAsync(CancellationToken cancellationToken)
+    {
+        var puts = Interlocked.Exchange(ref _unflushedPuts, 0);
+        if (puts == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Run(() => NativeFileSystem.SyncFileSystem(_fileSystem!, _root), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Still unflushed; callers must redo the puts anyway, because after a failed write-back Linux may
+            // report the pages clean.
+            Interlocked.Add(ref _unflushedPuts, puts);
+            throw Translate(e, objectName: null, "flush");
+        }
+    }
+
+    private async Task FsyncPendingAsync(CancellationToken cancellationToken)
+    {
+        HashSet<string> files;
+        HashSet<string> directories;
+        lock (_pendingLock)
+        {
+            if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
+            {
+                return;
+            }
+
+            files = _pendingFiles;
+            directories = _pendingDirectories;
+            _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
+            _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        try
+        {
+            // Files before directories: a directory entry must not become durable pointing at unsynced data.
+            await FsyncAllAsync(files, cancellationToken).ConfigureAwait(false);
+            await FsyncAllAsync(directories, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Keep them pending so a later flush covers them again (see SyncFileSystemAsync on redoing puts).
+            lock (_pendingLock)
+            {
+                _pendingFiles.UnionWith(files);
+                _pendingDirectories.UnionWith(directories);
+            }
+
+            throw Translate(e, objectName: null, "flush");
+        }
+    }
+
+    private SafeFileHandle CreateTemp(string temp)
+    {
+        try
+        {
+            return File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Our temp directory was removed by hand: recreate it rather than report the put as "not found".
+            Directory.CreateDirectory(_instanceTemp);
+            return File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+    }
+
+    private static LocalDurability ChooseDurability(LocalDurability configured, ILogger logger, string name)
+    {
+        // Before 5.8, syncfs(2) returned success even when write-back failed, so it cannot be a durability barrier.
+        if (configured == LocalDurability.SyncFs && Environment.OSVersion.Version < new Version(5, 8))
+        {
+            logger.LogWarning("Local store {Name}: kernel {Version} predates syncfs error reporting (5.8); using per-file fsync on flush",
+                name, Environment.OSVersion.Version);
+            return LocalDurability.DeferredFsync;
+        }
+
+        return configured;
     }
 
     private string ObjectPath(string objectName) => Path.Combine(_root, objectName[..PrefixLength], objectName);

@@ -6,7 +6,11 @@ public sealed record LocalBlockStoreOptions(string RootDirectory)
     /// <summary>The backend's name in logs, errors and catalogue locations.</summary>
     public string Name { get; init; } = "local";
 
-    /// <summary>How puts are made durable; see <see cref="LocalBlockStore.FlushAsync"/>.</summary>
+    /// <summary>
+    /// How puts are made durable; see <see cref="LocalBlockStore.FlushAsync"/>. SyncFs by default: measured fastest
+    /// (one syscall per flush instead of one fsync per object; see the LocalDurability notes). Choose DeferredFsync
+    /// when the store shares its file system with heavy writers, whose dirty data syncfs would flush too.
+    /// </summary>
     public LocalDurability Durability { get; init; } = LocalDurability.SyncFs;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
