@@ -10,9 +10,16 @@ namespace Isg.Actors.Catalog;
 /// The only writer of the catalogue (/node/catalog). Commits and removals are serialised here, so a removal's
 /// "refcount reached zero, delete the object" can never interleave with a commit that re-references the block.
 /// Expected failures (a busy or full disk, a missing path) are replies; a damaged database throws and restarts.
+/// Blocks that a commit frees by replacing a file stay at refcount 0 for the garbage collector.
 /// </summary>
 public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store) : Actor<ICatalogCommand>
 {
+    private static readonly TimeSpan s_deletionMemory = TimeSpan.FromHours(1);
+
+    // Object names deleted by removals, with when: an add that ran concurrently may have put the same block
+    // again (its id was unknown for a moment) before our delete landed, so a commit naming one of these as
+    // new must first see the object in the store.
+    private readonly Dictionary<string, DateTimeOffset> _recentlyDeleted = new(StringComparer.Ordinal);
     private CatalogWriter? _writer;
 
     /// <inheritdoc />
@@ -39,22 +46,74 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
             case CommitFiles commit:
                 try
                 {
-                    writer.Commit(commit.Files, commit.NewBlocks);
+                    if (await FindVanishedAsync(commit.NewBlocks, cancellationToken).ConfigureAwait(false) is { } vanished)
+                    {
+                        commit.ReplyTo.Reply(new FilesCommitted(0, new BackendException(BackendFailureKind.Transient, store.Name,
+                            $"block {vanished.Id} was deleted by a concurrent removal before this add could commit it; add again")));
+                        break;
+                    }
+
+                    var freed = writer.Commit(commit.Files, commit.NewBlocks);
+                    if (freed.Count > 0)
+                    {
+                        Context.Logger.LogDebug("commit left {Blocks} blocks unreferenced", freed.Count);
+                    }
+
                     commit.ReplyTo.Reply(new FilesCommitted(commit.Files.Count, null));
                 }
-                catch (CatalogException e) when (e.Kind != CatalogErrorKind.Corrupt)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     Context.Logger.LogError("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
                     commit.ReplyTo.Reply(new FilesCommitted(0, e));
+                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
+                    {
+                        // The writer's state is suspect: let the supervisor restart us with a fresh connection.
+                        throw;
+                    }
                 }
 
                 break;
             case RemovePath remove:
-                remove.ReplyTo.Reply(await RemoveAsync(writer, remove, cancellationToken).ConfigureAwait(false));
+                PathRemoved removed;
+                try
+                {
+                    removed = await RemoveAsync(writer, remove, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Context.Logger.LogError("removal of {Path} failed: {Reason}", remove.Path, e.Message);
+                    remove.ReplyTo.Reply(new PathRemoved(0, 0, 0, e));
+                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
+                    {
+                        throw;
+                    }
+
+                    break;
+                }
+
+                remove.ReplyTo.Reply(removed);
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
+    }
+
+    private async Task<StoredBlock?> FindVanishedAsync(IReadOnlyList<StoredBlock> newBlocks, CancellationToken cancellationToken)
+    {
+        if (_recentlyDeleted.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var block in newBlocks)
+        {
+            if (_recentlyDeleted.Remove(block.ObjectName) && !await store.ExistsAsync(block.ObjectName, cancellationToken).ConfigureAwait(false))
+            {
+                return block;
+            }
+        }
+
+        return null;
     }
 
     private async Task<PathRemoved> RemoveAsync(CatalogWriter writer, RemovePath remove, CancellationToken cancellationToken)
@@ -85,6 +144,7 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
             try
             {
                 await store.DeleteAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
+                _recentlyDeleted[block.ObjectName] = Context.TimeProvider.GetUtcNow();
                 bytes += block.StoredSize;
             }
             catch (BackendException e)
@@ -94,6 +154,12 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         }
 
         writer.ForgetBlocks(freed.Select(b => b.Id));
+        var horizon = Context.TimeProvider.GetUtcNow() - s_deletionMemory;
+        foreach (var stale in _recentlyDeleted.Where(d => d.Value < horizon).Select(d => d.Key).ToList())
+        {
+            _recentlyDeleted.Remove(stale);
+        }
+
         Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, freed.Count);
         return new PathRemoved(entries, freed.Count, bytes, null);
     }
