@@ -63,7 +63,7 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    Context.Logger.LogError("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
+                    Context.Logger.LogDebug("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
                     commit.ReplyTo.Reply(new FilesCommitted(0, e));
                     if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
                     {
@@ -81,7 +81,7 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    Context.Logger.LogError("removal of {Path} failed: {Reason}", remove.Path, e.Message);
+                    Context.Logger.LogDebug("removal of {Path} failed: {Reason}", remove.Path, e.Message);
                     remove.ReplyTo.Reply(new PathRemoved(0, 0, 0, e));
                     if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
                     {
