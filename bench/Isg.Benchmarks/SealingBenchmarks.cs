@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Isg.Protocol.Compression;
@@ -34,7 +35,7 @@ public class SealingBenchmarks : IDisposable
     {
         _key = RepositoryKey.Generate();
         _sealer = new BlockSealer(_key, new SealOptions(CompressionId.Zstd, 3, Cipher));
-        _plaintext = Data == "random" ? BenchmarkData.RandomBytes(BlockLength, 1) : BenchmarkData.Text(BlockLength, 1);
+        _plaintext = Data == "random" ? SampleData.RandomBytes(BlockLength, 1) : SampleData.Text(BlockLength, 1);
         _id = BlockId.Compute(_plaintext);
         _sealed = new byte[BlockSealer.MaxSealedLength(BlockLength)];
         _sealedLength = _sealer.Seal(_id, _plaintext, _sealed);
@@ -61,6 +62,6 @@ public class SealingBenchmarks : IDisposable
 
     private sealed class ThroughputConfig : ManualConfig
     {
-        public ThroughputConfig() => AddColumn(new MegabytesPerSecondColumn(BlockLength));
+        public ThroughputConfig() => AddColumn(new ThroughputColumn(BlockLength));
     }
 }

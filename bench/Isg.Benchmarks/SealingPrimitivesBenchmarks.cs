@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Isg.Protocol.Compression;
@@ -31,8 +32,8 @@ public class SealingPrimitivesBenchmarks : IDisposable
         _key = RepositoryKey.Generate();
         _compressor = new BlockCompressor();
         _id = BlockId.Compute("benchmark"u8);
-        _random = BenchmarkData.RandomBytes(BlockLength, 1);
-        _text = BenchmarkData.Text(BlockLength, 1);
+        _random = SampleData.RandomBytes(BlockLength, 1);
+        _text = SampleData.Text(BlockLength, 1);
         _compressed = new byte[BlockCompressor.MaxCompressedLength(BlockLength)];
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using Isg.Actors.Catalog;
 using Isg.Actors.Hosting;
+using Isg.Node.Json;
 using Isg.Protocol.Paths;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -58,17 +59,7 @@ public static class ApiEndpoints
         {
             using var reader = node.Repository.Catalog.CreateReader();
             var stats = reader.GetStats();
-            return Results.Json(new
-            {
-                files = stats.Files,
-                directories = stats.Directories,
-                logicalBytes = stats.LogicalBytes,
-                uniqueBlocks = stats.UniqueBlocks,
-                uniquePlainBytes = stats.UniquePlainBytes,
-                storedBytes = stats.StoredBytes,
-                dedupRatio = Math.Round(stats.DedupRatio, 4),
-                compressionRatio = Math.Round(stats.CompressionRatio, 4),
-            });
+            return Results.Json(CatalogJson.Stats(stats, node.Repository.Id));
         });
 
         app.MapGet("/api/files", (string? prefix, int? limit, int? offset) =>
@@ -81,7 +72,7 @@ public static class ApiEndpoints
             var take = Math.Clamp(limit ?? 1000, 1, MaxPageSize);
             var skip = Math.Max(offset ?? 0, 0);
             using var reader = node.Repository.Catalog.CreateReader();
-            var page = reader.ListFiles(normalized).Skip(skip).Take(take + 1).Select(ToJson).ToList();
+            var page = reader.ListFiles(normalized).Skip(skip).Take(take + 1).Select(CatalogJson.File).ToList();
             var more = page.Count > take;
             return Results.Json(new { prefix = normalized, offset = skip, more, files = more ? page[..take] : page });
         });
@@ -96,15 +87,4 @@ public static class ApiEndpoints
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     });
-
-    private static object ToJson(FileEntry e) => new
-    {
-        path = e.Path,
-        kind = e.Kind.ToString().ToLowerInvariant(),
-        size = e.Size,
-        mode = Convert.ToString(e.Mode, 8),
-        mtime = DateTimeOffset.UnixEpoch.AddTicks(e.MtimeUnixNs / 100).ToString("O", CultureInfo.InvariantCulture),
-        blocks = e.BlockCount,
-        merkleRoot = e.MerkleRoot.ToHex(),
-    };
 }

@@ -1,3 +1,4 @@
+using Isg.Actors.Storage;
 using System.Diagnostics;
 using Isg.Actors.Backends.Local;
 using Xunit.Abstractions;
@@ -36,10 +37,7 @@ public sealed class LocalBlockStoreDurabilityMeasurements(ITestOutputHelper outp
         var names = Enumerable.Range(0, count).Select(i => $"{i:x4}{Guid.NewGuid():N}").ToList();
         using var store = new LocalBlockStore(new LocalBlockStoreOptions(root.Path) { Durability = durability });
         // Start from a clean file system: write-back left by earlier tests would otherwise land in this flush.
-        using (var fileSystem = LibC.OpenReadOnly(root.Path))
-        {
-            LibC.SyncFileSystem(fileSystem, root.Path);
-        }
+        NativeFileSystem.SyncFileSystem(root.Path);
 
         var stopwatch = Stopwatch.StartNew();
         // Four writers, as the encoder pool would put blocks.

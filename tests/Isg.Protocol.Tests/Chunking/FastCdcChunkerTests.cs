@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using FsCheck;
 using FsCheck.Fluent;
 using Isg.Protocol.Chunking;

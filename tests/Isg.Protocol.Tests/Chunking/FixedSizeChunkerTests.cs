@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using Isg.Protocol.Chunking;
 
 namespace Isg.Protocol.Tests.Chunking;

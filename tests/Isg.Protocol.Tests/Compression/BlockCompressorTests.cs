@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using FsCheck;
 using FsCheck.Fluent;
 using Isg.Protocol.Compression;
@@ -25,7 +26,7 @@ public sealed class BlockCompressorTests : IDisposable
     [MemberData(nameof(CompressibleCases))]
     public void Compress_Text_ShrinksAndRoundTrips(CompressionId algorithm, int level, int length)
     {
-        var text = TestData.Text(length, seed: length);
+        var text = SampleData.Text(length, seed: length);
         var compressed = new byte[BlockCompressor.MaxCompressedLength(length)];
 
         var written = _compressor.Compress(text, compressed, algorithm, level);
@@ -45,7 +46,7 @@ public sealed class BlockCompressorTests : IDisposable
     [InlineData(CompressionId.Brotli, 1024 * 1024)]
     public void Compress_RandomBytes_ReturnsMinusOne(CompressionId algorithm, int length)
     {
-        var random = TestData.RandomBytes(length, seed: 7);
+        var random = SampleData.RandomBytes(length, seed: 7);
         var destination = new byte[BlockCompressor.MaxCompressedLength(length)];
 
         Assert.Equal(-1, _compressor.Compress(random, destination, algorithm, 3));
@@ -56,8 +57,8 @@ public sealed class BlockCompressorTests : IDisposable
     {
         // The probe samples the whole block: a compressible half must not be missed.
         var block = new byte[1024 * 1024];
-        TestData.Text(block.Length / 2, seed: 1).CopyTo(block, 0);
-        TestData.RandomBytes(block.Length / 2, seed: 2).CopyTo(block, block.Length / 2);
+        SampleData.Text(block.Length / 2, seed: 1).CopyTo(block, 0);
+        SampleData.RandomBytes(block.Length / 2, seed: 2).CopyTo(block, block.Length / 2);
         var destination = new byte[BlockCompressor.MaxCompressedLength(block.Length)];
 
         var written = _compressor.Compress(block, destination, CompressionId.Zstd, 3);
@@ -80,7 +81,7 @@ public sealed class BlockCompressorTests : IDisposable
     [Fact]
     public void Compress_None_ReturnsMinusOneEvenForText()
     {
-        var text = TestData.Text(10_000, seed: 3);
+        var text = SampleData.Text(10_000, seed: 3);
         Assert.Equal(-1, _compressor.Compress(text, new byte[20_000], CompressionId.None, 0));
     }
 
@@ -89,7 +90,7 @@ public sealed class BlockCompressorTests : IDisposable
     [InlineData(CompressionId.Brotli)]
     public void Compress_DestinationTooSmall_ReturnsMinusOne(CompressionId algorithm)
     {
-        var text = TestData.Text(100_000, seed: 4);
+        var text = SampleData.Text(100_000, seed: 4);
         Assert.Equal(-1, _compressor.Compress(text, new byte[100], algorithm, 3));
     }
 
@@ -116,7 +117,7 @@ public sealed class BlockCompressorTests : IDisposable
     [InlineData(CompressionId.Brotli)]
     public void TryDecompress_SizeMismatch_ReturnsFalse(CompressionId algorithm)
     {
-        var text = TestData.Text(5000, seed: 5);
+        var text = SampleData.Text(5000, seed: 5);
         var compressed = new byte[BlockCompressor.MaxCompressedLength(text.Length)];
         var written = _compressor.Compress(text, compressed, algorithm, 3);
         var frame = compressed.AsSpan(0, written).ToArray();
@@ -132,7 +133,7 @@ public sealed class BlockCompressorTests : IDisposable
     [InlineData(CompressionId.Brotli)]
     public void TryDecompress_TruncatedOrFlippedFrame_NeverThrowsAndNeverFalselySucceedsOnTruncation(CompressionId algorithm)
     {
-        var text = TestData.Text(3000, seed: 6);
+        var text = SampleData.Text(3000, seed: 6);
         var compressed = new byte[BlockCompressor.MaxCompressedLength(text.Length)];
         var frame = compressed.AsSpan(0, _compressor.Compress(text, compressed, algorithm, 3)).ToArray();
         var output = new byte[text.Length];
@@ -162,7 +163,7 @@ public sealed class BlockCompressorTests : IDisposable
     [InlineData((CompressionId)7)]
     public void TryDecompress_Garbage_ReturnsFalse(CompressionId algorithm)
     {
-        var garbage = TestData.RandomBytes(1000, seed: 8);
+        var garbage = SampleData.RandomBytes(1000, seed: 8);
         Assert.False(_compressor.TryDecompress(garbage, new byte[5000], algorithm, out var written));
         Assert.Equal(0, written);
     }
@@ -170,7 +171,7 @@ public sealed class BlockCompressorTests : IDisposable
     [Fact]
     public void TryDecompress_None_CopiesExactLength()
     {
-        var data = TestData.RandomBytes(100, seed: 9);
+        var data = SampleData.RandomBytes(100, seed: 9);
         var output = new byte[100];
         Assert.True(_compressor.TryDecompress(data, output, CompressionId.None, out var written));
         Assert.Equal(100, written);

@@ -1,3 +1,4 @@
+using Isg.TestKit;
 using System.Buffers.Binary;
 using FsCheck;
 using FsCheck.Fluent;
@@ -51,7 +52,7 @@ public sealed class BlockSealerTests : IDisposable
     public void SealThenTryOpen_EveryCompressionAndCipher_RoundTrips(CompressionId compression, CipherId cipher, int length)
     {
         using var sealer = new BlockSealer(_key, new SealOptions(compression, 3, cipher));
-        var plaintext = TestData.Text(length, seed: length);
+        var plaintext = SampleData.Text(length, seed: length);
         var id = BlockId.Compute(plaintext);
 
         var sealedBlock = SealWith(sealer, id, plaintext);
@@ -70,7 +71,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void Seal_IncompressibleInput_StoredRaw()
     {
-        var plaintext = TestData.RandomBytes(1024 * 1024, seed: 11);
+        var plaintext = SampleData.RandomBytes(1024 * 1024, seed: 11);
         var id = BlockId.Compute(plaintext);
 
         var sealedBlock = Seal(id, plaintext);
@@ -85,7 +86,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void Seal_CompressibleText_Shrinks()
     {
-        var plaintext = TestData.Text(1024 * 1024, seed: 12);
+        var plaintext = SampleData.Text(1024 * 1024, seed: 12);
         var sealedBlock = Seal(BlockId.Compute(plaintext), plaintext);
 
         Assert.True(sealedBlock.Length < plaintext.Length / 2, $"sealed {sealedBlock.Length} bytes of {plaintext.Length}");
@@ -97,7 +98,7 @@ public sealed class BlockSealerTests : IDisposable
     public void Seal_Ciphertext_DoesNotContainPlaintext()
     {
         // Raw storage must still be encrypted: no 16-byte run of the plaintext may appear in the sealed block.
-        var plaintext = TestData.RandomBytes(4096, seed: 13);
+        var plaintext = SampleData.RandomBytes(4096, seed: 13);
         var sealedBlock = Seal(BlockId.Compute(plaintext), plaintext);
 
         Assert.True(sealedBlock.AsSpan().IndexOf(plaintext.AsSpan(100, 16)) < 0);
@@ -106,7 +107,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void Seal_SameBlockTwice_DifferentNoncesAndCiphertexts()
     {
-        var plaintext = TestData.Text(10_000, seed: 14);
+        var plaintext = SampleData.Text(10_000, seed: 14);
         var id = BlockId.Compute(plaintext);
 
         var first = Seal(id, plaintext);
@@ -124,7 +125,7 @@ public sealed class BlockSealerTests : IDisposable
     public void TryOpen_AnySingleByteFlippedInSmallBlock_RejectedWithTypedError(CipherId cipher, bool compressible)
     {
         using var sealer = new BlockSealer(_key, new SealOptions(CompressionId.Zstd, 3, cipher));
-        var plaintext = compressible ? TestData.Text(2000, seed: 15) : TestData.RandomBytes(300, seed: 15);
+        var plaintext = compressible ? SampleData.Text(2000, seed: 15) : SampleData.RandomBytes(300, seed: 15);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = SealWith(sealer, id, plaintext);
         var destination = new byte[plaintext.Length];
@@ -155,7 +156,7 @@ public sealed class BlockSealerTests : IDisposable
     [InlineData(false)]
     public void TryOpen_RandomByteFlipsIn1MiBBlock_RejectedWithTypedError(bool compressible)
     {
-        var plaintext = compressible ? TestData.Text(1024 * 1024, seed: 16) : TestData.RandomBytes(1024 * 1024, seed: 16);
+        var plaintext = compressible ? SampleData.Text(1024 * 1024, seed: 16) : SampleData.RandomBytes(1024 * 1024, seed: 16);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         var destination = new byte[plaintext.Length];
@@ -181,7 +182,7 @@ public sealed class BlockSealerTests : IDisposable
     [InlineData(false)]
     public void TryOpen_TruncatedAtEveryOffset_RejectedWithTypedError(bool compressible)
     {
-        var plaintext = compressible ? TestData.Text(3000, seed: 18) : TestData.RandomBytes(500, seed: 18);
+        var plaintext = compressible ? SampleData.Text(3000, seed: 18) : SampleData.RandomBytes(500, seed: 18);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         var destination = new byte[plaintext.Length];
@@ -202,7 +203,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_TruncatedLargeBlock_Rejected()
     {
-        var plaintext = TestData.Text(1024 * 1024, seed: 19);
+        var plaintext = SampleData.Text(1024 * 1024, seed: 19);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         var destination = new byte[plaintext.Length];
@@ -217,7 +218,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_TrailingBytes_Rejected()
     {
-        var plaintext = TestData.Text(3000, seed: 20);
+        var plaintext = SampleData.Text(3000, seed: 20);
         var id = BlockId.Compute(plaintext);
         var extended = Seal(id, plaintext).Concat(new byte[] { 0 }).ToArray();
 
@@ -228,7 +229,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_UnderAnotherBlockId_AuthenticationFailed()
     {
-        var plaintext = TestData.Text(3000, seed: 21);
+        var plaintext = SampleData.Text(3000, seed: 21);
         var sealedBlock = Seal(BlockId.Compute(plaintext), plaintext);
         var otherId = BlockId.Compute("another block"u8);
 
@@ -239,7 +240,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_UnderAnotherRepositoryKey_AuthenticationFailed()
     {
-        var plaintext = TestData.RandomBytes(3000, seed: 22);
+        var plaintext = SampleData.RandomBytes(3000, seed: 22);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         using var otherKey = RepositoryKey.Generate();
@@ -255,7 +256,7 @@ public sealed class BlockSealerTests : IDisposable
     public void TryOpen_SealedWithWrongId_HashMismatch()
     {
         // Only a holder of the repository key can make this: it seals content under an id it does not hash to.
-        var plaintext = TestData.Text(3000, seed: 23);
+        var plaintext = SampleData.Text(3000, seed: 23);
         var wrongId = BlockId.Compute("not this content"u8);
         var sealedBlock = Seal(wrongId, plaintext);
         var destination = new byte[plaintext.Length];
@@ -269,7 +270,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_DestinationSmallerThanPlaintext_TooLarge()
     {
-        var plaintext = TestData.Text(3000, seed: 24);
+        var plaintext = SampleData.Text(3000, seed: 24);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
 
@@ -280,7 +281,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_LargerDestination_WritesPlaintextLength()
     {
-        var plaintext = TestData.Text(3000, seed: 25);
+        var plaintext = SampleData.Text(3000, seed: 25);
         var id = BlockId.Compute(plaintext);
         var destination = new byte[5000];
 
@@ -292,7 +293,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_HeaderClaimsRawButPayloadShorter_TruncatedBeforeDecrypting()
     {
-        var plaintext = TestData.Text(3000, seed: 26);
+        var plaintext = SampleData.Text(3000, seed: 26);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         sealedBlock[5] = (byte)CompressionId.None;
@@ -304,7 +305,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_HeaderClaimsHugePlaintext_RejectedWithoutAllocating()
     {
-        var plaintext = TestData.Text(3000, seed: 27);
+        var plaintext = SampleData.Text(3000, seed: 27);
         var id = BlockId.Compute(plaintext);
         var sealedBlock = Seal(id, plaintext);
         BinaryPrimitives.WriteUInt32BigEndian(sealedBlock.AsSpan(8), uint.MaxValue);
@@ -318,7 +319,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryReadPlaintextLength_ValidAndShortHeaders()
     {
-        var plaintext = TestData.Text(12345, seed: 28);
+        var plaintext = SampleData.Text(12345, seed: 28);
         var sealedBlock = Seal(BlockId.Compute(plaintext), plaintext);
 
         Assert.True(BlockSealer.TryReadPlaintextLength(sealedBlock, out var length, out _));
@@ -330,7 +331,7 @@ public sealed class BlockSealerTests : IDisposable
     [Fact]
     public void TryOpen_ValidHeaderThenArbitraryBytes_InvalidAndNeverThrows()
     {
-        var plaintext = TestData.Text(3000, seed: 29);
+        var plaintext = SampleData.Text(3000, seed: 29);
         var id = BlockId.Compute(plaintext);
         var header = Seal(id, plaintext).AsSpan(0, EnvelopeHeader.Size).ToArray();
         var destination = new byte[plaintext.Length];

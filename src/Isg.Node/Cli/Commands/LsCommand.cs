@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Isg.Actors.Catalog;
 using Isg.Node.Cli.Output;
+using Isg.Node.Json;
 using Isg.Protocol.Paths;
 
 namespace Isg.Node.Cli.Commands;
@@ -29,17 +30,7 @@ public static class LsCommand
             var any = false;
             if (parse.GetValue(json))
             {
-                var list = entries.Select(e => new
-                {
-                    path = e.Path,
-                    kind = e.Kind.ToString().ToLowerInvariant(),
-                    size = e.Size,
-                    mode = Convert.ToString(e.Mode, 8),
-                    mtime = DateTimeOffset.UnixEpoch.AddTicks(e.MtimeUnixNs / 100).ToString("O", CultureInfo.InvariantCulture),
-                    blocks = e.BlockCount,
-                    merkleRoot = e.MerkleRoot.ToHex(),
-                    linkTarget = e.LinkTarget,
-                }).ToList();
+                var list = entries.Select(CatalogJson.File).ToList();
                 any = list.Count > 0;
                 context.Output.Json(list);
             }

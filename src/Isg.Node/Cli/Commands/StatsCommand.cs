@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isg.Node.Cli.Output;
+using Isg.Node.Json;
 
 namespace Isg.Node.Cli.Commands;
 
@@ -18,18 +19,7 @@ public static class StatsCommand
             var stats = reader.GetStats();
             if (parse.GetValue(json))
             {
-                context.Output.Json(new
-                {
-                    repository = repository.Id,
-                    files = stats.Files,
-                    directories = stats.Directories,
-                    logicalBytes = stats.LogicalBytes,
-                    uniqueBlocks = stats.UniqueBlocks,
-                    uniquePlainBytes = stats.UniquePlainBytes,
-                    storedBytes = stats.StoredBytes,
-                    dedupRatio = Math.Round(stats.DedupRatio, 4),
-                    compressionRatio = Math.Round(stats.CompressionRatio, 4),
-                });
+                context.Output.Json(CatalogJson.Stats(stats, repository.Id));
             }
             else
             {

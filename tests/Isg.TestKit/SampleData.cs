@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Isg.Benchmarks;
+namespace Isg.TestKit;
 
-/// <summary>Deterministic benchmark inputs: random bytes and English-like text (zstd -3 shrinks it ~3x).</summary>
-public static class BenchmarkData
+/// <summary>Deterministic sample data for tests and benchmarks: random bytes and English-like text.</summary>
+public static class SampleData
 {
     private static readonly string[] s_words =
     [
@@ -14,6 +14,7 @@ public static class BenchmarkData
         "frame", "catalogue", "snapshot", "replica", "parity", "healing", "discovery", "compression", "through",
     ];
 
+    /// <summary><paramref name="length"/> random bytes from a seeded generator.</summary>
     public static byte[] RandomBytes(int length, int seed)
     {
         var bytes = new byte[length];
@@ -21,6 +22,7 @@ public static class BenchmarkData
         return bytes;
     }
 
+    /// <summary><paramref name="length"/> bytes of word soup with punctuation and line breaks (zstd -3 shrinks it ~3x).</summary>
     public static byte[] Text(int length, int seed)
     {
         var random = new Random(seed);

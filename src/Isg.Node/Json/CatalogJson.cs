@@ -1,0 +1,44 @@
+using System.Globalization;
+using Isg.Actors.Catalog;
+
+namespace Isg.Node.Json;
+
+/// <summary>The JSON shapes of catalogue data, shared by the CLI's --json output and the HTTP API.</summary>
+public static class CatalogJson
+{
+    /// <summary>One catalogue entry.</summary>
+    public static object File(FileEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new
+        {
+            path = entry.Path,
+            kind = entry.Kind.ToString().ToLowerInvariant(),
+            size = entry.Size,
+            mode = Convert.ToString(entry.Mode, 8),
+            mtime = DateTimeOffset.UnixEpoch.AddTicks(entry.MtimeUnixNs / 100).ToString("O", CultureInfo.InvariantCulture),
+            mtimeNs = entry.MtimeUnixNs,
+            blocks = entry.BlockCount,
+            merkleRoot = entry.MerkleRoot.ToHex(),
+            linkTarget = entry.LinkTarget,
+        };
+    }
+
+    /// <summary>Repository statistics.</summary>
+    public static object Stats(CatalogStats stats, string repositoryId)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        return new
+        {
+            repository = repositoryId,
+            files = stats.Files,
+            directories = stats.Directories,
+            logicalBytes = stats.LogicalBytes,
+            uniqueBlocks = stats.UniqueBlocks,
+            uniquePlainBytes = stats.UniquePlainBytes,
+            storedBytes = stats.StoredBytes,
+            dedupRatio = Math.Round(stats.DedupRatio, 4),
+            compressionRatio = Math.Round(stats.CompressionRatio, 4),
+        };
+    }
+}
