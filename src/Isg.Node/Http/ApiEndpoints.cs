@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Reflection;
-using Isg.Actors.Catalog;
 using Isg.Actors.Hosting;
 using Isg.Node.Json;
 using Isg.Protocol.Paths;
