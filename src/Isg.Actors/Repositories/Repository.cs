@@ -16,12 +16,15 @@ namespace Isg.Actors.Repositories;
 /// </summary>
 public sealed class Repository : IDisposable
 {
+    private readonly LocalBlockStore _store;
+
     private Repository(RepositoryLayout layout, RepositoryMarker marker, RepositoryKey key, CatalogDatabase catalog, LocalBlockStore store)
     {
         Layout = layout;
         Id = marker.Id;
         Key = key;
         Catalog = catalog;
+        _store = store;
         BlockStore = store;
         Settings = new RepositorySettings(catalog);
     }
@@ -91,19 +94,24 @@ public sealed class Repository : IDisposable
         Directory.CreateDirectory(layout.KeysDirectory);
         Directory.CreateDirectory(layout.BlocksDirectory);
         var key = RepositoryKey.Generate();
+        CatalogDatabase? catalog = null;
+        LocalBlockStore? store = null;
         try
         {
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
-            var catalog = CatalogDatabase.Open(layout.Root);
+            catalog = CatalogDatabase.Open(layout.Root);
+            store = OpenStore(layout, loggerFactory);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
                 UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>()));
+            return new Repository(layout, marker, key, catalog, store);
         }
         catch
         {
+            store?.Dispose();
+            catalog?.Dispose();
             key.Dispose();
             throw;
         }
@@ -121,21 +129,24 @@ public sealed class Repository : IDisposable
 
         var marker = RepositoryMarker.Parse(File.ReadAllBytes(layout.MarkerFile), layout.MarkerFile);
         var key = UnlockKey(layout, passphrase);
+        CatalogDatabase? catalog = null;
         try
         {
-            var catalog = CatalogDatabase.Open(layout.Root);
-            return new Repository(layout, marker, key, catalog, new LocalBlockStore(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>()));
+            catalog = CatalogDatabase.Open(layout.Root);
+            return new Repository(layout, marker, key, catalog, OpenStore(layout, loggerFactory));
         }
         catch
         {
+            catalog?.Dispose();
             key.Dispose();
             throw;
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Closes the catalogue, releases the block store's temp lock and wipes the key.</summary>
     public void Dispose()
     {
+        _store.Dispose();
         Catalog.Dispose();
         Key.Dispose();
     }
@@ -143,9 +154,15 @@ public sealed class Repository : IDisposable
     private static bool IsInterruptedInit(RepositoryLayout layout)
     {
         string[] ours = ["keys", "blocks", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
+        var tempFolder = Path.Combine(layout.BlocksDirectory, "tmp") + "/";
         return Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal))
-            && (!Directory.Exists(layout.BlocksDirectory) || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories).Any());
+            && (!Directory.Exists(layout.BlocksDirectory)
+                || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
+                    .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal)));
     }
+
+    private static LocalBlockStore OpenStore(RepositoryLayout layout, ILoggerFactory loggerFactory) =>
+        new(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>());
 
     private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase)
     {
