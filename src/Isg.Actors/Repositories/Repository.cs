@@ -67,28 +67,7 @@ public sealed class Repository : IDisposable
             throw new RepositoryException(RepositoryErrorKind.AlreadyExists, $"{layout.Root} already holds an Isg repository");
         }
 
-        if (Directory.Exists(layout.Root) && Directory.EnumerateFileSystemEntries(layout.Root).Any())
-        {
-            if (!IsInterruptedInit(layout))
-            {
-                throw new RepositoryException(RepositoryErrorKind.AlreadyExists,
-                    $"{layout.Root} is not empty; a repository needs a new or empty folder");
-            }
-
-            // An init that died before writing the marker left only our own parts: start over.
-            foreach (var entry in Directory.EnumerateFileSystemEntries(layout.Root))
-            {
-                if (Directory.Exists(entry))
-                {
-                    Directory.Delete(entry, recursive: true);
-                }
-                else
-                {
-                    File.Delete(entry);
-                }
-            }
-        }
-
+        PrepareEmptyRoot(layout);
         options.Kdf.Validate();
         Directory.CreateDirectory(layout.Root);
         Directory.CreateDirectory(layout.KeysDirectory);
@@ -149,6 +128,34 @@ public sealed class Repository : IDisposable
         _store.Dispose();
         Catalog.Dispose();
         Key.Dispose();
+    }
+
+    // A repository needs a new or empty folder; an init that died before writing the marker left only our own
+    // parts (and no stored block), so those are cleared and the init starts over.
+    private static void PrepareEmptyRoot(RepositoryLayout layout)
+    {
+        if (!Directory.Exists(layout.Root) || !Directory.EnumerateFileSystemEntries(layout.Root).Any())
+        {
+            return;
+        }
+
+        if (!IsInterruptedInit(layout))
+        {
+            throw new RepositoryException(RepositoryErrorKind.AlreadyExists,
+                $"{layout.Root} is not empty; a repository needs a new or empty folder");
+        }
+
+        foreach (var entry in Directory.EnumerateFileSystemEntries(layout.Root))
+        {
+            if (Directory.Exists(entry))
+            {
+                Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                File.Delete(entry);
+            }
+        }
     }
 
     private static bool IsInterruptedInit(RepositoryLayout layout)
