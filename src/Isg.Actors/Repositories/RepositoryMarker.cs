@@ -17,7 +17,7 @@ public sealed record RepositoryMarker(
     public const int CurrentVersion = 1;
 
     /// <summary>Serialises the marker as JSON.</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true });
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryMarkerJson.Default.RepositoryMarker);
 
     /// <summary>Parses and validates a marker; throws <see cref="RepositoryException"/> (Damaged) when it is not one.</summary>
     public static RepositoryMarker Parse(ReadOnlySpan<byte> json, string path)
@@ -25,7 +25,7 @@ public sealed record RepositoryMarker(
         RepositoryMarker? marker;
         try
         {
-            marker = JsonSerializer.Deserialize<RepositoryMarker>(json);
+            marker = JsonSerializer.Deserialize(json, RepositoryMarkerJson.Default.RepositoryMarker);
         }
         catch (JsonException e)
         {

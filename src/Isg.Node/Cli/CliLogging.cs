@@ -7,21 +7,14 @@ namespace Isg.Node.Cli;
 public static class CliLogging
 {
     /// <summary>A logger factory writing to stderr: warnings by default, debug with -v, errors only with -q.</summary>
-    public static ILoggerFactory Create(Verbosity verbosity) =>
-        Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+    public static ILoggerFactory Create(Verbosity verbosity)
+    {
+        var minimum = verbosity switch
         {
-            builder.SetMinimumLevel(verbosity switch
-            {
-                Verbosity.Quiet => LogLevel.Error,
-                Verbosity.Verbose => LogLevel.Debug,
-                _ => LogLevel.Warning,
-            });
-            builder.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = null;
-            });
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
+            Verbosity.Quiet => LogLevel.Error,
+            Verbosity.Verbose => LogLevel.Debug,
+            _ => LogLevel.Warning,
+        };
+        return new LoggerFactory([new StderrLoggerProvider(Console.Error, minimum)], new LoggerFilterOptions { MinLevel = minimum });
+    }
 }
