@@ -79,6 +79,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         _fileSystem = _durability == LocalDurability.SyncFs ? NativeFileSystem.OpenReadOnly(_root) : null;
     }
 
+    private const int EarlyWriteBackMinimum = 256 * 1024;
+
     /// <inheritdoc />
     public string Name => _options.Name;
 
@@ -123,9 +125,10 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 {
                     NativeFileSystem.Fsync(handle, temp);
                 }
-                else
+                else if (data.Length >= EarlyWriteBackMinimum)
                 {
-                    // Let the disk start now, so the flush barrier before the catalogue commit finds little to do.
+                    // Let the disk start on large objects now, so the flush barrier before the catalogue commit
+                    // finds little left; small ones are cheaper written back together by that barrier.
                     NativeFileSystem.StartWriteBack(handle);
                 }
             }
