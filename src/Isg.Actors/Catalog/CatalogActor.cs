@@ -42,8 +42,10 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                     writer.Commit(commit.Files, commit.NewBlocks);
                     commit.ReplyTo.Reply(new FilesCommitted(commit.Files.Count, null));
                 }
-                catch (CatalogException e) when (e.Kind != CatalogErrorKind.Corrupt)
+                catch (Exception e) when (e is CatalogException { Kind: not CatalogErrorKind.Corrupt } or ArgumentException)
                 {
+                    // The writer validates a commit before writing, so a rejected one (a bad path or block layout)
+                    // leaves the catalogue as it was: reply rather than restart and leave the asker waiting.
                     Context.Logger.LogError("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
                     commit.ReplyTo.Reply(new FilesCommitted(0, e));
                 }
@@ -62,7 +64,17 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         int entries;
         using (var reader = database.CreateReader())
         {
-            var below = reader.ListFiles(remove.Path).Take(2).ToList();
+            List<FileEntry> below;
+            try
+            {
+                below = reader.ListFiles(remove.Path).Take(2).ToList();
+            }
+            catch (ArgumentException e)
+            {
+                // Not a catalogue path (absolute, "..", empty segments): user input, so a reply, not a restart.
+                return new PathRemoved(0, 0, 0, e);
+            }
+
             if (below.Count == 0)
             {
                 return new PathRemoved(0, 0, 0, new CatalogPathNotFoundException(remove.Path));
@@ -78,23 +90,24 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         }
 
         var freed = writer.RemoveFiles(remove.Path, remove.Recursive);
-        long bytes = 0;
+        var deleted = new List<StoredBlock>(freed.Count);
         foreach (var block in freed)
         {
-            // The entry is gone from the catalogue already; a failed delete only leaves garbage for a later sweep.
             try
             {
                 await store.DeleteAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
-                bytes += block.StoredSize;
+                deleted.Add(block);
             }
             catch (BackendException e)
             {
+                // The entry is gone already. The block stays recorded with no references, so a later sweep
+                // (FindUnreferencedBlocks) still finds the object and deletes it.
                 Context.Logger.LogWarning("could not delete block {Block} from {Store}: {Reason}", block.Id, store.Name, e.Message);
             }
         }
 
-        writer.ForgetBlocks(freed.Select(b => b.Id));
-        Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, freed.Count);
-        return new PathRemoved(entries, freed.Count, bytes, null);
+        writer.ForgetBlocks(deleted.Select(b => b.Id));
+        Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, deleted.Count);
+        return new PathRemoved(entries, deleted.Count, deleted.Sum(b => (long)b.StoredSize), null);
     }
 }
