@@ -54,7 +54,13 @@ internal sealed class FaultyStore(IStorageBackend inner) : IStorageBackend
 
     public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken) => inner.ExistsAsync(objectName, cancellationToken);
 
-    public Task DeleteAsync(string objectName, CancellationToken cancellationToken) => inner.DeleteAsync(objectName, cancellationToken);
+    /// <summary>Objects whose delete throws a transient failure.</summary>
+    public HashSet<string> FailDeletes { get; } = new(StringComparer.Ordinal);
+
+    public Task DeleteAsync(string objectName, CancellationToken cancellationToken) =>
+        FailDeletes.Contains(objectName)
+            ? Task.FromException(new BackendException(BackendFailureKind.Transient, Name, $"cannot delete {objectName}", null))
+            : inner.DeleteAsync(objectName, cancellationToken);
 
     public IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
