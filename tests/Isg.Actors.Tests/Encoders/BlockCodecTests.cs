@@ -102,6 +102,9 @@ public sealed class BlockCodecTests : IDisposable
         Assert.NotNull(first.NewBlock);
         Assert.Null(second.NewBlock);
         Assert.Equal(first.Id, second.Id);
+        // The session keeps the writer's location for whoever records blocks, whichever answer it sees first.
+        Assert.True(session.TryTakeWritten(first.Id, out var written));
+        Assert.Equal(first.NewBlock, written);
         Assert.Equal(data.Length, second.Length);
         Assert.Equal(1, _store.Puts);
         Assert.Single(await ObjectsAsync());
@@ -115,10 +118,12 @@ public sealed class BlockCodecTests : IDisposable
         CommitToCatalogue(stored);
 
         // A later add has a new session: only the catalogue knows the block.
-        var again = await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None);
+        var session = new DedupIndex();
+        var again = await Codec().EncodeAsync(data, session, _reader, CancellationToken.None);
 
         Assert.Null(again.NewBlock);
         Assert.Equal(1, _store.Puts);
+        Assert.False(session.TryTakeWritten(again.Id, out _));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
 using Isg.Protocol.Hashing;
 
@@ -103,6 +104,35 @@ public sealed class DedupIndexTests
         }))).WaitAsync(Within);
 
         Assert.Single(retries, won => won);
+    }
+
+    [Fact]
+    public async Task Complete_WithLocation_WaitersSeeSuccessAndTheLocationIsTakenOnce()
+    {
+        var index = new DedupIndex();
+        var stored = new StoredBlock(Id, 100, 80, 1, "local", "0123456789abcdef0123");
+        Assert.True(index.TryClaim(Id, out _));
+        Assert.False(index.TryClaim(Id, out var waiting));
+        Assert.False(index.TryTakeWritten(Id, out _));
+
+        index.Complete(Id, stored);
+
+        Assert.True(await waiting);
+        Assert.True(index.TryTakeWritten(Id, out var taken));
+        Assert.Same(stored, taken);
+        Assert.False(index.TryTakeWritten(Id, out _));
+        Assert.False(index.TryClaim(Id, out _));
+    }
+
+    [Fact]
+    public void TryTakeWritten_SucceededWithoutLocation_HasNothingToTake()
+    {
+        var index = new DedupIndex();
+        Assert.True(index.TryClaim(Id, out _));
+
+        index.Complete(Id, succeeded: true);
+
+        Assert.False(index.TryTakeWritten(Id, out _));
     }
 
     [Fact]
