@@ -65,6 +65,7 @@ public sealed class StorageNode : IAsyncDisposable
     public async Task<RestoreReport> RestoreAsync(RestoreRequest request, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.OutputPath);
         var outcome = await _root.AskAsync<INodeCommand, TransferOutcome<RestoreReport>>(
             r => new StartRestore(request, progress, cancellationToken, r), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         return Unwrap(outcome);
