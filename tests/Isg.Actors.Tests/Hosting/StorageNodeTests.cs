@@ -373,6 +373,64 @@ public sealed class StorageNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RestoreAsync_RelativeOutputPath_RestoresThere()
+    {
+        BuildTree();
+        await AddAsync();
+        var output = _dir.Combine("relative-out");
+
+        var report = await RestoreAsync("src", Path.GetRelativePath(Environment.CurrentDirectory, output));
+
+        Assert.Empty(report.Failures);
+        AssertSameTree(Src, output);
+    }
+
+    [Fact]
+    public async Task RestoreAsync_EmptyOutputPath_ThrowsArgumentException() =>
+        await Assert.ThrowsAsync<ArgumentException>(() => RestoreAsync("src", string.Empty));
+
+    [Fact]
+    public async Task RestoreAsync_Symlink_IsRecreatedAsASymlink()
+    {
+        BuildTree();
+        await AddAsync();
+        var output = _dir.Combine("link-out");
+
+        await RestoreAsync("src/link-to-docs", output);
+
+        Assert.Equal("docs", new FileInfo(output).LinkTarget);
+    }
+
+    [Fact]
+    public async Task RestoreAsync_EntryBelowASymlinkInTheCatalogue_IsNotWrittenThroughTheLink()
+    {
+        // A walk never records entries below a symlink, but a damaged or forged catalogue can.
+        BuildTree();
+        await AddAsync();
+        var outside = _dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        using (var reader = Repository.Catalog.CreateReader())
+        using (var writer = Repository.Catalog.CreateWriter())
+        {
+            var real = reader.GetFile("src/one-byte")!;
+            var blocks = reader.GetFileBlocks(real.Id).ToList();
+            writer.Commit(
+            [
+                new FileCommit("evil", FileKind.Directory, 0, 0x1ED, 0, null, default, [], []),
+                new FileCommit("evil/link", FileKind.Symlink, 0, 0x1FF, 0, outside, default, [], []),
+                new FileCommit("evil/link/pwned", FileKind.File, real.Size, 0x1A4, 0, null, real.MerkleRoot, reader.GetManifest(real.Id)!, blocks),
+            ], []);
+        }
+
+        var output = _dir.Combine("out");
+        var report = await RestoreAsync("evil", output);
+
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.StartsWith("evil/link/pwned:", Assert.Single(report.Failures), StringComparison.Ordinal);
+        Assert.Equal(outside, new FileInfo(Path.Combine(output, "link")).LinkTarget);
+    }
+
+    [Fact]
     public async Task RestoreAsync_UnknownPath_ThrowsCatalogPathNotFound()
     {
         BuildTree();
