@@ -69,6 +69,24 @@ public sealed class StorageNodeTests : IAsyncLifetime
         return files;
     }
 
+    /// <summary>100 random files of 16 KiB (one to sixteen chunks each) directly in src/.</summary>
+    private Dictionary<string, byte[]> ManySmallFiles()
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        for (var i = 0; i < 100; i++)
+        {
+            files[$"f{i:D3}"] = TestFiles.Write(Path.Combine(Src, $"f{i:D3}"), TestFiles.Random(16_384, seed: 1000 + i));
+        }
+
+        return files;
+    }
+
+    private async Task RestartNodeAsync(StorageNodeOptions options)
+    {
+        await _node.DisposeAsync();
+        _node = StorageNode.Start(Isg.Actors.Repositories.Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, _logs), _logs, options);
+    }
+
     private static IReadOnlyList<IngestSource> Sources(string local, string catalog) => [new IngestSource(local, catalog)];
 
     private Task<IngestReport> AddAsync(IProgress<TransferProgress>? progress = null, IngestOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -471,14 +489,8 @@ public sealed class StorageNodeTests : IAsyncLifetime
     {
         // Many small multi-chunk files: with one worker and few chunks in flight, the reader is far from done when
         // the 40th chunk comes back (it can be at most a few chunks ahead of the encoders' answers).
-        await _node.DisposeAsync();
-        var repository = Isg.Actors.Repositories.Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, _logs);
-        _node = StorageNode.Start(repository, _logs, new StorageNodeOptions(Workers: 1, InFlightBytes: 1));
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        for (var i = 0; i < 100; i++)
-        {
-            files[$"f{i:D3}"] = TestFiles.Write(Path.Combine(Src, $"f{i:D3}"), TestFiles.Random(16_384, seed: 1000 + i));
-        }
+        await RestartNodeAsync(new StorageNodeOptions(Workers: 1, InFlightBytes: 1));
+        var files = ManySmallFiles();
 
         using var cancel = new CancellationTokenSource();
         var done = new ConcurrentBag<string>();
@@ -510,6 +522,33 @@ public sealed class StorageNodeTests : IAsyncLifetime
         {
             Assert.Equal(files[path["src/".Length..]], File.ReadAllBytes(Path.Combine(output, path["src/".Length..])));
         }
+    }
+
+    [Fact]
+    public async Task RestoreAsync_CancelledMidway_ThrowsAndLeavesOnlyWholeVerifiedFiles()
+    {
+        await RestartNodeAsync(new StorageNodeOptions(Workers: 2, InFlightBytes: 1));
+        var files = ManySmallFiles();
+        await AddAsync();
+        using var cancel = new CancellationTokenSource();
+        var blocks = 0;
+        var progress = new SyncProgress<TransferProgress>(p =>
+        {
+            if (p.Event == TransferEvent.Bytes && ++blocks == 20)
+            {
+                cancel.Cancel();
+            }
+        });
+        var output = _dir.Combine("out");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _node.RestoreAsync(new RestoreRequest("src", output, Overwrite: false), progress, cancel.Token).WaitAsync(Within, CancellationToken.None));
+
+        Assert.Empty(TempFiles(output));
+        var restored = Directory.GetFiles(output).Select(Path.GetFileName).ToList();
+        Assert.NotEmpty(restored);
+        Assert.True(restored.Count < 50, $"{restored.Count} files restored: the restore was not stopped");
+        Assert.All(restored, name => Assert.Equal(files[name!], File.ReadAllBytes(Path.Combine(output, name!))));
     }
 
     [Fact]
