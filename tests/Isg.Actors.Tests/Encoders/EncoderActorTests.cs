@@ -46,6 +46,10 @@ public sealed class EncoderActorTests : IAsyncLifetime
         Assert.Null(reply.Failure);
         Assert.Equal(BlockId.Compute(data), reply.Block!.Value.Id);
         Assert.True(await _repository.BlockStore.ExistsAsync(reply.Block.Value.NewBlock!.ObjectName, CancellationToken.None));
+
+        // The chunk is released right after the reply: once the next message is answered, it is.
+        _encoder.Tell(new DecodeBlock(0, reply.Block.Value.Id, reply.Block.Value.NewBlock.ObjectName, _decoded));
+        (await _decoded.ExpectMessageAsync(Within)).Plaintext?.Dispose();
         Assert.Throws<ObjectDisposedException>(() => chunk.Memory);
     }
 
