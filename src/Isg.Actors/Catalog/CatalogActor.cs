@@ -63,6 +63,8 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // A rejected commit (busy, full disk, a bad path or block layout) leaves the catalogue as it was:
+                    // reply rather than leave the asker waiting. The job that asked reports it.
                     Context.Logger.LogDebug("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
                     commit.ReplyTo.Reply(new FilesCommitted(0, e));
                     if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
@@ -121,7 +123,17 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         int entries;
         using (var reader = database.CreateReader())
         {
-            var below = reader.ListFiles(remove.Path).Take(2).ToList();
+            List<FileEntry> below;
+            try
+            {
+                below = reader.ListFiles(remove.Path).Take(2).ToList();
+            }
+            catch (ArgumentException e)
+            {
+                // Not a catalogue path (absolute, "..", empty segments): user input, so a reply, not a restart.
+                return new PathRemoved(0, 0, 0, e);
+            }
+
             if (below.Count == 0)
             {
                 return new PathRemoved(0, 0, 0, new CatalogPathNotFoundException(remove.Path));
@@ -137,30 +149,31 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         }
 
         var freed = writer.RemoveFiles(remove.Path, remove.Recursive);
-        long bytes = 0;
+        var deleted = new List<StoredBlock>(freed.Count);
         foreach (var block in freed)
         {
-            // The entry is gone from the catalogue already; a failed delete only leaves garbage for a later sweep.
             try
             {
                 await store.DeleteAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
                 _recentlyDeleted[block.ObjectName] = Context.TimeProvider.GetUtcNow();
-                bytes += block.StoredSize;
+                deleted.Add(block);
             }
             catch (BackendException e)
             {
+                // The entry is gone already. The block stays recorded with no references, so a later sweep
+                // (FindUnreferencedBlocks) still finds the object and deletes it.
                 Context.Logger.LogWarning("could not delete block {Block} from {Store}: {Reason}", block.Id, store.Name, e.Message);
             }
         }
 
-        writer.ForgetBlocks(freed.Select(b => b.Id));
+        writer.ForgetBlocks(deleted.Select(b => b.Id));
         var horizon = Context.TimeProvider.GetUtcNow() - s_deletionMemory;
         foreach (var stale in _recentlyDeleted.Where(d => d.Value < horizon).Select(d => d.Key).ToList())
         {
             _recentlyDeleted.Remove(stale);
         }
 
-        Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, freed.Count);
-        return new PathRemoved(entries, freed.Count, bytes, null);
+        Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, deleted.Count);
+        return new PathRemoved(entries, deleted.Count, deleted.Sum(b => (long)b.StoredSize), null);
     }
 }

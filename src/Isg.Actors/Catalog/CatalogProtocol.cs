@@ -20,5 +20,8 @@ public sealed record FilesCommitted(int Files, Exception? Failure);
 /// </summary>
 public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemoved> ReplyTo) : ICatalogCommand;
 
-/// <summary>The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed.</summary>
+/// <summary>
+/// The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed. <see cref="BlocksFreed"/>
+/// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
+/// </summary>
 public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);

@@ -58,9 +58,9 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
             EnvelopeHeader.TryRead(sealedBuffer.AsSpan(0, length), out var header, out _);
             var name = key.ObjectName(id);
             await store.PutAsync(name, sealedBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            session.Complete(id, succeeded: true);
-            return new EncodedBlock(id, plaintext.Length,
-                new StoredBlock(id, plaintext.Length, length, (int)header.Compression, store.Name, name));
+            var stored = new StoredBlock(id, plaintext.Length, length, (int)header.Compression, store.Name, name);
+            session.Complete(id, stored);
+            return new EncodedBlock(id, plaintext.Length, stored);
         }
         catch
         {

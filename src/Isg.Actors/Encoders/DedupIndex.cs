@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Isg.Actors.Catalog;
 using Isg.Protocol.Hashing;
 
 namespace Isg.Actors.Encoders;
@@ -11,6 +13,9 @@ namespace Isg.Actors.Encoders;
 public sealed class DedupIndex
 {
     private readonly ConcurrentDictionary<BlockId, TaskCompletionSource<bool>> _claims = new();
+
+    // Blocks written in this session whose location nobody has taken yet (see TryTakeWritten).
+    private readonly ConcurrentDictionary<BlockId, StoredBlock> _written = new();
 
     /// <summary>
     /// Claims <paramref name="id"/>. True: the caller writes the block and must call <see cref="Complete"/>.
@@ -39,6 +44,24 @@ public sealed class DedupIndex
 
         claim.TrySetResult(succeeded);
     }
+
+    /// <summary>
+    /// Reports that a claimed block was written to <paramref name="stored"/>, and keeps that location until
+    /// <see cref="TryTakeWritten"/> takes it. Waiters then see success.
+    /// </summary>
+    public void Complete(BlockId id, StoredBlock stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        _written[id] = stored;
+        Complete(id, succeeded: true);
+    }
+
+    /// <summary>
+    /// Takes the location of a block written in this session, once: the first caller gets it, later ones get false.
+    /// A worker that reused the block may be answered before the worker that wrote it, so whoever records the blocks
+    /// to commit takes it from here on either answer, and the block is committed no later than the first file using it.
+    /// </summary>
+    public bool TryTakeWritten(BlockId id, [NotNullWhen(true)] out StoredBlock? stored) => _written.TryRemove(id, out stored);
 
     /// <summary>Number of distinct blocks claimed so far.</summary>
     public int Count => _claims.Count;

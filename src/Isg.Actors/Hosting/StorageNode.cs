@@ -20,11 +20,14 @@ public sealed class StorageNode : IAsyncDisposable
     private static readonly TimeSpan s_askTimeout = TimeSpan.FromMinutes(5);
     private readonly IActorRef<INodeCommand> _root;
 
-    private StorageNode(Repository repository, ActorSystem system, IActorRef<INodeCommand> root)
+    private readonly StorageNodeOptions _options;
+
+    private StorageNode(Repository repository, ActorSystem system, IActorRef<INodeCommand> root, StorageNodeOptions options)
     {
         Repository = repository;
         System = system;
         _root = root;
+        _options = options;
     }
 
     /// <summary>The repository the node serves.</summary>
@@ -41,7 +44,7 @@ public sealed class StorageNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var system = new ActorSystem("isg", new ActorSystemOptions { LoggerFactory = loggerFactory });
         var root = system.Spawn<INodeCommand>("node", () => new NodeActor(repository, options));
-        return new StorageNode(repository, system, root);
+        return new StorageNode(repository, system, root, options);
     }
 
     /// <summary>
@@ -62,6 +65,7 @@ public sealed class StorageNode : IAsyncDisposable
     public async Task<RestoreReport> RestoreAsync(RestoreRequest request, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.OutputPath);
         var outcome = await _root.AskAsync<INodeCommand, TransferOutcome<RestoreReport>>(
             r => new StartRestore(request, progress, cancellationToken, r), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         return Unwrap(outcome);
@@ -83,7 +87,7 @@ public sealed class StorageNode : IAsyncDisposable
 
     /// <summary>
     /// Checks the catalogue's consistency and that every referenced block is in the store; with
-    /// <paramref name="readData"/>, also reads, decrypts and hashes every block.
+    /// <paramref name="readData"/>, also reads, decrypts and hashes every block that is present (a few at a time).
     /// </summary>
     public async Task<CheckReport> CheckAsync(bool readData, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
@@ -116,17 +120,27 @@ public sealed class StorageNode : IAsyncDisposable
         if (readData)
         {
             var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
-            var total = blocks.Count;
-            var reads = blocks.Select(async pair =>
+
+            // Missing blocks are reported above already; reading them would only report them again as corrupt.
+            var readable = blocks.Where(pair => present.Contains(Repository.Key.ObjectName(pair.Key))).ToList();
+            var corrupt = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var total = readable.Count;
+
+            // A few asks per worker keep the pool busy; one ask per block at once would hold a task per block.
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = 4 * _options.EffectiveWorkers, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(readable, parallel, async (pair, token) =>
             {
                 var decoded = await workers.Encoders.AskAsync<IEncoderCommand, BlockDecoded>(
-                    r => new DecodeBlock(0, pair.Key, Repository.Key.ObjectName(pair.Key), r), s_askTimeout, cancellationToken).ConfigureAwait(false);
+                    r => new DecodeBlock(0, pair.Key, Repository.Key.ObjectName(pair.Key), r), s_askTimeout, token).ConfigureAwait(false);
                 decoded.Plaintext?.Dispose();
                 var done = Interlocked.Increment(ref checkedBlocks);
                 progress?.Report(new TransferProgress(TransferEvent.Bytes, pair.Value, done, total, 0, files));
-                return decoded.Failure is null ? null : $"CorruptBlock: {pair.Value}: {decoded.Failure.Message}";
-            });
-            problems.AddRange((await Task.WhenAll(reads).ConfigureAwait(false)).OfType<string>());
+                if (decoded.Failure is not null)
+                {
+                    corrupt.Enqueue($"CorruptBlock: {pair.Value}: {decoded.Failure.Message}");
+                }
+            }).ConfigureAwait(false);
+            problems.AddRange(corrupt.Order(StringComparer.Ordinal));
         }
 
         return new CheckReport(files, readData ? checkedBlocks : blocks.Count, problems);

@@ -164,14 +164,20 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             state.Record(result.Seq, block);
             if (block.NewBlock is { } stored)
             {
-                _pendingBlocks.Add(stored);
-                _pendingBytes += stored.StoredSize;
                 _bytesStored += stored.StoredSize;
                 _newBlocks++;
             }
             else
             {
                 _dedupBlocks++;
+            }
+
+            // A chunk that reused a block another worker stored in this add can be answered before that worker
+            // is: the block must go into the commit with the first file that uses it, whichever answer comes first.
+            if (_session.TryTakeWritten(block.Id, out var written))
+            {
+                _pendingBlocks.Add(written);
+                _pendingBytes += written.StoredSize;
             }
         }
 

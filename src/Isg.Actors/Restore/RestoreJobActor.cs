@@ -23,6 +23,8 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
     private readonly Queue<RestoreFileState> _writing = new();
     private readonly List<(string Path, int Mode, long MtimeNs)> _directories = [];
     private readonly List<string> _failures = [];
+    private readonly string _outputPath = Path.GetFullPath(job.Request.OutputPath);
+    private readonly HashSet<string> _realDirectories = new(StringComparer.Ordinal);
     private long _nextSeq;
     private long _totalBytes;
     private int _totalFiles;
@@ -106,6 +108,14 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
             return;
         }
 
+        var throughLink = SymlinkOnTheWay(announced.Target);
+        var blocked = throughLink is null ? null : new IOException($"{throughLink} is a symlink: nothing is restored through one");
+        if (blocked is not null && entry.Kind != FileKind.File)
+        {
+            Fail(entry.Path, blocked.Message);
+            return;
+        }
+
         try
         {
             switch (entry.Kind)
@@ -138,10 +148,13 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 
         // A file's blocks are on their way whatever happens here, so it is queued even when it cannot be
         // opened: its blocks are then consumed and dropped, keeping the global order intact.
-        var state = new RestoreFileState(entry, announced.Target, announced.FirstSeq);
+        var state = new RestoreFileState(entry, announced.Target, announced.FirstSeq) { Failure = blocked };
         try
         {
-            Open(state);
+            if (blocked is null)
+            {
+                Open(state);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -150,6 +163,36 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 
         _writing.Enqueue(state);
         WriteInOrder();
+    }
+
+    // The first folder between the output path and target that is a symlink, or null. A walk never records entries
+    // below a symlink (it does not follow them), but a damaged or forged catalogue can, and creating them would
+    // follow the link out of the output folder. Folders found to be real stay so for the rest of the restore
+    // (a catalogue path is either a folder or a symlink), so each is checked once.
+    private string? SymlinkOnTheWay(string target)
+    {
+        var checkedNow = new List<string>();
+        for (var folder = Path.GetDirectoryName(target);
+             folder is not null && folder.Length > _outputPath.Length && IsInside(folder, _outputPath) && !_realDirectories.Contains(folder);
+             folder = Path.GetDirectoryName(folder))
+        {
+            try
+            {
+                if (NativeFileSystem.GetStatus(folder).Kind == FileStatusKind.Symlink)
+                {
+                    return folder;
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Not there yet: the restore creates it as a real folder.
+            }
+
+            checkedNow.Add(folder);
+        }
+
+        _realDirectories.UnionWith(checkedNow);
+        return null;
     }
 
     private static void Open(RestoreFileState state)
@@ -322,9 +365,12 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 
         try
         {
-            if (_files > 0 && Path.Exists(job.Request.OutputPath))
+            if (_files > 0)
             {
-                NativeFileSystem.SyncFileSystem(job.Request.OutputPath);
+                // Not opened itself unless a folder: a restored symlink may dangle or name a FIFO.
+                NativeFileSystem.SyncFileSystem(NativeFileSystem.GetStatus(_outputPath).Kind == FileStatusKind.Directory
+                    ? _outputPath
+                    : Path.GetDirectoryName(_outputPath)!);
             }
         }
         catch (IOException e)
@@ -359,7 +405,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
             }
 
             await self.TellAsync(new RestoreScanned(totals.Files, totals.Bytes), cancellationToken).ConfigureAwait(false);
-            var outputRoot = request.OutputPath;
+            var outputRoot = _outputPath;
             var singleFile = root is { Kind: not FileKind.Directory };
             if (singleFile && Directory.Exists(outputRoot))
             {

@@ -1,0 +1,253 @@
+using Isg.Actors.Backends.Local;
+using Isg.Actors.Catalog;
+using Isg.Actors.Runtime;
+using Isg.Actors.Transfers;
+using Isg.TestKit;
+using Microsoft.Extensions.Logging;
+using static Isg.Actors.Tests.Catalog.CatalogTestData;
+
+namespace Isg.Actors.Tests.Catalog;
+
+public sealed class CatalogActorTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
+    private readonly TempDirectory _dir = new();
+    private readonly RecordingLoggerFactory _logs = new();
+    private readonly CatalogDatabase _database;
+    private readonly LocalBlockStore _local;
+    private readonly FaultyStore _store;
+    private readonly ActorSystem _system;
+    private readonly IActorRef<ICatalogCommand> _actor;
+
+    public CatalogActorTests()
+    {
+        _database = OpenNew(_dir);
+        _local = new LocalBlockStore(new LocalBlockStoreOptions(_dir.Combine("blocks")));
+        _store = new FaultyStore(_local);
+        _system = new ActorSystem("test", new ActorSystemOptions { LoggerFactory = _logs });
+        _actor = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_database, _store));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _system.ShutdownAsync();
+        _local.Dispose();
+        _database.Dispose();
+        _dir.Dispose();
+    }
+
+    private Task<FilesCommitted> CommitAsync(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> blocks) =>
+        _actor.AskAsync<ICatalogCommand, FilesCommitted>(r => new CommitFiles(files, blocks, r), Within, CancellationToken.None);
+
+    private Task<PathRemoved> RemoveAsync(string path, bool recursive) =>
+        _actor.AskAsync<ICatalogCommand, PathRemoved>(r => new RemovePath(path, recursive, r), Within, CancellationToken.None);
+
+    private async Task<StoredBlock> StoreAsync(int n, int storedSize = 600)
+    {
+        var block = Block(n, storedSize: storedSize);
+        await _local.PutAsync(block.ObjectName, new byte[storedSize], CancellationToken.None);
+        return block;
+    }
+
+    private async Task<HashSet<string>> ObjectsAsync()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var name in _local.ListAsync(CancellationToken.None))
+        {
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    private List<string> Paths()
+    {
+        using var reader = _database.CreateReader();
+        return reader.ListFiles(string.Empty).Select(e => e.Path).ToList();
+    }
+
+    [Fact]
+    public async Task CommitFiles_ValidFiles_RepliesCommittedAndReadersSeeThem()
+    {
+        var b1 = await StoreAsync(1);
+        var b2 = await StoreAsync(2);
+
+        var reply = await CommitAsync([Directory("docs"), File("docs/a", b1, b2), File("docs/b", b2)], [b1, b2]);
+
+        Assert.Equal(new FilesCommitted(3, null), reply);
+        Assert.Equal(["docs", "docs/a", "docs/b"], Paths());
+        Assert.Equal(2, Refcount(_database, b2.Id));
+    }
+
+    [Fact]
+    public async Task CommitFiles_FileNamingAnUnknownBlock_RepliesConstraintFailureAndStaysUsable()
+    {
+        var b1 = await StoreAsync(1);
+
+        var failed = await CommitAsync([File("a", b1)], []);
+
+        Assert.Equal(0, failed.Files);
+        var e = Assert.IsType<CatalogException>(failed.Failure);
+        Assert.Equal(CatalogErrorKind.Constraint, e.Kind);
+        Assert.Empty(Paths());
+        var ok = await CommitAsync([File("a", b1)], [b1]);
+        Assert.Null(ok.Failure);
+        Assert.Equal(["a"], Paths());
+    }
+
+    [Theory]
+    [InlineData("/absolute")]
+    [InlineData("a//b")]
+    [InlineData("a/../b")]
+    [InlineData("")]
+    public async Task CommitFiles_InvalidPath_RepliesFailureAndCommitsNothing(string path)
+    {
+        var b1 = await StoreAsync(1);
+
+        var failed = await CommitAsync([File("fine", b1), File(path, b1)], [b1]);
+
+        Assert.Equal(0, failed.Files);
+        Assert.IsAssignableFrom<ArgumentException>(failed.Failure);
+        Assert.Empty(Paths());
+        Assert.Null((await CommitAsync([File("fine", b1)], [b1])).Failure);
+    }
+
+    [Fact]
+    public async Task RemovePath_MissingPath_RepliesCatalogPathNotFound()
+    {
+        var b1 = await StoreAsync(1);
+        await CommitAsync([File("present", b1)], [b1]);
+
+        var reply = await RemoveAsync("absent", recursive: true);
+
+        var e = Assert.IsType<CatalogPathNotFoundException>(reply.Failure);
+        Assert.Equal("absent", e.CatalogPath);
+        Assert.Equal((0, 0, 0L), (reply.Entries, reply.BlocksFreed, reply.BytesFreed));
+        Assert.Equal(["present"], Paths());
+    }
+
+    [Theory]
+    [InlineData("/absolute")]
+    [InlineData("a//b")]
+    [InlineData("..")]
+    public async Task RemovePath_InvalidPath_RepliesFailure(string path)
+    {
+        var reply = await RemoveAsync(path, recursive: false);
+
+        Assert.IsAssignableFrom<ArgumentException>(reply.Failure);
+    }
+
+    [Fact]
+    public async Task RemovePath_DirectoryWithoutRecursive_RepliesFailureAndRemovesNothing()
+    {
+        var b1 = await StoreAsync(1);
+        await CommitAsync([Directory("dir"), File("dir/a", b1)], [b1]);
+
+        var reply = await RemoveAsync("dir", recursive: false);
+
+        Assert.IsType<InvalidOperationException>(reply.Failure);
+        Assert.Contains("recursive", reply.Failure!.Message, StringComparison.Ordinal);
+        Assert.Equal(["dir", "dir/a"], Paths());
+        Assert.Contains(b1.ObjectName, await ObjectsAsync());
+    }
+
+    [Fact]
+    public async Task RemovePath_EmptyDirectoryWithoutRecursive_RemovesIt()
+    {
+        await CommitAsync([Directory("empty"), Directory("emptyish")], []);
+
+        var reply = await RemoveAsync("empty", recursive: false);
+
+        Assert.Null(reply.Failure);
+        Assert.Equal(1, reply.Entries);
+        Assert.Equal(["emptyish"], Paths());
+    }
+
+    [Fact]
+    public async Task RemovePath_FileWithoutRecursive_RemovesItAndFreesItsOwnBlocksOnly()
+    {
+        var own = await StoreAsync(1, storedSize: 700);
+        var shared = await StoreAsync(2);
+        await CommitAsync([File("a", own, shared), File("b", shared)], [own, shared]);
+
+        var reply = await RemoveAsync("a", recursive: false);
+
+        Assert.Equal(new PathRemoved(1, 1, 700, null), reply);
+        Assert.Equal(["b"], Paths());
+        var objects = await ObjectsAsync();
+        Assert.DoesNotContain(own.ObjectName, objects);
+        Assert.Contains(shared.ObjectName, objects);
+    }
+
+    [Fact]
+    public async Task RemovePath_Recursive_DeletesFreedObjectsAndKeepsSharedOnes()
+    {
+        var onlyX = await StoreAsync(1, storedSize: 100);
+        var xAndY = await StoreAsync(2, storedSize: 200);
+        var yAndOutside = await StoreAsync(3, storedSize: 300);
+        await CommitAsync(
+            [Directory("a"), File("a/x", onlyX, xAndY), File("a/y", xAndY, yAndOutside), File("a.txt", yAndOutside), File("ab/z", yAndOutside)],
+            [onlyX, xAndY, yAndOutside]);
+
+        var reply = await RemoveAsync("a", recursive: true);
+
+        Assert.Equal(new PathRemoved(3, 2, 300, null), reply);
+        Assert.Equal(["a.txt", "ab/z"], Paths());
+        var objects = await ObjectsAsync();
+        Assert.Equal([yAndOutside.ObjectName], objects);
+        using var reader = _database.CreateReader();
+        Assert.Empty(reader.GetBlockLocations(onlyX.Id));
+        Assert.Empty(reader.GetBlockLocations(xAndY.Id));
+        Assert.Equal(2, Refcount(_database, yAndOutside.Id));
+    }
+
+    [Fact]
+    public async Task RemovePath_RecursiveRoot_RemovesEverything()
+    {
+        var b1 = await StoreAsync(1);
+        await CommitAsync([Directory("d"), File("d/f", b1), File("g", b1)], [b1]);
+
+        var reply = await RemoveAsync(string.Empty, recursive: true);
+
+        Assert.Equal(new PathRemoved(3, 1, 600, null), reply);
+        Assert.Empty(Paths());
+        Assert.Empty(await ObjectsAsync());
+    }
+
+    [Fact]
+    public async Task RemovePath_DeleteFails_KeepsTheBlockRecordedForALaterSweep()
+    {
+        var deletable = await StoreAsync(1);
+        var stuck = await StoreAsync(2);
+        await CommitAsync([File("f", deletable, stuck)], [deletable, stuck]);
+        _store.FailDeletes.Add(stuck.ObjectName);
+
+        var reply = await RemoveAsync("f", recursive: false);
+
+        Assert.Equal(new PathRemoved(1, 1, deletable.StoredSize, null), reply);
+        Assert.Empty(Paths());
+        Assert.Equal([stuck.ObjectName], await ObjectsAsync());
+        // The object is still in the store: the catalogue must still know it (unreferenced), or nothing ever deletes it.
+        using var reader = _database.CreateReader();
+        Assert.Equal([stuck.Id], reader.FindUnreferencedBlocks(10).Select(b => b.Id));
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(stuck.Id.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CommitFiles_AfterRemovalOfTheSameBlock_ReferencesItAgain()
+    {
+        var b1 = await StoreAsync(1);
+        await CommitAsync([File("old", b1)], [b1]);
+        await RemoveAsync("old", recursive: false);
+        Assert.DoesNotContain(b1.ObjectName, await ObjectsAsync());
+
+        // The block was deleted and forgotten: a new add must bring it again, and then it is recorded anew.
+        var missing = await CommitAsync([File("new", b1)], []);
+        Assert.IsType<CatalogException>(missing.Failure);
+        var stored = await StoreAsync(1);
+        Assert.Null((await CommitAsync([File("new", stored)], [stored])).Failure);
+        Assert.Equal(1, Refcount(_database, stored.Id));
+    }
+}
