@@ -16,13 +16,15 @@ namespace Isg.Actors.Repositories;
 /// </summary>
 public sealed class Repository : IDisposable
 {
+    private readonly LocalBlockStore _store;
+
     private Repository(RepositoryLayout layout, RepositoryMarker marker, RepositoryKey key, CatalogDatabase catalog, LocalBlockStore store)
     {
         Layout = layout;
         Id = marker.Id;
         Key = key;
         Catalog = catalog;
-        BlockStore = store;
+        BlockStore = _store = store;
         Settings = new RepositorySettings(catalog);
     }
 
@@ -117,6 +119,8 @@ public sealed class Repository : IDisposable
     {
         Catalog.Dispose();
         Key.Dispose();
+        // Releases the store's temp lock and removes its temp folder, so a finished command leaves nothing there.
+        _store.Dispose();
     }
 
     private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase)
