@@ -18,6 +18,7 @@ public sealed class IsgProcess : IDisposable
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed;
 
     private IsgProcess(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
     {
@@ -161,6 +162,12 @@ public sealed class IsgProcess : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             KillHard();

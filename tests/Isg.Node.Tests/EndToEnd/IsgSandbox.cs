@@ -89,12 +89,21 @@ public sealed class IsgSandbox : IDisposable
     /// <summary>Writes a line to the test output.</summary>
     public void Log(string text) => _output?.WriteLine(text);
 
-    /// <summary>Writes a command's transcript to the test output (short unless it failed).</summary>
+    /// <summary>When false, each command is logged as one line (arguments, exit code, time) instead of its transcript.</summary>
+    public bool LogTranscripts { get; set; } = true;
+
+    /// <summary>Writes a command's transcript to the test output (abridged when long).</summary>
     public void Log(IsgResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         if (_output is null)
         {
+            return;
+        }
+
+        if (!LogTranscripts)
+        {
+            _output.WriteLine($"$ isg {string.Join(' ', result.Args)} -> {result.ExitCode} in {result.Elapsed.TotalSeconds:0.00} s");
             return;
         }
 
