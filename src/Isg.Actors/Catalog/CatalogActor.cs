@@ -141,8 +141,7 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
 
             if (!remove.Recursive && below.Any(e => e.Path != remove.Path))
             {
-                return new PathRemoved(0, 0, 0, new InvalidOperationException(
-                    $"{remove.Path} is a directory with entries below it: use --recursive"));
+                return new PathRemoved(0, 0, 0, new CatalogPathIsDirectoryException(remove.Path));
             }
 
             entries = remove.Recursive ? reader.ListFiles(remove.Path).Count(e => CatalogPath.IsUnder(e.Path, remove.Path)) : 1;

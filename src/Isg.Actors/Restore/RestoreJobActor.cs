@@ -31,6 +31,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
     private long _bytes;
     private int _files;
     private int _settled;
+    private int _corruptFiles;
     private bool _feedingFinished;
     private long _requestedBlocks = long.MaxValue;
     private bool _replied;
@@ -279,6 +280,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
             Fail(entry.Path, state.Failure.Message);
             if (state.Failure is DataIntegrityException)
             {
+                _corruptFiles++;
                 Context.Logger.LogError("{Path}: {Reason}", entry.Path, state.Failure.Message);
             }
 
@@ -384,7 +386,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         Context.StopSelf();
     }
 
-    private RestoreReport Report() => new(_files, _bytes, _failures.ToArray());
+    private RestoreReport Report() => new(_files, _bytes, _failures.ToArray(), _corruptFiles);
 
     private TransferProgress Progress(TransferEvent kind, string path, string? detail = null) =>
         new(kind, path, _bytes, Math.Max(_totalBytes, _bytes), _settled, _totalFiles, detail);

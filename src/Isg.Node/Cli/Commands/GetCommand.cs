@@ -35,7 +35,11 @@ public static class GetCommand
                 .ConfigureAwait(false);
             context.Output.Line($"{report.Files} files, {ByteSize.Format(report.Bytes)} restored to {target}" +
                 (report.Failures.Count > 0 ? $"; {report.Failures.Count} failed" : string.Empty));
-            return report.Failures.Count > 0 ? ExitCode.DataCorrupt : ExitCode.Ok;
+            // Damaged stored data is what exit code 5 reports; a file kept back for a local reason (it exists, a
+            // write failed) makes the restore partial.
+            return report.CorruptFiles > 0 ? ExitCode.DataCorrupt
+                : report.Failures.Count > 0 ? ExitCode.Partial
+                : ExitCode.Ok;
         }));
         return command;
     }

@@ -52,7 +52,7 @@ public static class TransferRenderer
             task.Description = $"{value.Files}/{value.TotalFiles} files";
             if (value.Event == TransferEvent.FileFailed)
             {
-                output.Warn($"{value.Path}: {value.Detail}");
+                output.Error($"{value.Path}: {value.Detail}");
             }
             else if (value.Event == TransferEvent.Completed)
             {
@@ -77,7 +77,8 @@ public static class TransferRenderer
                     output.Detail($"unchanged {value.Path}");
                     break;
                 case TransferEvent.FileFailed:
-                    output.Warn($"{value.Path}: {value.Detail}");
+                    // A file that failed makes the exit code non-zero: an error, shown even under -q.
+                    output.Error($"{value.Path}: {value.Detail}");
                     break;
                 case TransferEvent.Bytes when !quiet && Environment.TickCount64 - _lastSummary >= 1000:
                     _lastSummary = Environment.TickCount64;

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Isg.Node.Tests.EndToEnd;
+
+/// <summary>`isg node run` as a real process: its HTTP API, the token guard on writes, and a clean stop on SIGINT.</summary>
+public sealed class HttpApiTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_startupDeadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task NodeRun_ServesApiAndDashboardGuardsWritesAndStopsOnSigint()
+    {
+        using var sandbox = new IsgSandbox(output);
+        var port = FreePort();
+        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+
+        var health = await WaitForHealthAsync(http, node);
+
+        // The node created the repository on first use.
+        var marker = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(sandbox.Repo, "isg-repository.json"))).RootElement;
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal(marker.GetProperty("id").GetString(), health.GetProperty("repository").GetString());
+        Assert.True(health.GetProperty("uptimeSeconds").GetInt64() >= 0);
+
+        // The CLI can add while the node holds the repository open.
+        var tree = new TestTree(sandbox.PathOf("docs"), seed: 61);
+        tree.AddFile("a.txt", 1000, ContentKind.Text);
+        tree.AddFile("sub/b.bin", 70_000);
+        tree.AddFile("sub/c.bin", 5);
+        tree.Seal();
+        (await sandbox.RunAsync("add", "docs")).AssertExit(0);
+
+        var stats = await GetJsonAsync(http, "/api/stats");
+        Assert.Equal(3, stats.GetProperty("files").GetInt64());
+        Assert.Equal(2, stats.GetProperty("directories").GetInt64());
+        Assert.Equal(71_005, stats.GetProperty("logicalBytes").GetInt64());
+        Assert.Equal(sandbox.BlockFiles.Sum(f => new FileInfo(f).Length), stats.GetProperty("storedBytes").GetInt64());
+
+        var sub = await GetJsonAsync(http, "/api/files?prefix=docs/sub");
+        Assert.Equal(["docs/sub", "docs/sub/b.bin", "docs/sub/c.bin"], Paths(sub));
+        Assert.False(sub.GetProperty("more").GetBoolean());
+        Assert.Equal(70_000, sub.GetProperty("files")[1].GetProperty("size").GetInt64());
+        var page = await GetJsonAsync(http, "/api/files?prefix=docs&limit=2&offset=1");
+        Assert.Equal(["docs/a.txt", "docs/sub"], Paths(page));
+        Assert.True(page.GetProperty("more").GetBoolean());
+        Assert.Empty(Paths(await GetJsonAsync(http, "/api/files?prefix=doc")));
+        using (var climbing = await http.GetAsync(new Uri("/api/files?prefix=../etc", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, climbing.StatusCode);
+        }
+
+        using (var dashboard = await http.GetAsync(new Uri("/", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+            Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("<html", await dashboard.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Writes need the token from <repo>/api-token, which only its owner may read.
+        var tokenFile = Path.Combine(sandbox.Repo, "api-token");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+        var token = File.ReadAllText(tokenFile).Trim();
+        using (var anonymous = await http.PostAsync(new Uri("/api/files", UriKind.Relative), new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Contains(anonymous.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, "/api/files", "not-the-token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, "/", token[..^1]));
+        Assert.NotEqual(HttpStatusCode.Unauthorized, await PostAsync(http, "/api/files", token));
+
+        node.Signal(Posix.SigInt);
+        var stopped = await node.WaitAsync(TimeSpan.FromSeconds(30));
+        sandbox.Log(stopped);
+        stopped.AssertExit(0);
+        Assert.Contains($"serving http://127.0.0.1:{port}", stopped.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stopping node", stopped.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, stopped.Stdout + stopped.Stderr, StringComparison.Ordinal);
+    }
+
+    // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
+    private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, IsgProcess node)
+    {
+        var deadline = DateTime.UtcNow + s_startupDeadline;
+        while (true)
+        {
+            if (node.HasExited)
+            {
+                var result = await node.WaitAsync(TimeSpan.FromSeconds(10));
+                throw new Xunit.Sdk.XunitException($"the node exited before serving\n{result.Describe()}");
+            }
+
+            try
+            {
+                return await GetJsonAsync(http, "/health");
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.Clone();
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient http, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent("{}") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static List<string> Paths(JsonElement page) =>
+        [.. page.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("path").GetString()!)];
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
