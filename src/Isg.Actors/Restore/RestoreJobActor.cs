@@ -17,12 +17,15 @@ namespace Isg.Actors.Restore;
 /// </summary>
 public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 {
+    private const long PreallocationMinimum = 1 << 20;
+
     private readonly SemaphoreSlim _inFlight = new(job.MaxBlocksInFlight, job.MaxBlocksInFlight);
     private readonly CancellationTokenSource _feederStop = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken);
     private readonly Dictionary<long, BlockDecoded> _arrived = [];
     private readonly Queue<RestoreFileState> _writing = new();
     private readonly List<(string Path, int Mode, long MtimeNs)> _directories = [];
     private readonly List<string> _failures = [];
+    private readonly HashSet<string> _createdDirectories = new(StringComparer.Ordinal);
     private readonly string _outputPath = Path.GetFullPath(job.Request.OutputPath);
     private readonly HashSet<string> _realDirectories = new(StringComparer.Ordinal);
     private long _nextSeq;
@@ -196,13 +199,19 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         return null;
     }
 
-    private static void Open(RestoreFileState state)
+    private void Open(RestoreFileState state)
     {
         var directory = Path.GetDirectoryName(state.Target)!;
-        Directory.CreateDirectory(directory);
+        if (_createdDirectories.Add(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         state.TempPath = Path.Combine(directory, $".{Path.GetFileName(state.Target)}.isg-{Guid.NewGuid():N}.tmp");
+
+        // Reserving space up front keeps large files contiguous; for small ones it is just one more system call.
         state.Handle = File.OpenHandle(state.TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-            FileOptions.None, preallocationSize: state.Entry.Size);
+            FileOptions.None, preallocationSize: state.Entry.Size >= PreallocationMinimum ? state.Entry.Size : 0);
     }
 
     // Writes arrived blocks in global order; a file is finished as soon as its last block is consumed.
