@@ -205,7 +205,7 @@ for ((r = 0; r < RUNS; r++)); do
 done
 rm -rf "$WORK/space"
 note "space, $RUNS fresh repositories each, median (min..max); scatter: $SCATTER"
-SPACE=("| measure | $(printf '%s | ' "${TOOLS[@]}")" "|---|$(printf -- '---|%.0s' "${TOOLS[@]}")")
+SPACE=("| measure |$(printf ' %s |' "${TOOLS[@]}")" "|---|$(printf -- '---|%.0s' "${TOOLS[@]}")")
 printf '%s\n' "${SPACE[@]}"
 space_row() {       # TITLE KEY [SUFFIX]
   local r="| $1 |" t
