@@ -135,7 +135,8 @@ cleanup() { rm -f "$BIG_DIR/big/big.bin"; [[ ${ISG_BENCH_KEEP:-0} == 1 ]] || rm 
 trap cleanup EXIT
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC'); LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg); T0=$(date +%s)
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-MACHINE="$(nproc) CPUs, $CPU, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+FLAGS=$(grep -m1 flags /proc/cpuinfo | grep -o -w -E 'sha_ni|aes|vaes|vpclmulqdq|avx2|avx512f|avx512bw|gfni' | xargs)
+MACHINE="$(nproc) CPUs, $CPU (flags: $FLAGS), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
 V_ISG=$("$ISG" --version | head -1); V_DOTNET=$(dotnet --version 2>/dev/null || echo "?")
 V_RESTIC=$(restic version | head -1); V_BORG=$(borg --version); V_HF=$(hyperfine --version)
 note "bench/backup.sh $START_DATE on $(hostname): $MACHINE; load average $LOAD_START; RUNS=$RUNS"
