@@ -158,14 +158,48 @@ public sealed class Repository : IDisposable
         }
     }
 
+    // Only what an init writes before its marker, so that someone else's folder that merely shares our names
+    // (a "keys" folder of SSH keys, another program's catalog.db) is never taken for one and deleted.
     private static bool IsInterruptedInit(RepositoryLayout layout)
     {
         string[] ours = ["keys", "blocks", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
+        if (!Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal)))
+        {
+            return false;
+        }
+
+        var keys = Directory.Exists(layout.KeysDirectory) ? Directory.GetFileSystemEntries(layout.KeysDirectory) : [];
+        if (!keys.All(IsInitKeyFile))
+        {
+            return false;
+        }
+
+        // Init writes its key file before it creates the catalogue.
+        if (File.Exists(layout.CatalogFile) && !keys.Any(k => k.EndsWith(".key", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
         var tempFolder = Path.Combine(layout.BlocksDirectory, "tmp") + "/";
-        return Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal))
-            && (!Directory.Exists(layout.BlocksDirectory)
-                || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
-                    .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal)));
+        return !Directory.Exists(layout.BlocksDirectory)
+            || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
+                .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal));
+    }
+
+    // "<16 hex>.key" as init names key files, or AtomicFile's temporary of one: ".<16 hex>.key.<32 hex>.tmp".
+    private static bool IsInitKeyFile(string path)
+    {
+        static bool IsHex(ReadOnlySpan<char> text) => !text.ContainsAnyExcept("0123456789abcdef");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var name = Path.GetFileName(path.AsSpan());
+        return name.Length == 20
+            ? IsHex(name[..16]) && name[16..] is ".key"
+            : name.Length == 58 && name[0] == '.' && IsHex(name[1..17]) && name[17..22] is ".key."
+                && IsHex(name[22..54]) && name[54..] is ".tmp";
     }
 
     private static LocalBlockStore OpenStore(RepositoryLayout layout, ILoggerFactory loggerFactory) =>
