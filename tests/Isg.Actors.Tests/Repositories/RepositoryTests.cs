@@ -64,21 +64,59 @@ public sealed class RepositoryTests : IDisposable
     }
 
     [Fact]
-    public void Exists_WithoutMarker_IsFalseAndInitializeRefusesTheLeftovers()
+    public void Exists_WithoutMarker_IsFalseAndInitializeStartsOver()
     {
-        using (Init())
+        string firstId;
+        using (var first = Init())
         {
+            firstId = first.Id;
         }
 
         Assert.True(Repository.Exists(Root));
         File.Delete(new RepositoryLayout(Root).MarkerFile);
 
-        // A half-made repository (init interrupted before the marker) is not a repository, and not empty either.
+        // A half-made repository (init interrupted before the marker) is not a repository: init clears it and starts over.
         Assert.False(Repository.Exists(Root));
         var open = Assert.Throws<RepositoryException>(() => Open());
         Assert.Equal(RepositoryErrorKind.NotFound, open.Kind);
-        var init = Assert.Throws<RepositoryException>(() => Init());
-        Assert.Equal(RepositoryErrorKind.AlreadyExists, init.Kind);
+        using var second = Init();
+        Assert.NotEqual(firstId, second.Id);
+        Assert.Single(Directory.GetFiles(second.Layout.KeysDirectory));
+    }
+
+    [Fact]
+    public void Initialize_LeftoversWithAStoredBlock_ThrowsAlreadyExistsAndKeepsThem()
+    {
+        using (Init())
+        {
+        }
+
+        var layout = new RepositoryLayout(Root);
+        File.Delete(layout.MarkerFile);
+        var block = Path.Combine(layout.BlocksDirectory, "ab", "ab0123456789abcdef");
+        TestFiles.Write(block, [1, 2, 3]);
+
+        var e = Assert.Throws<RepositoryException>(() => Init());
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, e.Kind);
+        Assert.True(File.Exists(block));
+    }
+
+    [Theory]
+    [InlineData("keys/id_ed25519")]
+    [InlineData("keys/notes/todo.txt")]
+    [InlineData("catalog.db")]
+    [InlineData("blocks/tmp/../photo.jpg")]
+    public void Initialize_FolderWithLookalikeNames_ThrowsAlreadyExistsAndDeletesNothing(string relative)
+    {
+        // Someone else's files that merely share our folder names are not an interrupted init.
+        var path = Path.GetFullPath(Path.Combine(Root, relative));
+        TestFiles.Write(path, [1, 2, 3]);
+
+        var e = Assert.Throws<RepositoryException>(() => Init());
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, e.Kind);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
     }
 
     [Fact]
