@@ -236,6 +236,23 @@ public sealed class CatalogActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CommitFiles_NewBlockARemovalJustDeleted_FailsUnlessTheObjectIsThere()
+    {
+        // An add that wrote the block while a removal freed it: the removal's delete may have landed after the put.
+        var b1 = await StoreAsync(1);
+        await CommitAsync([File("old", b1)], [b1]);
+        await RemoveAsync("old", recursive: false);
+
+        var lost = await CommitAsync([File("new", b1)], [b1]);
+
+        Assert.IsType<Isg.Actors.Backends.BackendException>(lost.Failure);
+        Assert.Empty(Paths());
+        var again = await StoreAsync(1);
+        Assert.Null((await CommitAsync([File("new", again)], [again])).Failure);
+        Assert.Equal(["new"], Paths());
+    }
+
+    [Fact]
     public async Task CommitFiles_AfterRemovalOfTheSameBlock_ReferencesItAgain()
     {
         var b1 = await StoreAsync(1);

@@ -221,6 +221,47 @@ public sealed class NativeFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void SyncFileSystem_HeldHandle_CanBeCalledRepeatedly()
+    {
+        using var handle = NativeFileSystem.OpenReadOnly(_dir.Path);
+
+        for (var i = 0; i < 3; i++)
+        {
+            File.WriteAllText(_dir.Combine($"file{i}"), "x");
+            NativeFileSystem.SyncFileSystem(handle, _dir.Path);
+        }
+
+        Assert.False(handle.IsInvalid);
+        Assert.Equal(3, Directory.GetFiles(_dir.Path).Length);
+    }
+
+    [Fact]
+    public void OpenReadOnly_MissingPath_ThrowsIOExceptionWithErrnoNamingIt()
+    {
+        var path = _dir.Combine("gone");
+
+        var e = Assert.ThrowsAny<IOException>(() => NativeFileSystem.OpenReadOnly(path));
+
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, e.HResult);
+    }
+
+    [Fact]
+    public void StartWriteBack_WrittenFile_LeavesItsContentsAlone()
+    {
+        var path = _dir.Combine("file");
+        var data = TestFiles.Random(1 << 20, seed: 1);
+        using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, data, 0);
+            NativeFileSystem.StartWriteBack(handle);
+            NativeFileSystem.Fsync(handle, path);
+        }
+
+        Assert.Equal(data, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void SyncFileSystem_MissingPath_ThrowsIOExceptionNamingIt()
     {
         var path = _dir.Combine("gone");
