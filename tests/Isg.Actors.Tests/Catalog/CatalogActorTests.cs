@@ -147,7 +147,7 @@ public sealed class CatalogActorTests : IAsyncLifetime
 
         var reply = await RemoveAsync("dir", recursive: false);
 
-        Assert.IsType<InvalidOperationException>(reply.Failure);
+        Assert.Equal("dir", Assert.IsType<CatalogPathIsDirectoryException>(reply.Failure).CatalogPath);
         Assert.Contains("recursive", reply.Failure!.Message, StringComparison.Ordinal);
         Assert.Equal(["dir", "dir/a"], Paths());
         Assert.Contains(b1.ObjectName, await ObjectsAsync());

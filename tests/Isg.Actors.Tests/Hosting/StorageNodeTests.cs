@@ -582,7 +582,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
         await AddAsync();
 
         await Assert.ThrowsAsync<CatalogPathNotFoundException>(() => _node.RemoveAsync("src/absent", recursive: true, CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _node.RemoveAsync("src/docs", recursive: false, CancellationToken.None));
+        await Assert.ThrowsAsync<CatalogPathIsDirectoryException>(() => _node.RemoveAsync("src/docs", recursive: false, CancellationToken.None));
         Assert.NotEmpty(Catalogue("src/docs"));
         var single = await _node.RemoveAsync("src/one-byte", recursive: false, CancellationToken.None);
         Assert.Equal(1, single.Entries);
