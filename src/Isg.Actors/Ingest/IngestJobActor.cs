@@ -3,6 +3,7 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
+using Isg.Actors.Storage;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Manifests;
 using Microsoft.Extensions.Logging;
@@ -370,7 +371,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
         var seq = 0;
         try
         {
-            using var handle = File.OpenHandle(item.LocalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var handle = NativeFileSystem.OpenRegularFileForRead(item.LocalPath);
             var bytes = await chunkReader.ReadAsync(handle, item.Size, async chunk =>
             {
                 try

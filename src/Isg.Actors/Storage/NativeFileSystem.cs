@@ -94,6 +94,39 @@ public static partial class NativeFileSystem
     /// </summary>
     public static void StartWriteBack(SafeFileHandle handle) => _ = SyncFileRange(handle, 0, 0, SyncFileRangeWrite);
 
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading only if it is (still) a regular file. The open does not block on a
+    /// FIFO swapped in since the walk (O_NONBLOCK), does not follow a final symlink (O_NOFOLLOW), and the type is
+    /// checked on the opened descriptor, so nothing can change between the check and the read.
+    /// </summary>
+    public static SafeFileHandle OpenRegularFileForRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var fd = Open(path, ReadOnly | CloseOnExec | NonBlocking | s_noFollow);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 or 20 => new FileNotFoundException($"{path}: no such file or directory", path),
+                13 => new UnauthorizedAccessException($"{path}: permission denied"),
+                40 => new IOException($"{path}: became a symlink since it was listed", errno),
+                _ => new IOException($"{path}: cannot open it (errno {errno})", errno),
+            };
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        if (StatxDescriptor(fd, string.Empty, AtEmptyPath, StatxBasicStats, ref buffer[0]) != 0
+            || (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer[28..]) & FileTypeMask) != RegularType)
+        {
+            handle.Dispose();
+            throw new IOException($"{path}: not a regular file any more (it changed since it was listed)");
+        }
+
+        return handle;
+    }
+
     /// <summary>Status of <paramref name="path"/> without following a final symlink (statx), with nanosecond mtime.</summary>
     public static FileStatus GetStatus(string path)
     {
@@ -149,6 +182,11 @@ public static partial class NativeFileSystem
 
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
+    private const int NonBlocking = 0x800;
+
+    // O_NOFOLLOW is one of the few open flags whose value differs between x86-64 and arm64.
+    private static readonly int s_noFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
     private const uint StatxBasicStats = 0x7FF;
     private const int StatxSize = 256;
     private const int FileTypeMask = 0xF000;
@@ -158,6 +196,9 @@ public static partial class NativeFileSystem
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxDescriptor(int fd, string emptyPath, int flags, uint mask, ref byte buffer);
 
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int UtimensAt(int directoryFd, string path, ref long times, int flags);

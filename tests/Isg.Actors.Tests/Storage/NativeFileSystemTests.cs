@@ -63,6 +63,41 @@ public sealed class NativeFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void OpenRegularFileForRead_Fifo_FailsAtOnceInsteadOfBlocking()
+    {
+        var path = _dir.Combine("pipe");
+        TestFiles.MakeFifo(path);
+
+        // No writer ever opens the FIFO: a blocking open would hang this test forever.
+        var error = Assert.Throws<IOException>(() => NativeFileSystem.OpenRegularFileForRead(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenRegularFileForRead_SymlinkOrMissing_Fails()
+    {
+        var target = _dir.Combine("target.txt");
+        File.WriteAllText(target, "x");
+        var link = _dir.Combine("link");
+        File.CreateSymbolicLink(link, target);
+
+        Assert.Throws<IOException>(() => NativeFileSystem.OpenRegularFileForRead(link));
+        Assert.Throws<FileNotFoundException>(() => NativeFileSystem.OpenRegularFileForRead(_dir.Combine("missing")));
+    }
+
+    [Fact]
+    public void OpenRegularFileForRead_RegularFile_ReadsItsBytes()
+    {
+        var path = _dir.Combine("data.bin");
+        File.WriteAllBytes(path, [1, 2, 3, 4, 5]);
+
+        using var handle = NativeFileSystem.OpenRegularFileForRead(path);
+        var buffer = new byte[8];
+        Assert.Equal(5, RandomAccess.Read(handle, buffer, 0));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, buffer[..5]);
+    }
+
+    [Fact]
     public void GetStatus_Fifo_IsSpecial()
     {
         var path = _dir.Combine("pipe");
