@@ -108,6 +108,42 @@ public sealed class DedupTests(ITestOutputHelper output)
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
     }
 
+    [Fact]
+    public async Task Add_TwoProcessesAtOnceWithSharedContent_BothSucceedAndEachBlockIsStoredOnce()
+    {
+        using var sandbox = new IsgSandbox(output);
+        await sandbox.InitAsync();
+        var left = new TestTree(sandbox.PathOf("left"), seed: 26);
+        left.AddManyFiles("", 150, maxDepth: 2, maxSize: 40_000);
+        left.AddFile("shared.bin", 3 << 20);
+        left.Seal();
+        var right = new TestTree(sandbox.PathOf("right"), seed: 27);
+        foreach (var (path, _) in left.Files)
+        {
+            right.CopyFile(left.PathOf(path), path);
+        }
+
+        right.Seal();
+
+        using var first = sandbox.Start("add", "left");
+        using var second = sandbox.Start("add", "right");
+        var results = await Task.WhenAll(first.WaitAsync(IsgSandbox.DefaultTimeout), second.WaitAsync(IsgSandbox.DefaultTimeout));
+
+        foreach (var result in results)
+        {
+            sandbox.Log(result);
+            result.AssertExit(0);
+        }
+
+        (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
+        var stats = await StatsAsync(sandbox);
+        Assert.Equal(sandbox.BlockFiles.Count, stats.GetProperty("uniqueBlocks").GetInt64());
+        Assert.Equal(2 * left.Files.Sum(f => f.Size), stats.GetProperty("logicalBytes").GetInt64());
+        Assert.Equal(left.Files.Sum(f => f.Size), stats.GetProperty("uniquePlainBytes").GetInt64());
+        (await sandbox.RunAsync("get", "right", "-o", sandbox.PathOf("back"))).AssertExit(0);
+        TestTree.AssertSame(right.Root, sandbox.PathOf("back"));
+    }
+
     private static async Task<JsonElement> StatsAsync(IsgSandbox sandbox) =>
         (await sandbox.RunAsync("stats", "--json")).AssertExit(0).Json();
 }

@@ -57,12 +57,15 @@ public sealed class TestTree
         return full;
     }
 
-    /// <summary>Copies an existing file of the tree (same bytes) to <paramref name="relative"/> with its own mode and mtime.</summary>
-    public string CopyFile(string fromRelative, string relative)
+    /// <summary>
+    /// Copies a file (same bytes) to <paramref name="relative"/> with its own mode and mtime; <paramref name="from"/> is
+    /// relative to this tree, or absolute.
+    /// </summary>
+    public string CopyFile(string from, string relative)
     {
         var full = PathOf(relative);
         EnsureParents(relative);
-        File.Copy(PathOf(fromRelative), full);
+        File.Copy(Path.IsPathRooted(from) ? from : PathOf(from), full);
         File.SetUnixFileMode(full, (UnixFileMode)s_fileModes[_random.Next(s_fileModes.Length)]);
         Posix.SetMtime(full, NextMtime());
         Files.Add((relative, new FileInfo(full).Length));
