@@ -98,6 +98,25 @@ public sealed class RoundTripTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Get_SingleSymlink_RestoresTheLinkItselfEvenWhenItPointsNowhere()
+    {
+        using var sandbox = new IsgSandbox(output);
+        await sandbox.InitAsync();
+        var tree = new TestTree(sandbox.PathOf("l"), seed: 14);
+        var dangling = tree.AddSymlink("dangling", "no/such/target");
+        var relative = tree.AddSymlink("relative", "sibling.txt");
+        tree.AddFile("sibling.txt", 10, ContentKind.Text);
+        tree.Seal();
+        (await sandbox.RunAsync("add", "l")).AssertExit(0);
+
+        (await sandbox.RunAsync("get", "l/dangling", "-o", sandbox.PathOf("out-dangling"))).AssertExit(0);
+        (await sandbox.RunAsync("get", "l/relative", "-o", sandbox.PathOf("out-relative"))).AssertExit(0);
+
+        TestTree.AssertSameEntry(dangling, sandbox.PathOf("out-dangling"));
+        TestTree.AssertSameEntry(relative, sandbox.PathOf("out-relative"));
+    }
+
+    [Fact]
     public async Task Get_DirectoryIntoExistingDirectory_AddsItsEntriesAndKeepsOthers()
     {
         using var sandbox = new IsgSandbox(output);
