@@ -132,27 +132,33 @@ public sealed class IsgSandbox : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var process in _started)
-        {
-            process.Dispose();
-        }
-
-        foreach (var mount in _mounts)
-        {
-            var (code, text) = Exec("umount", mount);
-            if (code != 0)
-            {
-                _output?.WriteLine($"umount {mount} failed: {text}");
-            }
-        }
-
         try
         {
-            Directory.Delete(Root, recursive: true);
+            foreach (var process in _started)
+            {
+                process.Dispose();
+            }
         }
-        catch (IOException e)
+        finally
         {
-            _output?.WriteLine($"could not delete {Root}: {e.Message}");
+            // Unmount and delete even when a process could not be stopped cleanly.
+            foreach (var mount in _mounts)
+            {
+                var (code, text) = Exec("umount", mount);
+                if (code != 0)
+                {
+                    _output?.WriteLine($"umount {mount} failed: {text}");
+                }
+            }
+
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException e)
+            {
+                _output?.WriteLine($"could not delete {Root}: {e.Message}");
+            }
         }
     }
 
