@@ -76,14 +76,15 @@ public sealed class InterruptTests(ITestOutputHelper output)
         return result.PathsWith(verb);
     }
 
-    // Small files first (in walk order), then large ones that keep the command busy for a few seconds.
+    // Small files first in walk order (more than one commit batch of 512, so an add acknowledges some at once), then
+    // large ones that keep the command busy for a while.
     private static TestTree BuildTree(IsgSandbox sandbox, string name, int seed)
     {
         var tree = new TestTree(sandbox.PathOf(name), seed);
-        tree.AddManyFiles("a-small", 200, maxDepth: 2, maxSize: 20_000);
+        tree.AddManyFiles("a-small", 600, maxDepth: 2, maxSize: 4000);
         for (var i = 0; i < 4; i++)
         {
-            tree.AddFile($"zz-big-{i}.bin", 64L << 20);
+            tree.AddFile($"zz-big-{i}.bin", 96L << 20);
         }
 
         return tree.Seal();
