@@ -56,6 +56,7 @@ public sealed class StorageNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
+        using var repositoryLock = RepositoryLock.ForAdding(Repository.Layout);
         var outcome = await _root.AskAsync<INodeCommand, TransferOutcome<IngestReport>>(
             r => new StartIngest(sources, options, progress, cancellationToken, r), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         return Unwrap(outcome);
@@ -74,6 +75,7 @@ public sealed class StorageNode : IAsyncDisposable
     /// <summary>Removes a path (recursively when asked) and frees blocks nothing else uses.</summary>
     public async Task<RemoveReport> RemoveAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
+        using var repositoryLock = RepositoryLock.ForRemoving(Repository.Layout);
         var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
         var removed = await workers.Catalog.AskAsync<ICatalogCommand, PathRemoved>(
             r => new RemovePath(path, recursive, r), s_askTimeout, cancellationToken).ConfigureAwait(false);

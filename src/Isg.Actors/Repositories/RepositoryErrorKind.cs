@@ -13,4 +13,6 @@ public enum RepositoryErrorKind
     Damaged,
     /// <summary>A setting name or value was rejected.</summary>
     BadSetting,
+    /// <summary>Another process holds a conflicting repository lock (an rm during an add, or the reverse).</summary>
+    Busy,
 }

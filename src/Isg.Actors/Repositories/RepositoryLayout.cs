@@ -18,6 +18,9 @@ public sealed class RepositoryLayout(string root)
     /// <summary>The local block store.</summary>
     public string BlocksDirectory => Path.Combine(Root, "blocks");
 
+    /// <summary>The lock file that keeps adds and removals of different processes apart.</summary>
+    public string LockFile => Path.Combine(Root, "lock");
+
     /// <summary>The node's HTTP API token (owner-only).</summary>
     public string ApiTokenFile => Path.Combine(Root, "api-token");
 }

@@ -127,6 +127,33 @@ public static partial class NativeFileSystem
         return handle;
     }
 
+    /// <summary>
+    /// Opens (creating, mode 0644) a file to hold flock(2) locks on. .NET's own FileStream locking would take a
+    /// lock of its own on the descriptor and get in the way, so this opens it directly.
+    /// </summary>
+    public static SafeFileHandle OpenLockFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var fd = OpenWithMode(path, ReadWrite | Create | CloseOnExec, 0b110_100_100);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw ErrnoException("open", path);
+    }
+
+    /// <summary>
+    /// Tries to take a shared or exclusive flock(2) on <paramref name="handle"/> without waiting. False when another
+    /// open file holds a conflicting lock; the lock lasts until the handle is closed.
+    /// </summary>
+    public static bool TryLock(SafeFileHandle handle, bool exclusive, string path)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (Flock(handle, (exclusive ? LockExclusive : LockShared) | LockNonBlocking) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == WouldBlock ? false : throw ErrnoException("flock", path);
+    }
+
     /// <summary>Status of <paramref name="path"/> without following a final symlink (statx), with nanosecond mtime.</summary>
     public static FileStatus GetStatus(string path)
     {
@@ -182,6 +209,12 @@ public static partial class NativeFileSystem
 
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int ReadWrite = 2;
+    private const int Create = 0x40;
+    private const int LockShared = 1;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int WouldBlock = 11;
     private const int AtEmptyPath = 0x1000;
     private const int NonBlocking = 0x800;
 
@@ -215,6 +248,12 @@ public static partial class NativeFileSystem
 
     [LibraryImport(Library, EntryPoint = "fsync", SetLastError = true)]
     private static partial int FsyncFd(int fd);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenWithMode(string path, int flags, int mode);
+
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeFileHandle fd, int operation);
 
     [LibraryImport(Library, EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(SafeFileHandle fd);

@@ -39,6 +39,7 @@ public static class CliErrors
             RepositoryErrorKind.Damaged => ExitCode.CatalogDamaged,
             RepositoryErrorKind.AlreadyExists => ExitCode.Usage,
             RepositoryErrorKind.BadSetting => ExitCode.Usage,
+            RepositoryErrorKind.Busy => ExitCode.CatalogDamaged,
             _ => ExitCode.Failure,
         }, repository.Message),
         // A full disk under the catalogue is a storage error like a full block store, not a damaged catalogue.
