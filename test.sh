@@ -24,4 +24,20 @@ cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
   function field(name,   m) { return match($0, name "=\"[0-9]+\"") ? substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3) + 0 : 0 }
   { p += field("passed"); f += field("failed") + field("error") + field("timeout") + field("aborted"); s += field("notExecuted") }
   END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' || true
+
+# The README's launcher as users run it (ReadyToRun build), with a round trip through it.
+if ((status == 0)); then
+  smoke=$(mktemp -d)
+  trap 'rm -rf "$smoke"' EXIT
+  export ISG_PASSPHRASE=launcher-smoke
+  if ./isg --repo "$smoke/repo" init --kdf-memory 8 -q \
+     && ./isg --repo "$smoke/repo" add src -q \
+     && ./isg --repo "$smoke/repo" get src -o "$smoke/out" -q \
+     && diff -r src "$smoke/out" >/dev/null; then
+    echo "launcher: ./isg init/add/get round trip of src/ passed"
+  else
+    echo "launcher: ./isg init/add/get round trip of src/ FAILED"
+    status=1
+  fi
+fi
 exit $status
