@@ -18,6 +18,7 @@ namespace Isg.Actors.Restore;
 public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 {
     private const long PreallocationMinimum = 1 << 20;
+    private const int EarlyWriteBackMinimum = 256 * 1024;
 
     private readonly SemaphoreSlim _inFlight = new(job.MaxBlocksInFlight, job.MaxBlocksInFlight);
     private readonly CancellationTokenSource _feederStop = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken);
@@ -259,6 +260,12 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         try
         {
             RandomAccess.Write(state.Handle!, block.Plaintext.Span, state.Written);
+            if (block.Plaintext.Length >= EarlyWriteBackMinimum)
+            {
+                // The disk starts now, so the file-system sync at the end finds little left to write.
+                NativeFileSystem.StartWriteBack(state.Handle!);
+            }
+
             state.Written += block.Plaintext.Length;
             state.Merkle.Append(block.Id.Hash);
             _bytes += block.Plaintext.Length;
