@@ -367,5 +367,10 @@ always means met.
 |---|---|---|---|---|
 EOF
   printf '%s\n' "${TARGETS[@]}"
+  # The hand-written analysis (where the time goes, what comes next) follows the figures it explains.
+  if [[ -f "$ROOT/bench/backup-notes.md" ]]; then
+    echo
+    cat "$ROOT/bench/backup-notes.md"
+  fi
 } >"$DOC"
 note "report written to $DOC (run took $ELAPSED s; load average at the end $LOAD_END)"
