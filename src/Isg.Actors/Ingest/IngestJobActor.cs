@@ -195,6 +195,15 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             return;
         }
 
+        if (state.Failure is OperationCanceledException)
+        {
+            // Cut off by a stop the user asked for: not added, but not a failure of the file either.
+            state.Settled = true;
+            state.Release();
+            _filesSettled++;
+            return;
+        }
+
         if (state.Failure is not null)
         {
             Fail(file, state.Failure.Message);
