@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Isg.Node.Cli;
 
 namespace Isg.Node;
@@ -19,6 +20,13 @@ public static class Program
                 cancel.Cancel();
             }
         };
+
+        // SIGTERM (systemd, Kubernetes) stops as cleanly as the first Ctrl-C: the command winds down and exits.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration(), cancel.Token).ConfigureAwait(false);
     }

@@ -40,9 +40,11 @@ public static class NodeHost
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
         context.Output.Line($"API token for writes and remote reads: {repository.Layout.ApiTokenFile}");
+        // Stop on Ctrl-C or SIGTERM (the CLI's token) and also when the web host itself is told to stop.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

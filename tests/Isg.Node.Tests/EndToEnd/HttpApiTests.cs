@@ -84,6 +84,22 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         Assert.DoesNotContain(token, stopped.Stdout + stopped.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task NodeRun_Sigterm_StopsCleanly()
+    {
+        using var sandbox = new IsgSandbox(output);
+        var port = FreePort();
+        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForHealthAsync(http, node);
+
+        node.Signal(Posix.SigTerm);
+        var stopped = await node.WaitAsync(TimeSpan.FromSeconds(30));
+        sandbox.Log(stopped);
+        stopped.AssertExit(0);
+        Assert.Contains("stopping node", stopped.Stdout, StringComparison.Ordinal);
+    }
+
     // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
     private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, IsgProcess node)
     {

@@ -13,6 +13,9 @@ public static partial class Posix
     /// <summary>SIGINT: what Ctrl-C sends.</summary>
     public const int SigInt = 2;
 
+    /// <summary>SIGTERM, as systemd and Kubernetes stop a process.</summary>
+    public const int SigTerm = 15;
+
     /// <summary>SIGKILL: cannot be caught.</summary>
     public const int SigKill = 9;
 
