@@ -51,6 +51,23 @@ public sealed class ChunkReaderTests : IDisposable
         return lengths;
     }
 
+    // Reads the file through a ChunkReader with the small test chunker, concatenating the chunks it hands over.
+    private static async Task<(long Read, byte[] Bytes)> ReadWholeAsync(string path, long expectedLength)
+    {
+        using var handle = File.OpenHandle(path);
+        using var received = new MemoryStream();
+        var read = await new ChunkReader(s_small).ReadAsync(handle, expectedLength, chunk =>
+        {
+            using (chunk)
+            {
+                received.Write(chunk.Span);
+            }
+
+            return ValueTask.CompletedTask;
+        }, CancellationToken.None);
+        return (read, received.ToArray());
+    }
+
     private string WriteFile(byte[] contents)
     {
         var path = _dir.Combine("file-" + contents.Length);
@@ -102,21 +119,10 @@ public sealed class ChunkReaderTests : IDisposable
     {
         var data = TestFiles.Random(300_000, seed: 3);
         var path = WriteFile(data);
-        using var handle = File.OpenHandle(path);
-        var received = new MemoryStream();
-
-        var read = await new ChunkReader(s_small).ReadAsync(handle, expected, chunk =>
-        {
-            using (chunk)
-            {
-                received.Write(chunk.Span);
-            }
-
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        var (read, received) = await ReadWholeAsync(path, expected);
 
         Assert.Equal(data.Length, read);
-        Assert.Equal(data, received.ToArray());
+        Assert.Equal(data, received);
     }
 
     [Fact]
@@ -124,21 +130,10 @@ public sealed class ChunkReaderTests : IDisposable
     {
         var data = TestFiles.Random(5000, seed: 4);
         var path = WriteFile(data);
-        using var handle = File.OpenHandle(path);
-        var received = new MemoryStream();
-
-        var read = await new ChunkReader(s_small).ReadAsync(handle, 9000, chunk =>
-        {
-            using (chunk)
-            {
-                received.Write(chunk.Span);
-            }
-
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        var (read, received) = await ReadWholeAsync(path, 9000);
 
         Assert.Equal(5000, read);
-        Assert.Equal(data, received.ToArray());
+        Assert.Equal(data, received);
     }
 
     [Fact]
@@ -181,22 +176,11 @@ public sealed class ChunkReaderTests : IDisposable
     {
         var data = TestFiles.Random(50_000, seed: 8);
         var path = WriteFile(data);
-        using var handle = File.OpenHandle(path);
-        var received = new MemoryStream();
-
         // The walk saw 1000 bytes; the file has 50 000 by now.
-        var read = await new ChunkReader(s_small).ReadAsync(handle, 1000, chunk =>
-        {
-            using (chunk)
-            {
-                received.Write(chunk.Span);
-            }
-
-            return ValueTask.CompletedTask;
-        }, CancellationToken.None);
+        var (read, received) = await ReadWholeAsync(path, 1000);
 
         Assert.Equal(data.Length, read);
-        Assert.Equal(data, received.ToArray());
+        Assert.Equal(data, received);
     }
 
     [Fact]
