@@ -343,7 +343,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
         try
         {
             var skipped = new List<(string, string)>();
-            var items = SourceWalker.Walk(job.Sources, (path, reason) => skipped.Add((path, reason)));
+            var items = SourceWalker.Walk(job.Sources, (path, reason) => skipped.Add((path, reason)), job.Repository.Layout.Root);
             await self.TellAsync(new ItemsScanned(items, items.Sum(i => i.Size), skipped), cancellationToken).ConfigureAwait(false);
             using var catalog = job.Repository.Catalog.CreateReader();
             var chunkReader = new ChunkReader(job.Repository.CreateChunker());

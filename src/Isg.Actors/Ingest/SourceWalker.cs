@@ -18,8 +18,12 @@ public static class SourceWalker
         ReturnSpecialDirectories = false,
     };
 
-    /// <summary>Lists everything under <paramref name="sources"/>; <paramref name="onSkipped"/> gets (local path, reason).</summary>
-    public static List<IngestItem> Walk(IReadOnlyList<IngestSource> sources, Action<string, string> onSkipped)
+    /// <summary>
+    /// Lists everything under <paramref name="sources"/>; <paramref name="onSkipped"/> gets (local path, reason).
+    /// <paramref name="excluded"/> (the repository's own folder) and everything below it is left out silently:
+    /// a repository must never store itself.
+    /// </summary>
+    public static List<IngestItem> Walk(IReadOnlyList<IngestSource> sources, Action<string, string> onSkipped, string? excluded = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(onSkipped);
@@ -32,7 +36,7 @@ public static class SourceWalker
             while (stack.Count > 0)
             {
                 var (local, catalog) = stack.Pop();
-                if (!seen.Add(catalog))
+                if (!seen.Add(catalog) || IsExcluded(local, excluded))
                 {
                     continue;
                 }
@@ -64,6 +68,11 @@ public static class SourceWalker
 
         return items;
     }
+
+    private static bool IsExcluded(string local, string? excluded) =>
+        excluded is not null
+        && local.StartsWith(excluded, StringComparison.Ordinal)
+        && (local.Length == excluded.Length || local[excluded.Length] == '/');
 
     private static void PushChildren(string local, string catalog, Stack<(string Local, string Catalog)> stack, Action<string, string> onSkipped)
     {

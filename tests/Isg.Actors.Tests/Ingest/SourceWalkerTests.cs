@@ -176,4 +176,19 @@ public sealed class SourceWalkerTests : IDisposable
 
         Assert.Equal(FileKind.Directory, item.Kind);
     }
+
+    [Fact]
+    public void Walk_ExcludedFolder_IsLeftOutWithEverythingBelowIt()
+    {
+        var root = _dir.Combine("home");
+        Directory.CreateDirectory(Path.Combine(root, "repo", "blocks"));
+        File.WriteAllText(Path.Combine(root, "repo", "blocks", "x"), "x");
+        Directory.CreateDirectory(Path.Combine(root, "repository-notes"));
+        File.WriteAllText(Path.Combine(root, "a.txt"), "a");
+
+        var items = SourceWalker.Walk([new IngestSource(root, "home")], (path, reason) => _skipped.Add((path, reason)), Path.Combine(root, "repo"));
+
+        Assert.Equal(["home", "home/a.txt", "home/repository-notes"], items.Select(i => i.CatalogPath));
+        Assert.Empty(_skipped);
+    }
 }
