@@ -228,6 +228,12 @@ internal sealed unsafe class ManagedEngine(GaloisKernel kernel) : ErasureEngine
             Gfni512FourRows(affine + (r * k), k, end, sources, outputs + r);
         }
 
+        if (r + 2 <= rows)
+        {
+            Gfni512TwoRows(affine + (r * k), k, end, sources, outputs + r);
+            r += 2;
+        }
+
         for (; r < rows; r++)
         {
             Gfni512OneRow(affine + (r * k), k, end, sources, outputs[r]);
@@ -258,6 +264,25 @@ internal sealed unsafe class ManagedEngine(GaloisKernel kernel) : ErasureEngine
             sum1.Store(output1 + p);
             sum2.Store(output2 + p);
             sum3.Store(output3 + p);
+        }
+    }
+
+    private static void Gfni512TwoRows(ulong* affine, int k, int end, byte** sources, byte** outputs)
+    {
+        byte* output0 = outputs[0], output1 = outputs[1];
+        for (var p = 0; p < end; p += 64)
+        {
+            var sum0 = Vector512<byte>.Zero;
+            var sum1 = Vector512<byte>.Zero;
+            for (var j = 0; j < k; j++)
+            {
+                var v = Vector512.Load(sources[j] + p);
+                sum0 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[j]).AsByte(), 0);
+                sum1 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[k + j]).AsByte(), 0);
+            }
+
+            sum0.Store(output0 + p);
+            sum1.Store(output1 + p);
         }
     }
 
