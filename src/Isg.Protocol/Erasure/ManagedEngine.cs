@@ -52,14 +52,15 @@ internal sealed unsafe class ManagedEngine(GaloisKernel kernel) : ErasureEngine
         fixed (byte* nibbles = tables.Nibbles)
         fixed (ulong* affine = tables.Affine)
         {
+            var coefficients = new Coefficients(nibbles, affine);
             done = Kernel switch
             {
-                GaloisKernel.Ssse3 => ApplySsse3(nibbles, tables.Rows, tables.K, length, sources, outputs),
-                GaloisKernel.Avx2 => ApplyAvx2(nibbles, tables.Rows, tables.K, length, sources, outputs),
-                GaloisKernel.Avx512 => ApplyAvx512(nibbles, tables.Rows, tables.K, length, sources, outputs),
-                GaloisKernel.Gfni128 => ApplyGfni128(affine, tables.Rows, tables.K, length, sources, outputs),
-                GaloisKernel.Gfni256 => ApplyGfni256(affine, tables.Rows, tables.K, length, sources, outputs),
-                GaloisKernel.Gfni512 => ApplyGfni512(affine, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Ssse3 => ApplyVectors<Ssse3Lanes, Vector128<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Avx2 => ApplyVectors<Avx2Lanes, Vector256<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Avx512 => ApplyVectors<Avx512Lanes, Vector512<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Gfni128 => ApplyVectors<Gfni128Lanes, Vector128<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Gfni256 => ApplyVectors<Gfni256Lanes, Vector256<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
+                GaloisKernel.Gfni512 => ApplyVectors<Gfni512Lanes, Vector512<byte>>(coefficients, tables.Rows, tables.K, length, sources, outputs),
                 _ => 0,
             };
         }
@@ -100,211 +101,217 @@ internal sealed unsafe class ManagedEngine(GaloisKernel kernel) : ErasureEngine
         }
     }
 
-    private static int ApplySsse3(byte* nibbles, int rows, int k, int length, byte** sources, byte** outputs)
+    // Outputs go four (then two, then one) at a time so each source vector is loaded once per group.
+    private static int ApplyVectors<TLanes, TVector>(Coefficients coefficients, int rows, int k, int length, byte** sources, byte** outputs)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
     {
-        var end = length & ~15;
-        var mask = Vector128.Create((byte)0x0F);
-        for (var p = 0; p < end; p += 16)
-        {
-            var table = nibbles;
-            for (var r = 0; r < rows; r++)
-            {
-                var sum = Vector128<byte>.Zero;
-                for (var j = 0; j < k; j++, table += 32)
-                {
-                    var v = Vector128.Load(sources[j] + p);
-                    var low = Ssse3.Shuffle(Vector128.Load(table), v & mask);
-                    var high = Ssse3.Shuffle(Vector128.Load(table + 16), Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
-                    sum ^= low ^ high;
-                }
-
-                sum.Store(outputs[r] + p);
-            }
-        }
-
-        return end;
-    }
-
-    private static int ApplyAvx2(byte* nibbles, int rows, int k, int length, byte** sources, byte** outputs)
-    {
-        var end = length & ~31;
-        var mask = Vector256.Create((byte)0x0F);
-        for (var p = 0; p < end; p += 32)
-        {
-            var table = nibbles;
-            for (var r = 0; r < rows; r++)
-            {
-                var sum = Vector256<byte>.Zero;
-                for (var j = 0; j < k; j++, table += 32)
-                {
-                    var v = Vector256.Load(sources[j] + p);
-                    var low = Avx2.Shuffle(Avx2.BroadcastVector128ToVector256(table), v & mask);
-                    var high = Avx2.Shuffle(Avx2.BroadcastVector128ToVector256(table + 16), Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
-                    sum ^= low ^ high;
-                }
-
-                sum.Store(outputs[r] + p);
-            }
-        }
-
-        return end;
-    }
-
-    private static int ApplyAvx512(byte* nibbles, int rows, int k, int length, byte** sources, byte** outputs)
-    {
-        var end = length & ~63;
-        var mask = Vector512.Create((byte)0x0F);
-        for (var p = 0; p < end; p += 64)
-        {
-            var table = nibbles;
-            for (var r = 0; r < rows; r++)
-            {
-                var sum = Vector512<byte>.Zero;
-                for (var j = 0; j < k; j++, table += 32)
-                {
-                    var v = Vector512.Load(sources[j] + p);
-                    var low = Avx512BW.Shuffle(Broadcast512(table), v & mask);
-                    var high = Avx512BW.Shuffle(Broadcast512(table + 16), Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
-                    sum ^= low ^ high;
-                }
-
-                sum.Store(outputs[r] + p);
-            }
-        }
-
-        return end;
-    }
-
-    private static int ApplyGfni128(ulong* affine, int rows, int k, int length, byte** sources, byte** outputs)
-    {
-        var end = length & ~15;
-        for (var p = 0; p < end; p += 16)
-        {
-            var matrix = affine;
-            for (var r = 0; r < rows; r++)
-            {
-                var sum = Vector128<byte>.Zero;
-                for (var j = 0; j < k; j++, matrix++)
-                {
-                    sum ^= Gfni.GaloisFieldAffineTransform(Vector128.Load(sources[j] + p), Vector128.Create(*matrix).AsByte(), 0);
-                }
-
-                sum.Store(outputs[r] + p);
-            }
-        }
-
-        return end;
-    }
-
-    private static int ApplyGfni256(ulong* affine, int rows, int k, int length, byte** sources, byte** outputs)
-    {
-        var end = length & ~31;
-        for (var p = 0; p < end; p += 32)
-        {
-            var matrix = affine;
-            for (var r = 0; r < rows; r++)
-            {
-                var sum = Vector256<byte>.Zero;
-                for (var j = 0; j < k; j++, matrix++)
-                {
-                    sum ^= Gfni.V256.GaloisFieldAffineTransform(Vector256.Load(sources[j] + p), Vector256.Create(*matrix).AsByte(), 0);
-                }
-
-                sum.Store(outputs[r] + p);
-            }
-        }
-
-        return end;
-    }
-
-    private static int ApplyGfni512(ulong* affine, int rows, int k, int length, byte** sources, byte** outputs)
-    {
-        var end = length & ~63;
+        var end = length - (length % TLanes.Width);
         var r = 0;
-
-        // Four outputs per pass load each source vector once instead of four times.
         for (; r + 4 <= rows; r += 4)
         {
-            Gfni512FourRows(affine + (r * k), k, end, sources, outputs + r);
+            FourRows<TLanes, TVector>(coefficients.At(r * k), k, end, sources, outputs + r);
         }
 
         if (r + 2 <= rows)
         {
-            Gfni512TwoRows(affine + (r * k), k, end, sources, outputs + r);
+            TwoRows<TLanes, TVector>(coefficients.At(r * k), k, end, sources, outputs + r);
             r += 2;
         }
 
-        for (; r < rows; r++)
+        if (r < rows)
         {
-            Gfni512OneRow(affine + (r * k), k, end, sources, outputs[r]);
+            OneRow<TLanes, TVector>(coefficients.At(r * k), k, end, sources, outputs[r]);
         }
 
         return end;
     }
 
-    private static void Gfni512FourRows(ulong* affine, int k, int end, byte** sources, byte** outputs)
+    private static void FourRows<TLanes, TVector>(Coefficients coefficients, int k, int end, byte** sources, byte** outputs)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
     {
         byte* output0 = outputs[0], output1 = outputs[1], output2 = outputs[2], output3 = outputs[3];
-        for (var p = 0; p < end; p += 64)
+        Coefficients row1 = coefficients.At(k), row2 = coefficients.At(2 * k), row3 = coefficients.At(3 * k);
+        for (var p = 0; p < end; p += TLanes.Width)
         {
-            var sum0 = Vector512<byte>.Zero;
-            var sum1 = Vector512<byte>.Zero;
-            var sum2 = Vector512<byte>.Zero;
-            var sum3 = Vector512<byte>.Zero;
+            TVector sum0 = default, sum1 = default, sum2 = default, sum3 = default;
             for (var j = 0; j < k; j++)
             {
-                var v = Vector512.Load(sources[j] + p);
-                sum0 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[j]).AsByte(), 0);
-                sum1 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[k + j]).AsByte(), 0);
-                sum2 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[(2 * k) + j]).AsByte(), 0);
-                sum3 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[(3 * k) + j]).AsByte(), 0);
+                var v = TLanes.Load(sources[j] + p);
+                sum0 = TLanes.MultiplyAdd(sum0, v, coefficients, j);
+                sum1 = TLanes.MultiplyAdd(sum1, v, row1, j);
+                sum2 = TLanes.MultiplyAdd(sum2, v, row2, j);
+                sum3 = TLanes.MultiplyAdd(sum3, v, row3, j);
             }
 
-            sum0.Store(output0 + p);
-            sum1.Store(output1 + p);
-            sum2.Store(output2 + p);
-            sum3.Store(output3 + p);
+            TLanes.Store(sum0, output0 + p);
+            TLanes.Store(sum1, output1 + p);
+            TLanes.Store(sum2, output2 + p);
+            TLanes.Store(sum3, output3 + p);
         }
     }
 
-    private static void Gfni512TwoRows(ulong* affine, int k, int end, byte** sources, byte** outputs)
+    private static void TwoRows<TLanes, TVector>(Coefficients coefficients, int k, int end, byte** sources, byte** outputs)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
     {
         byte* output0 = outputs[0], output1 = outputs[1];
-        for (var p = 0; p < end; p += 64)
+        var row1 = coefficients.At(k);
+        for (var p = 0; p < end; p += TLanes.Width)
         {
-            var sum0 = Vector512<byte>.Zero;
-            var sum1 = Vector512<byte>.Zero;
+            TVector sum0 = default, sum1 = default;
             for (var j = 0; j < k; j++)
             {
-                var v = Vector512.Load(sources[j] + p);
-                sum0 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[j]).AsByte(), 0);
-                sum1 ^= Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(affine[k + j]).AsByte(), 0);
+                var v = TLanes.Load(sources[j] + p);
+                sum0 = TLanes.MultiplyAdd(sum0, v, coefficients, j);
+                sum1 = TLanes.MultiplyAdd(sum1, v, row1, j);
             }
 
-            sum0.Store(output0 + p);
-            sum1.Store(output1 + p);
+            TLanes.Store(sum0, output0 + p);
+            TLanes.Store(sum1, output1 + p);
         }
     }
 
-    private static void Gfni512OneRow(ulong* affine, int k, int end, byte** sources, byte* output)
+    private static void OneRow<TLanes, TVector>(Coefficients coefficients, int k, int end, byte** sources, byte* output)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
     {
-        for (var p = 0; p < end; p += 64)
+        for (var p = 0; p < end; p += TLanes.Width)
         {
-            var sum = Vector512<byte>.Zero;
+            TVector sum = default;
             for (var j = 0; j < k; j++)
             {
-                sum ^= Gfni.V512.GaloisFieldAffineTransform(Vector512.Load(sources[j] + p), Vector512.Create(affine[j]).AsByte(), 0);
+                sum = TLanes.MultiplyAdd(sum, TLanes.Load(sources[j] + p), coefficients, j);
             }
 
-            sum.Store(output + p);
+            TLanes.Store(sum, output + p);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Broadcast512(byte* table)
+    private static Vector256<byte> Broadcast256(byte* table) => Vector256.Create(Vector128.Load(table));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Broadcast512(byte* table) => Vector512.Create(Vector128.Load(table));
+
+    /// <summary>One output row's coefficients: 32 nibble-table bytes and one affine matrix per source.</summary>
+    private readonly struct Coefficients(byte* nibbles, ulong* affine)
     {
-        var lane = Vector128.Load(table);
-        var half = Vector256.Create(lane, lane);
-        return Vector512.Create(half, half);
+        public byte* Nibbles { get; } = nibbles;
+
+        public ulong* Affine { get; } = affine;
+
+        public Coefficients At(int index) => new(Nibbles + (32 * index), Affine + index);
+    }
+
+    /// <summary>One vector width and multiplication method; static so the JIT specialises each loop.</summary>
+    private interface ILanes<TVector>
+        where TVector : struct
+    {
+        static abstract int Width { get; }
+
+        static abstract TVector Load(byte* source);
+
+        static abstract void Store(TVector value, byte* destination);
+
+        /// <summary>sum ⊕ coefficient[j] · v.</summary>
+        static abstract TVector MultiplyAdd(TVector sum, TVector v, Coefficients row, int j);
+    }
+
+    private readonly struct Ssse3Lanes : ILanes<Vector128<byte>>
+    {
+        public static int Width => 16;
+
+        public static Vector128<byte> Load(byte* source) => Vector128.Load(source);
+
+        public static void Store(Vector128<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> MultiplyAdd(Vector128<byte> sum, Vector128<byte> v, Coefficients row, int j)
+        {
+            var mask = Vector128.Create((byte)0x0F);
+            var table = row.Nibbles + (32 * j);
+            var low = Ssse3.Shuffle(Vector128.Load(table), v & mask);
+            var high = Ssse3.Shuffle(Vector128.Load(table + 16), Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
+            return sum ^ low ^ high;
+        }
+    }
+
+    private readonly struct Avx2Lanes : ILanes<Vector256<byte>>
+    {
+        public static int Width => 32;
+
+        public static Vector256<byte> Load(byte* source) => Vector256.Load(source);
+
+        public static void Store(Vector256<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> MultiplyAdd(Vector256<byte> sum, Vector256<byte> v, Coefficients row, int j)
+        {
+            var mask = Vector256.Create((byte)0x0F);
+            var table = row.Nibbles + (32 * j);
+            var low = Avx2.Shuffle(Broadcast256(table), v & mask);
+            var high = Avx2.Shuffle(Broadcast256(table + 16), Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
+            return sum ^ low ^ high;
+        }
+    }
+
+    private readonly struct Avx512Lanes : ILanes<Vector512<byte>>
+    {
+        public static int Width => 64;
+
+        public static Vector512<byte> Load(byte* source) => Vector512.Load(source);
+
+        public static void Store(Vector512<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> MultiplyAdd(Vector512<byte> sum, Vector512<byte> v, Coefficients row, int j)
+        {
+            var mask = Vector512.Create((byte)0x0F);
+            var table = row.Nibbles + (32 * j);
+            var low = Avx512BW.Shuffle(Broadcast512(table), v & mask);
+            var high = Avx512BW.Shuffle(Broadcast512(table + 16), Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
+            return sum ^ low ^ high;
+        }
+    }
+
+    private readonly struct Gfni128Lanes : ILanes<Vector128<byte>>
+    {
+        public static int Width => 16;
+
+        public static Vector128<byte> Load(byte* source) => Vector128.Load(source);
+
+        public static void Store(Vector128<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> MultiplyAdd(Vector128<byte> sum, Vector128<byte> v, Coefficients row, int j) =>
+            sum ^ Gfni.GaloisFieldAffineTransform(v, Vector128.Create(row.Affine[j]).AsByte(), 0);
+    }
+
+    private readonly struct Gfni256Lanes : ILanes<Vector256<byte>>
+    {
+        public static int Width => 32;
+
+        public static Vector256<byte> Load(byte* source) => Vector256.Load(source);
+
+        public static void Store(Vector256<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> MultiplyAdd(Vector256<byte> sum, Vector256<byte> v, Coefficients row, int j) =>
+            sum ^ Gfni.V256.GaloisFieldAffineTransform(v, Vector256.Create(row.Affine[j]).AsByte(), 0);
+    }
+
+    private readonly struct Gfni512Lanes : ILanes<Vector512<byte>>
+    {
+        public static int Width => 64;
+
+        public static Vector512<byte> Load(byte* source) => Vector512.Load(source);
+
+        public static void Store(Vector512<byte> value, byte* destination) => value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> MultiplyAdd(Vector512<byte> sum, Vector512<byte> v, Coefficients row, int j) =>
+            sum ^ Gfni.V512.GaloisFieldAffineTransform(v, Vector512.Create(row.Affine[j]).AsByte(), 0);
     }
 }
