@@ -190,10 +190,10 @@ internal sealed unsafe class ManagedEngine(GaloisKernel kernel) : ErasureEngine
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Broadcast256(byte* table) => Vector256.Create(Vector128.Load(table));
+    private static Vector256<byte> Broadcast256(byte* table) => Avx2.BroadcastVector128ToVector256(table);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Broadcast512(byte* table) => Vector512.Create(Vector128.Load(table));
+    private static Vector512<byte> Broadcast512(byte* table) => Avx512F.BroadcastVector128ToVector512((uint*)table).AsByte();
 
     /// <summary>One output row's coefficients: 32 nibble-table bytes and one affine matrix per source.</summary>
     private readonly struct Coefficients(byte* nibbles, ulong* affine)
