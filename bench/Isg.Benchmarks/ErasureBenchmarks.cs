@@ -1,5 +1,7 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
 using Isg.Protocol.Erasure;
 using Isg.TestKit;
 
@@ -49,6 +51,15 @@ public class ErasureBenchmarks
 
     private sealed class ErasureConfig : ManualConfig
     {
-        public ErasureConfig() => AddColumn(new ErasureThroughputColumn());
+        public ErasureConfig() => AddColumn(new ThroughputColumn(PayloadBytes, "Payload GB/s", 1e9,
+            "Data bytes (k × shard length) per second, in 10^9"));
+
+        // Payload of one operation: data shards (from the "k+m" shape) times the shard length.
+        private static long PayloadBytes(BenchmarkCase benchmarkCase)
+        {
+            var shape = (string)benchmarkCase.Parameters["Shape"];
+            var dataShards = int.Parse(shape.AsSpan(0, shape.IndexOf('+', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            return (long)dataShards * (int)benchmarkCase.Parameters["ShardLength"];
+        }
     }
 }
