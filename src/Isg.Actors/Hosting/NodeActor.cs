@@ -38,13 +38,13 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
         {
             case StartIngest ingest:
                 var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.BlockStore,
-                    InFlightChunks(repository.CreateChunker().MaxChunkSize), ingest.Progress, ingest.ReplyTo, ingest.CancellationToken);
+                    InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), ingest.Progress, ingest.ReplyTo, ingest.CancellationToken);
                 Context.Spawn<IIngestJobCommand>($"ingest-{++_jobs}", () => new IngestJobActor(ingestJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
                 break;
             case StartRestore restore:
                 var restoreJob = new RestoreJob(repository, restore.Request, encoders,
-                    InFlightChunks(repository.CreateChunker().MaxChunkSize), restore.Progress, restore.ReplyTo, restore.CancellationToken);
+                    InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), restore.Progress, restore.ReplyTo, restore.CancellationToken);
                 Context.Spawn<IRestoreJobCommand>($"restore-{++_jobs}", () => new RestoreJobActor(restoreJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
                 break;

@@ -68,7 +68,8 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
         }
 
         var normalized = value.Trim().ToLowerInvariant();
-        var candidate = Keys.ToDictionary(k => k, k => k == key ? normalized : Get(k), StringComparer.Ordinal);
+        var candidate = ReadAll();
+        candidate[key] = normalized;
         try
         {
             BuildSealOptions(candidate).Validate();
@@ -84,10 +85,17 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
     }
 
     /// <summary>How new blocks are sealed.</summary>
-    public SealOptions SealOptions => BuildSealOptions(Keys.ToDictionary(k => k, Get, StringComparer.Ordinal));
+    public SealOptions SealOptions => BuildSealOptions(ReadAll());
 
     /// <summary>How files are cut into chunks.</summary>
-    public ChunkerOptions ChunkerOptions => BuildChunkerOptions(Keys.ToDictionary(k => k, Get, StringComparer.Ordinal));
+    public ChunkerOptions ChunkerOptions => BuildChunkerOptions(ReadAll());
+
+    // Every setting through one reader (defaults filled in), rather than a reader per key.
+    private Dictionary<string, string> ReadAll()
+    {
+        using var reader = catalog.CreateReader();
+        return Keys.ToDictionary(k => k, k => reader.GetConfig(k) ?? s_defaults[k], StringComparer.Ordinal);
+    }
 
     private static SealOptions BuildSealOptions(Dictionary<string, string> values) => new(
         values[CompressionKey] switch

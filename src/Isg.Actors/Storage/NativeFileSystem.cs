@@ -17,6 +17,8 @@ public static partial class NativeFileSystem
     private const int CloseOnExec = 0x80000;
 
     private const int ErrnoNoEntry = 2;
+    private const int ErrnoNoSpace = 28;
+    private const int ErrnoQuota = 122;
     private const uint SyncFileRangeWrite = 2;
 
     /// <summary>fsync(2) an open file; throws <see cref="IOException"/> carrying errno in its HResult.</summary>
@@ -152,6 +154,20 @@ public static partial class NativeFileSystem
 
         var errno = Marshal.GetLastPInvokeError();
         return errno == WouldBlock ? false : throw ErrnoException("flock", path);
+    }
+
+    /// <summary>True when <paramref name="exception"/> says the disk (or the user's quota) is full: ENOSPC or EDQUOT.</summary>
+    public static bool IsDiskFull(IOException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Errno(exception) is ErrnoNoSpace or ErrnoQuota;
+    }
+
+    /// <summary>The errno a .NET IOException on Unix carries in the low 16 bits of its HResult.</summary>
+    public static int Errno(IOException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.HResult & 0xFFFF;
     }
 
     /// <summary>Status of <paramref name="path"/> without following a final symlink (statx), with nanosecond mtime.</summary>

@@ -1,6 +1,7 @@
 using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
+using Isg.Actors.Storage;
 using Isg.Actors.Transfers;
 using Isg.Node.Cli.Output;
 using Isg.Protocol.Errors;
@@ -10,9 +11,6 @@ namespace Isg.Node.Cli;
 /// <summary>Maps exceptions that reach the top of a command to one clear line and an exit code.</summary>
 public static class CliErrors
 {
-    private const int DiskFull = 28;
-    private const int QuotaExceeded = 122;
-
     /// <summary>Reports <paramref name="exception"/> once on stderr and returns the exit code it means.</summary>
     public static ExitCode Report(Exception exception, ConsoleOutput output)
     {
@@ -53,7 +51,7 @@ public static class CliErrors
         OperationCanceledException => (ExitCode.Interrupted, "interrupted; everything acknowledged so far is kept"),
         DllNotFoundException dll => (ExitCode.Failure,
             $"a native library is missing ({dll.Message}); install it with: apt-get install libzstd1 libargon2-1"),
-        IOException io when (io.HResult & 0xFFFF) is DiskFull or QuotaExceeded =>
+        IOException io when NativeFileSystem.IsDiskFull(io) =>
             (ExitCode.StorageError, $"disk full: {io.Message}"),
         UnauthorizedAccessException denied => (ExitCode.Failure, $"permission denied: {denied.Message}"),
         FileNotFoundException notFound => (ExitCode.NotFound, notFound.Message),

@@ -26,10 +26,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private const int FlushWorkers = 16;
 
     private const int ErrnoIo = 5;
-    private const int ErrnoNoSpace = 28;
     private const int ErrnoReadOnlyFileSystem = 30;
     private const int ErrnoNameTooLong = 36;
-    private const int ErrnoQuota = 122;
 
     private readonly LocalBlockStoreOptions _options;
     private readonly ILogger _logger;
@@ -562,7 +560,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 new BackendException(BackendFailureKind.NotFound, Name, $"{what}: no such object", exception),
             UnauthorizedAccessException =>
                 new BackendException(BackendFailureKind.Unauthorized, Name, $"{what}: permission denied", exception),
-            IOException io when Errno(io) is ErrnoNoSpace or ErrnoQuota =>
+            IOException io when NativeFileSystem.IsDiskFull(io) =>
                 new BackendException(BackendFailureKind.Permanent, Name, $"{what}: disk full ({io.Message})", exception),
             IOException io when IsPermanent(io) =>
                 new BackendException(BackendFailureKind.Permanent, Name, $"{what}: {io.Message}", exception),
@@ -572,11 +570,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         };
     }
 
-    // .NET's IOExceptions on Unix carry errno in HResult's low 16 bits.
-    private static int Errno(IOException exception) => exception.HResult & 0xFFFF;
-
     private static bool IsPermanent(IOException exception) =>
-        Errno(exception) is ErrnoNoSpace or ErrnoQuota or ErrnoReadOnlyFileSystem or ErrnoIo or ErrnoNameTooLong;
+        NativeFileSystem.IsDiskFull(exception)
+        || NativeFileSystem.Errno(exception) is ErrnoReadOnlyFileSystem or ErrnoIo or ErrnoNameTooLong;
 
     private void RemoveStaleTemporaries(string tempRoot, string ownInstance)
     {
