@@ -57,16 +57,12 @@ public sealed class ChunkReader(IChunker chunker)
                 return -1;
             }
 
+            // An empty file has no chunk; at the end of the input the chunker always cuts, so the loop advances.
             var offset = 0;
-            while (offset < read || (read == 0 && offset == 0))
+            while (offset < read)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var cut = read == 0 ? 0 : chunker.FindCutPoint(buffer.AsSpan(offset, read - offset), isFinal: true);
-                if (cut == 0)
-                {
-                    break;
-                }
-
+                var cut = chunker.FindCutPoint(buffer.AsSpan(offset, read - offset), isFinal: true);
                 if (offset == 0 && cut == read)
                 {
                     var owned = PooledBuffer.Adopt(buffer, read);
