@@ -36,7 +36,7 @@ public static class SourceWalker
             while (stack.Count > 0)
             {
                 var (local, catalog) = stack.Pop();
-                if (!seen.Add(catalog) || IsExcluded(local, excluded))
+                if (!seen.Add(catalog) || (excluded is not null && LocalPath.IsAtOrBelow(local, excluded)))
                 {
                     continue;
                 }
@@ -68,11 +68,6 @@ public static class SourceWalker
 
         return items;
     }
-
-    private static bool IsExcluded(string local, string? excluded) =>
-        excluded is not null
-        && local.StartsWith(excluded, StringComparison.Ordinal)
-        && (local.Length == excluded.Length || local[excluded.Length] == '/');
 
     private static void PushChildren(string local, string catalog, Stack<(string Local, string Catalog)> stack, Action<string, string> onSkipped)
     {

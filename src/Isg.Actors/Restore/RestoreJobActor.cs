@@ -178,7 +178,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
     {
         var checkedNow = new List<string>();
         for (var folder = Path.GetDirectoryName(target);
-             folder is not null && folder.Length > _outputPath.Length && IsInside(folder, _outputPath) && !_realDirectories.Contains(folder);
+             folder is not null && folder.Length > _outputPath.Length && LocalPath.IsAtOrBelow(folder, _outputPath) && !_realDirectories.Contains(folder);
              folder = Path.GetDirectoryName(folder))
         {
             try
@@ -437,7 +437,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
                 cancellationToken.ThrowIfCancellationRequested();
                 var relative = CatalogPath.RelativeTo(entry.Path, request.CatalogPath);
                 var target = relative.Length == 0 ? outputRoot : Path.GetFullPath(Path.Combine(outputRoot, relative));
-                if (!IsInside(target, outputRoot))
+                if (!LocalPath.IsAtOrBelow(target, outputRoot))
                 {
                     await self.TellAsync(new EntryAnnounced(entry, target, seq, new IOException($"{entry.Path} would land outside {outputRoot}")), cancellationToken).ConfigureAwait(false);
                     continue;
@@ -471,7 +471,4 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
             self.Tell(new FeedingFinished(Interlocked.Read(ref _requested), e));
         }
     }
-
-    private static bool IsInside(string target, string root) =>
-        target == root || target.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 }
