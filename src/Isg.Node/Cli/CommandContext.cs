@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Isg.Actors.Hosting;
 using Isg.Actors.Repositories;
 using Isg.Node.Cli.Output;
+using Isg.Protocol.Keys;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.Node.Cli;
@@ -55,6 +56,20 @@ public sealed class CommandContext : IDisposable
         try
         {
             return Repository.Open(RepositoryPath, passphrase, LoggerFactory);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passphrase);
+        }
+    }
+
+    /// <summary>Creates a repository at <paramref name="root"/>, asking for its passphrase twice.</summary>
+    public Repository InitializeRepository(string root, Argon2Parameters kdf)
+    {
+        var passphrase = PassphraseReader.Read(confirm: true);
+        try
+        {
+            return Repository.Initialize(root, passphrase, new RepositoryInitOptions(kdf), LoggerFactory);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Isg.Actors.Hosting;
 using Isg.Actors.Repositories;
 using Isg.Node.Cli;
@@ -62,15 +61,6 @@ public static class NodeHost
         }
 
         context.Output.Line($"no repository at {context.RepositoryPath}: creating one");
-        var passphrase = PassphraseReader.Read(confirm: true);
-        try
-        {
-            return Repository.Initialize(context.RepositoryPath, passphrase,
-                new RepositoryInitOptions(Argon2Parameters.Default), context.LoggerFactory);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(passphrase);
-        }
+        return context.InitializeRepository(context.RepositoryPath, Argon2Parameters.Default);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Isg.Actors.Storage;
 
 namespace Isg.Node.Http;
 
@@ -23,19 +24,7 @@ public sealed class ApiToken
         }
 
         var text = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, Encoding.ASCII.GetBytes(text), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new ApiToken(Encoding.ASCII.GetBytes(text));
     }
 

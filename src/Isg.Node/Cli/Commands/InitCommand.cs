@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using Isg.Actors.Repositories;
 using Isg.Protocol.Keys;
 
@@ -31,16 +30,8 @@ public static class InitCommand
             }
 
             var kdf = Argon2Parameters.Default with { MemoryKiB = parse.GetValue(kdfMemory) * 1024 };
-            var passphrase = PassphraseReader.Read(confirm: true);
-            try
-            {
-                using var repository = Repository.Initialize(root, passphrase, new RepositoryInitOptions(kdf), context.LoggerFactory);
-                context.Output.Line($"created repository {repository.Id} at {root}");
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(passphrase);
-            }
+            using var repository = context.InitializeRepository(root, kdf);
+            context.Output.Line($"created repository {repository.Id} at {root}");
 
             return Task.FromResult(ExitCode.Ok);
         }));
