@@ -31,7 +31,6 @@ public static class NodeHost
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(context.LoggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
-        builder.Services.AddSingleton(node);
         var app = builder.Build();
         await using var appScope = app.ConfigureAwait(false);
         ApiEndpoints.Map(app, node, token, context.LoggerFactory.CreateLogger("Isg.Node.Http"));
