@@ -1,33 +1,15 @@
+using Isg.TestKit;
+
 namespace Isg.Actors.Tests;
 
 /// <summary>Deterministic file contents for tests.</summary>
 internal static class TestFiles
 {
-    public static byte[] Random(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
+    /// <summary>Seeded random bytes (the shared <see cref="SampleData"/> generator).</summary>
+    public static byte[] Random(int length, int seed) => SampleData.RandomBytes(length, seed);
 
-    /// <summary>Compressible text-like bytes.</summary>
-    public static byte[] Text(int length, int seed)
-    {
-        var words = new[] { "block ", "chunk ", "seal ", "catalogue ", "actor ", "restore ", "\n" };
-        var random = new Random(seed);
-        var bytes = new byte[length];
-        var at = 0;
-        while (at < length)
-        {
-            var word = words[random.Next(words.Length)];
-            for (var i = 0; i < word.Length && at < length; i++)
-            {
-                bytes[at++] = (byte)word[i];
-            }
-        }
-
-        return bytes;
-    }
+    /// <summary>Compressible text-like bytes (the shared <see cref="SampleData"/> generator).</summary>
+    public static byte[] Text(int length, int seed) => SampleData.Text(length, seed);
 
     public static byte[] Write(string path, byte[] contents)
     {
