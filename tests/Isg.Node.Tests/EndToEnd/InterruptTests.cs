@@ -77,14 +77,16 @@ public sealed class InterruptTests(ITestOutputHelper output)
     }
 
     // Small files first in walk order (more than one commit batch of 512, so an add acknowledges some at once), then
-    // large ones that keep the command busy for a while.
+    // large ones that keep the command busy for a while. The first acknowledgement waits for a flush that also
+    // writes back the large blocks stored so far, so the large files must be large enough that SIGINT still finds
+    // the add running on a fast, quiet machine (96 MiB each was not: the add had exited before the signal).
     private static TestTree BuildTree(IsgSandbox sandbox, string name, int seed)
     {
         var tree = new TestTree(sandbox.PathOf(name), seed);
         tree.AddManyFiles("a-small", 600, maxDepth: 2, maxSize: 4000);
         for (var i = 0; i < 4; i++)
         {
-            tree.AddFile($"zz-big-{i}.bin", 96L << 20);
+            tree.AddFile($"zz-big-{i}.bin", 256L << 20);
         }
 
         return tree.Seal();
