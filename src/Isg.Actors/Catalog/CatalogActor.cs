@@ -95,6 +95,22 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
 
                 remove.ReplyTo.Reply(removed);
                 break;
+            case ForgetGarbage forget:
+                try
+                {
+                    forget.ReplyTo.Reply(new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks), null));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Context.Logger.LogDebug("garbage collection's transaction failed: {Reason}", e.Message);
+                    forget.ReplyTo.Reply(new GarbageForgotten(GarbageCollection.GcForgotten.None, e));
+                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
+                    {
+                        throw;
+                    }
+                }
+
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }

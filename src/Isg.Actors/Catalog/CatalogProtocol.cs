@@ -25,3 +25,13 @@ public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemove
 /// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
 /// </summary>
 public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
+
+/// <summary>
+/// Garbage collection's catalogue transaction: forgets the planned dead blocks that still have refcount 0 (see
+/// <see cref="CatalogWriter.ForgetGarbage"/>). Replies <see cref="GarbageForgotten"/>; the asker then deletes the
+/// returned objects. Safe to resend.
+/// </summary>
+public sealed record ForgetGarbage(IReadOnlyList<Isg.Protocol.Hashing.BlockId> DeadBlocks, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="ForgetGarbage"/>: <see cref="Failure"/> is null when the transaction committed.</summary>
+public sealed record GarbageForgotten(Isg.Actors.GarbageCollection.GcForgotten Forgotten, Exception? Failure);
