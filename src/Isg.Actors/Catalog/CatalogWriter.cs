@@ -123,10 +123,26 @@ public sealed partial class CatalogWriter : IDisposable
     /// neither in the catalogue nor in <paramref name="newBlocks"/>) and <see cref="ArgumentException"/> for
     /// invalid paths or block layouts; nothing is written then.
     /// </summary>
-    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks)
+    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks) =>
+        Commit(files, newBlocks, []);
+
+    /// <summary>
+    /// <see cref="Commit(IReadOnlyList{FileCommit}, IReadOnlyList{StoredBlock})"/>, and in the same transaction records
+    /// <paramref name="stripes"/> after the new blocks: a stripe row, its data blocks' stripe_id and stripe_index, and
+    /// its parity chunks. A stripe whose data blocks are not all in the catalogue by then (their commit failed) or
+    /// already belong to a stripe is skipped and logged: its blocks stay unprotected, its parity objects are orphans
+    /// for garbage collection. Parity objects must be durable before the call, like blocks.
+    /// </summary>
+    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks, IReadOnlyList<SealedStripe> stripes)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(newBlocks);
+        ArgumentNullException.ThrowIfNull(stripes);
+        for (var i = 0; i < stripes.Count; i++)
+        {
+            Validate(stripes[i], i);
+        }
+
         for (var i = 0; i < files.Count; i++)
         {
             Validate(files[i], i);
@@ -143,6 +159,11 @@ public sealed partial class CatalogWriter : IDisposable
             for (var i = 0; i < newBlocks.Count; i++)
             {
                 InsertBlock(newBlocks[i], now);
+            }
+
+            for (var i = 0; i < stripes.Count; i++)
+            {
+                InsertStripe(stripes[i], now);
             }
 
             for (var i = 0; i < files.Count; i++)
