@@ -25,3 +25,22 @@ public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemove
 /// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
 /// </summary>
 public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
+
+/// <summary>
+/// Records the live catalogue as a new snapshot (block references only, nothing copied). Replies
+/// <see cref="SnapshotCreated"/>. Not idempotent: resending with the same name fails with
+/// <see cref="SnapshotNameTakenException"/>.
+/// </summary>
+public sealed record CreateSnapshot(string Name, IReplyTo<SnapshotCreated> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="CreateSnapshot"/>: the snapshot, or why none was made.</summary>
+public sealed record SnapshotCreated(SnapshotInfo? Snapshot, Exception? Failure);
+
+/// <summary>
+/// Deletes snapshots (unknown ids are skipped), re-parenting their children, and releases their block references;
+/// deletes no object (garbage collection does). Replies <see cref="SnapshotsDeleted"/>. Safe to resend.
+/// </summary>
+public sealed record DeleteSnapshots(IReadOnlyList<long> Ids, IReplyTo<SnapshotsDeleted> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="DeleteSnapshots"/>: what was removed, or why nothing was.</summary>
+public sealed record SnapshotsDeleted(SnapshotsRemoval? Removal, Exception? Failure);
