@@ -96,24 +96,44 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                 remove.ReplyTo.Reply(removed);
                 break;
             case ForgetGarbage forget:
-                try
-                {
-                    forget.ReplyTo.Reply(new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks), null));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Context.Logger.LogDebug("garbage collection's transaction failed: {Reason}", e.Message);
-                    forget.ReplyTo.Reply(new GarbageForgotten(GarbageCollection.GcForgotten.None, e));
-                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
-                    {
-                        throw;
-                    }
-                }
-
+                Attempt(forget.ReplyTo, () => new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks, forget.DeadStripes), null),
+                    e => new GarbageForgotten(GarbageCollection.GcForgotten.None, e), "garbage collection's transaction");
+                break;
+            case CreateSnapshot create:
+                Attempt(create.ReplyTo, () => new SnapshotCreated(writer.CreateSnapshot(create.Name), null),
+                    e => new SnapshotCreated(null, e), "snapshot " + create.Name);
+                break;
+            case DeleteSnapshots delete:
+                Attempt(delete.ReplyTo, () => new SnapshotsDeleted(writer.DeleteSnapshots(delete.Ids), null),
+                    e => new SnapshotsDeleted(null, e), "snapshot deletion");
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
+    }
+
+    // Runs a snapshot change and replies; a failure (a taken name, a busy or full disk) is the reply. A corrupt
+    // catalogue also restarts the actor, after the reply, so the asker is not left waiting.
+    private void Attempt<TReply>(IReplyTo<TReply> replyTo, Func<TReply> change, Func<Exception, TReply> failed, string what)
+    {
+        TReply reply;
+        try
+        {
+            reply = change();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Context.Logger.LogDebug("{What} failed: {Reason}", what, e.Message);
+            replyTo.Reply(failed(e));
+            if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
+            {
+                throw;
+            }
+
+            return;
+        }
+
+        replyTo.Reply(reply);
     }
 
     private async Task<StoredBlock?> FindVanishedAsync(IReadOnlyList<StoredBlock> newBlocks, CancellationToken cancellationToken)

@@ -27,11 +27,30 @@ public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemove
 public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
 
 /// <summary>
-/// Garbage collection's catalogue transaction: forgets the planned dead blocks that still have refcount 0 (see
+/// Records the live catalogue as a new snapshot (block references only, nothing copied). Replies
+/// <see cref="SnapshotCreated"/>. Not idempotent: resending with the same name fails with
+/// <see cref="SnapshotNameTakenException"/>.
+/// </summary>
+public sealed record CreateSnapshot(string Name, IReplyTo<SnapshotCreated> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="CreateSnapshot"/>: the snapshot, or why none was made.</summary>
+public sealed record SnapshotCreated(SnapshotInfo? Snapshot, Exception? Failure);
+
+/// <summary>
+/// Deletes snapshots (unknown ids are skipped), re-parenting their children, and releases their block references;
+/// deletes no object (garbage collection does). Replies <see cref="SnapshotsDeleted"/>. Safe to resend.
+/// </summary>
+public sealed record DeleteSnapshots(IReadOnlyList<long> Ids, IReplyTo<SnapshotsDeleted> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="DeleteSnapshots"/>: what was removed, or why nothing was.</summary>
+public sealed record SnapshotsDeleted(SnapshotsRemoval? Removal, Exception? Failure);
+
+/// <summary>
+/// Garbage collection's catalogue transaction: forgets the planned dead blocks and stripes that are still dead (see
 /// <see cref="CatalogWriter.ForgetGarbage"/>). Replies <see cref="GarbageForgotten"/>; the asker then deletes the
 /// returned objects. Safe to resend.
 /// </summary>
-public sealed record ForgetGarbage(IReadOnlyList<Isg.Protocol.Hashing.BlockId> DeadBlocks, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;
+public sealed record ForgetGarbage(IReadOnlyList<Isg.Protocol.Hashing.BlockId> DeadBlocks, IReadOnlyList<long> DeadStripes, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;
 
 /// <summary>The outcome of <see cref="ForgetGarbage"/>: <see cref="Failure"/> is null when the transaction committed.</summary>
 public sealed record GarbageForgotten(Isg.Actors.GarbageCollection.GcForgotten Forgotten, Exception? Failure);

@@ -9,11 +9,27 @@ public sealed partial class CatalogReader
     // FindUnknownObjects asks for this many names per statement; short batches repeat their last name.
     private const int ObjectBatch = 64;
 
-    private const string GcBlocksSql = """
-        SELECT b.id, b.refcount, b.stored_size, c.backend, c.object_name
-        FROM blocks b LEFT JOIN chunks c ON c.block_id = b.id
-        WHERE b.refcount = 0
+    // Stripes the planner must see whole: those with a dead data block, and undersized ones (k < $p0).
+    private const string GcStripeIdsSql = """
+        WITH gc_stripes AS (
+            SELECT DISTINCT stripe_id AS id FROM blocks WHERE refcount = 0 AND stripe_id IS NOT NULL
+            UNION
+            SELECT id FROM stripes WHERE k < $p0
+        )
+        """;
+
+    private const string GcBlocksSql = GcStripeIdsSql + """
+        SELECT b.id, b.refcount, b.stored_size, b.stripe_id, c.backend, c.object_name
+        FROM blocks b LEFT JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
+        WHERE b.refcount = 0 OR b.stripe_id IN (SELECT id FROM gc_stripes)
         ORDER BY b.id, c.backend
+        """;
+
+    private const string GcStripesSql = GcStripeIdsSql + """
+        SELECT s.id, s.k, s.m, s.shard_size, c.backend, c.object_name
+        FROM stripes s LEFT JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
+        WHERE s.id IN (SELECT id FROM gc_stripes)
+        ORDER BY s.id, c.shard_index, c.backend
         """;
 
     private static readonly string s_knownObjectsSql =
@@ -22,14 +38,18 @@ public sealed partial class CatalogReader
         ")";
 
     /// <summary>
-    /// The rows garbage collection plans over, in one consistent read: every block with refcount 0 with all its
-    /// locations. Scans the blocks table (there is no index on refcount): run it rarely.
+    /// The rows garbage collection plans over, in one consistent read: every block with refcount 0, and every stripe
+    /// that has such a block or fewer than <paramref name="smallStripeK"/> data shards (0: none), with all of its
+    /// data blocks and parity shards; each with all its locations. Scans the blocks table (there is no index on
+    /// refcount): run it rarely.
     /// </summary>
-    public GcCandidates ReadGcCandidates()
+    public GcCandidates ReadGcCandidates(int smallStripeK)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(smallStripeK);
         using var snapshot = BeginSnapshot();
-        var blocks = Run(GcBlocksSql, 0, command =>
+        var blocks = Run(GcBlocksSql, 1, command =>
         {
+            command.Parameters[0].Value = smallStripeK;
             var result = new List<GcBlock>();
             using var reader = command.ExecuteReader();
             GcBlock? current = null;
@@ -40,19 +60,44 @@ public sealed partial class CatalogReader
                 if (current is null || current.Id != id)
                 {
                     objects = [];
-                    current = new GcBlock(id, reader.GetInt64(1), reader.GetInt64(2), null, objects);
+                    current = new GcBlock(id, reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), objects);
                     result.Add(current);
                 }
 
-                if (!reader.IsDBNull(3))
+                if (!reader.IsDBNull(4))
                 {
-                    objects!.Add(new GcObject(reader.GetString(3), reader.GetString(4), current.StoredSize));
+                    objects!.Add(new GcObject(reader.GetString(4), reader.GetString(5), current.StoredSize));
                 }
             }
 
             return result;
         });
-        return new GcCandidates(blocks, []);
+        var stripes = Run(GcStripesSql, 1, command =>
+        {
+            command.Parameters[0].Value = smallStripeK;
+            var result = new List<GcStripe>();
+            using var reader = command.ExecuteReader();
+            GcStripe? current = null;
+            List<GcObject>? parity = null;
+            while (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                if (current is null || current.Id != id)
+                {
+                    parity = [];
+                    current = new GcStripe(id, reader.GetInt32(1), reader.GetInt32(2), parity);
+                    result.Add(current);
+                }
+
+                if (!reader.IsDBNull(4))
+                {
+                    parity!.Add(new GcObject(reader.GetString(4), reader.GetString(5), reader.GetInt64(3)));
+                }
+            }
+
+            return result;
+        });
+        return new GcCandidates(blocks, stripes);
     }
 
     /// <summary>

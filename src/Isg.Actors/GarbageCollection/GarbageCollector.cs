@@ -65,10 +65,11 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
         orphans = FindOrphans(orphans);
 
         var forgotten = GcForgotten.None;
-        if (plan.DeadBlocks.Count > 0)
+        if (plan.DeadBlocks.Count > 0 || plan.DeadStripes.Count > 0)
         {
             var reply = await catalog.AskAsync<ICatalogCommand, GarbageForgotten>(
-                r => new ForgetGarbage(plan.DeadBlocks.Select(b => b.Id).ToList(), r), s_askTimeout, cancellationToken).ConfigureAwait(false);
+                r => new ForgetGarbage(plan.DeadBlocks.Select(b => b.Id).ToList(), plan.DeadStripes.Select(s => s.Stripe.Id).ToList(), r),
+                s_askTimeout, cancellationToken).ConfigureAwait(false);
             if (reply.Failure is not null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reply.Failure);
@@ -134,7 +135,11 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
     private GcPlan Plan(GcPolicy policy)
     {
         using var reader = repository.Catalog.CreateReader();
-        return GcPlanner.Plan(reader.ReadGcCandidates(), policy);
+        var plan = GcPlanner.Plan(reader.ReadGcCandidates(policy.RepackSmall ? (policy.PolicyDataShards + 1) / 2 : 0), policy);
+
+        // Repacking is not wired in yet: a stripe planned for it keeps its dead blocks, as any live stripe does.
+        return plan.Repacks.Count == 0 ? plan
+            : plan with { Repacks = [], Kept = [.. plan.Kept, .. plan.Repacks.SelectMany(r => r.Dead)] };
     }
 
     private Dictionary<string, IReadOnlyList<string>> FindOrphans<TNames>(Dictionary<string, TNames> names)

@@ -16,7 +16,7 @@ namespace Isg.Actors.Hosting;
 /// jobs), and the operations the CLI and HTTP API call. Disposing stops the tree (children first) and closes
 /// the repository.
 /// </summary>
-public sealed class StorageNode : IAsyncDisposable
+public sealed partial class StorageNode : IAsyncDisposable
 {
     private static readonly TimeSpan s_askTimeout = TimeSpan.FromMinutes(5);
     private readonly IActorRef<INodeCommand> _root;
