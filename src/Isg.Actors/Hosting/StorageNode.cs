@@ -1,7 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
-using Isg.Actors.GarbageCollection;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
@@ -86,20 +85,6 @@ public sealed partial class StorageNode : IAsyncDisposable
         }
 
         return new RemoveReport(removed.Entries, removed.BlocksFreed, removed.BytesFreed);
-    }
-
-    /// <summary>
-    /// Garbage collection: deletes, on every backend, the blocks no file or snapshot references and the objects the
-    /// catalogue does not know; mark without the lock, sweep under the exclusive lock (see <see cref="GarbageCollector"/>).
-    /// Throws the Busy <see cref="RepositoryException"/> when adds outlast <see cref="GcOptions.Wait"/>.
-    /// </summary>
-    public async Task<GcReport> CollectGarbageAsync(GcOptions options, IProgress<GcPhase>? progress, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
-        var collector = new GarbageCollector(Repository, [Repository.BlockStore], workers.Catalog,
-            System.LoggerFactory.CreateLogger<GarbageCollector>());
-        return await collector.CollectAsync(options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
