@@ -23,7 +23,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.BlockStore));
+        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.Backends));
         _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         return ValueTask.CompletedTask;
@@ -37,7 +37,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
         switch (message)
         {
             case StartIngest ingest:
-                var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.BlockStore,
+                var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.Backends,
                     InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), ingest.Progress, ingest.ReplyTo, ingest.CancellationToken);
                 Context.Spawn<IIngestJobCommand>($"ingest-{++_jobs}", () => new IngestJobActor(ingestJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
