@@ -1,6 +1,8 @@
 using Isg.Actors.Backends;
+using Isg.Actors.Catalog;
 using Isg.Actors.GarbageCollection;
 using Isg.Actors.Hosting;
+using Isg.Actors.Repositories;
 using Isg.Actors.Ingest;
 using Isg.Actors.Restore;
 using Isg.Actors.Transfers;
@@ -15,11 +17,30 @@ internal sealed class GcHarness : IAsyncDisposable
     private readonly TempDirectory _dir = new();
     private int _restores;
 
-    public GcHarness() => Node = StorageNode.Start(TestRepository.Create(_dir), NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2));
+    /// <summary>
+    /// A repository with <paramref name="extraBackends"/> local backends beside the built-in one and the given
+    /// redundancy ("none" by default, so that blocks are unstriped and gc deletes them at once).
+    /// </summary>
+    public GcHarness(int extraBackends = 0, string redundancy = "none")
+    {
+        using (var repository = TestRepository.Create(_dir))
+        {
+            repository.Settings.Set(RepositorySettings.RedundancyKey, redundancy);
+            using var writer = repository.Catalog.CreateWriter();
+            for (var i = 1; i <= extraBackends; i++)
+            {
+                writer.AddBackend(new BackendRecord($"disk{i}", "local", BackendFactory.LocalSettings(_dir.Combine($"disk{i}")), DateTimeOffset.UtcNow));
+            }
+        }
+
+        Node = StorageNode.Start(Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance),
+            NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2));
+    }
 
     public StorageNode Node { get; }
 
-    public IStorageBackend Store => Node.Repository.BlockStore;
+    /// <summary>The built-in backend.</summary>
+    public IStorageBackend Store => Node.Repository.Backends.Primary;
 
     public string Local(string name) => _dir.Combine("src", name);
 
@@ -45,23 +66,38 @@ internal sealed class GcHarness : IAsyncDisposable
         return bytes;
     }
 
+    /// <summary>The names of the objects on every backend (a name on two backends counts once).</summary>
     public async Task<HashSet<string>> ObjectsAsync()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var name in Store.ListAsync(CancellationToken.None))
+        foreach (var backend in Node.Repository.Backends.All)
         {
-            names.Add(name);
+            await foreach (var name in backend.ListAsync(CancellationToken.None))
+            {
+                names.Add(name);
+            }
         }
 
         return names;
     }
 
-    /// <summary>The stored objects that no catalogue row names.</summary>
+    /// <summary>The stored objects, on any backend, that no catalogue row names there.</summary>
     public async Task<IReadOnlyList<string>> UnknownObjectsAsync()
     {
-        var objects = await ObjectsAsync();
+        var unknown = new List<string>();
         using var reader = Node.Repository.Catalog.CreateReader();
-        return reader.FindUnknownObjects(Store.Name, objects);
+        foreach (var backend in Node.Repository.Backends.All)
+        {
+            var names = new List<string>();
+            await foreach (var name in backend.ListAsync(CancellationToken.None))
+            {
+                names.Add(name);
+            }
+
+            unknown.AddRange(reader.FindUnknownObjects(backend.Name, names));
+        }
+
+        return unknown;
     }
 
     /// <summary>Object names of the blocks of <c>src/name</c>.</summary>
