@@ -23,6 +23,7 @@ public static class IsgCommandLine
         root.Add(StatsCommand.Create(options));
         root.Add(CheckCommand.Create(options));
         root.Add(ConfigCommand.Create(options));
+        root.Add(BackendCommand.Create(options));
         root.Add(NodeCommand.Create(options));
         return root;
     }
