@@ -49,9 +49,9 @@ public sealed class GarbageCollectorStripeTests : IAsyncLifetime
     [Fact]
     public async Task Collect_StripeWithALiveBlock_KeepsItsDeadBlocksSoTheLiveOneCanBeRebuilt()
     {
-        // One add of two one-block files: both blocks land in one 2+1 stripe.
-        var a = TestFiles.Random(3_000, seed: 22);
-        var b = TestFiles.Random(3_000, seed: 23);
+        // One add of two files below the smallest chunk (one block each, whatever the secret gear table): both land in one 2+1 stripe.
+        var a = TestFiles.Random(1_000, seed: 22);
+        var b = TestFiles.Random(1_000, seed: 23);
         TestFiles.Write(_harness.Local("dir/a"), a);
         TestFiles.Write(_harness.Local("dir/b"), b);
         await _harness.Node.AddAsync([new IngestSource(_harness.Local("dir"), "src/dir")], new IngestOptions(), null, CancellationToken.None);
