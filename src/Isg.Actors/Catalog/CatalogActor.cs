@@ -106,6 +106,10 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
                 Attempt(forget.ReplyTo, () => new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks, forget.DeadStripes), null),
                     e => new GarbageForgotten(GarbageCollection.GcForgotten.None, e), "garbage collection's transaction");
                 break;
+            case CommitRepack repack:
+                Attempt(repack.ReplyTo, () => new GarbageForgotten(writer.CommitRepack(repack.Repack), null),
+                    e => new GarbageForgotten(GarbageCollection.GcForgotten.None, e), "garbage collection's repack");
+                break;
             case CreateSnapshot create:
                 Attempt(create.ReplyTo, () => new SnapshotCreated(writer.CreateSnapshot(create.Name), null),
                     e => new SnapshotCreated(null, e), "snapshot " + create.Name);

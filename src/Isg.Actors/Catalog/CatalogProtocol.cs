@@ -58,3 +58,10 @@ public sealed record ForgetGarbage(IReadOnlyList<Isg.Protocol.Hashing.BlockId> D
 
 /// <summary>The outcome of <see cref="ForgetGarbage"/>: <see cref="Failure"/> is null when the transaction committed.</summary>
 public sealed record GarbageForgotten(Isg.Actors.GarbageCollection.GcForgotten Forgotten, Exception? Failure);
+
+/// <summary>
+/// Garbage collection's repack transaction (see <see cref="CatalogWriter.CommitRepack"/>). Replies
+/// <see cref="GarbageForgotten"/> (its Stripes are the old stripes repacked); the asker then deletes the returned
+/// objects. Safe to resend: a repack already committed fails its re-check and changes nothing.
+/// </summary>
+public sealed record CommitRepack(Isg.Actors.GarbageCollection.GcRepack Repack, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;

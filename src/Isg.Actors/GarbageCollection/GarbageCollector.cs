@@ -62,7 +62,6 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         // Rows changed while we listed (adds committed, files were replaced): plan again on what is true now.
         plan = Plan(policy);
-        orphans = FindOrphans(orphans);
 
         var forgotten = GcForgotten.None;
         if (plan.DeadBlocks.Count > 0 || plan.DeadStripes.Count > 0)
@@ -78,13 +77,19 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
             forgotten = reply.Forgotten;
         }
 
+        var (repacked, kept, written) = await RepackAsync(plan, cancellationToken).ConfigureAwait(false);
+
+        // Re-checked only now: a repack may have written (and recorded) an object of the same name again, e.g. the
+        // leftovers of a repack that stopped before its commit.
+        orphans = FindOrphans(orphans);
+
         var tally = new ConcurrentDictionary<string, Tally>(StringComparer.Ordinal);
         foreach (var backend in backends)
         {
             tally[backend.Name] = new Tally();
         }
 
-        var deletions = forgotten.Objects.Select(o => (Object: o, Orphan: false))
+        var deletions = forgotten.Objects.Concat(repacked.Objects).Select(o => (Object: o, Orphan: false))
             .Concat(orphans.SelectMany(pair => pair.Value.Select(name => (Object: new GcObject(pair.Key, name, 0), Orphan: true))));
         var byName = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
         await Parallel.ForEachAsync(deletions, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = cancellationToken },
@@ -124,10 +129,14 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         var perBackend = tally.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => new GcBackendReport(t.Key, t.Value.Objects, t.Value.Bytes, t.Value.Orphans, t.Value.Failures)).ToList();
-        var report = new GcReport(false, forgotten.Blocks, perBackend.Sum(b => b.BytesDeleted), forgotten.Stripes, 0,
-            perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count, forgotten.Skipped, perBackend.Sum(b => b.DeleteFailures), perBackend);
-        logger.LogInformation("gc: forgot {Blocks} blocks, deleted {Objects} objects ({Bytes} bytes) and {Orphans} orphans; {Failures} deletes failed",
-            report.BlocksDeleted, perBackend.Sum(b => b.ObjectsDeleted), report.BytesDeleted, report.OrphansDeleted, report.DeleteFailures);
+        var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, perBackend.Sum(b => b.BytesDeleted), forgotten.Stripes, repacked.Stripes,
+            perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend.Sum(b => b.DeleteFailures), perBackend)
+        {
+            BytesWritten = written,
+        };
+        logger.LogInformation(
+            "gc: forgot {Blocks} blocks, repacked {Repacked} stripes, deleted {Objects} objects ({Bytes} bytes, {Written} written) and {Orphans} orphans; {Failures} deletes failed",
+            report.BlocksDeleted, report.StripesRepacked, perBackend.Sum(b => b.ObjectsDeleted), report.BytesDeleted, written, report.OrphansDeleted, report.DeleteFailures);
         progress?.Report(GcPhase.Done);
         return report;
     }
@@ -136,10 +145,48 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
     {
         using var reader = repository.Catalog.CreateReader();
         var plan = GcPlanner.Plan(reader.ReadGcCandidates(policy.RepackSmall ? (policy.PolicyDataShards + 1) / 2 : 0), policy);
+        if (!repository.Settings.Redundancy.IsNone || plan.Repacks.All(r => r.Dead.Count > 0))
+        {
+            return plan;
+        }
 
-        // Repacking is not wired in yet: a stripe planned for it keeps its dead blocks, as any live stripe does.
-        return plan.Repacks.Count == 0 ? plan
-            : plan with { Repacks = [], Kept = [.. plan.Kept, .. plan.Repacks.SelectMany(r => r.Dead)] };
+        // Without redundancy a repack unstripes the live blocks: worth it to drop dead ones, not merely to merge.
+        var merges = plan.Repacks.Where(r => r.Dead.Count == 0).ToList();
+        return plan with { Repacks = plan.Repacks.Except(merges).ToList() };
+    }
+
+    // Moves the live blocks of the planned repacks to new stripes and commits that (see StripeRepacker and
+    // CatalogWriter.CommitRepack). Returns what the commit forgot, the dead blocks kept because their stripe was
+    // not repacked after all, and the bytes written.
+    private async Task<(GcForgotten Forgotten, int Kept, long Written)> RepackAsync(GcPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Repacks.Count == 0)
+        {
+            return (GcForgotten.None, 0, 0);
+        }
+
+        var repacker = new StripeRepacker(repository.Key, repository.Settings.Redundancy, new BackendSet(backends), logger);
+        GcRepack? repack;
+        using (var reader = repository.Catalog.CreateReader())
+        {
+            repack = await repacker.PrepareAsync(plan.Repacks, reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (repack is null)
+        {
+            return (GcForgotten.None, plan.Repacks.Sum(r => r.Dead.Count), repacker.BytesWritten);
+        }
+
+        var reply = await catalog.AskAsync<ICatalogCommand, GarbageForgotten>(r => new CommitRepack(repack, r), s_askTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        if (reply.Failure is not null)
+        {
+            // Nothing changed in the catalogue: the old stripes are whole and what the repack wrote is orphaned.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reply.Failure);
+        }
+
+        var kept = reply.Forgotten.Skipped > 0 ? plan.Repacks.Sum(r => r.Dead.Count) : repacker.Skipped.Sum(r => r.Dead.Count);
+        return (reply.Forgotten, kept, repacker.BytesWritten);
     }
 
     private Dictionary<string, IReadOnlyList<string>> FindOrphans<TNames>(Dictionary<string, TNames> names)

@@ -18,6 +18,12 @@ public sealed record GcReport(
     int DeleteFailures,
     IReadOnlyList<GcBackendReport> Backends)
 {
+    /// <summary>Bytes a repack wrote (new parity, moved blocks); <see cref="BytesReclaimed"/> is net of them.</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Net space freed: <see cref="BytesDeleted"/> less <see cref="BytesWritten"/> (orphans' sizes are unknown and not counted).</summary>
+    public long BytesReclaimed => BytesDeleted - BytesWritten;
+
     /// <summary>True when there was nothing to delete, repack or keep.</summary>
     public bool FoundNothing => BlocksDeleted == 0 && StripesRemoved == 0 && StripesRepacked == 0 && OrphansDeleted == 0
         && BlocksKeptInLiveStripes == 0 && BlocksReferencedAgain == 0 && DeleteFailures == 0;
