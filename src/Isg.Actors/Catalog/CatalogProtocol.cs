@@ -19,16 +19,18 @@ public sealed record CommitFiles(IReadOnlyList<FileCommit> Files, IReadOnlyList<
 public sealed record FilesCommitted(int Files, Exception? Failure);
 
 /// <summary>
-/// Removes a path (with <see cref="Recursive"/>, everything below it too) and deletes the blocks no entry uses
-/// any more from their stores. Replies <see cref="PathRemoved"/>.
+/// Removes a path (with <see cref="Recursive"/>, everything below it too) from the catalogue only: blocks no
+/// entry or snapshot uses any more stay stored (refcount 0) until garbage collection. Replies <see cref="PathRemoved"/>.
 /// </summary>
 public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemoved> ReplyTo) : ICatalogCommand;
 
 /// <summary>
-/// The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed. <see cref="BlocksFreed"/>
-/// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
+/// The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed.
+/// <see cref="BlocksReleased"/> blocks lost their last reference; <see cref="BytesReclaimable"/> is the sealed size of
+/// all their stored copies, which garbage collection can delete (or, for stripe members, once their stripe is removed
+/// or repacked).
 /// </summary>
-public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
+public sealed record PathRemoved(int Entries, int BlocksReleased, long BytesReclaimable, Exception? Failure);
 
 /// <summary>
 /// Records the live catalogue as a new snapshot (block references only, nothing copied). Replies

@@ -25,7 +25,7 @@ public sealed class CatalogActorTests : IAsyncLifetime
         _local = new LocalBlockStore(new LocalBlockStoreOptions(_dir.Combine("blocks")));
         _store = new FaultyStore(_local);
         _system = new ActorSystem("test", new ActorSystemOptions { LoggerFactory = _logs });
-        _actor = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_database, _store));
+        _actor = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_database));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
