@@ -14,6 +14,8 @@ public static class GcJson
             dryRun = report.DryRun,
             blocksDeleted = report.BlocksDeleted,
             bytesDeleted = report.BytesDeleted,
+            bytesWritten = report.BytesWritten,
+            bytesReclaimed = report.BytesReclaimed,
             stripesRemoved = report.StripesRemoved,
             stripesRepacked = report.StripesRepacked,
             orphansDeleted = report.OrphansDeleted,

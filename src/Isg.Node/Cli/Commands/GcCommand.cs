@@ -68,6 +68,12 @@ public static class GcCommand
         var verb = report.DryRun ? "would delete" : "deleted";
         output.Line(FormattableString.Invariant(
             $"gc{(report.DryRun ? " (dry run)" : string.Empty)}: {verb} {report.BlocksDeleted} blocks ({ByteSize.Format(report.BytesDeleted)}) and {report.OrphansDeleted} orphan objects; stripes removed {report.StripesRemoved}, repacked {report.StripesRepacked}"));
+        if (report.BytesWritten > 0)
+        {
+            output.Line(FormattableString.Invariant(
+                $"  repacking wrote {ByteSize.Format(report.BytesWritten)} (new parity, moved blocks): {ByteSize.Format(report.BytesReclaimed)} reclaimed in all"));
+        }
+
         foreach (var backend in report.Backends)
         {
             output.Line(FormattableString.Invariant(
