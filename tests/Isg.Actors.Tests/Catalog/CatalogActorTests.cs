@@ -124,7 +124,7 @@ public sealed class CatalogActorTests : IAsyncLifetime
 
         var e = Assert.IsType<CatalogPathNotFoundException>(reply.Failure);
         Assert.Equal("absent", e.CatalogPath);
-        Assert.Equal((0, 0, 0L), (reply.Entries, reply.BlocksFreed, reply.BytesFreed));
+        Assert.Equal((0, 0, 0L), (reply.Entries, reply.BlocksReleased, reply.BytesReclaimable));
         Assert.Equal(["present"], Paths());
     }
 
@@ -176,7 +176,7 @@ public sealed class CatalogActorTests : IAsyncLifetime
 
         Assert.Equal(new PathRemoved(1, 1, 700, null), reply);
         Assert.Equal(["b"], Paths());
-        Assert.Equal([own.ObjectName, shared.ObjectName], (await ObjectsAsync()).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { own.ObjectName, shared.ObjectName }.Order(StringComparer.Ordinal), (await ObjectsAsync()).Order(StringComparer.Ordinal));
         using var reader = _database.CreateReader();
         Assert.Equal([own.Id], reader.FindUnreferencedBlocks(10).Select(b => b.Id));
         Assert.Equal(0, Refcount(_database, own.Id));

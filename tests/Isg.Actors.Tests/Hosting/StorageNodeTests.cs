@@ -572,7 +572,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
         // rm deletes nothing; gc then deletes exactly the released blocks.
         var before = await ObjectsAsync();
         Assert.All(readmeBlocks, b => Assert.Contains(b, before));
-        var collected = await _node.CollectGarbageAsync(new GarbageCollection.GcOptions(Wait: TimeSpan.Zero), null, CancellationToken.None);
+        var collected = await _node.CollectGarbageAsync(new Isg.Actors.GarbageCollection.GcOptions(Wait: TimeSpan.Zero), null, CancellationToken.None);
         Assert.Equal(report.BytesReclaimable, collected.BytesDeleted);
         var objects = await ObjectsAsync();
         Assert.All(readmeBlocks, b => Assert.DoesNotContain(b, objects));
