@@ -64,7 +64,11 @@ internal sealed class FaultyStore(IStorageBackend inner) : IStorageBackend
 
     public IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
-    public Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    /// <summary>When set, flushes throw it (what the puts wrote stays, as after a crash before the next step).</summary>
+    public Exception? FailFlush { get; set; }
+
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        FailFlush is { } failure ? Task.FromException(failure) : inner.FlushAsync(cancellationToken);
 
     public BackendFailureKind Classify(Exception exception) => inner.Classify(exception);
 }

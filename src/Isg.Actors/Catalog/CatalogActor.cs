@@ -7,26 +7,13 @@ using Microsoft.Extensions.Logging;
 namespace Isg.Actors.Catalog;
 
 /// <summary>
-/// The only writer of the catalogue (/node/catalog). Commits and removals are serialised here, so a removal's
-/// "refcount reached zero, delete the object" can never interleave with a commit that re-references the block.
-/// Expected failures (a busy or full disk, a missing path) are replies; a damaged database throws and restarts.
-/// Blocks that a commit frees by replacing a file stay at refcount 0 for the garbage collector, and so do blocks
-/// that a removal frees when they are members of a stripe (their stripe-mates' parity needs them).
+/// The only writer of the catalogue (/node/catalog): commits, removals, snapshots and garbage collection's
+/// transactions are serialised here. Expected failures (a busy or full disk, a missing path) are replies; a damaged database throws and restarts.
+/// Commits and removals only change rows: blocks they release (refcount 0) keep their rows and objects until the
+/// garbage collector deletes them under the repository's exclusive lock.
 /// </summary>
-public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) : Actor<ICatalogCommand>
+public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogCommand>
 {
-    private static readonly TimeSpan s_deletionMemory = TimeSpan.FromHours(1);
-
-    /// <summary>A catalogue actor over the single backend <paramref name="store"/>.</summary>
-    public CatalogActor(CatalogDatabase database, IStorageBackend store)
-        : this(database, new BackendSet([store]))
-    {
-    }
-
-    // Object names deleted by removals, with when: an add that ran concurrently may have put the same block
-    // again (its id was unknown for a moment) before our delete landed, so a commit naming one of these as
-    // new must first see the object in the store.
-    private readonly Dictionary<string, DateTimeOffset> _recentlyDeleted = new(StringComparer.Ordinal);
     private CatalogWriter? _writer;
 
     /// <inheritdoc />
@@ -53,13 +40,6 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
             case CommitFiles commit:
                 try
                 {
-                    if (await FindVanishedAsync(commit.NewBlocks, cancellationToken).ConfigureAwait(false) is { } vanished)
-                    {
-                        commit.ReplyTo.Reply(new FilesCommitted(0, new BackendException(BackendFailureKind.Transient, vanished.Backend,
-                            $"block {vanished.Id} was deleted by a concurrent removal before this add could commit it; add again")));
-                        break;
-                    }
-
                     var freed = writer.Commit(commit.Files, commit.NewBlocks, commit.Stripes);
                     if (freed.Count > 0)
                     {
@@ -86,7 +66,7 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
                 PathRemoved removed;
                 try
                 {
-                    removed = await RemoveAsync(writer, remove, cancellationToken).ConfigureAwait(false);
+                    removed = Remove(writer, remove);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -102,31 +82,52 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
 
                 remove.ReplyTo.Reply(removed);
                 break;
+            case ForgetGarbage forget:
+                Attempt(forget.ReplyTo, () => new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks, forget.DeadStripes), null),
+                    e => new GarbageForgotten(GarbageCollection.GcForgotten.None, e), "garbage collection's transaction");
+                break;
+            case CommitRepack repack:
+                Attempt(repack.ReplyTo, () => new GarbageForgotten(writer.CommitRepack(repack.Repack), null),
+                    e => new GarbageForgotten(GarbageCollection.GcForgotten.None, e), "garbage collection's repack");
+                break;
+            case CreateSnapshot create:
+                Attempt(create.ReplyTo, () => new SnapshotCreated(writer.CreateSnapshot(create.Name), null),
+                    e => new SnapshotCreated(null, e), "snapshot " + create.Name);
+                break;
+            case DeleteSnapshots delete:
+                Attempt(delete.ReplyTo, () => new SnapshotsDeleted(writer.DeleteSnapshots(delete.Ids), null),
+                    e => new SnapshotsDeleted(null, e), "snapshot deletion");
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
     }
 
-    private async Task<StoredBlock?> FindVanishedAsync(IReadOnlyList<StoredBlock> newBlocks, CancellationToken cancellationToken)
+    // Runs a snapshot change and replies; a failure (a taken name, a busy or full disk) is the reply. A corrupt
+    // catalogue also restarts the actor, after the reply, so the asker is not left waiting.
+    private void Attempt<TReply>(IReplyTo<TReply> replyTo, Func<TReply> change, Func<Exception, TReply> failed, string what)
     {
-        if (_recentlyDeleted.Count == 0)
+        TReply reply;
+        try
         {
-            return null;
+            reply = change();
         }
-
-        foreach (var block in newBlocks)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (_recentlyDeleted.Remove(block.ObjectName)
-                && (!backends.TryGet(block.Backend, out var store) || !await store.ExistsAsync(block.ObjectName, cancellationToken).ConfigureAwait(false)))
+            Context.Logger.LogDebug("{What} failed: {Reason}", what, e.Message);
+            replyTo.Reply(failed(e));
+            if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
             {
-                return block;
+                throw;
             }
+
+            return;
         }
 
-        return null;
+        replyTo.Reply(reply);
     }
 
-    private async Task<PathRemoved> RemoveAsync(CatalogWriter writer, RemovePath remove, CancellationToken cancellationToken)
+    private PathRemoved Remove(CatalogWriter writer, RemovePath remove)
     {
         int entries;
         using (var reader = database.CreateReader())
@@ -155,38 +156,14 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
             entries = remove.Recursive ? reader.ListFiles(remove.Path).Count(e => CatalogPath.IsUnder(e.Path, remove.Path)) : 1;
         }
 
-        var freed = writer.RemoveFiles(remove.Path, remove.Recursive);
-        var deleted = new List<StoredBlock>(freed.Count);
-        foreach (var block in freed)
-        {
-            var store = backends.TryGet(block.Backend, out var found) ? found : null;
-            try
-            {
-                if (store is null)
-                {
-                    throw new BackendException(BackendFailureKind.Permanent, block.Backend, $"backend {block.Backend} is not configured", null);
-                }
-
-                await store.DeleteAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
-                _recentlyDeleted[block.ObjectName] = Context.TimeProvider.GetUtcNow();
-                deleted.Add(block);
-            }
-            catch (BackendException e)
-            {
-                // The entry is gone already. The block stays recorded with no references, so a later sweep
-                // (FindUnreferencedBlocks) still finds the object and deletes it.
-                Context.Logger.LogWarning("could not delete block {Block} from {Store}: {Reason}", block.Id, block.Backend, e.Message);
-            }
-        }
-
-        writer.ForgetBlocks(deleted.Select(b => b.Id));
-        var horizon = Context.TimeProvider.GetUtcNow() - s_deletionMemory;
-        foreach (var stale in _recentlyDeleted.Where(d => d.Value < horizon).Select(d => d.Key).ToList())
-        {
-            _recentlyDeleted.Remove(stale);
-        }
-
-        Context.Logger.LogInformation("removed {Entries} entries under {Path}; freed {Blocks} blocks", entries, remove.Path, deleted.Count);
-        return new PathRemoved(entries, deleted.Count, deleted.Sum(b => (long)b.StoredSize), null);
+        // Catalogue-only: the released blocks keep their rows and objects until `isg gc`, which deletes them under the
+        // exclusive lock, rows first. Deleting objects here first could leave a row naming nothing, and adds dedup
+        // against every row, referenced or not.
+        var released = writer.RemoveFiles(remove.Path, remove.Recursive);
+        var blocks = released.Select(b => b.Id).Distinct().Count();
+        var bytes = released.Sum(b => (long)b.StoredSize);
+        Context.Logger.LogInformation("removed {Entries} entries under {Path}; {Blocks} blocks ({Bytes} bytes) are now unreferenced, for gc",
+            entries, remove.Path, blocks, bytes);
+        return new PathRemoved(entries, blocks, bytes, null);
     }
 }

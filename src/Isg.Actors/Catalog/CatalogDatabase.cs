@@ -123,7 +123,7 @@ public sealed class CatalogDatabase : IDisposable
 
     /// <summary>
     /// Checks the whole catalogue inside one read snapshot: SQLite's integrity and foreign-key checks, refcounts
-    /// against file_blocks, that every file's blocks exist and tile it, block counts, manifests, and that every
+    /// against file_blocks and snapshot_blocks, that every file's blocks exist and tile it, block counts, manifests, and that every
     /// referenced block is stored somewhere. Returns the problems found (empty when healthy). Reads every row:
     /// seconds on a large catalogue. Safe while the writer commits.
     /// </summary>
@@ -306,12 +306,15 @@ public sealed class CatalogDatabase : IDisposable
             problems);
 
         Query(connection, $"""
-            SELECT b.id, b.refcount, (SELECT count(*) FROM file_blocks fb WHERE fb.block_id = b.id) AS uses
-            FROM blocks b
-            WHERE b.refcount != (SELECT count(*) FROM file_blocks fb WHERE fb.block_id = b.id)
+            SELECT id, refcount, uses FROM (
+                SELECT b.id, b.refcount,
+                       (SELECT count(*) FROM file_blocks fb WHERE fb.block_id = b.id)
+                       + (SELECT count(*) FROM snapshot_blocks sb WHERE sb.block_id = b.id) AS uses
+                FROM blocks b)
+            WHERE refcount != uses
             LIMIT {MaxProblemsPerCheck}
             """, r => new CatalogProblem(CatalogProblemKind.RefcountMismatch,
-                $"block {HexOf(r, 0)} has refcount {r.GetInt64(1)} but {r.GetInt64(2)} file_blocks rows name it"),
+                $"block {HexOf(r, 0)} has refcount {r.GetInt64(1)} but {r.GetInt64(2)} file_blocks and snapshot_blocks rows name it"),
             problems);
 
         Query(connection, $"""

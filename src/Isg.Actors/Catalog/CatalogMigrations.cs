@@ -10,8 +10,9 @@ public static class CatalogMigrations
     public const int ApplicationId = 0x49534731;
 
     // Design notes for v1:
-    // - Refcounts are maintained by triggers on file_blocks, so no code path can forget one; refcount equals the
-    //   number of file_blocks rows naming the block (IntegrityCheck verifies it).
+    // - Refcounts are maintained by triggers, so no code path can forget one; refcount equals the number of
+    //   file_blocks rows naming the block plus (from v3) the number of snapshot_blocks rows naming it
+    //   (IntegrityCheck verifies it).
     // - Manifests live in their own table: they can be large (tens of bytes per block), and keeping them out of
     //   files keeps listing scans on small rows.
     // - files.id is AUTOINCREMENT so ids are never reused: a reader holding a stale id finds nothing, never
@@ -171,11 +172,71 @@ public static class CatalogMigrations
         END;
         """;
 
+    // Design notes for v3 (snapshots):
+    // - The v1 snapshots table was never written, so it is dropped and recreated with a unique name and totals.
+    // - A snapshot copies each entry's row and manifest (snapshot_files) and records each distinct block once
+    //   (snapshot_blocks); it never copies a block. Triggers on snapshot_blocks keep blocks.refcount counting
+    //   snapshot references, so a block a snapshot names is never released by rm or collected by gc.
+    // - Deleting a snapshot cascades to its rows; the cascade fires the release trigger.
+    private const string SnapshotsSchema = """
+        DROP TABLE snapshots;
+
+        CREATE TABLE snapshots (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            name        TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+            root        BLOB NOT NULL CHECK (length(root) = 32),
+            parent      INTEGER REFERENCES snapshots (id),
+            created_at  INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            file_count  INTEGER NOT NULL DEFAULT 0 CHECK (file_count >= 0),
+            total_size  INTEGER NOT NULL DEFAULT 0 CHECK (total_size >= 0),
+            block_count INTEGER NOT NULL DEFAULT 0 CHECK (block_count >= 0)
+        );
+        CREATE INDEX snapshots_parent ON snapshots (parent);
+
+        CREATE TABLE snapshot_files (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            path        TEXT NOT NULL COLLATE BINARY,
+            kind        INTEGER NOT NULL,
+            size        INTEGER NOT NULL,
+            mode        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            link_target TEXT,
+            merkle_root BLOB NOT NULL,
+            block_count INTEGER NOT NULL,
+            manifest    BLOB NOT NULL,
+            PRIMARY KEY (snapshot_id, path)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE snapshot_blocks (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            block_id    BLOB NOT NULL REFERENCES blocks (id),
+            PRIMARY KEY (snapshot_id, block_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX snapshot_blocks_block ON snapshot_blocks (block_id);
+
+        CREATE TRIGGER snapshot_blocks_reference AFTER INSERT ON snapshot_blocks
+        BEGIN
+            UPDATE blocks SET refcount = refcount + 1 WHERE id = NEW.block_id;
+        END;
+
+        CREATE TRIGGER snapshot_blocks_release AFTER DELETE ON snapshot_blocks
+        BEGIN
+            UPDATE blocks SET refcount = refcount - 1 WHERE id = OLD.block_id;
+        END;
+
+        CREATE TRIGGER snapshot_blocks_immutable BEFORE UPDATE ON snapshot_blocks
+        BEGIN
+            SELECT RAISE(ABORT, 'snapshot_blocks rows are immutable; delete and insert instead');
+        END;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
         new(1, "initial schema: config, blocks, chunks, files, file_manifests, file_blocks, snapshots, access_log", InitialSchema),
         new(2, "stripes: backends, stripes, blocks.stripe_id/stripe_index, parity chunks", StripesSchema),
+        new(3, "snapshots: names, totals, snapshot_files, snapshot_blocks with refcount triggers", SnapshotsSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

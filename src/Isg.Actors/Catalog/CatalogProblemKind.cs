@@ -9,7 +9,7 @@ public enum CatalogProblemKind
     /// <summary>A row names a parent that does not exist (<c>PRAGMA foreign_key_check</c>).</summary>
     ForeignKey,
 
-    /// <summary>A block's refcount differs from the number of file_blocks rows naming it.</summary>
+    /// <summary>A block's refcount differs from the number of file_blocks and snapshot_blocks rows naming it.</summary>
     RefcountMismatch,
 
     /// <summary>A file names a block the catalogue does not hold.</summary>

@@ -19,13 +19,51 @@ public sealed record CommitFiles(IReadOnlyList<FileCommit> Files, IReadOnlyList<
 public sealed record FilesCommitted(int Files, Exception? Failure);
 
 /// <summary>
-/// Removes a path (with <see cref="Recursive"/>, everything below it too) and deletes the blocks no entry uses
-/// any more from their stores. Replies <see cref="PathRemoved"/>.
+/// Removes a path (with <see cref="Recursive"/>, everything below it too) from the catalogue only: blocks no
+/// entry or snapshot uses any more stay stored (refcount 0) until garbage collection. Replies <see cref="PathRemoved"/>.
 /// </summary>
 public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemoved> ReplyTo) : ICatalogCommand;
 
 /// <summary>
-/// The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed. <see cref="BlocksFreed"/>
-/// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
+/// The outcome of <see cref="RemovePath"/>; <see cref="Failure"/> says why nothing was removed.
+/// <see cref="BlocksReleased"/> blocks lost their last reference; <see cref="BytesReclaimable"/> is the sealed size of
+/// all their stored copies, which garbage collection can delete (or, for stripe members, once their stripe is removed
+/// or repacked).
 /// </summary>
-public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
+public sealed record PathRemoved(int Entries, int BlocksReleased, long BytesReclaimable, Exception? Failure);
+
+/// <summary>
+/// Records the live catalogue as a new snapshot (block references only, nothing copied). Replies
+/// <see cref="SnapshotCreated"/>. Not idempotent: resending with the same name fails with
+/// <see cref="SnapshotNameTakenException"/>.
+/// </summary>
+public sealed record CreateSnapshot(string Name, IReplyTo<SnapshotCreated> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="CreateSnapshot"/>: the snapshot, or why none was made.</summary>
+public sealed record SnapshotCreated(SnapshotInfo? Snapshot, Exception? Failure);
+
+/// <summary>
+/// Deletes snapshots (unknown ids are skipped), re-parenting their children, and releases their block references;
+/// deletes no object (garbage collection does). Replies <see cref="SnapshotsDeleted"/>. Safe to resend.
+/// </summary>
+public sealed record DeleteSnapshots(IReadOnlyList<long> Ids, IReplyTo<SnapshotsDeleted> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="DeleteSnapshots"/>: what was removed, or why nothing was.</summary>
+public sealed record SnapshotsDeleted(SnapshotsRemoval? Removal, Exception? Failure);
+
+/// <summary>
+/// Garbage collection's catalogue transaction: forgets the planned dead blocks and stripes that are still dead (see
+/// <see cref="CatalogWriter.ForgetGarbage"/>). Replies <see cref="GarbageForgotten"/>; the asker then deletes the
+/// returned objects. Safe to resend.
+/// </summary>
+public sealed record ForgetGarbage(IReadOnlyList<Isg.Protocol.Hashing.BlockId> DeadBlocks, IReadOnlyList<long> DeadStripes, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="ForgetGarbage"/>: <see cref="Failure"/> is null when the transaction committed.</summary>
+public sealed record GarbageForgotten(Isg.Actors.GarbageCollection.GcForgotten Forgotten, Exception? Failure);
+
+/// <summary>
+/// Garbage collection's repack transaction (see <see cref="CatalogWriter.CommitRepack"/>). Replies
+/// <see cref="GarbageForgotten"/> (its Stripes are the old stripes repacked); the asker then deletes the returned
+/// objects. Safe to resend: a repack already committed fails its re-check and changes nothing.
+/// </summary>
+public sealed record CommitRepack(Isg.Actors.GarbageCollection.GcRepack Repack, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;

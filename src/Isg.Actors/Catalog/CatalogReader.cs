@@ -198,9 +198,8 @@ public sealed partial class CatalogReader : IDisposable
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> locations of blocks with refcount 0: released blocks whose deletion did not
-    /// finish (the process stopped between the release and <see cref="CatalogWriter.ForgetBlocks"/>). Garbage
-    /// collection deletes them from their stores, then forgets them. Scans the blocks table: run it rarely.
+    /// Up to <paramref name="limit"/> locations of blocks with refcount 0: blocks released by rm, a replaced file or
+    /// a deleted snapshot, waiting for garbage collection. Scans the blocks table: run it rarely.
     /// </summary>
     public IReadOnlyList<StoredBlock> FindUnreferencedBlocks(int limit)
     {

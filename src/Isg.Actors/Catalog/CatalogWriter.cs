@@ -88,7 +88,7 @@ public sealed partial class CatalogWriter : IDisposable
             FROM temp.released r
             JOIN blocks b ON b.id = r.id
             JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
-            WHERE b.refcount = 0 AND b.stripe_id IS NULL
+            WHERE b.refcount = 0
             ORDER BY b.id, c.backend
             """);
         // A released block stored nowhere needs no store deletion: forget it at once.
@@ -117,8 +117,8 @@ public sealed partial class CatalogWriter : IDisposable
     /// already present is kept as is) and each one's location is recorded (replacing an earlier location on the same
     /// backend); then each file replaces any entry at its path (releasing the old version's blocks) and takes one
     /// reference per block row. Call only after the blocks are durable on their backends (FlushAsync).
-    /// Returns the locations of blocks whose last reference was a replaced version (refcount now 0): delete them
-    /// from their stores, then call <see cref="ForgetBlocks"/>. A later file with the same path in the same list
+    /// Returns the locations of blocks whose last reference was a replaced version (refcount now 0); their rows stay
+    /// for garbage collection. A later file with the same path in the same list
     /// replaces an earlier one. Throws <see cref="CatalogException"/> (Constraint when a file names a block that is
     /// neither in the catalogue nor in <paramref name="newBlocks"/>) and <see cref="ArgumentException"/> for
     /// invalid paths or block layouts; nothing is written then.
@@ -188,10 +188,8 @@ public sealed partial class CatalogWriter : IDisposable
     /// <summary>
     /// Removes the entry at <paramref name="pathOrPrefix"/> and, when <paramref name="recursive"/>, every entry below
     /// it ("dir" removes "dir" and "dir/…", never "dirx/…"; "" with recursive removes everything), in one
-    /// transaction. Returns the locations of blocks whose refcount reached 0: delete them from their stores AFTER
-    /// this returns, then call <see cref="ForgetBlocks"/>. Blocks that are members of a stripe are never returned:
-    /// deleting one would break its stripe-mates' parity, so they stay at refcount 0 for garbage collection.
-    /// Removing a path that does not exist returns an empty list.
+    /// transaction. Returns every location of the blocks whose refcount reached 0 (striped or not); their rows stay,
+    /// for garbage collection to delete objects and rows under the repository's exclusive lock. Removing a path that does not exist returns an empty list.
     /// </summary>
     public IReadOnlyList<StoredBlock> RemoveFiles(string pathOrPrefix, bool recursive)
     {
@@ -241,8 +239,8 @@ public sealed partial class CatalogWriter : IDisposable
 
     /// <summary>
     /// Deletes the rows (block and all its locations) of each block in <paramref name="ids"/> that still has
-    /// refcount 0 and is in no stripe, in one transaction; a block referenced again since it was released is kept. Call after deleting
-    /// the block from every store it was on. Returns how many blocks were forgotten. Idempotent.
+    /// refcount 0 and is in no stripe, in one transaction; a block referenced again since it was released is kept.
+    /// Deleting the objects is then the caller's job (rows first, objects after: never a row naming nothing). Returns how many blocks were forgotten. Idempotent.
     /// </summary>
     public int ForgetBlocks(IEnumerable<BlockId> ids)
     {

@@ -23,7 +23,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.Backends));
+        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
         _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         return ValueTask.CompletedTask;

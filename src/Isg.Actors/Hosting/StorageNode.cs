@@ -15,7 +15,7 @@ namespace Isg.Actors.Hosting;
 /// jobs), and the operations the CLI and HTTP API call. Disposing stops the tree (children first) and closes
 /// the repository.
 /// </summary>
-public sealed class StorageNode : IAsyncDisposable
+public sealed partial class StorageNode : IAsyncDisposable
 {
     private static readonly TimeSpan s_askTimeout = TimeSpan.FromMinutes(5);
     private readonly IActorRef<INodeCommand> _root;
@@ -72,7 +72,7 @@ public sealed class StorageNode : IAsyncDisposable
         return Unwrap(outcome);
     }
 
-    /// <summary>Removes a path (recursively when asked) and frees blocks nothing else uses.</summary>
+    /// <summary>Removes a path (recursively when asked) from the catalogue; the blocks it released stay stored for <see cref="CollectGarbageAsync(GarbageCollection.GcOptions, IProgress{GarbageCollection.GcPhase}?, CancellationToken)"/>.</summary>
     public async Task<RemoveReport> RemoveAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         using var repositoryLock = RepositoryLock.ForRemoving(Repository.Layout);
@@ -84,7 +84,7 @@ public sealed class StorageNode : IAsyncDisposable
             ExceptionDispatchInfo.Throw(removed.Failure);
         }
 
-        return new RemoveReport(removed.Entries, removed.BlocksFreed, removed.BytesFreed);
+        return new RemoveReport(removed.Entries, removed.BlocksReleased, removed.BytesReclaimable);
     }
 
     /// <summary>

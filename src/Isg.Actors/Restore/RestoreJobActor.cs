@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Isg.Actors.Restore;
 
 /// <summary>
-/// One `get`: a feeder task lists the entries under the requested path and asks the encoder pool for their
+/// One `get` or snapshot restore: a feeder task lists the entries under the requested path (from the live
+/// catalogue or a snapshot, through an <see cref="IRestoreSource"/>) and asks the encoder pool for their
 /// blocks, numbered in one global order (at most <see cref="RestoreJob.MaxBlocksInFlight"/> outstanding); this
 /// actor writes the verified blocks in that order into temp files, checks each file's size and Merkle root, and
 /// renames it into place with its mode and mtime. A file that fails leaves nothing behind; the others go on.
@@ -413,10 +414,9 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         try
         {
             var request = job.Request;
-            using var listing = job.Repository.Catalog.CreateReader();
-            using var blocks = job.Repository.Catalog.CreateReader();
-            var root = request.CatalogPath.Length == 0 ? null : listing.GetFile(request.CatalogPath);
-            var totals = listing.ListFiles(request.CatalogPath).Aggregate((Files: 0, Bytes: 0L), (t, e) => (t.Files + 1, t.Bytes + e.Size));
+            using var source = OpenSource(request);
+            var root = request.CatalogPath.Length == 0 ? null : source.GetEntry(request.CatalogPath);
+            var totals = source.ListEntries(request.CatalogPath).Aggregate((Files: 0, Bytes: 0L), (t, e) => (t.Files + 1, t.Bytes + e.Size));
             if (totals.Files == 0)
             {
                 throw new CatalogPathNotFoundException(request.CatalogPath);
@@ -432,7 +432,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
 
             long seq = 0;
             Volatile.Write(ref _requested, 0);
-            foreach (var entry in listing.ListFiles(request.CatalogPath))
+            foreach (var entry in source.ListEntries(request.CatalogPath))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var relative = CatalogPath.RelativeTo(entry.Path, request.CatalogPath);
@@ -455,7 +455,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
                     continue;
                 }
 
-                foreach (var block in blocks.GetFileBlocks(entry.Id))
+                foreach (var block in source.GetBlocks(entry))
                 {
                     await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
                     var name = job.Repository.Key.ObjectName(block.Id);
@@ -470,5 +470,24 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         {
             self.Tell(new FeedingFinished(Interlocked.Read(ref _requested), e));
         }
+    }
+
+    private IRestoreSource OpenSource(RestoreRequest request)
+    {
+        var catalog = job.Repository.Catalog;
+        if (request.SnapshotId is not { } snapshotId)
+        {
+            return new CatalogRestoreSource(catalog);
+        }
+
+        using (var reader = catalog.CreateReader())
+        {
+            if (reader.FindSnapshot(snapshotId.ToString(System.Globalization.CultureInfo.InvariantCulture)) is null)
+            {
+                throw new SnapshotNotFoundException(snapshotId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return new SnapshotRestoreSource(catalog, snapshotId);
     }
 }

@@ -45,6 +45,8 @@ public static class CliErrors
         CatalogException catalog => (ExitCode.CatalogDamaged, catalog.Message),
         CatalogPathNotFoundException notInCatalog => (ExitCode.NotFound, notInCatalog.Message),
         CatalogPathIsDirectoryException directory => (ExitCode.Usage, directory.Message),
+        SnapshotNotFoundException snapshot => (ExitCode.NotFound, snapshot.Message),
+        SnapshotNameTakenException taken => (ExitCode.Usage, taken.Message),
         DataIntegrityException integrity => (ExitCode.DataCorrupt, integrity.Message),
         BackendException backend => (ExitCode.StorageError, backend.Message),
         ProtocolException protocol => (ExitCode.Usage, protocol.Message),

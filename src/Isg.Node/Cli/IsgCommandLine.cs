@@ -18,6 +18,8 @@ public static class IsgCommandLine
         root.Add(GetCommand.Create(options));
         root.Add(LsCommand.Create(options));
         root.Add(RmCommand.Create(options));
+        root.Add(GcCommand.Create(options));
+        root.Add(SnapshotCommand.Create(options));
         root.Add(StatsCommand.Create(options));
         root.Add(CheckCommand.Create(options));
         root.Add(ConfigCommand.Create(options));

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Reflection;
+using Isg.Actors.GarbageCollection;
 using Isg.Actors.Hosting;
+using Isg.Actors.Repositories;
 using Isg.Node.Json;
 using Isg.Protocol.Paths;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Isg.Node.Http;
 
 /// <summary>
-/// The node's HTTP API: `/health`, `/api/stats`, `/api/files` and the dashboard at `/`. Reads from loopback
+/// The node's HTTP API: `/health`, `/api/stats`, `/api/files`, `POST /api/gc` and the dashboard at `/`. Reads from loopback
 /// need no token (only the local user can reach them); anything else needs the bearer token.
 /// </summary>
 public static class ApiEndpoints
@@ -73,6 +75,20 @@ public static class ApiEndpoints
             var page = reader.ListFiles(normalized).Skip(skip).Take(take + 1).Select(CatalogJson.File).ToList();
             var more = page.Count > take;
             return Results.Json(new { prefix = normalized, offset = skip, more, files = more ? page[..take] : page });
+        });
+
+        // Token required (not a read). Never waits for running adds: the caller retries on 409.
+        app.MapPost("/api/gc", async (bool? dryRun, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var report = await node.CollectGarbageAsync(new GcOptions(dryRun ?? false, TimeSpan.Zero), null, cancellationToken).ConfigureAwait(false);
+                return Results.Json(GcJson.Report(report));
+            }
+            catch (RepositoryException e) when (e.Kind == RepositoryErrorKind.Busy)
+            {
+                return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Busy");
+            }
         });
 
         app.MapGet("/", () => Results.Content(Dashboard.Value, "text/html; charset=utf-8"));

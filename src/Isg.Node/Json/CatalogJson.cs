@@ -1,5 +1,6 @@
 using System.Globalization;
 using Isg.Actors.Catalog;
+using Isg.Actors.Snapshots;
 
 namespace Isg.Node.Json;
 
@@ -39,6 +40,41 @@ public static class CatalogJson
             storedBytes = stats.StoredBytes,
             dedupRatio = Math.Round(stats.DedupRatio, 4),
             compressionRatio = Math.Round(stats.CompressionRatio, 4),
+        };
+    }
+
+    /// <summary>One snapshot.</summary>
+    public static object Snapshot(SnapshotInfo snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new
+        {
+            id = snapshot.Id,
+            name = snapshot.Name,
+            parent = snapshot.Parent,
+            created = snapshot.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            files = snapshot.FileCount,
+            size = snapshot.TotalSize,
+            blocks = snapshot.BlockCount,
+            root = snapshot.Root.ToHex(),
+        };
+    }
+
+    /// <summary>The changes between two catalogue states.</summary>
+    public static object Diff(SnapshotDiff diff)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        return new
+        {
+            from = diff.From.Name,
+            to = diff.To?.Name,
+            added = diff.Changes.Where(c => c.Kind == EntryChangeKind.Added).Select(c => c.Path).ToList(),
+            removed = diff.Changes.Where(c => c.Kind == EntryChangeKind.Removed).Select(c => c.Path).ToList(),
+            modified = diff.Changes.Where(c => c.Kind == EntryChangeKind.Modified).Select(c => c.Path).ToList(),
+            blocksAdded = diff.Blocks.BlocksAdded,
+            bytesAdded = diff.Blocks.BytesAdded,
+            blocksRemoved = diff.Blocks.BlocksRemoved,
+            bytesRemoved = diff.Blocks.BytesRemoved,
         };
     }
 }

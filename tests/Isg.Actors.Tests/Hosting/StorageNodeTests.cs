@@ -556,7 +556,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RemoveAsync_Subtree_FreesItsOwnBlocksAndKeepsSharedOnes()
+    public async Task RemoveAsync_Subtree_ReleasesItsOwnBlocksForGcAndKeepsSharedOnes()
     {
         var files = BuildTree();
         await AddAsync();
@@ -567,7 +567,13 @@ public sealed class StorageNodeTests : IAsyncLifetime
         var report = await _node.RemoveAsync("src/docs", recursive: true, CancellationToken.None);
 
         Assert.Equal(docs, report.Entries);
-        Assert.Equal(readmeBlocks.Count, report.BlocksFreed);
+        Assert.Equal(readmeBlocks.Count, report.BlocksReleased);
+        Assert.True(report.BytesReclaimable > 0);
+        // rm deletes nothing; gc then deletes exactly the released blocks.
+        var before = await ObjectsAsync();
+        Assert.All(readmeBlocks, b => Assert.Contains(b, before));
+        var collected = await _node.CollectGarbageAsync(new Isg.Actors.GarbageCollection.GcOptions(Wait: TimeSpan.Zero), null, CancellationToken.None);
+        Assert.Equal(report.BytesReclaimable, collected.BytesDeleted);
         var objects = await ObjectsAsync();
         Assert.All(readmeBlocks, b => Assert.DoesNotContain(b, objects));
         Assert.All(bigBlocks, b => Assert.Contains(b, objects));

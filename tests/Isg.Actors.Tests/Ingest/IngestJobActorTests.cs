@@ -33,7 +33,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
         _system = new ActorSystem("test", new ActorSystemOptions { TimeProvider = _time });
         _codec = new BlockCodec(_repository.Key, _repository.Settings.SealOptions, _repository.Backends.Primary);
         _reader = _repository.Catalog.CreateReader();
-        _catalog = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_repository.Catalog, _repository.Backends.Primary));
+        _catalog = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_repository.Catalog));
     }
 
     private string Src => _dir.Combine("src");

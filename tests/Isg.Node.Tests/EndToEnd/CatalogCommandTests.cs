@@ -104,7 +104,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Rm_File_FreesItsBlocksFromTheStoreAndCheckStaysClean()
+    public async Task Rm_File_LeavesItsBlocksForGcWhichFreesThemAndCheckStaysClean()
     {
         using var sandbox = new IsgSandbox(output);
         await sandbox.InitWithoutParityAsync();
@@ -120,6 +120,9 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
         var rm = (await sandbox.RunAsync("rm", "r/doomed.bin")).AssertExit(0);
 
         Assert.Contains("removed 1 entries", rm.Stdout, StringComparison.Ordinal);
+        Assert.Contains("reclaimable by `isg gc`", rm.Stdout, StringComparison.Ordinal);
+        Assert.True(sandbox.BlockFiles.Count > keptBlocks.Count, "rm deletes no object");
+        (await sandbox.RunAsync("gc")).AssertExit(0);
         Assert.Equal(keptBlocks, sandbox.BlockFiles);
         (await sandbox.RunAsync("ls", "r/doomed.bin")).AssertError(6, "r/doomed.bin");
         var stats = (await sandbox.RunAsync("stats", "--json")).AssertExit(0).Json();
@@ -150,10 +153,13 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
         var removed = listed.Count(p => p == "d/inner" || p.StartsWith("d/inner/", StringComparison.Ordinal));
         Assert.Contains($"removed {removed} entries", rm.Stdout, StringComparison.Ordinal);
         Assert.Equal(["d", "d/innerx", "d/innerx/sibling.txt"], await LsAsync(sandbox));
-        Assert.Single(sandbox.BlockFiles);
+        var afterRm = sandbox.BlockFiles.Count;
+        (await sandbox.RunAsync("gc")).AssertExit(0);
+        Assert.True(sandbox.BlockFiles.Count < afterRm, "gc frees what rm released");
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
 
         (await sandbox.RunAsync("rm", "d", "-r")).AssertExit(0);
+        (await sandbox.RunAsync("gc")).AssertExit(0);
         Assert.Empty(sandbox.BlockFiles);
         Assert.Empty(await LsAsync(sandbox));
         (await sandbox.RunAsync("rm", "d")).AssertError(6, "d");
@@ -173,7 +179,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
 
         var rm = (await sandbox.RunAsync("rm", "sh/one.bin")).AssertExit(0);
 
-        Assert.Contains("freed 0 blocks", rm.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 blocks (0 B) are now unreferenced", rm.Stdout, StringComparison.Ordinal);
         Assert.Equal(blocks, sandbox.BlockFiles);
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
         (await sandbox.RunAsync("get", "sh/two.bin", "-o", sandbox.PathOf("two.bin"))).AssertExit(0);

@@ -23,7 +23,7 @@ public static class RmCommand
             var node = context.StartNode();
             await using var nodeScope = node.ConfigureAwait(false);
             var report = await node.RemoveAsync(catalogPath, parse.GetValue(recursive), cancellationToken).ConfigureAwait(false);
-            context.Output.Line($"removed {report.Entries} entries; freed {report.BlocksFreed} blocks ({ByteSize.Format(report.BytesFreed)})");
+            context.Output.Line($"removed {report.Entries} entries; {report.BlocksReleased} blocks ({ByteSize.Format(report.BytesReclaimable)}) are now unreferenced and reclaimable by `isg gc`");
             return ExitCode.Ok;
         }));
         return command;

@@ -1,0 +1,16 @@
+namespace Isg.Actors.GarbageCollection;
+
+/// <summary>Where a collection is, as reported to its progress callback.</summary>
+public enum GcPhase
+{
+    /// <summary>Listing the objects on every backend (no lock held).</summary>
+    Listing,
+    /// <summary>Reading candidates from the catalogue and planning.</summary>
+    Planning,
+    /// <summary>An add holds the repository; waiting for it to finish.</summary>
+    WaitingForLock,
+    /// <summary>Holding the exclusive lock: re-checking, repacking, forgetting rows and deleting objects.</summary>
+    Sweeping,
+    /// <summary>Done; the report follows.</summary>
+    Done,
+}

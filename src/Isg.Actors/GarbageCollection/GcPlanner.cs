@@ -1,0 +1,83 @@
+namespace Isg.Actors.GarbageCollection;
+
+/// <summary>
+/// Decides what a collection deletes, as a pure function of catalogue rows. Rules: an unstriped block with
+/// refcount 0 dies; a stripe whose data blocks all have refcount 0 dies whole (data and parity); a stripe with live
+/// data blocks keeps its dead ones (the parity needs their bytes to rebuild the live ones) unless it is repacked:
+/// when its dead bytes reach the policy's threshold, or when it is undersized and another undersized stripe can be
+/// merged with it. A block with refcount above 0 is never planned for deletion.
+/// </summary>
+public static class GcPlanner
+{
+    /// <summary>The plan for <paramref name="candidates"/> under <paramref name="policy"/>.</summary>
+    public static GcPlan Plan(GcCandidates candidates, GcPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        var deadBlocks = new List<GcBlock>();
+        var members = new Dictionary<long, List<GcBlock>>();
+        foreach (var block in candidates.Blocks)
+        {
+            if (block.StripeId is { } stripeId)
+            {
+                if (!members.TryGetValue(stripeId, out var list))
+                {
+                    members.Add(stripeId, list = []);
+                }
+
+                list.Add(block);
+            }
+            else if (block.IsDead)
+            {
+                deadBlocks.Add(block);
+            }
+        }
+
+        var deadStripes = new List<GcStripePlan>();
+        var repacks = new List<GcStripePlan>();
+        var small = new List<GcStripePlan>();
+        var kept = new List<GcBlock>();
+        var stripeIds = new HashSet<long>();
+        foreach (var stripe in candidates.Stripes.OrderBy(s => s.Id))
+        {
+            if (!stripeIds.Add(stripe.Id))
+            {
+                throw new ArgumentException($"stripe {stripe.Id} is listed twice", nameof(candidates));
+            }
+
+            var blocks = members.GetValueOrDefault(stripe.Id) ?? [];
+            var plan = new GcStripePlan(stripe, blocks.Where(b => !b.IsDead).ToList(), blocks.Where(b => b.IsDead).ToList());
+            if (plan.Live.Count == 0)
+            {
+                deadStripes.Add(plan);
+            }
+            else if (plan.Dead.Count > 0 && plan.DeadBytes >= policy.RepackThreshold * plan.DataBytes)
+            {
+                repacks.Add(plan);
+            }
+            else if (policy.RepackSmall && policy.IsUndersized(stripe.K))
+            {
+                small.Add(plan);
+            }
+            else
+            {
+                kept.AddRange(plan.Dead);
+            }
+        }
+
+        // One undersized stripe repacked alone would come out just as small: merge only when there are several.
+        if (small.Count >= 2)
+        {
+            repacks.AddRange(small);
+        }
+        else
+        {
+            kept.AddRange(small.SelectMany(s => s.Dead));
+        }
+
+        // Blocks naming a stripe the candidates do not hold: the stripe's state is unknown, so nothing is deleted.
+        kept.AddRange(members.Where(m => !stripeIds.Contains(m.Key)).SelectMany(m => m.Value).Where(b => b.IsDead));
+        return new GcPlan(deadBlocks, deadStripes, repacks, kept);
+    }
+}

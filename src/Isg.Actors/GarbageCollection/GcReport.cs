@@ -1,0 +1,30 @@
+namespace Isg.Actors.GarbageCollection;
+
+/// <summary>
+/// What a collection did (or, with <see cref="DryRun"/>, would do): block rows forgotten and the sealed bytes of
+/// their objects, stripes removed whole and repacked, orphan objects deleted; what it kept: dead blocks whose stripe
+/// still needs them, and planned blocks referenced again before the sweep; deletes that failed (they stay as orphans
+/// for the next run). In a dry run, orphans may include objects of an add still in progress.
+/// </summary>
+public sealed record GcReport(
+    bool DryRun,
+    int BlocksDeleted,
+    long BytesDeleted,
+    int StripesRemoved,
+    int StripesRepacked,
+    int OrphansDeleted,
+    int BlocksKeptInLiveStripes,
+    int BlocksReferencedAgain,
+    int DeleteFailures,
+    IReadOnlyList<GcBackendReport> Backends)
+{
+    /// <summary>Bytes a repack wrote (new parity, moved blocks); <see cref="BytesReclaimed"/> is net of them.</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Net space freed: <see cref="BytesDeleted"/> less <see cref="BytesWritten"/> (orphans' sizes are unknown and not counted).</summary>
+    public long BytesReclaimed => BytesDeleted - BytesWritten;
+
+    /// <summary>True when there was nothing to delete, repack or keep.</summary>
+    public bool FoundNothing => BlocksDeleted == 0 && StripesRemoved == 0 && StripesRepacked == 0 && OrphansDeleted == 0
+        && BlocksKeptInLiveStripes == 0 && BlocksReferencedAgain == 0 && DeleteFailures == 0;
+}

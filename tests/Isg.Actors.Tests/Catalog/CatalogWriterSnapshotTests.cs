@@ -1,0 +1,200 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Isg.Actors.Catalog;
+using Isg.Protocol.Catalogs;
+using Isg.Protocol.Merkle;
+using static Isg.Actors.Tests.Catalog.CatalogTestData;
+
+namespace Isg.Actors.Tests.Catalog;
+
+public sealed class CatalogWriterSnapshotTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly CatalogDatabase _database;
+    private readonly CatalogWriter _writer;
+
+    public CatalogWriterSnapshotTests()
+    {
+        _database = OpenNew(_directory);
+        _writer = _database.CreateWriter();
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _database.Dispose();
+        _directory.Dispose();
+    }
+
+    private void Populate()
+    {
+        // Block 2 is shared by two files: the snapshot holds it once.
+        _writer.Commit(
+            [File("a.txt", Block(1), Block(2)), File("b/c.bin", Block(2), Block(3)), Directory("b")],
+            [Block(1), Block(2), Block(3)]);
+    }
+
+    [Fact]
+    public void CreateSnapshot_PopulatedCatalogue_CopiesRowsAndAddsOneReferencePerDistinctBlock()
+    {
+        Populate();
+
+        var snapshot = _writer.CreateSnapshot("first");
+
+        Assert.Equal("first", snapshot.Name);
+        Assert.Null(snapshot.Parent);
+        Assert.Equal(3, snapshot.FileCount);
+        Assert.Equal(4000, snapshot.TotalSize);
+        Assert.Equal(3, snapshot.BlockCount);
+        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM snapshot_files WHERE snapshot_id = $p0", snapshot.Id));
+        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM snapshot_blocks WHERE snapshot_id = $p0", snapshot.Id));
+        Assert.Equal(2, Refcount(_database, Id(1)));
+        Assert.Equal(3, Refcount(_database, Id(2)));
+        Assert.Equal(2, Refcount(_database, Id(3)));
+        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM blocks"));
+        Assert.Empty(_database.IntegrityCheck());
+
+        using var reader = _database.CreateReader();
+        Assert.Equal(snapshot, reader.FindSnapshot("first"));
+        Assert.Equal(snapshot, reader.FindSnapshot(snapshot.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(reader.ListFiles("").Select(e => (e.Path, e.Kind, e.Size, e.MerkleRoot)),
+            reader.ListSnapshotFiles(snapshot.Id, "").Select(e => (e.Path, e.Kind, e.Size, e.MerkleRoot)));
+        Assert.Equal(["b", "b/c.bin"], reader.ListSnapshotFiles(snapshot.Id, "b").Select(e => e.Path));
+        Assert.Equal(File("a.txt").Manifest, reader.GetSnapshotManifest(snapshot.Id, "a.txt"));
+    }
+
+    [Fact]
+    public void CreateSnapshot_Root_IsTheMerkleRootOfTheSortedLeaves()
+    {
+        Populate();
+
+        var snapshot = _writer.CreateSnapshot("s");
+
+        using var reader = _database.CreateReader();
+        var builder = new MerkleTreeBuilder();
+        foreach (var e in reader.ListFiles(""))
+        {
+            builder.Append(new CatalogLeaf(e.Path, (byte)e.Kind, e.Size, e.Mode, e.MtimeUnixNs, e.LinkTarget, e.MerkleRoot).ComputeHash());
+        }
+
+        Assert.Equal(builder.ComputeRoot(), snapshot.Root);
+        Assert.Equal(snapshot.Root, _writer.CreateSnapshot("same").Root);
+        _writer.Commit([File("a.txt", Block(1))], []);
+        Assert.NotEqual(snapshot.Root, _writer.CreateSnapshot("changed").Root);
+    }
+
+    [Fact]
+    public void CreateSnapshot_SecondSnapshot_HasTheNewestAsParent()
+    {
+        Populate();
+        var first = _writer.CreateSnapshot("one");
+        var second = _writer.CreateSnapshot("two");
+
+        Assert.Equal(first.Id, second.Parent);
+    }
+
+    [Fact]
+    public void CreateSnapshot_NameTaken_ThrowsAndChangesNothing()
+    {
+        Populate();
+        _writer.CreateSnapshot("dup");
+
+        Assert.Throws<SnapshotNameTakenException>(() => _writer.CreateSnapshot("dup"));
+        Assert.Equal(1, Scalar(_database, "SELECT count(*) FROM snapshots"));
+        Assert.Equal(2, Refcount(_database, Id(1)));
+        Assert.Throws<ArgumentException>(() => _writer.CreateSnapshot("123"));
+        Assert.Throws<ArgumentException>(() => _writer.CreateSnapshot(""));
+    }
+
+    [Fact]
+    public void RemoveFiles_BlocksHeldBySnapshot_AreNotReleased()
+    {
+        Populate();
+        _writer.CreateSnapshot("keep");
+
+        var released = _writer.RemoveFiles("", recursive: true);
+
+        Assert.Empty(released);
+        Assert.Equal(1, Refcount(_database, Id(1)));
+        Assert.Equal(1, Refcount(_database, Id(2)));
+        Assert.Empty(_database.IntegrityCheck());
+        using var reader = _database.CreateReader();
+        Assert.True(reader.HasBlock(Id(1)));
+    }
+
+    [Fact]
+    public void DeleteSnapshots_AfterFilesRemoved_ReleasesBlocksForCollectionWithoutForgettingThem()
+    {
+        Populate();
+        var snapshot = _writer.CreateSnapshot("gone");
+        _writer.RemoveFiles("b", recursive: true);
+
+        var removal = _writer.DeleteSnapshots([snapshot.Id, 9999]);
+
+        Assert.Equal([snapshot], removal.Deleted);
+        Assert.Equal(1, removal.BlocksReleased);
+        Assert.Equal(1000, removal.BytesReleased);
+        Assert.Equal(1, Refcount(_database, Id(1)));
+        Assert.Equal(1, Refcount(_database, Id(2)));
+        Assert.Equal(0, Refcount(_database, Id(3)));
+        Assert.Equal(0, Scalar(_database, "SELECT count(*) FROM snapshot_files"));
+        Assert.Equal(0, Scalar(_database, "SELECT count(*) FROM snapshot_blocks"));
+        Assert.Empty(_database.IntegrityCheck());
+        using var reader = _database.CreateReader();
+        Assert.Equal([Id(3)], reader.FindUnreferencedBlocks(10).Select(b => b.Id));
+
+        // The released set is cleared: the next commit does not report block 3 again.
+        Assert.Empty(_writer.Commit([File("z", Block(1))], []));
+    }
+
+    [Fact]
+    public void DeleteSnapshots_Middle_ReparentsItsChildren()
+    {
+        Populate();
+        var a = _writer.CreateSnapshot("a");
+        var b = _writer.CreateSnapshot("b");
+        var c = _writer.CreateSnapshot("c");
+
+        _writer.DeleteSnapshots([b.Id]);
+
+        using var reader = _database.CreateReader();
+        Assert.Equal([(a.Id, (long?)null), (c.Id, a.Id)], reader.ListSnapshots().Select(s => (s.Id, s.Parent)));
+    }
+
+    [Fact]
+    public void DeleteSnapshots_RandomCreatesAndDeletes_HistoryStaysATreeAndRefcountsExact()
+    {
+        Populate();
+        var counter = 0;
+        Prop.ForAll(Gen.ListOf(Gen.Choose(-3, 5)).ToArbitrary(), ops =>
+        {
+            foreach (var op in ops)
+            {
+                if (op >= 0)
+                {
+                    _writer.CreateSnapshot($"s{counter++}");
+                }
+                else
+                {
+                    using var r = _database.CreateReader();
+                    var all = r.ListSnapshots();
+                    if (all.Count > 0)
+                    {
+                        _writer.DeleteSnapshots([all[(counter++ * 7 + -op) % all.Count].Id]);
+                    }
+                }
+            }
+
+            using var reader = _database.CreateReader();
+            var snapshots = reader.ListSnapshots().ToDictionary(s => s.Id);
+            foreach (var s in snapshots.Values)
+            {
+                // Parents exist and are older, so following them always ends: a tree (a forest of roots).
+                Assert.True(s.Parent is null || (snapshots.ContainsKey(s.Parent.Value) && s.Parent < s.Id));
+            }
+
+            Assert.Empty(_database.IntegrityCheck());
+            Assert.Equal(1 + snapshots.Count, Refcount(_database, Id(1)));
+        }).QuickCheckThrowOnFailure();
+    }
+}
