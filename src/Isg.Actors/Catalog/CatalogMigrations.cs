@@ -111,10 +111,31 @@ public static class CatalogMigrations
         PRAGMA application_id = 1230194481;
         """;
 
+    // The healer's findings, so that `isg health` in another process sees what the last scrub found. A row is
+    // one shard (a data chunk or a parity chunk, named by backend and object) found missing or corrupt; it is
+    // deleted when the shard is repaired or verifies again. No foreign key: a finding may outlive the chunk row
+    // (a file removed meanwhile), and health ignores findings whose chunk is gone.
+    private const string ShardFaultsSchema = """
+        CREATE TABLE shard_faults (
+            backend     TEXT NOT NULL,
+            object_name TEXT NOT NULL,
+            kind        INTEGER NOT NULL CHECK (kind IN (1, 2)),
+            found_at    INTEGER NOT NULL,
+            message     TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (backend, object_name)
+        ) WITHOUT ROWID;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
         new(1, "initial schema: config, blocks, chunks, files, file_manifests, file_blocks, snapshots, access_log", InitialSchema),
+        // Placeholders ONLY on the healer branch: migrations 2, 3 and 4 belong to other branches (stripes and
+        // others); the lead replaces these three lines with the real steps when merging.
+        new(2, "placeholder for another branch's migration 2 (healer branch only)", "SELECT 1;"),
+        new(3, "placeholder for another branch's migration 3 (healer branch only)", "SELECT 1;"),
+        new(4, "placeholder for another branch's migration 4 (healer branch only)", "SELECT 1;"),
+        new(5, "healer: shard_faults (scrub findings not yet repaired)", ShardFaultsSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

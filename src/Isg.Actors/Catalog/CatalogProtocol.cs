@@ -25,3 +25,12 @@ public sealed record RemovePath(string Path, bool Recursive, IReplyTo<PathRemove
 /// and <see cref="BytesFreed"/> count the objects actually deleted; one whose delete failed stays recorded, unreferenced.
 /// </summary>
 public sealed record PathRemoved(int Entries, int BlocksFreed, long BytesFreed, Exception? Failure);
+
+/// <summary>
+/// Records a stretch of a scrub pass (verified, faulty and repaired shards, the pass position) in one transaction.
+/// Replies <see cref="ScrubRecorded"/>. Send only after repaired shards are durable on their backends. Safe to resend.
+/// </summary>
+public sealed record RecordScrub(ScrubRecord Record, IReplyTo<ScrubRecorded> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="RecordScrub"/>: <see cref="Failure"/> is null when it is durable.</summary>
+public sealed record ScrubRecorded(Exception? Failure);

@@ -9,7 +9,7 @@ namespace Isg.Actors.Catalog;
 /// <see cref="BeginSnapshot"/>. Streaming results hold a read snapshot until enumerated to the end or disposed,
 /// which keeps the WAL from being checkpointed: do not park an enumerator.
 /// </summary>
-public sealed class CatalogReader : IDisposable
+public sealed partial class CatalogReader : IDisposable
 {
     private const string FileColumns = "id, path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at";
 

@@ -9,7 +9,7 @@ namespace Isg.Actors.Catalog;
 /// the catalogue actor owns it and calls it from one message at a time. Every mutating call is one transaction,
 /// durable (synchronous=FULL) when it returns; on any exception it is rolled back completely.
 /// </summary>
-public sealed class CatalogWriter : IDisposable
+public sealed partial class CatalogWriter : IDisposable
 {
     // Access-log rows are buffered and written in one transaction once this many are pending.
     private const int AccessLogBatch = 256;
