@@ -10,9 +10,10 @@ namespace Isg.Actors.Catalog;
 /// The only writer of the catalogue (/node/catalog). Commits and removals are serialised here, so a removal's
 /// "refcount reached zero, delete the object" can never interleave with a commit that re-references the block.
 /// Expected failures (a busy or full disk, a missing path) are replies; a damaged database throws and restarts.
-/// Blocks that a commit frees by replacing a file stay at refcount 0 for the garbage collector.
+/// Blocks that a commit frees by replacing a file stay at refcount 0 for the garbage collector, and so do blocks
+/// that a removal frees when they are members of a stripe (their stripe-mates' parity needs them).
 /// </summary>
-public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store) : Actor<ICatalogCommand>
+public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) : Actor<ICatalogCommand>
 {
     private static readonly TimeSpan s_deletionMemory = TimeSpan.FromHours(1);
 
@@ -48,12 +49,12 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
                 {
                     if (await FindVanishedAsync(commit.NewBlocks, cancellationToken).ConfigureAwait(false) is { } vanished)
                     {
-                        commit.ReplyTo.Reply(new FilesCommitted(0, new BackendException(BackendFailureKind.Transient, store.Name,
+                        commit.ReplyTo.Reply(new FilesCommitted(0, new BackendException(BackendFailureKind.Transient, vanished.Backend,
                             $"block {vanished.Id} was deleted by a concurrent removal before this add could commit it; add again")));
                         break;
                     }
 
-                    var freed = writer.Commit(commit.Files, commit.NewBlocks);
+                    var freed = writer.Commit(commit.Files, commit.NewBlocks, commit.Stripes);
                     if (freed.Count > 0)
                     {
                         Context.Logger.LogDebug("commit left {Blocks} blocks unreferenced", freed.Count);
@@ -126,7 +127,8 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
 
         foreach (var block in newBlocks)
         {
-            if (_recentlyDeleted.Remove(block.ObjectName) && !await store.ExistsAsync(block.ObjectName, cancellationToken).ConfigureAwait(false))
+            if (_recentlyDeleted.Remove(block.ObjectName)
+                && (!backends.TryGet(block.Backend, out var store) || !await store.ExistsAsync(block.ObjectName, cancellationToken).ConfigureAwait(false)))
             {
                 return block;
             }
@@ -168,8 +170,14 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
         var deleted = new List<StoredBlock>(freed.Count);
         foreach (var block in freed)
         {
+            var store = backends.TryGet(block.Backend, out var found) ? found : null;
             try
             {
+                if (store is null)
+                {
+                    throw new BackendException(BackendFailureKind.Permanent, block.Backend, $"backend {block.Backend} is not configured", null);
+                }
+
                 await store.DeleteAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
                 _recentlyDeleted[block.ObjectName] = Context.TimeProvider.GetUtcNow();
                 deleted.Add(block);
@@ -178,7 +186,7 @@ public sealed class CatalogActor(CatalogDatabase database, IStorageBackend store
             {
                 // The entry is gone already. The block stays recorded with no references, so a later sweep
                 // (FindUnreferencedBlocks) still finds the object and deletes it.
-                Context.Logger.LogWarning("could not delete block {Block} from {Store}: {Reason}", block.Id, store.Name, e.Message);
+                Context.Logger.LogWarning("could not delete block {Block} from {Store}: {Reason}", block.Id, block.Backend, e.Message);
             }
         }
 

@@ -369,6 +369,63 @@ public sealed class CatalogDatabase : IDisposable
             """, r => new CatalogProblem(CatalogProblemKind.MissingManifest,
                 $"file {r.GetInt64(0)} '{r.GetString(1)}' has no manifest"),
             problems);
+
+        CollectStripeProblems(connection, problems);
+    }
+
+    // Every stripe has k data blocks numbered 0..k-1 and m parity chunks numbered k..k+m-1 (a parity shard may have
+    // copies on several backends, so distinct indexes are counted), and no data shard outgrows shard_size.
+    private static void CollectStripeProblems(SqliteConnection connection, List<CatalogProblem> problems)
+    {
+        Query(connection, $"""
+            SELECT s.id, s.k, s.m, s.shard_size,
+                   (SELECT count(*) FROM blocks b WHERE b.stripe_id = s.id AND b.stripe_index BETWEEN 0 AND s.k - 1),
+                   (SELECT count(DISTINCT b.stripe_index) FROM blocks b WHERE b.stripe_id = s.id),
+                   (SELECT count(*) FROM blocks b WHERE b.stripe_id = s.id),
+                   (SELECT count(DISTINCT c.shard_index) FROM chunks c
+                    WHERE c.stripe_id = s.id AND c.is_parity = 1 AND c.shard_index BETWEEN s.k AND s.k + s.m - 1),
+                   (SELECT count(*) FROM chunks c WHERE c.stripe_id = s.id AND c.is_parity = 1
+                    AND c.shard_index NOT BETWEEN s.k AND s.k + s.m - 1),
+                   (SELECT coalesce(max(b.stored_size), 0) FROM blocks b WHERE b.stripe_id = s.id)
+            FROM stripes s
+            LIMIT {MaxProblemsPerCheck}
+            """, r =>
+            {
+                var (id, k, m, shardSize) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+                var (dataInRange, distinctData, data, parity, strayParity, largest) =
+                    (r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9));
+                if (dataInRange == k && distinctData == k && data == k && parity == m && strayParity == 0 && largest <= shardSize)
+                {
+                    return null;
+                }
+
+                return new CatalogProblem(CatalogProblemKind.StripeMismatch, string.Create(CultureInfo.InvariantCulture,
+                    $"stripe {id} ({k}+{m}, shard size {shardSize}) has {data} data blocks ({distinctData} distinct indexes, {dataInRange} in range), {parity} parity shards ({strayParity} out of range), largest data shard {largest}"));
+            }, problems);
+
+        Query(connection, $"""
+            SELECT b.id, b.stripe_id FROM blocks b
+            WHERE b.stripe_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stripes s WHERE s.id = b.stripe_id)
+            LIMIT {MaxProblemsPerCheck}
+            """, r => new CatalogProblem(CatalogProblemKind.StripeMismatch,
+                $"block {HexOf(r, 0)} names stripe {r.GetInt64(1)}, which does not exist"),
+            problems);
+
+        Query(connection, $"""
+            SELECT c.block_id, c.stripe_id FROM chunks c
+            WHERE c.is_parity = 1 AND NOT EXISTS (SELECT 1 FROM stripes s WHERE s.id = c.stripe_id)
+            LIMIT {MaxProblemsPerCheck}
+            """, r => new CatalogProblem(CatalogProblemKind.StripeMismatch,
+                $"parity chunk {HexOf(r, 0)} names stripe {r.GetInt64(1)}, which does not exist"),
+            problems);
+
+        Query(connection, $"""
+            SELECT c.block_id FROM chunks c
+            WHERE c.is_parity = 0 AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.id = c.block_id)
+            LIMIT {MaxProblemsPerCheck}
+            """, r => new CatalogProblem(CatalogProblemKind.ForeignKey,
+                $"chunk of block {HexOf(r, 0)} names a block the catalogue does not hold"),
+            problems);
     }
 
     private static void Query(SqliteConnection connection, string sql, Func<SqliteDataReader, CatalogProblem?> read, List<CatalogProblem> problems)

@@ -111,6 +111,66 @@ public static class CatalogMigrations
         PRAGMA application_id = 1230194481;
         """;
 
+    // Design notes for v2 (stripes):
+    // - A parity shard has a chunks row but no blocks row: its block_id is the SHA-256 of the shard bytes (scrub
+    //   verifies it by hashing), so chunks loses its foreign key to blocks. Triggers keep the old cascade: deleting
+    //   a block deletes its data chunks, deleting a stripe deletes its parity chunks and unlinks its blocks.
+    // - chunks is rebuilt (create, copy, drop, rename) because SQLite cannot drop a foreign key in place.
+    // - The built-in backend "local" is recorded with a path relative to the repository root, so a moved
+    //   repository keeps working; backends added later record absolute paths.
+    private const string StripesSchema = """
+        CREATE TABLE backends (
+            name     TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
+            type     TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO backends (name, type, settings, added_at)
+        VALUES ('local', 'local', '{"path":"blocks"}', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+
+        CREATE TABLE stripes (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            k          INTEGER NOT NULL CHECK (k BETWEEN 1 AND 255),
+            m          INTEGER NOT NULL CHECK (m BETWEEN 0 AND 254),
+            shard_size INTEGER NOT NULL CHECK (shard_size >= 0),
+            created_at INTEGER NOT NULL
+        );
+
+        ALTER TABLE blocks ADD COLUMN stripe_id INTEGER;
+        ALTER TABLE blocks ADD COLUMN stripe_index INTEGER CHECK (stripe_index IS NULL OR stripe_index >= 0);
+        CREATE INDEX blocks_stripe ON blocks (stripe_id, stripe_index) WHERE stripe_id IS NOT NULL;
+
+        CREATE TABLE chunks_v2 (
+            block_id    BLOB NOT NULL CHECK (length(block_id) = 32),
+            backend     TEXT NOT NULL,
+            object_name TEXT NOT NULL,
+            stored_at   INTEGER NOT NULL,
+            verified_at INTEGER,
+            is_parity   INTEGER NOT NULL DEFAULT 0 CHECK (is_parity IN (0, 1)),
+            stripe_id   INTEGER,
+            shard_index INTEGER,
+            PRIMARY KEY (block_id, backend),
+            CHECK (is_parity = 0 OR (stripe_id IS NOT NULL AND shard_index IS NOT NULL))
+        ) WITHOUT ROWID;
+        INSERT INTO chunks_v2 (block_id, backend, object_name, stored_at, verified_at)
+            SELECT block_id, backend, object_name, stored_at, verified_at FROM chunks;
+        DROP TABLE chunks;
+        ALTER TABLE chunks_v2 RENAME TO chunks;
+        CREATE INDEX chunks_object ON chunks (backend, object_name);
+        CREATE INDEX chunks_parity ON chunks (stripe_id) WHERE is_parity = 1;
+
+        CREATE TRIGGER blocks_delete_chunks AFTER DELETE ON blocks
+        BEGIN
+            DELETE FROM chunks WHERE block_id = OLD.id AND is_parity = 0;
+        END;
+
+        CREATE TRIGGER stripes_delete AFTER DELETE ON stripes
+        BEGIN
+            DELETE FROM chunks WHERE stripe_id = OLD.id AND is_parity = 1;
+            UPDATE blocks SET stripe_id = NULL, stripe_index = NULL WHERE stripe_id = OLD.id;
+        END;
+        """;
+
     // The healer's findings, so that `isg health` in another process sees what the last scrub found. A row is
     // one shard (a data chunk or a parity chunk, named by backend and object) found missing or corrupt; it is
     // deleted when the shard is repaired or verifies again. No foreign key: a finding may outlive the chunk row
@@ -130,9 +190,9 @@ public static class CatalogMigrations
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
         new(1, "initial schema: config, blocks, chunks, files, file_manifests, file_blocks, snapshots, access_log", InitialSchema),
-        // Placeholders ONLY on the healer branch: migrations 2, 3 and 4 belong to other branches (stripes and
-        // others); the lead replaces these three lines with the real steps when merging.
-        new(2, "placeholder for another branch's migration 2 (healer branch only)", "SELECT 1;"),
+        new(2, "stripes: backends, stripes, blocks.stripe_id/stripe_index, parity chunks", StripesSchema),
+        // Placeholders ONLY on the healer branch: migrations 3 and 4 belong to other branches; the lead replaces
+        // these two lines with the real steps when merging.
         new(3, "placeholder for another branch's migration 3 (healer branch only)", "SELECT 1;"),
         new(4, "placeholder for another branch's migration 4 (healer branch only)", "SELECT 1;"),
         new(5, "healer: shard_faults (scrub findings not yet repaired)", ShardFaultsSchema),

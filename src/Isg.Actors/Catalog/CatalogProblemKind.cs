@@ -26,4 +26,10 @@ public enum CatalogProblemKind
 
     /// <summary>A file has no manifest row.</summary>
     MissingManifest,
+
+    /// <summary>
+    /// A stripe does not hold k data blocks (indexes 0..k-1) and m parity chunks (indexes k..k+m-1), or a data
+    /// shard is larger than its stripe's shard size.
+    /// </summary>
+    StripeMismatch,
 }

@@ -9,7 +9,11 @@ public interface ICatalogCommand;
 /// Commits files (and the blocks written for them) in one transaction. Replies <see cref="FilesCommitted"/>.
 /// The blocks must already be durable in their store. Safe to resend (a path's previous entry is replaced).
 /// </summary>
-public sealed record CommitFiles(IReadOnlyList<FileCommit> Files, IReadOnlyList<StoredBlock> NewBlocks, IReplyTo<FilesCommitted> ReplyTo) : ICatalogCommand;
+public sealed record CommitFiles(IReadOnlyList<FileCommit> Files, IReadOnlyList<StoredBlock> NewBlocks, IReplyTo<FilesCommitted> ReplyTo) : ICatalogCommand
+{
+    /// <summary>Stripes sealed since the last commit, recorded after <see cref="NewBlocks"/> in the same transaction.</summary>
+    public IReadOnlyList<SealedStripe> Stripes { get; init; } = [];
+}
 
 /// <summary>The outcome of <see cref="CommitFiles"/>: <see cref="Failure"/> is null when every file is committed.</summary>
 public sealed record FilesCommitted(int Files, Exception? Failure);

@@ -33,15 +33,15 @@ public sealed partial class CatalogReader : IDisposable
     private const string BlockSql = """
         SELECT b.plain_size, b.stored_size, b.compression, c.object_name
         FROM blocks b JOIN chunks c ON c.block_id = b.id
-        WHERE b.id = $p0 AND c.backend = $p1
+        WHERE b.id = $p0 AND c.backend = $p1 AND c.is_parity = 0
         """;
     private const string LocationsSql = """
         SELECT b.plain_size, b.stored_size, b.compression, c.backend, c.object_name
         FROM blocks b JOIN chunks c ON c.block_id = b.id
-        WHERE b.id = $p0
+        WHERE b.id = $p0 AND c.is_parity = 0
         ORDER BY c.backend
         """;
-    private const string HasBlockSql = "SELECT 1 FROM blocks WHERE id = $p0 AND refcount > 0";
+    private const string HasBlockSql = "SELECT 1 FROM blocks WHERE id = $p0";
     private const string UnreferencedSql = """
         SELECT b.id, b.plain_size, b.stored_size, b.compression, c.backend, c.object_name
         FROM blocks b JOIN chunks c ON c.block_id = b.id
@@ -61,7 +61,7 @@ public sealed partial class CatalogReader : IDisposable
     private const string ConfigSql = "SELECT value FROM config WHERE key = $p0";
 
     private static readonly string s_knownBlocksSql =
-        "SELECT id FROM blocks WHERE refcount > 0 AND id IN (" +
+        "SELECT id FROM blocks WHERE id IN (" +
         string.Join(", ", Enumerable.Range(0, KnownBlocksBatch).Select(i => "$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
         ")";
 
@@ -157,8 +157,9 @@ public sealed partial class CatalogReader : IDisposable
     });
 
     /// <summary>
-    /// Whether the catalogue holds the block and a file references it. A block released and awaiting deletion
-    /// (refcount 0) is not known: its stored copy may be deleted at any moment, so ingest must store it again.
+    /// Whether the catalogue holds the block, referenced or not. A block of refcount 0 counts too: block rows and
+    /// their objects are deleted only under the exclusive repository lock (RepositoryLock.ForRemoving), when no add
+    /// runs, so a known block stays stored for the whole add that reuses it, and a block lives in one stripe only.
     /// </summary>
     public bool HasBlock(BlockId id) => Run(HasBlockSql, 1, command =>
     {

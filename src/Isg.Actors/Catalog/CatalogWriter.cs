@@ -87,8 +87,8 @@ public sealed partial class CatalogWriter : IDisposable
             SELECT b.id, b.plain_size, b.stored_size, b.compression, c.backend, c.object_name
             FROM temp.released r
             JOIN blocks b ON b.id = r.id
-            JOIN chunks c ON c.block_id = b.id
-            WHERE b.refcount = 0
+            JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
+            WHERE b.refcount = 0 AND b.stripe_id IS NULL
             ORDER BY b.id, c.backend
             """);
         // A released block stored nowhere needs no store deletion: forget it at once.
@@ -105,8 +105,8 @@ public sealed partial class CatalogWriter : IDisposable
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
             """);
         _forgetChunks = Prepare(
-            "DELETE FROM chunks WHERE block_id = ?1 AND EXISTS (SELECT 1 FROM blocks WHERE id = ?1 AND refcount = 0)");
-        _forgetBlock = Prepare("DELETE FROM blocks WHERE id = ?1 AND refcount = 0");
+            "DELETE FROM chunks WHERE block_id = ?1 AND is_parity = 0 AND EXISTS (SELECT 1 FROM blocks WHERE id = ?1 AND refcount = 0 AND stripe_id IS NULL)");
+        _forgetBlock = Prepare("DELETE FROM blocks WHERE id = ?1 AND refcount = 0 AND stripe_id IS NULL");
     }
 
     /// <summary>The writer's connection, for tests that hook SQLite directly.</summary>
@@ -123,10 +123,26 @@ public sealed partial class CatalogWriter : IDisposable
     /// neither in the catalogue nor in <paramref name="newBlocks"/>) and <see cref="ArgumentException"/> for
     /// invalid paths or block layouts; nothing is written then.
     /// </summary>
-    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks)
+    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks) =>
+        Commit(files, newBlocks, []);
+
+    /// <summary>
+    /// <see cref="Commit(IReadOnlyList{FileCommit}, IReadOnlyList{StoredBlock})"/>, and in the same transaction records
+    /// <paramref name="stripes"/> after the new blocks: a stripe row, its data blocks' stripe_id and stripe_index, and
+    /// its parity chunks. A stripe whose data blocks are not all in the catalogue by then (their commit failed) or
+    /// already belong to a stripe is skipped and logged: its blocks stay unprotected, its parity objects are orphans
+    /// for garbage collection. Parity objects must be durable before the call, like blocks.
+    /// </summary>
+    public IReadOnlyList<StoredBlock> Commit(IReadOnlyList<FileCommit> files, IReadOnlyList<StoredBlock> newBlocks, IReadOnlyList<SealedStripe> stripes)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(newBlocks);
+        ArgumentNullException.ThrowIfNull(stripes);
+        for (var i = 0; i < stripes.Count; i++)
+        {
+            Validate(stripes[i], i);
+        }
+
         for (var i = 0; i < files.Count; i++)
         {
             Validate(files[i], i);
@@ -143,6 +159,11 @@ public sealed partial class CatalogWriter : IDisposable
             for (var i = 0; i < newBlocks.Count; i++)
             {
                 InsertBlock(newBlocks[i], now);
+            }
+
+            for (var i = 0; i < stripes.Count; i++)
+            {
+                InsertStripe(stripes[i], now);
             }
 
             for (var i = 0; i < files.Count; i++)
@@ -168,7 +189,9 @@ public sealed partial class CatalogWriter : IDisposable
     /// Removes the entry at <paramref name="pathOrPrefix"/> and, when <paramref name="recursive"/>, every entry below
     /// it ("dir" removes "dir" and "dir/…", never "dirx/…"; "" with recursive removes everything), in one
     /// transaction. Returns the locations of blocks whose refcount reached 0: delete them from their stores AFTER
-    /// this returns, then call <see cref="ForgetBlocks"/>. Removing a path that does not exist returns an empty list.
+    /// this returns, then call <see cref="ForgetBlocks"/>. Blocks that are members of a stripe are never returned:
+    /// deleting one would break its stripe-mates' parity, so they stay at refcount 0 for garbage collection.
+    /// Removing a path that does not exist returns an empty list.
     /// </summary>
     public IReadOnlyList<StoredBlock> RemoveFiles(string pathOrPrefix, bool recursive)
     {
@@ -218,7 +241,7 @@ public sealed partial class CatalogWriter : IDisposable
 
     /// <summary>
     /// Deletes the rows (block and all its locations) of each block in <paramref name="ids"/> that still has
-    /// refcount 0, in one transaction; a block referenced again since it was released is kept. Call after deleting
+    /// refcount 0 and is in no stripe, in one transaction; a block referenced again since it was released is kept. Call after deleting
     /// the block from every store it was on. Returns how many blocks were forgotten. Idempotent.
     /// </summary>
     public int ForgetBlocks(IEnumerable<BlockId> ids)

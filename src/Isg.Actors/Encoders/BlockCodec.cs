@@ -1,6 +1,7 @@
 using System.Buffers;
 using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
+using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
@@ -10,23 +11,50 @@ using Isg.Protocol.Sealing;
 namespace Isg.Actors.Encoders;
 
 /// <summary>
-/// One worker's block work: hash, deduplicate, compress + seal, store; and the way back: fetch, open, verify.
-/// Not thread-safe (it owns a sealer and scratch buffers): one per encoder actor.
+/// One worker's block work: hash, deduplicate, compress + seal, store (on the backend its stripe slot names);
+/// and the way back: fetch from any location, open, verify, and rebuild from the stripe when every copy is
+/// missing or damaged. Not thread-safe (it owns a sealer and scratch buffers): one per encoder actor.
 /// </summary>
-public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageBackend store) : IDisposable
+public sealed class BlockCodec : IDisposable
 {
-    private readonly BlockSealer _sealer = new(key, options);
+    private readonly RepositoryKey _key;
+    private readonly BackendSet _backends;
+    private readonly BlockSealer _sealer;
+    private readonly StripeReader _stripes;
 
-    /// <summary>The store blocks go to.</summary>
-    public IStorageBackend Store => store;
+    /// <summary>A codec sealing with <paramref name="options"/> and storing on <paramref name="backends"/>.</summary>
+    public BlockCodec(RepositoryKey key, SealOptions options, BackendSet backends)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(backends);
+        _key = key;
+        _backends = backends;
+        _sealer = new BlockSealer(key, options);
+        _stripes = new StripeReader(backends, _sealer);
+    }
+
+    /// <summary>The backends blocks go to.</summary>
+    public BackendSet Backends => _backends;
+
+    /// <summary>The stripe reader this codec rebuilds with (for the healer's replacements).</summary>
+    public StripeReader Stripes => _stripes;
+
+    /// <summary>Called for every stored shard found missing or damaged while decoding (from the decoding thread).</summary>
+    public Action<ShardDamage>? DamageFound
+    {
+        get => _stripes.DamageFound;
+        set => _stripes.DamageFound = value;
+    }
 
     /// <summary>
     /// Stores <paramref name="plaintext"/> unless an identical block is already known (in <paramref name="catalog"/>
-    /// or claimed in <paramref name="session"/>). Throws only on storage failure; the claim is then released.
+    /// or claimed in <paramref name="session"/>), on the backend <paramref name="stripes"/> assigns. Throws only on
+    /// storage failure; the claim and the stripe slot are then released.
     /// </summary>
-    public async ValueTask<EncodedBlock> EncodeAsync(ReadOnlyMemory<byte> plaintext, DedupIndex session, CatalogReader catalog, CancellationToken cancellationToken)
+    public async ValueTask<EncodedBlock> EncodeAsync(ReadOnlyMemory<byte> plaintext, DedupIndex session, StripeAssembler stripes, CatalogReader catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(stripes);
         ArgumentNullException.ThrowIfNull(catalog);
         var id = BlockId.Compute(plaintext.Span);
         if (!session.TryClaim(id, out var existing))
@@ -41,7 +69,7 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
             {
                 return await existing.ConfigureAwait(false)
                     ? new EncodedBlock(id, plaintext.Length, null)
-                    : throw new BackendException(BackendFailureKind.Transient, store.Name, $"block {id} could not be stored by another worker", null);
+                    : throw new BackendException(BackendFailureKind.Transient, _backends.Primary.Name, $"block {id} could not be stored by another worker", null);
             }
         }
 
@@ -52,19 +80,37 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
         }
 
         var sealedBuffer = ArrayPool<byte>.Shared.Rent(BlockSealer.MaxSealedLength(plaintext.Length));
+        StripeSlot? slot = null;
+        var completed = false;
         try
         {
             var length = _sealer.Seal(id, plaintext.Span, sealedBuffer);
             EnvelopeHeader.TryRead(sealedBuffer.AsSpan(0, length), out var header, out _);
-            var name = key.ObjectName(id);
-            await store.PutAsync(name, sealedBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            var stored = new StoredBlock(id, plaintext.Length, length, (int)header.Compression, store.Name, name);
+            var name = _key.ObjectName(id);
+            slot = stripes.Reserve(id, sealedBuffer.AsSpan(0, length));
+            await slot.Backend.PutAsync(name, sealedBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            var stored = new StoredBlock(id, plaintext.Length, length, (int)header.Compression, slot.Backend.Name, name);
+
+            // Recorded for the job before the stripe can complete, so a sealed stripe finds all its blocks there.
             session.Complete(id, stored);
-            return new EncodedBlock(id, plaintext.Length, stored);
+            completed = true;
+            var reported = slot;
+            slot = null;
+            var stripe = await stripes.ReportAsync(reported, stored: true, cancellationToken).ConfigureAwait(false);
+            return new EncodedBlock(id, plaintext.Length, stored, stripe);
         }
         catch
         {
-            session.Complete(id, succeeded: false);
+            if (!completed)
+            {
+                session.Complete(id, succeeded: false);
+            }
+
+            if (slot is not null)
+            {
+                await stripes.ReportAsync(slot, stored: false, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
         finally
@@ -74,19 +120,63 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
     }
 
     /// <summary>
-    /// Fetches block <paramref name="id"/> stored as <paramref name="objectName"/>, opens it and checks that it
-    /// hashes to its id. Throws <see cref="DataIntegrityException"/> when it is missing, corrupt or tampered with.
+    /// Fetches block <paramref name="id"/> from any location <paramref name="catalog"/> records, opens it and checks
+    /// that it hashes to its id; when every copy is missing or damaged, rebuilds it from its stripe (reporting the
+    /// damage through <see cref="DamageFound"/>). Throws <see cref="DataIntegrityException"/> naming the block (and
+    /// its stripe) when it cannot be had.
     /// </summary>
-    public async ValueTask<PooledBuffer> DecodeAsync(BlockId id, string objectName, CancellationToken cancellationToken)
+    public async ValueTask<PooledBuffer> DecodeAsync(BlockId id, CatalogReader catalog, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var locations = catalog.GetBlockLocations(id);
+        var stripe = catalog.GetBlockStripe(id);
+        DataIntegrityException? firstFailure = null;
+        foreach (var location in locations)
+        {
+            try
+            {
+                return await DecodeAsync(id, location.Backend, location.ObjectName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DataIntegrityException e)
+            {
+                firstFailure ??= e;
+                DamageFound?.Invoke(new ShardDamage(id, stripe?.StripeId ?? -1, stripe?.Index ?? -1, location.Backend, location.ObjectName, e.Message));
+            }
+        }
+
+        if (stripe is { } member && catalog.GetStripe(member.StripeId) is { } layout)
+        {
+            return await _stripes.ReconstructBlockAsync(id, layout, member.Index, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw firstFailure ?? new DataIntegrityException($"block {id} is not stored on any backend");
+    }
+
+    /// <summary>
+    /// Fetches block <paramref name="id"/> stored as <paramref name="objectName"/> on the primary backend, opens it
+    /// and checks that it hashes to its id. Throws <see cref="DataIntegrityException"/> when it is missing, corrupt
+    /// or tampered with. No stripe fallback: see <see cref="DecodeAsync(BlockId, CatalogReader, CancellationToken)"/>.
+    /// </summary>
+    public ValueTask<PooledBuffer> DecodeAsync(BlockId id, string objectName, CancellationToken cancellationToken) =>
+        DecodeAsync(id, _backends.Primary.Name, objectName, cancellationToken);
+
+    private async ValueTask<PooledBuffer> DecodeAsync(BlockId id, string backendName, string objectName, CancellationToken cancellationToken)
+    {
+        if (!_backends.TryGet(backendName, out var store))
+        {
+            throw new DataIntegrityException($"block {id} is on backend {backendName}, which is not configured");
+        }
+
         IMemoryOwner<byte> sealedBlock;
         try
         {
             sealedBlock = await store.GetAsync(objectName, cancellationToken).ConfigureAwait(false);
         }
-        catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
+        catch (BackendException e)
         {
-            throw new DataIntegrityException($"block {id} is missing from the {store.Name} store (object {objectName})", e);
+            throw new DataIntegrityException(e.Kind == BackendFailureKind.NotFound
+                ? $"block {id} is missing from the {store.Name} store (object {objectName})"
+                : $"block {id} cannot be read from the {store.Name} store (object {objectName}): {e.Message}", e);
         }
 
         using (sealedBlock)
@@ -94,7 +184,7 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
             var span = sealedBlock.Memory.Span;
             if (!BlockSealer.TryReadPlaintextLength(span, out var plainLength, out var error))
             {
-                throw Corrupt(id, objectName, error);
+                throw Corrupt(id, store.Name, objectName, error);
             }
 
             var plaintext = PooledBuffer.Rent(plainLength);
@@ -102,7 +192,7 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
             {
                 if (_sealer.TryOpen(id, span, plaintext.Memory.Span, out var written, out error) != DecodeStatus.Done || written != plainLength)
                 {
-                    throw Corrupt(id, objectName, error);
+                    throw Corrupt(id, store.Name, objectName, error);
                 }
 
                 return plaintext;
@@ -118,6 +208,6 @@ public sealed class BlockCodec(RepositoryKey key, SealOptions options, IStorageB
     /// <inheritdoc />
     public void Dispose() => _sealer.Dispose();
 
-    private DataIntegrityException Corrupt(BlockId id, string objectName, ProtocolError error) =>
-        new($"block {id} in the {store.Name} store (object {objectName}) is damaged: {error}");
+    private static DataIntegrityException Corrupt(BlockId id, string store, string objectName, ProtocolError error) =>
+        new($"block {id} in the {store} store (object {objectName}) is damaged: {error}");
 }

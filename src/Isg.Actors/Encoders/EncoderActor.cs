@@ -1,6 +1,7 @@
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Encoders;
 
@@ -17,7 +18,11 @@ public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.BlockStore);
+        _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.Backends);
+        var logger = Context.Logger;
+        _codec.DamageFound = damage => logger.LogWarning(
+            "shard {Id} (stripe {Stripe} index {Index}) on {Backend} as {Object} is {Reason}",
+            damage.Id, damage.StripeId, damage.Index, damage.Backend, damage.ObjectName, damage.Reason);
         _catalog = repository.Catalog.CreateReader();
         return ValueTask.CompletedTask;
     }
@@ -42,7 +47,7 @@ public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
                     ChunkEncoded reply;
                     try
                     {
-                        var block = await codec.EncodeAsync(encode.Chunk.Memory, encode.Session, _catalog!, cancellationToken).ConfigureAwait(false);
+                        var block = await codec.EncodeAsync(encode.Chunk.Memory, encode.Session, encode.Stripes, _catalog!, cancellationToken).ConfigureAwait(false);
                         reply = new ChunkEncoded(encode.File, encode.Seq, encode.Chunk.Length, block, null);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
@@ -57,7 +62,7 @@ public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
             case DecodeBlock decode:
                 try
                 {
-                    var plaintext = await codec.DecodeAsync(decode.Id, decode.ObjectName, cancellationToken).ConfigureAwait(false);
+                    var plaintext = await codec.DecodeAsync(decode.Id, _catalog!, cancellationToken).ConfigureAwait(false);
                     decode.ReplyTo.Reply(new BlockDecoded(decode.Seq, decode.Id, plaintext, null));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)

@@ -16,7 +16,7 @@ namespace Isg.Actors.Healing;
 /// </summary>
 public sealed class HealerActor(
     Repository repository,
-    IReadOnlyDictionary<string, IStorageBackend> backends,
+    BackendSet backends,
     IActorRef<ICatalogCommand> catalog,
     HealthEventLog events,
     HealerOptions options) : Actor<IHealerCommand>

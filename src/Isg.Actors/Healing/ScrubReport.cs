@@ -2,8 +2,9 @@ namespace Isg.Actors.Healing;
 
 /// <summary>
 /// The outcome of a scrub pass: shards and stored bytes verified, the shards found bad, those repaired, the
-/// blocks or stripes lost (no intact source left; their files are named), and shards that could not be read
-/// for another reason (a backend not configured or unreachable: neither good nor bad).
+/// blocks or stripes lost (no intact source left; their files are named), bad shards whose repair failed for
+/// another reason (<see cref="Unrepaired"/>), and shards that could not be read at all (a backend not configured
+/// or unreachable: neither good nor bad).
 /// </summary>
 public sealed record ScrubReport(
     DateTimeOffset StartedAt,
@@ -13,13 +14,11 @@ public sealed record ScrubReport(
     IReadOnlyList<ScrubFinding> Bad,
     IReadOnlyList<ScrubFinding> Repaired,
     IReadOnlyList<ScrubFinding> Lost,
+    int Unrepaired,
     int Unreachable)
 {
     /// <summary>True when every shard verified.</summary>
     public bool Healthy => Bad.Count == 0 && Unreachable == 0;
-
-    /// <summary>Bad shards that were neither repaired nor part of a loss (a repair that failed for another reason).</summary>
-    public int Unrepaired => Bad.Count - Repaired.Count - Bad.Count(b => Lost.Any(l => l.Block == b.Block) && !Repaired.Any(r => r.Address == b.Address));
 
     /// <summary>The files named by <see cref="Lost"/>, sorted, each once.</summary>
     public IReadOnlyList<string> LostFiles => Lost.SelectMany(l => l.Files).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();

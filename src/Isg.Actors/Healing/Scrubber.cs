@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
+using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
@@ -23,7 +24,7 @@ public sealed class Scrubber
     public const int PageSize = 256;
 
     private readonly Repository _repository;
-    private readonly IReadOnlyDictionary<string, IStorageBackend> _backends;
+    private readonly BackendSet _backends;
     private readonly Func<ScrubRecord, CancellationToken, Task> _record;
     private readonly HealthEventLog _events;
     private readonly TokenBucket _rate;
@@ -33,7 +34,7 @@ public sealed class Scrubber
     private readonly ConcurrentBag<BlockSealer> _sealers = [];
 
     /// <summary>A scrubber over <paramref name="backends"/> (by name) of <paramref name="repository"/>.</summary>
-    public Scrubber(Repository repository, IReadOnlyDictionary<string, IStorageBackend> backends, Func<ScrubRecord, CancellationToken, Task> record,
+    public Scrubber(Repository repository, BackendSet backends, Func<ScrubRecord, CancellationToken, Task> record,
         HealthEventLog events, TokenBucket rate, TimeProvider time, int parallelism, int pageSize = PageSize)
     {
         ArgumentNullException.ThrowIfNull(repository);
@@ -206,18 +207,27 @@ public sealed class Scrubber
             }
 
             faults.Add(fault);
-            if (outcome.Lost && pass.LostBlocks.Add(chunk.BlockId))
+            if (!outcome.Lost)
             {
-                _events.Add(HealthEventKind.StripeLost, $"block {chunk.BlockId} is lost: {outcome.Message}; affected: {string.Join(", ", files)}",
-                    chunk.Address.Backend, chunk.Address.ObjectName, chunk.BlockId.ToHex(), files: files);
-                pass.Lost.Add(finding with { Kind = HealthEventKind.StripeLost, Message = outcome.Message });
+                pass.Unrepaired++;
+                continue;
+            }
+
+            // One loss per stripe (or unstriped block) per pass, however many of its shards are bad.
+            var lostKey = outcome.LostStripe is { } lostStripe ? $"stripe {lostStripe}" : $"block {chunk.BlockId}";
+            if (pass.LostKeys.Add(lostKey))
+            {
+                var lostFiles = outcome.LostFiles ?? files;
+                _events.Add(HealthEventKind.StripeLost, $"{lostKey} is lost: {outcome.Message}; affected files: {(lostFiles.Count == 0 ? "none" : string.Join(", ", lostFiles))}",
+                    chunk.Address.Backend, chunk.Address.ObjectName, chunk.BlockId.ToHex(), outcome.LostStripe, lostFiles);
+                pass.Lost.Add(finding with { Kind = HealthEventKind.StripeLost, Message = $"{lostKey}: {outcome.Message}", Files = lostFiles });
             }
         }
 
         // Repaired objects must be durable before the catalogue says they verified.
         foreach (var name in touched)
         {
-            await _backends[name].FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _backends.Get(name).FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var address in repaired)
@@ -231,7 +241,7 @@ public sealed class Scrubber
 
     private async Task<ShardCheck> VerifyAsync(ChunkRecord chunk, CancellationToken cancellationToken)
     {
-        if (!_backends.TryGetValue(chunk.Address.Backend, out var backend))
+        if (!_backends.TryGet(chunk.Address.Backend, out var backend))
         {
             return new ShardCheck(ShardStatus.Unreachable, $"backend '{chunk.Address.Backend}' is not configured");
         }
@@ -252,9 +262,14 @@ public sealed class Scrubber
 
         using (stored)
         {
-            return CheckData(chunk, stored.Memory.Span);
+            return chunk.IsParity ? CheckParity(chunk, stored.Memory.Span) : CheckData(chunk, stored.Memory.Span);
         }
     }
+
+    private static ShardCheck CheckParity(ChunkRecord chunk, ReadOnlySpan<byte> bytes) =>
+        bytes.Length != chunk.StoredSize ? new ShardCheck(ShardStatus.Corrupt, $"the parity shard is {bytes.Length} bytes, expected {chunk.StoredSize}")
+        : Hash256.Compute(bytes) != chunk.BlockId.Hash ? new ShardCheck(ShardStatus.Corrupt, "the parity shard does not hash to its id")
+        : new ShardCheck(ShardStatus.Good, string.Empty);
 
     // Length first (cheap, and names truncation plainly), then authentication and the plaintext hash.
     private ShardCheck CheckData(ChunkRecord chunk, ReadOnlySpan<byte> bytes)
@@ -284,10 +299,11 @@ public sealed class Scrubber
         }
     }
 
-    // A bad data shard is rewritten from another intact copy of the same block (a replica on another backend).
+    // A bad data shard is rewritten from another intact copy of the same block (a replica on another backend),
+    // else rebuilt from its stripe; a bad parity shard is recomputed from its stripe.
     private async Task<RepairOutcome> RepairAsync(ChunkRecord chunk, CancellationToken cancellationToken)
     {
-        if (!_backends.TryGetValue(chunk.Address.Backend, out var target))
+        if (!_backends.TryGet(chunk.Address.Backend, out var target))
         {
             return new RepairOutcome(false, false, $"backend '{chunk.Address.Backend}' is not configured");
         }
@@ -295,12 +311,12 @@ public sealed class Scrubber
         IReadOnlyList<ChunkRecord> copies;
         using (var reader = _repository.Catalog.CreateReader())
         {
-            copies = reader.GetChunksOfBlock(chunk.BlockId);
+            copies = chunk.IsParity ? [] : reader.GetChunksOfBlock(chunk.BlockId);
         }
 
-        foreach (var copy in copies.Where(c => c.Address != chunk.Address))
+        foreach (var copy in copies.Where(c => c.Address != chunk.Address && !c.IsParity))
         {
-            if (!_backends.TryGetValue(copy.Address.Backend, out var source))
+            if (!_backends.TryGet(copy.Address.Backend, out var source))
             {
                 continue;
             }
@@ -327,7 +343,71 @@ public sealed class Scrubber
             }
         }
 
-        return new RepairOutcome(false, true, copies.Count > 1 ? "no intact copy is left" : "it has no other copy and no parity");
+        if (chunk.StripeId is { } stripeId)
+        {
+            return await RebuildFromStripeAsync(chunk, stripeId, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new RepairOutcome(false, true, copies.Count > 1 ? "no intact copy is left and it is in no stripe" : "it has no other copy and no parity");
+    }
+
+    private async Task<RepairOutcome> RebuildFromStripeAsync(ChunkRecord chunk, long stripeId, IStorageBackend target, CancellationToken cancellationToken)
+    {
+        StripeLayout? stripe;
+        using (var reader = _repository.Catalog.CreateReader())
+        {
+            stripe = reader.GetStripe(stripeId);
+        }
+
+        if (stripe is null || chunk.ShardIndex < 0)
+        {
+            return new RepairOutcome(false, true, $"stripe {stripeId} is not in the catalogue", stripeId);
+        }
+
+        var damage = new List<ShardDamage>();
+        var sealer = RentSealer();
+        try
+        {
+            var stripeReader = new StripeReader(_backends, sealer) { DamageFound = damage.Add };
+            IReadOnlyDictionary<int, PooledBuffer> rebuilt;
+            try
+            {
+                rebuilt = await stripeReader.RebuildAsync(stripe, [chunk.ShardIndex], cancellationToken).ConfigureAwait(false);
+            }
+            catch (DataIntegrityException e)
+            {
+                return new RepairOutcome(false, true, e.Message, stripeId, LostFilesOf(stripe, chunk, damage));
+            }
+
+            using var replacement = rebuilt[chunk.ShardIndex];
+            return await WriteReplacementAsync(chunk, target, replacement.Memory, $"rebuilt from stripe {stripeId} ({stripe.K}+{stripe.M})", cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _sealers.Add(sealer);
+        }
+    }
+
+    // The files of the stripe's data blocks that have no intact copy: the one being repaired (when it is data) and
+    // every data shard whose every location the rebuild found missing or damaged. Intact blocks stay readable.
+    private List<string> LostFilesOf(StripeLayout stripe, ChunkRecord chunk, List<ShardDamage> damage)
+    {
+        var badIndexes = damage.GroupBy(d => d.Index)
+            .Where(g => stripe.Shards.FirstOrDefault(s => s.Index == g.Key) is { } shard && g.Count() >= shard.Locations.Count)
+            .Select(g => g.Key)
+            .ToHashSet();
+        if (!chunk.IsParity)
+        {
+            badIndexes.Add(chunk.ShardIndex);
+        }
+
+        // Data shards the catalogue lists with no location at all are gone too.
+        badIndexes.UnionWith(stripe.Shards.Where(s => !s.IsParity && s.Locations.Count == 0).Select(s => s.Index));
+        using var reader = _repository.Catalog.CreateReader();
+        return stripe.Shards.Where(s => !s.IsParity && badIndexes.Contains(s.Index))
+            .SelectMany(s => reader.GetFilesUsingBlock(s.Id))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private async Task<RepairOutcome> WriteReplacementAsync(ChunkRecord chunk, IStorageBackend target, ReadOnlyMemory<byte> bytes, string how,
@@ -389,7 +469,7 @@ public sealed class Scrubber
 
     private readonly record struct ShardCheck(ShardStatus Status, string Message);
 
-    private readonly record struct RepairOutcome(bool Repaired, bool Lost, string Message);
+    private readonly record struct RepairOutcome(bool Repaired, bool Lost, string Message, long? LostStripe = null, IReadOnlyList<string>? LostFiles = null);
 
     private sealed class PassState(IProgress<TransferProgress>? progress)
     {
@@ -406,13 +486,15 @@ public sealed class Scrubber
 
         public int Unreachable { get; set; }
 
+        public int Unrepaired { get; set; }
+
         public List<ScrubFinding> Bad { get; } = [];
 
         public List<ScrubFinding> Repaired { get; } = [];
 
         public List<ScrubFinding> Lost { get; } = [];
 
-        public HashSet<BlockId> LostBlocks { get; } = [];
+        public HashSet<string> LostKeys { get; } = new(StringComparer.Ordinal);
 
         public void Advance(int bytes)
         {
@@ -425,6 +507,6 @@ public sealed class Scrubber
             progress?.Report(new TransferProgress(TransferEvent.Bytes, string.Empty, Bytes, TotalBytes, (int)Shards, (int)TotalShards));
 
         public ScrubReport ToReport(DateTimeOffset started, TimeSpan duration) =>
-            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unreachable);
+            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unrepaired, Unreachable);
     }
 }

@@ -35,12 +35,11 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.BlockStore));
+        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, repository.Backends));
         _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         var catalog = _catalog;
-        var backends = new Dictionary<string, Backends.IStorageBackend>(StringComparer.Ordinal) { [repository.BlockStore.Name] = repository.BlockStore };
-        _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
+        _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, repository.Backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
             MailboxOptions.Unbounded, s_healerStrategy);
         return ValueTask.CompletedTask;
     }
@@ -53,7 +52,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         switch (message)
         {
             case StartIngest ingest:
-                var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.BlockStore,
+                var ingestJob = new IngestJob(repository, ingest.Sources, ingest.Options, catalog, encoders, repository.Backends,
                     InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), ingest.Progress, ingest.ReplyTo, ingest.CancellationToken);
                 Context.Spawn<IIngestJobCommand>($"ingest-{++_jobs}", () => new IngestJobActor(ingestJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);

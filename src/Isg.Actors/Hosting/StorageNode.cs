@@ -105,13 +105,17 @@ public sealed class StorageNode : IAsyncDisposable
     public async Task<CheckReport> CheckAsync(bool readData, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var problems = Repository.Catalog.IntegrityCheck().Select(p => $"{p.Kind}: {p.Message}").ToList();
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var name in Repository.BlockStore.ListAsync(cancellationToken).ConfigureAwait(false))
+        var present = new HashSet<(string Backend, string Name)>();
+        foreach (var backend in Repository.Backends.All)
         {
-            present.Add(name);
+            await foreach (var name in backend.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                present.Add((backend.Name, name));
+            }
         }
 
         var blocks = new Dictionary<Isg.Protocol.Hashing.BlockId, string>();
+        var readable = new HashSet<Isg.Protocol.Hashing.BlockId>();
         var files = 0;
         using (var reader = Repository.Catalog.CreateReader())
         using (var blockReader = Repository.Catalog.CreateReader())
@@ -121,9 +125,18 @@ public sealed class StorageNode : IAsyncDisposable
                 files++;
                 foreach (var block in blockReader.GetFileBlocks(entry.Id))
                 {
-                    if (blocks.TryAdd(block.Id, entry.Path) && !present.Contains(Repository.Key.ObjectName(block.Id)))
+                    if (blocks.TryAdd(block.Id, entry.Path))
                     {
-                        problems.Add($"MissingBlock: block {block.Id} of {entry.Path} is not in the {Repository.BlockStore.Name} store");
+                        var locations = blockReader.GetBlockLocations(block.Id);
+                        if (!locations.Any(l => present.Contains((l.Backend, l.ObjectName))))
+                        {
+                            problems.Add($"MissingBlock: block {block.Id} of {entry.Path} is not in the {string.Join(", ", locations.Select(l => l.Backend))} store"
+                                + (blockReader.GetBlockStripe(block.Id) is { } stripe ? $" (stripe {stripe.StripeId} may rebuild it)" : string.Empty));
+                        }
+                        else
+                        {
+                            readable.Add(block.Id);
+                        }
                     }
                 }
             }
@@ -135,13 +148,13 @@ public sealed class StorageNode : IAsyncDisposable
             var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
 
             // Missing blocks are reported above already; reading them would only report them again as corrupt.
-            var readable = blocks.Where(pair => present.Contains(Repository.Key.ObjectName(pair.Key))).ToList();
+            var toRead = blocks.Where(pair => readable.Contains(pair.Key)).ToList();
             var corrupt = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var total = readable.Count;
+            var total = toRead.Count;
 
             // A few asks per worker keep the pool busy; one ask per block at once would hold a task per block.
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = 4 * _options.EffectiveWorkers, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(readable, parallel, async (pair, token) =>
+            await Parallel.ForEachAsync(toRead, parallel, async (pair, token) =>
             {
                 var decoded = await workers.Encoders.AskAsync<IEncoderCommand, BlockDecoded>(
                     r => new DecodeBlock(0, pair.Key, Repository.Key.ObjectName(pair.Key), r), s_askTimeout, token).ConfigureAwait(false);

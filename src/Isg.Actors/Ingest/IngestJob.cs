@@ -14,7 +14,7 @@ public sealed record IngestJob(
     IngestOptions Options,
     IActorRef<ICatalogCommand> Catalog,
     IActorRef<IEncoderCommand> Encoders,
-    IStorageBackend Store,
+    BackendSet Backends,
     int MaxChunksInFlight,
     IProgress<TransferProgress>? Progress,
     IReplyTo<TransferOutcome<IngestReport>> ReplyTo,

@@ -4,6 +4,7 @@ using Isg.Actors.Encoders;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 using Isg.Actors.Storage;
+using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Manifests;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,10 @@ namespace Isg.Actors.Ingest;
 /// <summary>
 /// One `add`: a reader task walks the sources and cuts files into chunks, handing them to the encoder pool
 /// (at most <see cref="IngestJob.MaxChunksInFlight"/> at a time, so memory stays bounded); this actor collects
-/// the encoded blocks per file and commits complete files in batches: store flush first, then one catalogue
-/// transaction. A file is acknowledged (FileDone) only after its commit, so a crash at any moment leaves each
+/// the encoded blocks per file and commits complete files in batches: flush of every backend first, then one
+/// catalogue transaction that also records the stripes sealed since the last commit (with or after their blocks).
+/// New blocks are grouped into stripes with parity by a <see cref="StripeAssembler"/> shared with the encoders; the
+/// last, partial stripe is closed before the final commit. A file is acknowledged (FileDone) only after its commit, so a crash at any moment leaves each
 /// file either fully present or absent.
 /// </summary>
 public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
@@ -25,6 +28,8 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     private static readonly TimeSpan s_commitTimeout = TimeSpan.FromMinutes(10);
 
     private readonly DedupIndex _session = new();
+    private readonly StripeAssembler _stripes = new(job.Repository.Settings.Redundancy, job.Backends, job.Repository.Key);
+    private readonly List<SealedStripe> _pendingStripes = [];
     private readonly SemaphoreSlim _inFlight = new(job.MaxChunksInFlight, job.MaxChunksInFlight);
     private readonly CancellationTokenSource _readerStop = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken);
     private readonly List<int> _pendingFiles = [];
@@ -44,6 +49,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     private bool _readingFinished;
     private bool _replied;
     private bool _committing;
+    private bool _stripesClosed;
     private Exception? _abort;
 
     /// <inheritdoc />
@@ -61,6 +67,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     {
         _readerStop.Cancel();
         _readerStop.Dispose();
+        _stripes.Dispose();
         if (!_replied)
         {
             // Stopped from outside (node shutdown) before finishing: say so rather than leave the caller waiting.
@@ -129,6 +136,14 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             case CommitFinished finished:
                 OnCommitFinished(finished);
                 break;
+            case StripesClosed closed:
+                _committing = false;
+                if (closed.Stripe is not null)
+                {
+                    TakeStripe(closed.Stripe);
+                }
+
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
@@ -180,10 +195,31 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
                 _pendingBlocks.Add(written);
                 _pendingBytes += written.StoredSize;
             }
+
+            if (block.Stripe is not null)
+            {
+                TakeStripe(block.Stripe);
+            }
         }
 
         job.Progress?.Report(Progress(TransferEvent.Bytes, state.Item.CatalogPath));
         Settle(result.File);
+    }
+
+    // Queues a sealed stripe for the next commit, with every block of it not yet taken: a block is then committed in
+    // the same transaction as its stripe or in an earlier one (commits run one at a time, in order).
+    private void TakeStripe(SealedStripe stripe)
+    {
+        foreach (var id in stripe.DataBlocks)
+        {
+            if (_session.TryTakeWritten(id, out var written))
+            {
+                _pendingBlocks.Add(written);
+                _pendingBytes += written.StoredSize;
+            }
+        }
+
+        _pendingStripes.Add(stripe);
     }
 
     // Moves a file whose chunks are all answered to the commit queue, or reports it failed.
@@ -228,7 +264,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
     // the background so chunks keep flowing, and CommitFinished reports back.
     private void StartCommit()
     {
-        if (_committing || (_pendingFiles.Count == 0 && _pendingBlocks.Count == 0))
+        if (_committing || (_pendingFiles.Count == 0 && _pendingBlocks.Count == 0 && _pendingStripes.Count == 0))
         {
             return;
         }
@@ -236,8 +272,10 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
         var files = _pendingFiles.ToArray();
         var commits = files.Select(f => BuildCommit(_files[f])).ToArray();
         var blocks = _pendingBlocks.ToArray();
+        var stripes = _pendingStripes.ToArray();
         _pendingFiles.Clear();
         _pendingBlocks.Clear();
+        _pendingStripes.Clear();
         _pendingBytes = 0;
         _committing = true;
         var self = Context.Self;
@@ -246,10 +284,10 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             Exception? failure;
             try
             {
-                // Blocks must be durable before the catalogue points at them.
-                await job.Store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                // Blocks and parity must be durable before the catalogue points at them.
+                await job.Backends.FlushAllAsync(CancellationToken.None).ConfigureAwait(false);
                 var reply = await job.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(
-                    r => new CommitFiles(commits, blocks, r), s_commitTimeout, CancellationToken.None).ConfigureAwait(false);
+                    r => new CommitFiles(commits, blocks, r) { Stripes = stripes }, s_commitTimeout, CancellationToken.None).ConfigureAwait(false);
                 failure = reply.Failure;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -318,7 +356,30 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
             return;
         }
 
-        if (_pendingFiles.Count > 0 || _pendingBlocks.Count > 0)
+        if (!_stripesClosed)
+        {
+            // Every chunk is answered: the last, partial stripe gets its parity before the final commit.
+            _stripesClosed = true;
+            _committing = true;
+            var self = Context.Self;
+            _ = Task.Run(async () =>
+            {
+                SealedStripe? stripe = null;
+                try
+                {
+                    stripe = await _stripes.CloseAsync(job.CancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped by the user: the blocks of the partial stripe stay unprotected, which is allowed.
+                }
+
+                self.Tell(new StripesClosed(stripe));
+            }, CancellationToken.None);
+            return;
+        }
+
+        if (_pendingFiles.Count > 0 || _pendingBlocks.Count > 0 || _pendingStripes.Count > 0)
         {
             StartCommit();
             return;
@@ -393,7 +454,7 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
                     throw;
                 }
 
-                await job.Encoders.TellAsync(new EncodeChunk(index, seq++, chunk, _session, replyTo), CancellationToken.None).ConfigureAwait(false);
+                await job.Encoders.TellAsync(new EncodeChunk(index, seq++, chunk, _session, _stripes, replyTo), CancellationToken.None).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return new FileRead(index, seq, bytes, null);
         }

@@ -1,3 +1,4 @@
+using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
 
 namespace Isg.Actors.Ingest;
@@ -25,3 +26,6 @@ public sealed record CommitTick : IIngestJobCommand;
 
 /// <summary>A background commit (store flush, then catalogue transaction) of <see cref="Files"/> ended.</summary>
 public sealed record CommitFinished(IReadOnlyList<int> Files, Exception? Failure) : IIngestJobCommand;
+
+/// <summary>The last, partial stripe was closed: <see cref="Stripe"/> when it was sealed (its parity stored), else null.</summary>
+public sealed record StripesClosed(SealedStripe? Stripe) : IIngestJobCommand;

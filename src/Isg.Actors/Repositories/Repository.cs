@@ -16,16 +16,13 @@ namespace Isg.Actors.Repositories;
 /// </summary>
 public sealed class Repository : IDisposable
 {
-    private readonly LocalBlockStore _store;
-
-    private Repository(RepositoryLayout layout, RepositoryMarker marker, RepositoryKey key, CatalogDatabase catalog, LocalBlockStore store)
+    private Repository(RepositoryLayout layout, RepositoryMarker marker, RepositoryKey key, CatalogDatabase catalog, BackendSet backends)
     {
         Layout = layout;
         Id = marker.Id;
         Key = key;
         Catalog = catalog;
-        _store = store;
-        BlockStore = store;
+        Backends = backends;
         Settings = new RepositorySettings(catalog);
     }
 
@@ -41,8 +38,8 @@ public sealed class Repository : IDisposable
     /// <summary>The catalogue database.</summary>
     public CatalogDatabase Catalog { get; }
 
-    /// <summary>The local store sealed blocks go to.</summary>
-    public IStorageBackend BlockStore { get; }
+    /// <summary>The configured backends sealed blocks and parity shards go to (the built-in "local" one is the blocks folder).</summary>
+    public BackendSet Backends { get; }
 
     /// <summary>Tunable settings.</summary>
     public RepositorySettings Settings { get; }
@@ -74,13 +71,13 @@ public sealed class Repository : IDisposable
         Directory.CreateDirectory(layout.BlocksDirectory);
         var key = RepositoryKey.Generate();
         CatalogDatabase? catalog = null;
-        LocalBlockStore? store = null;
+        BackendSet? store = null;
         try
         {
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
             catalog = CatalogDatabase.Open(layout.Root);
-            store = OpenStore(layout, loggerFactory);
+            store = BackendSet.Open(catalog, layout.Root, loggerFactory);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
@@ -112,7 +109,7 @@ public sealed class Repository : IDisposable
         try
         {
             catalog = CatalogDatabase.Open(layout.Root);
-            return new Repository(layout, marker, key, catalog, OpenStore(layout, loggerFactory));
+            return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory));
         }
         catch
         {
@@ -122,10 +119,10 @@ public sealed class Repository : IDisposable
         }
     }
 
-    /// <summary>Closes the catalogue, releases the block store's temp lock and wipes the key.</summary>
+    /// <summary>Closes the catalogue, releases the backends' temp locks and wipes the key.</summary>
     public void Dispose()
     {
-        _store.Dispose();
+        Backends.Dispose();
         Catalog.Dispose();
         Key.Dispose();
     }
@@ -201,9 +198,6 @@ public sealed class Repository : IDisposable
             : name.Length == 58 && name[0] == '.' && IsHex(name[1..17]) && name[17..22] is ".key."
                 && IsHex(name[22..54]) && name[54..] is ".tmp";
     }
-
-    private static LocalBlockStore OpenStore(RepositoryLayout layout, ILoggerFactory loggerFactory) =>
-        new(new LocalBlockStoreOptions(layout.BlocksDirectory), loggerFactory.CreateLogger<LocalBlockStore>());
 
     private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase)
     {

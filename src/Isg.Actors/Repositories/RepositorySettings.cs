@@ -7,8 +7,8 @@ using Isg.Protocol.Sealing;
 namespace Isg.Actors.Repositories;
 
 /// <summary>
-/// The repository's tunable settings, kept in the catalogue's config table: compression, cipher and chunk
-/// sizes. Values are validated on set; unknown keys are rejected with the list of known ones.
+/// The repository's tunable settings, kept in the catalogue's config table: compression, cipher, chunk
+/// sizes and redundancy. Values are validated on set; unknown keys are rejected with the list of known ones.
 /// </summary>
 public sealed class RepositorySettings(CatalogDatabase catalog)
 {
@@ -36,6 +36,9 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
     /// <summary>Time between the node's scrub passes ("24h", "30m", "90s").</summary>
     public const string ScrubIntervalKey = "scrub.interval";
 
+    /// <summary>Parity of new blocks: 0, 5, 10, 20, 50 (percent) or K+M (see <see cref="Striping.RedundancyPolicy"/>).</summary>
+    public const string RedundancyKey = "redundancy";
+
     private static readonly Dictionary<string, string> s_defaults = new(StringComparer.Ordinal)
     {
         [CompressionKey] = "zstd",
@@ -44,13 +47,14 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
         [ChunkMinKey] = ChunkerOptions.Default.MinSize.ToString(CultureInfo.InvariantCulture),
         [ChunkAverageKey] = ChunkerOptions.Default.AverageSize.ToString(CultureInfo.InvariantCulture),
         [ChunkMaxKey] = ChunkerOptions.Default.MaxSize.ToString(CultureInfo.InvariantCulture),
+        [RedundancyKey] = "20",
         [ScrubRateKey] = "50m",
         [ScrubIntervalKey] = "24h",
     };
 
     /// <summary>Every setting name, in display order.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        [CompressionKey, CompressionLevelKey, CipherKey, ChunkMinKey, ChunkAverageKey, ChunkMaxKey, ScrubRateKey, ScrubIntervalKey];
+        [CompressionKey, CompressionLevelKey, CipherKey, ChunkMinKey, ChunkAverageKey, ChunkMaxKey, RedundancyKey, ScrubRateKey, ScrubIntervalKey];
 
     /// <summary>The current value of <paramref name="key"/> (its default when never set).</summary>
     public string Get(string key)
@@ -82,6 +86,7 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
         {
             BuildSealOptions(candidate).Validate();
             BuildChunkerOptions(candidate).Validate();
+            Striping.RedundancyPolicy.Parse(candidate[RedundancyKey]);
             _ = ParseRate(candidate[ScrubRateKey]);
             _ = ParseInterval(candidate[ScrubIntervalKey]);
         }
@@ -96,6 +101,9 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
 
     /// <summary>How new blocks are sealed.</summary>
     public SealOptions SealOptions => BuildSealOptions(ReadAll());
+
+    /// <summary>How new blocks are grouped into stripes with parity.</summary>
+    public Striping.RedundancyPolicy Redundancy => Striping.RedundancyPolicy.Parse(Get(RedundancyKey));
 
     /// <summary>How files are cut into chunks.</summary>
     public ChunkerOptions ChunkerOptions => BuildChunkerOptions(ReadAll());

@@ -1,0 +1,305 @@
+using System.Buffers;
+using Isg.Actors.Backends;
+using Isg.Actors.Catalog;
+using Isg.Protocol.Erasure;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Keys;
+
+namespace Isg.Actors.Striping;
+
+/// <summary>
+/// Groups the new blocks of one add into stripes and writes their parity. Shared by the encoder workers of that
+/// add (like <see cref="Encoders.DedupIndex"/>) and thread-safe. A worker that sealed a new block calls
+/// <see cref="Reserve"/> (which keeps a copy of the sealed bytes and says which backend the block goes to), puts the
+/// block there, then calls <see cref="ReportAsync"/>; the report that completes a stripe (k blocks put) computes the
+/// m parity shards over the data shards zero-padded to the longest, puts them, and returns the
+/// <see cref="SealedStripe"/> for the job to commit. <see cref="CloseAsync"/> ends the last, partial stripe with k' =
+/// its block count. Without redundancy no copies are kept and blocks go round-robin over the backends.
+/// Memory: one stripe is open at a time; a full stripe keeps its k copies only until its last put reports.
+/// A stripe with a failed data or parity put is dropped (its copies released, its blocks left unprotected, counted
+/// in <see cref="FailedStripes"/>).
+/// </summary>
+public sealed class StripeAssembler : IDisposable
+{
+    private readonly RedundancyPolicy _policy;
+    private readonly BackendSet _backends;
+    private readonly RepositoryKey _key;
+    private readonly Dictionary<int, ReedSolomonCodec> _codecs = [];
+    private readonly Lock _lock = new();
+    private readonly HashSet<OpenStripe> _live = [];
+    private OpenStripe? _open;
+    private long _nextStripe;
+    private long _roundRobin;
+    private int _failedStripes;
+    private bool _disposed;
+
+    /// <summary>An assembler for one add writing to <paramref name="backends"/> under <paramref name="policy"/>.</summary>
+    public StripeAssembler(RedundancyPolicy policy, BackendSet backends, RepositoryKey key)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(key);
+        _policy = policy;
+        _backends = backends;
+        _key = key;
+    }
+
+    /// <summary>The policy new stripes follow.</summary>
+    public RedundancyPolicy Policy => _policy;
+
+    /// <summary>Stripes dropped because a put failed: their blocks are stored but unprotected.</summary>
+    public int FailedStripes => Volatile.Read(ref _failedStripes);
+
+    /// <summary>
+    /// Assigns the next slot to block <paramref name="id"/> and keeps a copy of its <paramref name="sealedBlock"/>
+    /// bytes until its stripe is sealed or dropped. Every slot must be reported exactly once.
+    /// </summary>
+    public StripeSlot Reserve(BlockId id, ReadOnlySpan<byte> sealedBlock)
+    {
+        var backends = _backends.All;
+        if (_policy.IsNone)
+        {
+            var next = Interlocked.Increment(ref _roundRobin) - 1;
+            return new StripeSlot(backends[(int)(next % backends.Count)], null, -1, -1);
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, sealedBlock.Length));
+        sealedBlock.CopyTo(copy);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_open is null)
+            {
+                _open = new OpenStripe(_nextStripe++, _policy.DataShards);
+                _live.Add(_open);
+            }
+
+            var stripe = _open;
+            var index = stripe.Reserved++;
+            stripe.Ids[index] = id;
+            stripe.Copies[index] = copy;
+            stripe.Lengths[index] = sealedBlock.Length;
+            if (stripe.Reserved == _policy.DataShards)
+            {
+                stripe.Closed = true;
+                _open = null;
+            }
+
+            return new StripeSlot(backends[ShardPlacement.BackendFor(stripe.Sequence, index, backends.Count)], stripe, stripe.Sequence, index);
+        }
+    }
+
+    /// <summary>
+    /// Reports that the put of <paramref name="slot"/>'s block succeeded (<paramref name="stored"/>) or failed. Returns
+    /// the sealed stripe when this report completed one (its parity is then durable only after the backends' next
+    /// flush, like blocks), else null. Never throws for a failed parity put: that stripe is dropped instead.
+    /// </summary>
+    public async ValueTask<SealedStripe?> ReportAsync(StripeSlot slot, bool stored, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        if (slot.Stripe is not OpenStripe stripe)
+        {
+            return null;
+        }
+
+        bool seal;
+        lock (_lock)
+        {
+            stripe.Reported++;
+            stripe.Failed |= !stored;
+            seal = TakeIfComplete(stripe);
+        }
+
+        return seal ? await SealAsync(stripe, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Closes the open partial stripe (k' = its block count, same m). Returns it sealed when all of its blocks have
+    /// reported, else null (the last report then seals it). Call once every chunk of the add is answered.
+    /// </summary>
+    public async ValueTask<SealedStripe?> CloseAsync(CancellationToken cancellationToken)
+    {
+        OpenStripe? stripe;
+        lock (_lock)
+        {
+            stripe = _open;
+            _open = null;
+            if (stripe is null)
+            {
+                return null;
+            }
+
+            stripe.Closed = true;
+            if (!TakeIfComplete(stripe))
+            {
+                return null;
+            }
+        }
+
+        return await SealAsync(stripe, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases the copies of every stripe not sealed yet.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            foreach (var stripe in _live)
+            {
+                stripe.Release();
+            }
+
+            _live.Clear();
+            _open = null;
+        }
+    }
+
+    // Under the lock: true when the caller now owns the stripe's sealing (or, for a failed one, its release).
+    private bool TakeIfComplete(OpenStripe stripe)
+    {
+        if (!stripe.Closed || stripe.Reported != stripe.Reserved || stripe.Taken || !_live.Contains(stripe))
+        {
+            return false;
+        }
+
+        stripe.Taken = true;
+        _live.Remove(stripe);
+        return true;
+    }
+
+    private async ValueTask<SealedStripe?> SealAsync(OpenStripe stripe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (stripe.Failed)
+            {
+                Interlocked.Increment(ref _failedStripes);
+                return null;
+            }
+
+            var k = stripe.Reserved;
+            var m = _policy.ParityShards;
+            var shardSize = 0;
+            for (var i = 0; i < k; i++)
+            {
+                shardSize = Math.Max(shardSize, stripe.Lengths[i]);
+            }
+
+            var data = new ReadOnlyMemory<byte>[k];
+            for (var i = 0; i < k; i++)
+            {
+                data[i] = Pad(stripe, i, shardSize);
+            }
+
+            var parityArrays = new byte[m][];
+            var parity = new Memory<byte>[m];
+            for (var j = 0; j < m; j++)
+            {
+                parityArrays[j] = ArrayPool<byte>.Shared.Rent(Math.Max(1, shardSize));
+                parity[j] = parityArrays[j].AsMemory(0, shardSize);
+            }
+
+            try
+            {
+                CodecFor(k).Encode(data, parity);
+                var backends = _backends.All;
+                var shards = new ParityShard[m];
+                var puts = new Task[m];
+                for (var j = 0; j < m; j++)
+                {
+                    var hash = BlockId.FromHash(Hash256.Compute(parity[j].Span));
+                    var backend = backends[ShardPlacement.BackendFor(stripe.Sequence, k + j, backends.Count)];
+                    var name = _key.ObjectName(hash);
+                    shards[j] = new ParityShard(hash, k + j, backend.Name, name);
+                    puts[j] = backend.PutAsync(name, parity[j], cancellationToken);
+                }
+
+                try
+                {
+                    await Task.WhenAll(puts).ConfigureAwait(false);
+                }
+                catch (BackendException)
+                {
+                    Interlocked.Increment(ref _failedStripes);
+                    return null;
+                }
+
+                return new SealedStripe(k, m, shardSize, stripe.Ids.AsSpan(0, k).ToArray(), shards);
+            }
+            finally
+            {
+                foreach (var array in parityArrays)
+                {
+                    ArrayPool<byte>.Shared.Return(array);
+                }
+            }
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    // The copy of data shard i, zero-padded to shardSize in place (or in a larger array when its own is too short).
+    private static ReadOnlyMemory<byte> Pad(OpenStripe stripe, int i, int shardSize)
+    {
+        var copy = stripe.Copies[i]!;
+        var length = stripe.Lengths[i];
+        if (copy.Length < shardSize)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(shardSize);
+            copy.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(copy);
+            stripe.Copies[i] = copy = larger;
+        }
+
+        copy.AsSpan(length, shardSize - length).Clear();
+        return copy.AsMemory(0, shardSize);
+    }
+
+    private ReedSolomonCodec CodecFor(int k)
+    {
+        lock (_codecs)
+        {
+            if (!_codecs.TryGetValue(k, out var codec))
+            {
+                codec = ReedSolomonCodec.Create(k, _policy.ParityShards, ErasureImplementation.Auto);
+                _codecs.Add(k, codec);
+            }
+
+            return codec;
+        }
+    }
+
+    private sealed class OpenStripe(long sequence, int capacity)
+    {
+        public long Sequence { get; } = sequence;
+
+        public BlockId[] Ids { get; } = new BlockId[capacity];
+
+        public byte[]?[] Copies { get; } = new byte[capacity][];
+
+        public int[] Lengths { get; } = new int[capacity];
+
+        public int Reserved { get; set; }
+
+        public int Reported { get; set; }
+
+        public bool Closed { get; set; }
+
+        public bool Failed { get; set; }
+
+        public bool Taken { get; set; }
+
+        public void Release()
+        {
+            for (var i = 0; i < Copies.Length; i++)
+            {
+                if (Interlocked.Exchange(ref Copies[i], null) is { } copy)
+                {
+                    ArrayPool<byte>.Shared.Return(copy);
+                }
+            }
+        }
+    }
+}
