@@ -12,6 +12,9 @@ public sealed class HealthEventLog(ILogger logger, TimeProvider time, int capaci
     private readonly Queue<HealthEvent> _events = new();
     private long _sequence;
 
+    /// <summary>Raised after each event is recorded, on the thread that added it (keep handlers short; they must not throw).</summary>
+    public event Action<HealthEvent>? Added;
+
     /// <summary>Most events kept.</summary>
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
@@ -49,6 +52,7 @@ public sealed class HealthEventLog(ILogger logger, TimeProvider time, int capaci
             _ => LogLevel.Information,
         };
         logger.Log(level, "health {Kind} #{Sequence}: {Message}", kind, added.Sequence, message);
+        Added?.Invoke(added);
         return added;
     }
 
