@@ -12,7 +12,8 @@ namespace Isg.Actors.Healing;
 /// reports each end to itself. Asked passes (<see cref="RunScrub"/>) queue behind the one in progress. When
 /// periodic, a pass with repair starts every <c>scrub.interval</c>, at once after a restart that interrupted one
 /// (it resumes from the stored cursor), and when another process asked for a repair (<see cref="RepairRequestKey"/>).
-/// A pass that fails unexpectedly fails the actor, so its supervisor restarts it with backoff.
+/// The node's own passes keep to <c>scrub.rate</c>; asked passes (someone waits for them: `isg verify`, `isg repair
+/// --now`) run at full speed. A pass that fails unexpectedly fails the actor, so its supervisor restarts it with backoff.
 /// </summary>
 public sealed class HealerActor(
     Repository repository,
@@ -106,14 +107,14 @@ public sealed class HealerActor(
             }
 
             Context.Logger.LogInformation("a repair pass was requested at {Requested}: starting it", requested);
-            StartPass(new ScrubRequest(Repair: true), null, CancellationToken.None);
+            StartPass(new ScrubRequest(Repair: true), null, rated: true, CancellationToken.None);
             return;
         }
 
         var due = last is null || Context.TimeProvider.GetUtcNow() - last.FinishedAt >= repository.Settings.ScrubInterval;
         if (cursor is not null || due)
         {
-            StartPass(new ScrubRequest(Repair: true, Resume: true), null, CancellationToken.None);
+            StartPass(new ScrubRequest(Repair: true, Resume: true), null, rated: true, CancellationToken.None);
         }
     }
 
@@ -125,17 +126,17 @@ public sealed class HealerActor(
         }
 
         _current = next;
-        StartPass(next.Request, next.Progress, next.CancellationToken);
+        StartPass(next.Request, next.Progress, rated: false, next.CancellationToken);
     }
 
-    private void StartPass(ScrubRequest request, IProgress<Transfers.TransferProgress>? progress, CancellationToken cancellationToken)
+    private void StartPass(ScrubRequest request, IProgress<Transfers.TransferProgress>? progress, bool rated, CancellationToken cancellationToken)
     {
         _running = true;
         _passCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _passCancellation.Token;
         var self = Context.Self;
         var scrubber = new Scrubber(repository, backends, RecordAsync, events,
-            new TokenBucket(repository.Settings.ScrubRate, Context.TimeProvider), Context.TimeProvider,
+            new TokenBucket(rated ? repository.Settings.ScrubRate : 0, Context.TimeProvider), Context.TimeProvider,
             options.EffectiveParallelism, options.PageSize);
         _ = Task.Run(async () =>
         {
