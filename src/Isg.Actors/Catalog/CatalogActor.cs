@@ -17,6 +17,12 @@ public sealed class CatalogActor(CatalogDatabase database, BackendSet backends) 
 {
     private static readonly TimeSpan s_deletionMemory = TimeSpan.FromHours(1);
 
+    /// <summary>A catalogue actor over the single backend <paramref name="store"/>.</summary>
+    public CatalogActor(CatalogDatabase database, IStorageBackend store)
+        : this(database, new BackendSet([store]))
+    {
+    }
+
     // Object names deleted by removals, with when: an add that ran concurrently may have put the same block
     // again (its id was unknown for a moment) before our delete landed, so a commit naming one of these as
     // new must first see the object in the store.

@@ -24,6 +24,7 @@ public static class IsgCommandLine
         root.Add(VerifyCommand.Create(options));
         root.Add(RepairCommand.Create(options));
         root.Add(ConfigCommand.Create(options));
+        root.Add(BackendCommand.Create(options));
         root.Add(NodeCommand.Create(options));
         return root;
     }

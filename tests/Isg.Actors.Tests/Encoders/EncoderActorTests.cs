@@ -17,10 +17,12 @@ public sealed class EncoderActorTests : IAsyncLifetime
     private readonly IActorRef<IEncoderCommand> _encoder;
     private readonly TestProbe<ChunkEncoded> _encoded = new("encoded");
     private readonly TestProbe<BlockDecoded> _decoded = new("decoded");
+    private readonly Isg.Actors.Striping.StripeAssembler _stripes;
 
     public EncoderActorTests()
     {
         _repository = TestRepository.Create(_dir);
+        _stripes = new Isg.Actors.Striping.StripeAssembler(Isg.Actors.Striping.RedundancyPolicy.None, _repository.Backends, _repository.Key);
         _encoder = _system.Spawn<IEncoderCommand>("encoder", () => new EncoderActor(_repository));
     }
 
@@ -29,6 +31,7 @@ public sealed class EncoderActorTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _system.ShutdownAsync();
+        _stripes.Dispose();
         _repository.Dispose();
         _dir.Dispose();
     }
@@ -39,13 +42,13 @@ public sealed class EncoderActorTests : IAsyncLifetime
         var data = TestFiles.Random(5000, seed: 1);
         var chunk = PooledBuffer.CopyOf(data);
 
-        _encoder.Tell(new EncodeChunk(3, 7, chunk, new DedupIndex(), _encoded));
+        _encoder.Tell(new EncodeChunk(3, 7, chunk, new DedupIndex(), _stripes, _encoded));
         var reply = await _encoded.ExpectMessageAsync(Within);
 
         Assert.Equal((3, 7, 5000), (reply.File, reply.Seq, reply.Length));
         Assert.Null(reply.Failure);
         Assert.Equal(BlockId.Compute(data), reply.Block!.Value.Id);
-        Assert.True(await _repository.BlockStore.ExistsAsync(reply.Block.Value.NewBlock!.ObjectName, CancellationToken.None));
+        Assert.True(await _repository.Backends.Primary.ExistsAsync(reply.Block.Value.NewBlock!.ObjectName, CancellationToken.None));
 
         // The chunk is released right after the reply: once the next message is answered, it is.
         _encoder.Tell(new DecodeBlock(0, reply.Block.Value.Id, reply.Block.Value.NewBlock.ObjectName, _decoded));
@@ -62,9 +65,9 @@ public sealed class EncoderActorTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_repository.Layout.BlocksDirectory, name[..2]), "in the way");
         var chunk = PooledBuffer.CopyOf(data);
 
-        _encoder.Tell(new EncodeChunk(0, 0, chunk, new DedupIndex(), _encoded));
+        _encoder.Tell(new EncodeChunk(0, 0, chunk, new DedupIndex(), _stripes, _encoded));
         var failed = await _encoded.ExpectMessageAsync(Within);
-        _encoder.Tell(new EncodeChunk(0, 1, PooledBuffer.CopyOf(TestFiles.Random(5000, seed: 3)), new DedupIndex(), _encoded));
+        _encoder.Tell(new EncodeChunk(0, 1, PooledBuffer.CopyOf(TestFiles.Random(5000, seed: 3)), new DedupIndex(), _stripes, _encoded));
         var next = await _encoded.ExpectMessageAsync(Within);
 
         Assert.Null(failed.Block);
@@ -77,8 +80,13 @@ public sealed class EncoderActorTests : IAsyncLifetime
     public async Task DecodeBlock_StoredBlock_RepliesThePlaintext()
     {
         var data = TestFiles.Text(50_000, seed: 4);
-        _encoder.Tell(new EncodeChunk(0, 0, PooledBuffer.CopyOf(data), new DedupIndex(), _encoded));
+        _encoder.Tell(new EncodeChunk(0, 0, PooledBuffer.CopyOf(data), new DedupIndex(), _stripes, _encoded));
         var stored = (await _encoded.ExpectMessageAsync(Within)).Block!.Value.NewBlock!;
+        using (var writer = _repository.Catalog.CreateWriter())
+        {
+            // Decoding finds a block's locations in the catalogue.
+            writer.Commit([], [stored]);
+        }
 
         _encoder.Tell(new DecodeBlock(42, stored.Id, stored.ObjectName, _decoded));
         var reply = await _decoded.ExpectMessageAsync(Within);

@@ -24,7 +24,11 @@ public sealed class StorageNodeTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _node = StorageNode.Start(TestRepository.Create(_dir), _logs, new StorageNodeOptions(Workers: 2));
+        // These tests are about blocks without parity (what damage does to them, what rm frees); the striped
+        // behaviour is tested in Striping/StripedRepositoryTests.
+        var repository = TestRepository.Create(_dir);
+        repository.Settings.Set(RepositorySettings.RedundancyKey, "0");
+        _node = StorageNode.Start(repository, _logs, new StorageNodeOptions(Workers: 2));
         return Task.CompletedTask;
     }
 
@@ -104,7 +108,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
     private async Task<HashSet<string>> ObjectsAsync()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var name in Repository.BlockStore.ListAsync(CancellationToken.None))
+        await foreach (var name in Repository.Backends.Primary.ListAsync(CancellationToken.None))
         {
             names.Add(name);
         }

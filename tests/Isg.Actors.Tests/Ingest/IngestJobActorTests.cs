@@ -31,9 +31,9 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     {
         _repository = TestRepository.Create(_dir);
         _system = new ActorSystem("test", new ActorSystemOptions { TimeProvider = _time });
-        _codec = new BlockCodec(_repository.Key, _repository.Settings.SealOptions, _repository.BlockStore);
+        _codec = new BlockCodec(_repository.Key, _repository.Settings.SealOptions, _repository.Backends.Primary);
         _reader = _repository.Catalog.CreateReader();
-        _catalog = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_repository.Catalog, _repository.BlockStore));
+        _catalog = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_repository.Catalog, _repository.Backends.Primary));
     }
 
     private string Src => _dir.Combine("src");
@@ -52,7 +52,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     private void Start(int maxChunksInFlight = 16, CancellationToken cancellationToken = default)
     {
         var job = new IngestJob(_repository, [new IngestSource(Src, "src")], new IngestOptions(), _catalog, _encoders,
-            _repository.BlockStore, maxChunksInFlight, new SyncProgress<TransferProgress>(_progress.Tell), _outcome, cancellationToken);
+            _repository.Backends, maxChunksInFlight, new SyncProgress<TransferProgress>(_progress.Tell), _outcome, cancellationToken);
         _system.Spawn<IIngestJobCommand>("ingest", () => new IngestJobActor(job), MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
     }
 
@@ -131,7 +131,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
         var f1 = await _encoders.ExpectMessageAsync<EncodeChunk>(Within);
 
         // f1's chunk fails as on a full disk, while the reader waits for room; then f0's chunk is answered.
-        var full = new BackendException(BackendFailureKind.Permanent, _repository.BlockStore.Name, "disk full", null);
+        var full = new BackendException(BackendFailureKind.Permanent, _repository.Backends.Primary.Name, "disk full", null);
         f1.Chunk.Dispose();
         f1.ReplyTo.Reply(new ChunkEncoded(f1.File, f1.Seq, 1000, null, full));
         f0.ReplyTo.Reply(await EncodeAsync(f0));
