@@ -21,8 +21,8 @@ public sealed class HealthTests(ITestOutputHelper output)
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
         (await sandbox.RunAsync("verify")).AssertExit(0);
 
-        // The smallest object is a data shard: a parity shard is as large as the largest data shard of its stripe.
-        var victim = sandbox.BlockFiles.OrderBy(f => new FileInfo(f).Length).ThenBy(f => f, StringComparer.Ordinal).First();
+        // An object whose size no other object has is a data shard: under 4+2 parity shards come in pairs of one size.
+        var victim = sandbox.BlockFiles.GroupBy(f => new FileInfo(f).Length).Where(g => g.Count() == 1).MinBy(g => g.Key)!.Single();
         var bytes = File.ReadAllBytes(victim);
         bytes[bytes.Length / 2] ^= 0xff;
         File.WriteAllBytes(victim, bytes);
