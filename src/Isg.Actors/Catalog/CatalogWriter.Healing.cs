@@ -9,6 +9,9 @@ public sealed partial class CatalogWriter
     /// <summary>The config key of the last finished pass's summary (JSON).</summary>
     public const string LastPassKey = "healer.last_pass";
 
+    /// <summary>The config key another process sets to ask the running node's healer for a repair pass soon.</summary>
+    public const string RepairRequestKey = "healer.repair_requested";
+
     private SqliteStatement? _stampVerified;
     private SqliteStatement? _clearFault;
     private SqliteStatement? _upsertFault;
@@ -64,6 +67,12 @@ public sealed partial class CatalogWriter
                 _setConfig.Execute();
             }
 
+            if (record.ClearRepairRequest)
+            {
+                _deleteConfig.Bind(1, RepairRequestKey);
+                _deleteConfig.Execute();
+            }
+
             if (record.LastPass is { } lastPass)
             {
                 _setConfig.Bind(1, LastPassKey);
@@ -72,18 +81,6 @@ public sealed partial class CatalogWriter
             }
 
             return 0;
-        });
-    }
-
-    /// <summary>Removes a configuration value, durably. Idempotent.</summary>
-    public void RemoveConfig(string key)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(key);
-        _deleteConfig ??= Prepare("DELETE FROM config WHERE key = ?1");
-        InTransaction(() =>
-        {
-            _deleteConfig.Bind(1, key);
-            return _deleteConfig.Execute();
         });
     }
 }

@@ -23,7 +23,7 @@ public sealed class HealerActor(
     HealerOptions options) : Actor<IHealerCommand>
 {
     /// <summary>The config key another process sets to ask the running node's healer for a repair pass soon.</summary>
-    public const string RepairRequestKey = "healer.repair_requested";
+    public const string RepairRequestKey = CatalogWriter.RepairRequestKey;
 
     private static readonly TimeSpan s_recordTimeout = TimeSpan.FromMinutes(5);
 
@@ -60,7 +60,7 @@ public sealed class HealerActor(
     }
 
     /// <inheritdoc />
-    protected override ValueTask HandleAsync(IHealerCommand message, CancellationToken cancellationToken)
+    protected override async ValueTask HandleAsync(IHealerCommand message, CancellationToken cancellationToken)
     {
         switch (message)
         {
@@ -69,7 +69,7 @@ public sealed class HealerActor(
                 StartNext();
                 break;
             case HealerTick:
-                OnTick();
+                await OnTickAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case PassEnded ended:
                 OnPassEnded(ended);
@@ -77,11 +77,9 @@ public sealed class HealerActor(
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    private void OnTick()
+    private async Task OnTickAsync(CancellationToken cancellationToken)
     {
         _tick = Context.ScheduleTellOnce(options.EffectivePollInterval, new HealerTick());
         if (_running)
@@ -101,10 +99,8 @@ public sealed class HealerActor(
 
         if (requested is not null)
         {
-            using (var writer = repository.Catalog.CreateWriter())
-            {
-                writer.RemoveConfig(RepairRequestKey);
-            }
+            // Through the catalogue actor, the only writer; a request that arrives again later simply runs again.
+            await RecordAsync(new ScrubRecord([], [], [], null, ClearRepairRequest: true), cancellationToken).ConfigureAwait(false);
 
             Context.Logger.LogInformation("a repair pass was requested at {Requested}: starting it", requested);
             StartPass(new ScrubRequest(Repair: true), null, rated: true, CancellationToken.None);

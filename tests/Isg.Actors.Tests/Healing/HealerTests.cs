@@ -201,11 +201,51 @@ public sealed class HealerTests : IAsyncLifetime
                 finished.TrySetResult(e);
             }
         };
+        if (Node.HealthEvents.Since(0).FirstOrDefault(e => e.Kind == HealthEventKind.PassFinished) is { } already)
+        {
+            finished.TrySetResult(already);
+        }
 
         await finished.Task.WaitAsync(Within);
         var started = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.PassStarted);
         Assert.Contains("resuming after", started.Message, StringComparison.Ordinal);
         Assert.Equal(chunks.Count - 10, Node.GetHealth().LastPass!.Shards);
+    }
+
+    [Fact]
+    public async Task HealerActor_RepairRequested_RunsARepairPassAndClearsTheRequest()
+    {
+        await StartWithFilesAsync();
+        var victim = StripeChunks().First().Value.First(c => c.IsParity);
+        File.Delete(PathOf(victim.Address));
+        await Node.DisposeAsync();
+        _node = null;
+        using (var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
+        using (var writer = repository.Catalog.CreateWriter())
+        {
+            writer.SetConfig(HealerActor.RepairRequestKey, "2026-11-21T00:00:00Z");
+        }
+
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true)));
+        Node.HealthEvents.Added += e =>
+        {
+            if (e.Kind == HealthEventKind.PassFinished)
+            {
+                finished.TrySetResult();
+            }
+        };
+        if (Node.HealthEvents.Since(0).Any(e => e.Kind == HealthEventKind.PassFinished))
+        {
+            finished.TrySetResult();
+        }
+
+        await finished.Task.WaitAsync(Within);
+        Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.ShardRepaired && e.ObjectName == victim.Address.ObjectName);
+        Assert.True(File.Exists(PathOf(victim.Address)));
+        using var reader = Node.Repository.Catalog.CreateReader();
+        Assert.Null(reader.GetConfig(HealerActor.RepairRequestKey));
     }
 
     [Fact]
