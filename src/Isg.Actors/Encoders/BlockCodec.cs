@@ -144,8 +144,8 @@ public sealed class BlockCodec : IDisposable
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var locations = catalog.GetBlockLocations(id);
-        var stripe = catalog.GetBlockStripe(id);
         DataIntegrityException? firstFailure = null;
+        (long StripeId, int Index)? stripe = null;
         foreach (var location in locations)
         {
             try
@@ -155,10 +155,12 @@ public sealed class BlockCodec : IDisposable
             catch (DataIntegrityException e)
             {
                 firstFailure ??= e;
+                stripe ??= catalog.GetBlockStripe(id);
                 DamageFound?.Invoke(new ShardDamage(id, stripe?.StripeId ?? -1, stripe?.Index ?? -1, location.Backend, location.ObjectName, e.Message));
             }
         }
 
+        stripe ??= catalog.GetBlockStripe(id);
         if (stripe is { } member && catalog.GetStripe(member.StripeId) is { } layout)
         {
             return await _stripes.ReconstructBlockAsync(id, layout, member.Index, cancellationToken).ConfigureAwait(false);

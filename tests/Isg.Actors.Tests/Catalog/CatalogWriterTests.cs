@@ -105,7 +105,7 @@ public sealed class CatalogWriterTests : IDisposable
         Assert.Equal(new[] { Id(2), Id(3) }, reader.GetFileBlocks(entry.Id).Select(b => b.Id).ToList());
         Assert.Empty(reader.GetFileBlocks(oldId));
         Assert.Null(reader.GetManifest(oldId));
-        Assert.False(reader.HasBlock(Id(1)));
+        Assert.True(reader.HasBlock(Id(1))); // released but still recorded: known to dedup until gc forgets it
         Assert.Empty(_database.IntegrityCheck());
     }
 

@@ -70,7 +70,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
     public async Task Stats_Json_AgreesWithTheTreeAndTheBlockStore()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var empty = (await sandbox.RunAsync("stats", "--json")).AssertExit(0).Json();
         Assert.Equal(0, empty.GetProperty("files").GetInt64());
         Assert.Equal(0, empty.GetProperty("storedBytes").GetInt64());
@@ -107,7 +107,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
     public async Task Rm_File_FreesItsBlocksFromTheStoreAndCheckStaysClean()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var tree = new TestTree(sandbox.PathOf("r"), seed: 34);
         tree.AddFile("doomed.bin", 1 << 20);
         tree.AddFile("kept.bin", 300_000);
@@ -134,7 +134,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
     public async Task Rm_Directory_NeedsRecursiveThenRemovesEverythingBelow()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var tree = new TestTree(sandbox.PathOf("d"), seed: 35);
         tree.AddManyFiles("inner", 25, maxDepth: 2, maxSize: 50_000);
         tree.AddFile("innerx/sibling.txt", 5000, ContentKind.Text);

@@ -11,7 +11,7 @@ public sealed class DedupTests(ITestOutputHelper output)
     public async Task Add_SameTreeTwice_SecondAddStoresNothingNew()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var tree = new TestTree(sandbox.PathOf("tree"), seed: 21);
         tree.AddManyFiles("", 60, maxDepth: 3, maxSize: 100_000);
         tree.AddFile("big.bin", 2 << 20);
@@ -67,7 +67,7 @@ public sealed class DedupTests(ITestOutputHelper output)
     public async Task Add_TwoIdenticalFilesInOneAdd_StoresTheContentOnce()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var tree = new TestTree(sandbox.PathOf("twins"), seed: 24);
         const int Size = (4 << 20) + 3;
         tree.AddFile("a.bin", Size);
@@ -112,7 +112,7 @@ public sealed class DedupTests(ITestOutputHelper output)
     public async Task Add_TwoProcessesAtOnceWithSharedContent_BothSucceedAndEachBlockIsStoredOnce()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var left = new TestTree(sandbox.PathOf("left"), seed: 26);
         left.AddManyFiles("", 150, maxDepth: 2, maxSize: 40_000);
         left.AddFile("shared.bin", 3 << 20);

@@ -118,7 +118,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task Get_CorruptBlock_ExitsFiveKeepsNoDamagedFileAndRestoresTheOthers()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var (tree, victimBlocks) = await AddTreeWithVictimAsync(sandbox);
         var damaged = victimBlocks[0];
         FlipByte(damaged);
@@ -137,7 +137,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task Get_DeletedBlock_ExitsFiveAndCheckNamesTheFile()
     {
         using var sandbox = new IsgSandbox(output);
-        await sandbox.InitAsync();
+        await sandbox.InitWithoutParityAsync();
         var (tree, victimBlocks) = await AddTreeWithVictimAsync(sandbox);
         File.Delete(victimBlocks[^1]);
 

@@ -78,6 +78,16 @@ public sealed class IsgSandbox : IDisposable
     /// <summary>`isg init --kdf-memory 8` (cheap Argon2), which must succeed.</summary>
     public async Task InitAsync() => (await RunAsync("init", "--kdf-memory", "8")).AssertExit(0);
 
+    /// <summary>
+    /// <see cref="InitAsync"/>, then redundancy 0: for tests that count, damage or free the objects of blocks
+    /// stored once (parity shards and rm's keeping of striped blocks are tested in BackendCommandTests).
+    /// </summary>
+    public async Task InitWithoutParityAsync()
+    {
+        await InitAsync();
+        (await RunAsync("config", "set", "redundancy", "0")).AssertExit(0);
+    }
+
     /// <summary>Starts `isg ARGS` in <see cref="Root"/> without waiting; the sandbox kills it on dispose if still running.</summary>
     public IsgProcess Start(params string[] args)
     {
