@@ -38,7 +38,7 @@ public sealed class CatalogStripesTests : IDisposable
 
         using var database = CatalogDatabase.Open(_dir.Path);
 
-        Assert.Equal(2, database.SchemaVersion);
+        Assert.Equal(CatalogMigrations.LatestVersion, database.SchemaVersion);
         Assert.Equal(string.Empty, string.Join("; ", database.IntegrityCheck().Select(p => $"{p.Kind}: {p.Message}")));
         using (var reader = database.CreateReader())
         {
