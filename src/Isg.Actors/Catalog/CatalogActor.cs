@@ -98,6 +98,23 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                 Attempt(delete.ReplyTo, () => new SnapshotsDeleted(writer.DeleteSnapshots(delete.Ids), null),
                     e => new SnapshotsDeleted(null, e), "snapshot deletion");
                 break;
+            case RecordScrub scrub:
+                try
+                {
+                    writer.RecordScrub(scrub.Record);
+                    scrub.ReplyTo.Reply(new ScrubRecorded(null));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Context.Logger.LogDebug("recording a scrub failed: {Reason}", e.Message);
+                    scrub.ReplyTo.Reply(new ScrubRecorded(e));
+                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
+                    {
+                        throw;
+                    }
+                }
+
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }

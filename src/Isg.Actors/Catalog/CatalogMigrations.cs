@@ -231,12 +231,28 @@ public static class CatalogMigrations
         END;
         """;
 
+    // The healer's findings, so that `isg health` in another process sees what the last scrub found. A row is
+    // one shard (a data chunk or a parity chunk, named by backend and object) found missing or corrupt; it is
+    // deleted when the shard is repaired or verifies again. No foreign key: a finding may outlive the chunk row
+    // (a file removed meanwhile), and health ignores findings whose chunk is gone.
+    private const string ShardFaultsSchema = """
+        CREATE TABLE shard_faults (
+            backend     TEXT NOT NULL,
+            object_name TEXT NOT NULL,
+            kind        INTEGER NOT NULL CHECK (kind IN (1, 2)),
+            found_at    INTEGER NOT NULL,
+            message     TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (backend, object_name)
+        ) WITHOUT ROWID;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
         new(1, "initial schema: config, blocks, chunks, files, file_manifests, file_blocks, snapshots, access_log", InitialSchema),
         new(2, "stripes: backends, stripes, blocks.stripe_id/stripe_index, parity chunks", StripesSchema),
         new(3, "snapshots: names, totals, snapshot_files, snapshot_blocks with refcount triggers", SnapshotsSchema),
+        new(4, "healer: shard_faults (scrub findings not yet repaired)", ShardFaultsSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -67,3 +67,12 @@ public sealed record GarbageForgotten(Isg.Actors.GarbageCollection.GcForgotten F
 /// objects. Safe to resend: a repack already committed fails its re-check and changes nothing.
 /// </summary>
 public sealed record CommitRepack(Isg.Actors.GarbageCollection.GcRepack Repack, IReplyTo<GarbageForgotten> ReplyTo) : ICatalogCommand;
+
+/// <summary>
+/// Records a stretch of a scrub pass (verified, faulty and repaired shards, the pass position) in one transaction.
+/// Replies <see cref="ScrubRecorded"/>. Send only after repaired shards are durable on their backends. Safe to resend.
+/// </summary>
+public sealed record RecordScrub(ScrubRecord Record, IReplyTo<ScrubRecorded> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="RecordScrub"/>: <see cref="Failure"/> is null when it is durable.</summary>
+public sealed record ScrubRecorded(Exception? Failure);

@@ -1,5 +1,6 @@
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
+using Isg.Actors.Healing;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
@@ -13,11 +14,22 @@ namespace Isg.Actors.Hosting;
 /// /node/restore-N). Long-lived children restart with backoff; jobs are never restarted (a job that fails
 /// replies with its failure from its stop hook).
 /// </summary>
-public sealed class NodeActor(Repository repository, StorageNodeOptions options) : Actor<INodeCommand>
+public sealed class NodeActor(Repository repository, StorageNodeOptions options, HealthEventLog healthEvents) : Actor<INodeCommand>
 {
+    // A healer that keeps failing (a damaged catalogue, a bug) backs off up to minutes between attempts instead of
+    // spinning; it is never given up on for long, since a stopped healer would leave damage unrepaired.
+    private static readonly SupervisorStrategy s_healerStrategy = new()
+    {
+        MinBackoff = TimeSpan.FromSeconds(1),
+        MaxBackoff = TimeSpan.FromMinutes(5),
+        MaxRetries = 20,
+        Window = TimeSpan.FromHours(1),
+    };
+
     private const int EncoderMailbox = 4;
     private IActorRef<ICatalogCommand>? _catalog;
     private IActorRef<IEncoderCommand>? _encoders;
+    private IActorRef<IHealerCommand>? _healer;
     private long _jobs;
 
     /// <inheritdoc />
@@ -26,6 +38,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
         _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
         _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
+        var catalog = _catalog;
+        _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, repository.Backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
+            MailboxOptions.Unbounded, s_healerStrategy);
         return ValueTask.CompletedTask;
     }
 
@@ -47,6 +62,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options)
                     InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), restore.Progress, restore.ReplyTo, restore.CancellationToken);
                 Context.Spawn<IRestoreJobCommand>($"restore-{++_jobs}", () => new RestoreJobActor(restoreJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
+                break;
+            case GetHealer getHealer:
+                getHealer.ReplyTo.Reply(_healer!);
                 break;
             case GetWorkers get:
                 get.ReplyTo.Reply(new NodeWorkers(catalog, encoders));

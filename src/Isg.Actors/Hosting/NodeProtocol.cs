@@ -1,5 +1,6 @@
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
+using Isg.Actors.Healing;
 using Isg.Actors.Ingest;
 using Isg.Actors.Restore;
 using Isg.Actors.Runtime;
@@ -30,3 +31,6 @@ public sealed record GetWorkers(IReplyTo<NodeWorkers> ReplyTo) : INodeCommand;
 
 /// <summary>The catalogue writer and the encoder pool.</summary>
 public sealed record NodeWorkers(IActorRef<ICatalogCommand> Catalog, IActorRef<IEncoderCommand> Encoders);
+
+/// <summary>Asks for the healer (/node/healer). Replies its ref.</summary>
+public sealed record GetHealer(IReplyTo<IActorRef<IHealerCommand>> ReplyTo) : INodeCommand;

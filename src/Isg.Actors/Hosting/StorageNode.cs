@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
+using Isg.Actors.Healing;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
@@ -22,9 +23,10 @@ public sealed partial class StorageNode : IAsyncDisposable
 
     private readonly StorageNodeOptions _options;
 
-    private StorageNode(Repository repository, ActorSystem system, IActorRef<INodeCommand> root, StorageNodeOptions options)
+    private StorageNode(Repository repository, ActorSystem system, IActorRef<INodeCommand> root, StorageNodeOptions options, HealthEventLog healthEvents)
     {
         Repository = repository;
+        HealthEvents = healthEvents;
         System = system;
         _root = root;
         _options = options;
@@ -33,18 +35,27 @@ public sealed partial class StorageNode : IAsyncDisposable
     /// <summary>The repository the node serves.</summary>
     public Repository Repository { get; }
 
+    /// <summary>The healer's recent events (findings, repairs, passes).</summary>
+    public HealthEventLog HealthEvents { get; }
+
     /// <summary>The actor system (for health: dead letters, actors).</summary>
     public ActorSystem System { get; }
 
     /// <summary>Starts the node's actor tree on <paramref name="repository"/>, which the node then owns.</summary>
-    public static StorageNode Start(Repository repository, ILoggerFactory loggerFactory, StorageNodeOptions options)
+    public static StorageNode Start(Repository repository, ILoggerFactory loggerFactory, StorageNodeOptions options) =>
+        Start(repository, loggerFactory, options, TimeProvider.System);
+
+    /// <summary>Starts the node with its actors on <paramref name="timeProvider"/> (manual in tests).</summary>
+    public static StorageNode Start(Repository repository, ILoggerFactory loggerFactory, StorageNodeOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(options);
-        var system = new ActorSystem("isg", new ActorSystemOptions { LoggerFactory = loggerFactory });
-        var root = system.Spawn<INodeCommand>("node", () => new NodeActor(repository, options));
-        return new StorageNode(repository, system, root, options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var system = new ActorSystem("isg", new ActorSystemOptions { LoggerFactory = loggerFactory, TimeProvider = timeProvider });
+        var events = new HealthEventLog(loggerFactory.CreateLogger("Isg.Actors.Healing.Health"), timeProvider);
+        var root = system.Spawn<INodeCommand>("node", () => new NodeActor(repository, options, events));
+        return new StorageNode(repository, system, root, options, events);
     }
 
     /// <summary>
@@ -160,6 +171,29 @@ public sealed partial class StorageNode : IAsyncDisposable
 
         return new CheckReport(files, readData ? checkedBlocks : blocks.Count, problems);
     }
+
+    /// <summary>
+    /// Runs a scrub pass on the healer (after any pass in progress) and returns its report: every shard, or the
+    /// shards of the files under <see cref="ScrubRequest.PathPrefix"/>; with repair, bad shards are rewritten.
+    /// Throws <see cref="CatalogPathNotFoundException"/> when nothing is under the path.
+    /// </summary>
+    public async Task<ScrubReport> ScrubAsync(ScrubRequest request, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var healer = await _root.AskAsync<INodeCommand, IActorRef<IHealerCommand>>(r => new GetHealer(r), s_askTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        var outcome = await healer.AskAsync<IHealerCommand, ScrubOutcome>(r => new RunScrub(request, progress, cancellationToken, r),
+            Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        if (outcome.Failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(outcome.Failure);
+        }
+
+        return outcome.Report!;
+    }
+
+    /// <summary>The repository's health from the catalogue and the recorded findings (reads no data).</summary>
+    public HealthSummary GetHealth() => HealthSummary.Read(Repository.Catalog);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

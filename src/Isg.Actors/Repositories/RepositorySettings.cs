@@ -30,6 +30,12 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
     /// <summary>Largest chunk, bytes.</summary>
     public const string ChunkMaxKey = "chunker.max";
 
+    /// <summary>Scrub rate in bytes per second ("50M", "1G", "0" = unlimited).</summary>
+    public const string ScrubRateKey = "scrub.rate";
+
+    /// <summary>Time between the node's scrub passes ("24h", "30m", "90s").</summary>
+    public const string ScrubIntervalKey = "scrub.interval";
+
     /// <summary>Parity of new blocks: 0, 5, 10, 20, 50 (percent) or K+M (see <see cref="Striping.RedundancyPolicy"/>).</summary>
     public const string RedundancyKey = "redundancy";
 
@@ -42,11 +48,13 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
         [ChunkAverageKey] = ChunkerOptions.Default.AverageSize.ToString(CultureInfo.InvariantCulture),
         [ChunkMaxKey] = ChunkerOptions.Default.MaxSize.ToString(CultureInfo.InvariantCulture),
         [RedundancyKey] = "20",
+        [ScrubRateKey] = "50m",
+        [ScrubIntervalKey] = "24h",
     };
 
     /// <summary>Every setting name, in display order.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        [CompressionKey, CompressionLevelKey, CipherKey, ChunkMinKey, ChunkAverageKey, ChunkMaxKey, RedundancyKey];
+        [CompressionKey, CompressionLevelKey, CipherKey, ChunkMinKey, ChunkAverageKey, ChunkMaxKey, RedundancyKey, ScrubRateKey, ScrubIntervalKey];
 
     /// <summary>The current value of <paramref name="key"/> (its default when never set).</summary>
     public string Get(string key)
@@ -79,6 +87,8 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
             BuildSealOptions(candidate).Validate();
             BuildChunkerOptions(candidate).Validate();
             Striping.RedundancyPolicy.Parse(candidate[RedundancyKey]);
+            _ = ParseRate(candidate[ScrubRateKey]);
+            _ = ParseInterval(candidate[ScrubIntervalKey]);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
@@ -97,6 +107,51 @@ public sealed class RepositorySettings(CatalogDatabase catalog)
 
     /// <summary>How files are cut into chunks.</summary>
     public ChunkerOptions ChunkerOptions => BuildChunkerOptions(ReadAll());
+
+    /// <summary>The healer's scrub rate in bytes per second; 0 is unlimited.</summary>
+    public long ScrubRate => ParseRate(Get(ScrubRateKey));
+
+    /// <summary>Time between the node's scrub passes.</summary>
+    public TimeSpan ScrubInterval => ParseInterval(Get(ScrubIntervalKey));
+
+    /// <summary>Parses a byte rate: a number with an optional k, m or g suffix (powers of 1024); "0" or "unlimited" is 0.</summary>
+    public static long ParseRate(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = value.Trim().ToLowerInvariant();
+        if (text is "unlimited")
+        {
+            return 0;
+        }
+
+        var shift = text.Length == 0 ? 0 : text[^1] switch { 'k' => 10, 'm' => 20, 'g' => 30, _ => 0 };
+        var number = long.Parse(shift == 0 ? text : text[..^1], NumberStyles.None, CultureInfo.InvariantCulture);
+        return checked(number << shift) >> shift == number
+            ? number << shift
+            : throw new OverflowException($"{value} is too large a rate");
+    }
+
+    /// <summary>Parses an interval: a positive number with an s, m, h or d suffix.</summary>
+    public static TimeSpan ParseInterval(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = value.Trim().ToLowerInvariant();
+        if (text.Length < 2)
+        {
+            throw new FormatException($"an interval is a number with s, m, h or d, e.g. 24h; got '{value}'");
+        }
+
+        var number = double.Parse(text[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        var interval = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(number),
+            'm' => TimeSpan.FromMinutes(number),
+            'h' => TimeSpan.FromHours(number),
+            'd' => TimeSpan.FromDays(number),
+            _ => throw new FormatException($"an interval is a number with s, m, h or d, e.g. 24h; got '{value}'"),
+        };
+        return interval > TimeSpan.Zero ? interval : throw new ArgumentException($"an interval must be positive; got '{value}'");
+    }
 
     // Every setting through one reader (defaults filled in), rather than a reader per key.
     private Dictionary<string, string> ReadAll()

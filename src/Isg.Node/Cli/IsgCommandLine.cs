@@ -22,6 +22,9 @@ public static class IsgCommandLine
         root.Add(SnapshotCommand.Create(options));
         root.Add(StatsCommand.Create(options));
         root.Add(CheckCommand.Create(options));
+        root.Add(HealthCommand.Create(options));
+        root.Add(VerifyCommand.Create(options));
+        root.Add(RepairCommand.Create(options));
         root.Add(ConfigCommand.Create(options));
         root.Add(BackendCommand.Create(options));
         root.Add(NodeCommand.Create(options));

@@ -1,4 +1,5 @@
 using System.Net;
+using Isg.Actors.Healing;
 using Isg.Actors.Hosting;
 using Isg.Actors.Repositories;
 using Isg.Node.Cli;
@@ -23,7 +24,15 @@ public static class NodeHost
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(endpoint);
         var repository = OpenOrCreate(context);
-        var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions());
+        using var nodeLock = NodeLock.TryTake(repository.Layout);
+        if (nodeLock is null)
+        {
+            repository.Dispose();
+            throw new CliException(ExitCode.CatalogDamaged, $"another node is already running on {context.RepositoryPath}");
+        }
+
+        // The node's healer scrubs and repairs on its own (every scrub.interval) and takes repair requests.
+        var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions(Healer: new HealerOptions(Periodic: true)));
         await using var nodeScope = node.ConfigureAwait(false);
         var token = ApiToken.LoadOrCreate(repository.Layout.ApiTokenFile);
 

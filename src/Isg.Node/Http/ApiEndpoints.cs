@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Isg.Node.Http;
 
 /// <summary>
-/// The node's HTTP API: `/health`, `/api/stats`, `/api/files`, `POST /api/gc` and the dashboard at `/`. Reads from loopback
+/// The node's HTTP API: `/health`, `/api/stats`, `/api/files`, `/api/health` (scrub findings and redundancy),
+/// `/api/health/events?since=N` (healer events after sequence N), `POST /api/gc` and the dashboard at `/`. Reads from loopback
 /// need no token (only the local user can reach them); anything else needs the bearer token.
 /// </summary>
 public static class ApiEndpoints
@@ -89,6 +90,14 @@ public static class ApiEndpoints
             {
                 return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Busy");
             }
+        });
+
+        app.MapGet("/api/health", () => Results.Json(HealthJson.Summary(node.GetHealth())));
+
+        app.MapGet("/api/health/events", (long? since) =>
+        {
+            var events = node.HealthEvents.Since(Math.Max(since ?? 0, 0));
+            return Results.Json(new { last = node.HealthEvents.LastSequence, events = events.Select(HealthJson.Event) });
         });
 
         app.MapGet("/", () => Results.Content(Dashboard.Value, "text/html; charset=utf-8"));

@@ -37,7 +37,7 @@ public sealed class RepositorySettingsTests : IDisposable
     [Fact]
     public void Keys_ListsEverySettingOnce()
     {
-        Assert.Equal(7, RepositorySettings.Keys.Count);
+        Assert.Equal(9, RepositorySettings.Keys.Count);
         Assert.Equal(RepositorySettings.Keys.Count, RepositorySettings.Keys.Distinct().Count());
         Assert.All(RepositorySettings.Keys, key => Assert.NotEmpty(Settings.Get(key)));
     }

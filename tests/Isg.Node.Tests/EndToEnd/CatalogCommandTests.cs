@@ -191,7 +191,7 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
     {
         using var sandbox = new IsgSandbox(output);
         await sandbox.InitAsync();
-        string[] keys = ["compression", "compression.level", "cipher", "chunker.min", "chunker.avg", "chunker.max", "redundancy"];
+        string[] keys = ["compression", "compression.level", "cipher", "chunker.min", "chunker.avg", "chunker.max", "redundancy", "scrub.rate", "scrub.interval"];
         var list = (await sandbox.RunAsync("config", "list")).AssertExit(0).Lines;
         Assert.Equal(keys, list.Select(l => l.Split(" = ")[0]));
         Assert.Equal(["zstd"], (await sandbox.RunAsync("config", "get", "compression")).AssertExit(0).Lines);

@@ -1,0 +1,16 @@
+namespace Isg.Actors.Catalog;
+
+/// <summary>
+/// What a stretch of a scrub pass established, written in one transaction: shards that verified (stamped
+/// <c>verified_at</c>, any fault cleared), shards found bad (faults recorded), shards repaired (stamped, fault
+/// cleared), and the pass's position (<see cref="Cursor"/>: null leaves it, an empty string clears it).
+/// <see cref="LastPass"/>, when set, replaces the stored summary of the last finished pass;
+/// <see cref="ClearRepairRequest"/> removes a pending repair request (<see cref="CatalogWriter.RepairRequestKey"/>).
+/// </summary>
+public sealed record ScrubRecord(
+    IReadOnlyList<ShardAddress> Verified,
+    IReadOnlyList<ShardFault> Faults,
+    IReadOnlyList<ShardAddress> Repaired,
+    string? Cursor,
+    string? LastPass = null,
+    bool ClearRepairRequest = false);

@@ -1,0 +1,8 @@
+namespace Isg.Actors.Healing;
+
+/// <summary>
+/// What a scrub pass covers: every shard (<see cref="PathPrefix"/> null) or the shards of the files at and below a
+/// catalogue path; with <see cref="Repair"/>, bad shards are rewritten; with <see cref="Resume"/> a whole-repository
+/// pass continues from the stored cursor.
+/// </summary>
+public sealed record ScrubRequest(string? PathPrefix = null, bool Repair = false, bool Resume = false);

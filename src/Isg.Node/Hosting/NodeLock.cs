@@ -1,0 +1,47 @@
+using Isg.Actors.Repositories;
+using Isg.Actors.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace Isg.Node.Hosting;
+
+/// <summary>
+/// Held (flock, exclusive) by a running `isg node run` on <c>&lt;repo&gt;/node.lock</c>, so that other processes can
+/// tell whether a node serves the repository (e.g. `isg repair` hands its request to that node's healer).
+/// </summary>
+public sealed class NodeLock : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private NodeLock(SafeFileHandle handle) => _handle = handle;
+
+    /// <summary>The lock file of <paramref name="layout"/>.</summary>
+    public static string PathOf(RepositoryLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return Path.Combine(layout.Root, "node.lock");
+    }
+
+    /// <summary>Takes the lock; null when another node holds it.</summary>
+    public static NodeLock? TryTake(RepositoryLayout layout)
+    {
+        var path = PathOf(layout);
+        var handle = NativeFileSystem.OpenLockFile(path);
+        if (NativeFileSystem.TryLock(handle, exclusive: true, path))
+        {
+            return new NodeLock(handle);
+        }
+
+        handle.Dispose();
+        return null;
+    }
+
+    /// <summary>Whether a running node holds the lock (probes by taking and releasing it).</summary>
+    public static bool IsHeld(RepositoryLayout layout)
+    {
+        using var probe = TryTake(layout);
+        return probe is null;
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => _handle.Dispose();
+}

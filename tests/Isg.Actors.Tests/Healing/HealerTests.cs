@@ -1,0 +1,365 @@
+using Isg.Actors.Backends;
+using Isg.Actors.Backends.Local;
+using Isg.Actors.Catalog;
+using Isg.Actors.Healing;
+using Isg.Actors.Hosting;
+using Isg.Actors.Ingest;
+using Isg.Actors.Repositories;
+using Isg.Actors.Restore;
+using Isg.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Isg.Actors.Tests.Healing;
+
+/// <summary>
+/// The healer on a repository with three local backends and 4+2 stripes: shards deleted or corrupted on disk are
+/// found, repaired from their stripe (data and parity) and verify again; more than m in a stripe is a loss naming
+/// exactly the files of the unrecoverable blocks; a pass resumes from its cursor.
+/// </summary>
+public sealed class HealerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private readonly RecordingLoggerFactory _logs = new();
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private StorageNode? _node;
+
+    private StorageNode Node => _node!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task ScrubAsync_UpToMShardsPerStripeBad_RepairRestoresEveryShard()
+    {
+        await StartWithFilesAsync();
+        var stripes = StripeChunks();
+        Assert.True(stripes.Count >= 3, $"expected several stripes, got {stripes.Count}");
+        var damaged = new List<ShardAddress>();
+        foreach (var (_, chunks) in stripes)
+        {
+            // One data shard deleted and one parity shard corrupted: two bad shards per 4+2 stripe.
+            var data = chunks.First(c => !c.IsParity);
+            var parity = chunks.First(c => c.IsParity);
+            File.Delete(PathOf(data.Address));
+            Corrupt(PathOf(parity.Address));
+            damaged.Add(data.Address);
+            damaged.Add(parity.Address);
+        }
+
+        var verify = await ScrubAsync(new ScrubRequest());
+        Assert.Equal(Sorted(damaged), verify.Bad.Select(b => b.Address.ToString()).Order(StringComparer.Ordinal).ToList());
+        Assert.Empty(verify.Repaired);
+        var degraded = Node.GetHealth();
+        Assert.Equal(HealthState.Degraded, degraded.State);
+        Assert.Equal(stripes.Count, degraded.StripesDegraded);
+        Assert.Equal(0, degraded.StripesLost);
+        Assert.Equal(damaged.Count, degraded.Faults.Count);
+
+        var repair = await ScrubAsync(new ScrubRequest(Repair: true));
+        Assert.Equal(Sorted(damaged), repair.Repaired.Select(r => r.Address.ToString()).Order(StringComparer.Ordinal).ToList());
+        Assert.Empty(repair.Lost);
+        Assert.Equal(0, repair.Unrepaired);
+
+        var again = await ScrubAsync(new ScrubRequest());
+        Assert.True(again.Healthy, string.Join("; ", again.Bad.Select(b => $"{b.Address}: {b.Message}")));
+        Assert.All(damaged, a => Assert.True(File.Exists(PathOf(a))));
+        var healthy = Node.GetHealth();
+        Assert.Equal(HealthState.Healthy, healthy.State);
+        Assert.Equal(stripes.Count, healthy.StripesHealthy);
+        Assert.Empty(healthy.Faults);
+        Assert.Equal(again.Shards, healthy.LastPass!.Shards);
+
+        var events = Node.HealthEvents.Since(0);
+        // Each damaged shard was found by the verify pass and again by the repair pass.
+        Assert.Equal(2 * damaged.Count / 2, events.Count(e => e.Kind == HealthEventKind.ShardMissing));
+        Assert.Equal(2 * damaged.Count / 2, events.Count(e => e.Kind == HealthEventKind.ShardCorrupt));
+        Assert.Equal(Sorted(damaged),
+            events.Where(e => e.Kind == HealthEventKind.ShardRepaired).Select(e => new ShardAddress(e.Backend!, e.ObjectName!).ToString()).Order(StringComparer.Ordinal).ToList());
+        Assert.DoesNotContain(events, e => e.Kind == HealthEventKind.StripeLost);
+        await AssertRestoresAsync(_files.Keys);
+    }
+
+    [Fact]
+    public async Task ScrubAsync_MorePlusOneShardsOfAStripeBad_ReportsItLostNamingExactlyItsFilesAndRepairsTheRest()
+    {
+        await StartWithFilesAsync();
+        var stripes = StripeChunks();
+        var victim = stripes.First(s => s.Value.Count(c => !c.IsParity) >= 2);
+        var lostBlocks = victim.Value.Where(c => !c.IsParity).OrderBy(c => c.ShardIndex).Take(2).ToList();
+        var expectedLost = FilesUsing(lostBlocks.Select(c => c.BlockId));
+        foreach (var chunk in lostBlocks)
+        {
+            File.Delete(PathOf(chunk.Address));
+        }
+
+        Corrupt(PathOf(victim.Value.First(c => c.IsParity).Address));
+        var repairable = new List<ShardAddress>();
+        foreach (var (id, chunks) in stripes.Where(s => s.Key != victim.Key))
+        {
+            var data = chunks.Last(c => !c.IsParity);
+            Corrupt(PathOf(data.Address));
+            repairable.Add(data.Address);
+        }
+
+        var repair = await ScrubAsync(new ScrubRequest(Repair: true));
+
+        var lost = Assert.Single(repair.Lost);
+        Assert.Equal(expectedLost, lost.Files);
+        Assert.Equal(Sorted(repairable), repair.Repaired.Select(r => r.Address.ToString()).Order(StringComparer.Ordinal).ToList());
+        var lostEvent = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.StripeLost);
+        Assert.Equal(victim.Key, lostEvent.Stripe);
+        Assert.Equal(expectedLost, lostEvent.Files);
+        var health = Node.GetHealth();
+        Assert.Equal(HealthState.Lost, health.State);
+        Assert.Equal(1, health.StripesLost);
+        Assert.Equal(stripes.Count - 1, health.StripesHealthy);
+
+        await AssertRestoresAsync(_files.Keys.Except(expectedLost));
+        foreach (var path in expectedLost)
+        {
+            var output = _dir.Combine("out", Guid.NewGuid().ToString("N"));
+            var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
+            Assert.Equal(1, report.CorruptFiles);
+            Assert.False(File.Exists(output));
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedAfterAPage_ResumesFromTheCursorAndCoversTheRest()
+    {
+        await StartWithFilesAsync();
+        var total = AllChunks().Count;
+        await Node.DisposeAsync();
+        _node = null;
+        using var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        var events = new HealthEventLog(NullLogger.Instance, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var records = 0;
+        Task Record(ScrubRecord record, CancellationToken cancellationToken)
+        {
+            using var writer = repository.Catalog.CreateWriter();
+            writer.RecordScrub(record);
+            if (++records == 1)
+            {
+                stop.Cancel();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var first = new Scrubber(repository, repository.Backends, Record, events, new TokenBucket(0, TimeProvider.System), TimeProvider.System, 2, pageSize: 8);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.RunAsync(new ScrubRequest(Resume: true), null, stop.Token));
+        string? cursor;
+        using (var reader = repository.Catalog.CreateReader())
+        {
+            cursor = reader.GetConfig(CatalogWriter.ScrubCursorKey);
+            Assert.Equal(Scrubber.FormatCursor(reader.ListChunks(null, 8)[^1].Address), cursor);
+        }
+
+        var second = new Scrubber(repository, repository.Backends, Record, events, new TokenBucket(0, TimeProvider.System), TimeProvider.System, 2, pageSize: 8);
+        var report = await second.RunAsync(new ScrubRequest(Resume: true), null, CancellationToken.None);
+
+        Assert.Equal(total - 8, report.Shards);
+        using (var reader = repository.Catalog.CreateReader())
+        {
+            Assert.Null(reader.GetConfig(CatalogWriter.ScrubCursorKey));
+            Assert.Equal(total - 8, ScrubPassSummary.TryParse(reader.GetConfig(CatalogWriter.LastPassKey))!.Shards);
+        }
+    }
+
+    [Fact]
+    public async Task HealerActor_StartedWithAStoredCursor_ResumesThatPassAtOnce()
+    {
+        await StartWithFilesAsync();
+        var chunks = AllChunks();
+        await Node.DisposeAsync();
+        _node = null;
+        using (var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
+        using (var writer = repository.Catalog.CreateWriter())
+        {
+            // What an interrupted pass leaves behind: the position of the last recorded shard.
+            writer.RecordScrub(new ScrubRecord([], [], [], Scrubber.FormatCursor(chunks[9].Address)));
+        }
+
+        var finished = new TaskCompletionSource<HealthEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true, PageSize: 4)));
+        Node.HealthEvents.Added += e =>
+        {
+            if (e.Kind == HealthEventKind.PassFinished)
+            {
+                finished.TrySetResult(e);
+            }
+        };
+        if (Node.HealthEvents.Since(0).FirstOrDefault(e => e.Kind == HealthEventKind.PassFinished) is { } already)
+        {
+            finished.TrySetResult(already);
+        }
+
+        await finished.Task.WaitAsync(Within);
+        var started = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.PassStarted);
+        Assert.Contains("resuming after", started.Message, StringComparison.Ordinal);
+        Assert.Equal(chunks.Count - 10, Node.GetHealth().LastPass!.Shards);
+    }
+
+    [Fact]
+    public async Task HealerActor_RepairRequested_RunsARepairPassAndClearsTheRequest()
+    {
+        await StartWithFilesAsync();
+        var victim = StripeChunks().First().Value.First(c => c.IsParity);
+        File.Delete(PathOf(victim.Address));
+        await Node.DisposeAsync();
+        _node = null;
+        using (var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
+        using (var writer = repository.Catalog.CreateWriter())
+        {
+            writer.SetConfig(HealerActor.RepairRequestKey, "2026-11-21T00:00:00Z");
+        }
+
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true)));
+        Node.HealthEvents.Added += e =>
+        {
+            if (e.Kind == HealthEventKind.PassFinished)
+            {
+                finished.TrySetResult();
+            }
+        };
+        if (Node.HealthEvents.Since(0).Any(e => e.Kind == HealthEventKind.PassFinished))
+        {
+            finished.TrySetResult();
+        }
+
+        await finished.Task.WaitAsync(Within);
+        Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.ShardRepaired && e.ObjectName == victim.Address.ObjectName);
+        Assert.True(File.Exists(PathOf(victim.Address)));
+        using var reader = Node.Repository.Catalog.CreateReader();
+        Assert.Null(reader.GetConfig(HealerActor.RepairRequestKey));
+    }
+
+    [Fact]
+    public async Task RunAsync_LimitedRate_WaitsAboutBytesOverRateOnTheClock()
+    {
+        await StartWithFilesAsync();
+        await Node.DisposeAsync();
+        _node = null;
+        using var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        var time = new ManualTimeProvider();
+        const long Rate = 20_000;
+        var bucket = new TokenBucket(Rate, time);
+        var scrubber = new Scrubber(repository, repository.Backends, (record, _) =>
+        {
+            using var writer = repository.Catalog.CreateWriter();
+            writer.RecordScrub(record);
+            return Task.CompletedTask;
+        }, new HealthEventLog(NullLogger.Instance, time), bucket, time, parallelism: 1);
+        var start = time.GetUtcNow();
+
+        var pass = scrubber.RunAsync(new ScrubRequest(), null, CancellationToken.None);
+        while (!pass.IsCompleted)
+        {
+            var timer = time.WaitForPendingTimersAsync(1, Within);
+            await Task.WhenAny(pass, timer);
+            if (!pass.IsCompleted && time.NextDue is { } due)
+            {
+                time.Advance(due);
+            }
+        }
+
+        var report = await pass;
+        var expected = (double)report.Bytes / Rate;
+        Assert.True(report.Bytes > 5 * Rate, $"too little data for the test: {report.Bytes} bytes");
+        Assert.InRange((time.GetUtcNow() - start).TotalSeconds, expected * 0.95, expected * 1.05);
+        Assert.InRange(bucket.TotalWait.TotalSeconds, expected * 0.95, expected * 1.05);
+    }
+
+    private async Task StartWithFilesAsync()
+    {
+        var repository = TestRepository.Create(_dir);
+        using (var writer = repository.Catalog.CreateWriter())
+        {
+            foreach (var name in new[] { "b1", "b2" })
+            {
+                writer.AddBackend(new BackendRecord(name, BackendFactory.LocalType, BackendFactory.LocalSettings(_dir.Combine(name)), DateTimeOffset.UtcNow));
+            }
+        }
+
+        repository.Settings.Set(RepositorySettings.RedundancyKey, "4+2");
+        repository.Dispose();
+        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        Assert.Equal(3, reopened.Backends.All.Count);
+        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2));
+        for (var i = 0; i < 6; i++)
+        {
+            var contents = SampleData.RandomBytes(30_000 + (i * 7_000), seed: 100 + i);
+            _files[$"src/f{i}.bin"] = contents;
+            TestFiles.Write(_dir.Combine("src", $"f{i}.bin"), contents);
+        }
+
+        await Node.AddAsync([new IngestSource(_dir.Combine("src"), "src")], new IngestOptions(), null, CancellationToken.None).WaitAsync(Within);
+    }
+
+    private Task<ScrubReport> ScrubAsync(ScrubRequest request) => Node.ScrubAsync(request, null, CancellationToken.None).WaitAsync(Within);
+
+    private List<ChunkRecord> AllChunks()
+    {
+        using var reader = Node.Repository.Catalog.CreateReader();
+        return reader.ListChunks(null, 100_000).ToList();
+    }
+
+    // Stripes with their chunks, for stripes that have parity.
+    private Dictionary<long, List<ChunkRecord>> StripeChunks() =>
+        AllChunks().Where(c => c.StripeId is not null).GroupBy(c => c.StripeId!.Value)
+            .Where(g => g.Any(c => c.IsParity))
+            .ToDictionary(g => g.Key, g => g.ToList());
+
+    private List<string> FilesUsing(IEnumerable<Isg.Protocol.Hashing.BlockId> blocks)
+    {
+        using var reader = Node.Repository.Catalog.CreateReader();
+        return blocks.SelectMany(reader.GetFilesUsingBlock).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private string PathOf(ShardAddress address)
+    {
+        var store = (LocalBlockStore)Node.Repository.Backends.Get(address.Backend);
+        return Path.Combine(store.RootDirectory, address.ObjectName[..2], address.ObjectName);
+    }
+
+    private static List<string> Sorted(IEnumerable<ShardAddress> addresses) =>
+        addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList();
+
+    private static void Corrupt(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x5a;
+        File.WriteAllBytes(path, bytes);
+    }
+
+    private async Task AssertRestoresAsync(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            var output = await RestoreAsync(path);
+            Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+        }
+    }
+
+    private async Task<string> RestoreAsync(string path)
+    {
+        var output = _dir.Combine("out", Guid.NewGuid().ToString("N"));
+        var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
+        Assert.Empty(report.Failures);
+        return output;
+    }
+}
