@@ -22,6 +22,7 @@ public static class IsgCommandLine
         root.Add(CheckCommand.Create(options));
         root.Add(ConfigCommand.Create(options));
         root.Add(NodeCommand.Create(options));
+        root.Add(BenchCommand.Create(options));
         return root;
     }
 

@@ -38,6 +38,9 @@ public sealed unsafe class ReedSolomonCodec
     /// <summary>The engine in use: <see cref="ErasureImplementation.Isal"/> or <see cref="ErasureImplementation.Managed"/>.</summary>
     public ErasureImplementation Implementation => _engine.Implementation;
 
+    /// <summary>A short name of the engine for reports: "isa-l", or "managed/" and the vector kernel (e.g. "managed/Gfni512").</summary>
+    public string EngineName => _engine is ManagedEngine managed ? "managed/" + managed.Kernel : "isa-l";
+
     /// <summary>True when ISA-L (libisal.so.2) can be loaded.</summary>
     public static bool IsIsalAvailable => IsalNative.IsAvailable;
 
