@@ -302,6 +302,11 @@ fi
 
 # --- the report -----------------------------------------------------------------------------------------------
 mkdir -p "$(dirname "$DOC")"
+# bench/erasure.sh owns the section between its markers; keep it as it is.
+ERASURE_SECTION=""
+if [[ -f $DOC ]]; then
+  ERASURE_SECTION=$(awk '$0 == "<!-- bench/erasure.sh: begin -->" { keep = 1 } keep { print } $0 == "<!-- bench/erasure.sh: end -->" { keep = 0 }' "$DOC")
+fi
 {
   cat <<EOF
 # Benchmarks: isg beside restic and borg
@@ -371,6 +376,10 @@ EOF
   if [[ -f "$ROOT/bench/backup-notes.md" ]]; then
     echo
     cat "$ROOT/bench/backup-notes.md"
+  fi
+  if [[ -n $ERASURE_SECTION ]]; then
+    echo
+    echo "$ERASURE_SECTION"
   fi
 } >"$DOC"
 note "report written to $DOC (run took $ELAPSED s; load average at the end $LOAD_END)"
