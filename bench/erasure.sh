@@ -12,7 +12,8 @@
 #
 # Environment: ROUNDS (default 2), ISG_ANCHORS (default ../shared/anchors from the repository root), ANCHORS_DATA
 # (default /tmp/anchors-data), ISG_BENCH_WORK (default /tmp/isg-erasure-bench), ISG_BENCH_DOC (default
-# docs/benchmarks.md), ISG_BIN (default ./isg), RUNS_PAR2 (par2 runs, default 3), ISG_CPU (default 1).
+# docs/benchmarks.md), ISG_BIN (default ./isg), RUNS_PAR2 (par2 runs, default 3), ISG_CPU (default 1), ISG_BENCH_ARGS
+# (more options for isg bench erasure, e.g. "--trials 1 --min-seconds 0.01" for a smoke test).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -54,8 +55,8 @@ export ANCHORS_DATA="$DATA" ANCHORS_WORK="$WORK/anchors"
 trap 'rm -rf "$WORK/anchors"' EXIT
 
 # --- helpers -------------------------------------------------------------------------------------------------
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-spread() { sort -g | awk '{ a[NR] = $1 } END { if (NR > 1) printf " (%s..%s)", a[1], a[NR] }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f\n", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+spread() { sort -g | awk '{ a[NR] = $1 } END { if (NR > 1 && a[1] != a[NR]) printf " (%.2f..%.2f)", a[1], a[NR] }'; }
 fig() { if [[ -f $WORK/fig/$1 ]]; then median <"$WORK/fig/$1"; else echo n/a; fi; }     # KEY -> median over rounds
 figspread() { [[ -f $WORK/fig/$1 ]] && spread <"$WORK/fig/$1" || true; }
 # pct A B -> A / B in percent; times A B -> A (GB/s) / B (MB/s) as a multiple
@@ -74,7 +75,8 @@ run_c() {           # ROUND
 }
 run_ours() {        # ROUND [isg bench erasure options...]
   local round=$1; shift
-  taskset -c "$CPU_OURS" "$ISG" bench erasure --json "$@" >"$WORK/isg-$round.json"
+  # shellcheck disable=SC2086  # ISG_BENCH_ARGS is a list of options
+  taskset -c "$CPU_OURS" "$ISG" bench erasure --json ${ISG_BENCH_ARGS:-} "$@" >"$WORK/isg-$round.json"
   jq -r '.results[] | "\(.implementation).\(.dataShards)+\(.parityShards).\(.shardBytes).\(.mode)\(if .buffers == "array" then "-array" else "" end) \(.encodeGBps) \(.reconstructGBps)"' \
     "$WORK/isg-$round.json" | while read -r key enc rec; do
       echo "$enc" >>"$WORK/fig/$key.encode"; echo "$rec" >>"$WORK/fig/$key.reconstruct"
@@ -155,7 +157,7 @@ SECTION="$WORK/section.md"
 $BEGIN_MARK
 ## Reed-Solomon erasure coding: isg beside ISA-L's C harness and par2
 
-Written by \`bash bench/erasure.sh\` (about $(( (ELAPSED + 30) / 60 )) minutes; \`ROUNDS=3 bash bench/erasure.sh\` for more rounds). In one
+Written by \`bash bench/erasure.sh\` (this run took $ELAPSED s; \`ROUNDS=3 bash bench/erasure.sh\` for more rounds). In one
 run it compiles and runs ISA-L's own C harness (\`../shared/anchors/rs-isal.sh\`, pinned to CPU 0), then
 \`taskset -c $CPU_OURS ./isg bench erasure --json\` (our two engines, pinned to CPU 1), alternating which goes first over
 $ROUNDS rounds, then \`../shared/anchors/par2.sh\` (\`par2 create -r10 -t1\` and \`par2 repair -t1\` on the anchors'
