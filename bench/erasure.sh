@@ -18,6 +18,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 ANCHORS="${ISG_ANCHORS:-$ROOT/../shared/anchors}"
+# A git worktree under /work/wt/NAME sits one level deeper than the main checkout.
+[[ -n ${ISG_ANCHORS:-} || -d $ANCHORS ]] || ANCHORS="$ROOT/../../shared/anchors"
 DATA="${ANCHORS_DATA:-/tmp/anchors-data}"
 WORK="${ISG_BENCH_WORK:-/tmp/isg-erasure-bench}"
 DOC="${ISG_BENCH_DOC:-$ROOT/docs/benchmarks.md}"
@@ -165,7 +167,8 @@ $ROUNDS rounds, then \`../shared/anchors/par2.sh\` (\`par2 create -r10 -t1\` and
 (the warm-up), then 5 trials of that many iterations, and the median trial gives the rate; a cell is the median over
 the rounds (min..max in brackets). GB/s is payload: k × shard bytes per second, 10^9. Single-threaded. *hot* is the
 same stripe over and over (in cache); *stream* rotates through 256 MiB of data (from memory). *reconstruct* is the
-worst case: data shards 0..m-1 lost, rebuilt from shards m..m+k-1, checked against the originals. Shards are in
+worst case: data shards 0..m-1 lost, rebuilt from shards m..m+k-1 into m buffers of their own (in both harnesses), checked
+against the originals. Shards are in
 64-byte aligned memory in both harnesses (C: \`posix_memalign\`; isg: \`AlignedMemory\`). One difference: the C
 harness inverts the matrix and expands the tables for every stripe it rebuilds, while isg plans each erasure pattern
 once and caches the plan (as the store does); at these shard sizes that is a few per cent of the C figure.

@@ -14,7 +14,8 @@ public static class ErasureBench
     public const long StreamPoolBytes = 256L << 20;
 
     /// <summary>
-    /// Measures encode and reconstruct (the worst case: data shards 0..m-1 lost, rebuilt from shards m..m+k-1) for
+    /// Measures encode and reconstruct (the worst case: data shards 0..m-1 lost, rebuilt from shards m..m+k-1 into m
+    /// buffers of their own, as the C harness does) for
     /// <paramref name="benchCase"/>; first checks on one stripe that the rebuilt shards equal the originals.
     /// Throws <see cref="DllNotFoundException"/> for ISA-L when libisal.so.2 does not load.
     /// </summary>
@@ -53,14 +54,27 @@ public static class ErasureBench
             codec.Encode(data[s], parity[s]);
         }
 
+        // As in the C harness, rebuilt shards go to m buffers of their own (they stay in cache) and the stripes are
+        // only read.
+        using var rebuilt = ShardPool.Create(benchCase.Buffers, 1, m, length);
+        var rebuild = new Memory<byte>[stripeCount][];
+        for (var s = 0; s < stripeCount; s++)
+        {
+            rebuild[s] = [.. stripes[s]];
+            for (var i = 0; i < m; i++)
+            {
+                rebuild[s][i] = rebuilt.Shard(0, i);
+            }
+        }
+
         var present = new bool[total];
         present.AsSpan(m).Fill(true);
-        Verify(codec, stripes[0], present, m);
+        Verify(codec, stripes[0], rebuild[0], present, m);
 
         var encodeIterations = Calibrate(minimumTrial, iterations => Encode(codec, data, parity, iterations));
         var encodeSeconds = MedianTrial(trials, encodeIterations, iterations => Encode(codec, data, parity, iterations), cancellationToken);
-        var reconstructIterations = Calibrate(minimumTrial, iterations => Reconstruct(codec, stripes, present, iterations));
-        var reconstructSeconds = MedianTrial(trials, reconstructIterations, iterations => Reconstruct(codec, stripes, present, iterations), cancellationToken);
+        var reconstructIterations = Calibrate(minimumTrial, iterations => Reconstruct(codec, rebuild, present, iterations));
+        var reconstructSeconds = MedianTrial(trials, reconstructIterations, iterations => Reconstruct(codec, rebuild, present, iterations), cancellationToken);
         var payload = (double)k * length;
         return new ErasureBenchResult(
             benchCase,
@@ -73,19 +87,12 @@ public static class ErasureBench
     }
 
     // The rebuilt shards must equal what was lost, or the figures mean nothing.
-    private static void Verify(ReedSolomonCodec codec, Memory<byte>[] stripe, bool[] present, int lost)
+    private static void Verify(ReedSolomonCodec codec, Memory<byte>[] stripe, Memory<byte>[] rebuild, bool[] present, int lost)
     {
-        var originals = new byte[lost][];
+        codec.Reconstruct(rebuild, present);
         for (var i = 0; i < lost; i++)
         {
-            originals[i] = stripe[i].ToArray();
-            stripe[i].Span.Clear();
-        }
-
-        codec.Reconstruct(stripe, present);
-        for (var i = 0; i < lost; i++)
-        {
-            if (!stripe[i].Span.SequenceEqual(originals[i]))
+            if (!rebuild[i].Span.SequenceEqual(stripe[i].Span))
             {
                 throw new InvalidOperationException($"The {codec.EngineName} engine rebuilt shard {i} wrongly.");
             }
@@ -102,7 +109,7 @@ public static class ErasureBench
         }
     }
 
-    // Rewrites the lost shards of each stripe in place (with the same bytes), so every stripe stays valid.
+    // Rebuilds the lost shards of each stripe into the same m buffers.
     private static void Reconstruct(ReedSolomonCodec codec, Memory<byte>[][] stripes, bool[] present, long iterations)
     {
         for (long i = 0; i < iterations; i++)
