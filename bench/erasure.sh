@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Isg's Reed-Solomon codec beside ISA-L's own C harness and par2, in one run (issue 3, item 7):
-#   1. ../shared/anchors/rs-isal.sh: ISA-L's ec_encode_data from C (pinned to CPU 0 by the anchor itself)
+#   1. ../shared/anchors/rs-isal.sh: ISA-L's ec_encode_data from C (pinned to CPU 0 by the anchor itself); its binary is
+#      then run again per configuration, interleaved with step 2
 #   2. isg bench erasure --json, pinned to CPU 1: our ISA-L P/Invoke path and our managed codec, k+m = 10+4 and 4+2,
 #      64 KiB and 1 MiB shards, encode and reconstruct (m data shards lost), hot and stream, timed like the C harness
 #      (iterations doubled until one pass lasts >= 0.2 s, then the median of 5 trials; 64-byte aligned shards)
 #   3. ../shared/anchors/par2.sh: par2 create -r10 -t1 and repair -t1 on the anchors' 256 MiB random file
-# Steps 1 and 2 run ROUNDS times, alternating which goes first, and each figure is the median over the rounds, so a
-# burst of load from other processes hits both alike. A last pass measures our codec on GC byte[] shards (hot only).
+# The C binary and isg run ROUNDS times per configuration (k+m, shard), alternating which goes first, and each figure
+# is the median over the rounds, so a burst of load from other processes hits both alike. A last pass measures our codec on GC byte[] shards (hot only).
 # GB/s = payload bytes (k × shard) per second, 10^9, the C harness's convention.
 # Writes the erasure section of docs/benchmarks.md (between the markers below, other sections untouched).
 #
-# Environment: ROUNDS (default 2), ISG_ANCHORS (default ../shared/anchors from the repository root), ANCHORS_DATA
+# Environment: ROUNDS (default 3), ISG_ANCHORS (default ../shared/anchors from the repository root), ANCHORS_DATA
 # (default /tmp/anchors-data), ISG_BENCH_WORK (default /tmp/isg-erasure-bench), ISG_BENCH_DOC (default
 # docs/benchmarks.md), ISG_BIN (default ./isg), RUNS_PAR2 (par2 runs, default 3), ISG_CPU (default 1), ISG_BENCH_ARGS
 # (more options for isg bench erasure, e.g. "--trials 1 --min-seconds 0.01" for a smoke test).
@@ -24,7 +25,7 @@ DATA="${ANCHORS_DATA:-/tmp/anchors-data}"
 WORK="${ISG_BENCH_WORK:-/tmp/isg-erasure-bench}"
 DOC="${ISG_BENCH_DOC:-$ROOT/docs/benchmarks.md}"
 ISG="${ISG_BIN:-$ROOT/isg}"
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-3}"
 CPU_OURS="${ISG_CPU:-1}"
 BEGIN_MARK="<!-- bench/erasure.sh: begin -->"
 END_MARK="<!-- bench/erasure.sh: end -->"
@@ -67,8 +68,8 @@ times() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # Figures are files $WORK/fig/ENGINE.K+M.SHARD.MODE.OP holding one GB/s per round; ENGINE is c, isal or managed.
-run_c() {           # ROUND
-  bash "$ANCHORS/rs-isal.sh" | tee "$WORK/c-$1.txt" >&2
+run_c() {           # LABEL K M SHARD_BYTES: the C harness's binary (built by rs-isal.sh) on one configuration, CPU 0
+  taskset -c 0 "$ANCHORS_WORK/rs-isal" "$2" "$3" "$4" 5 | tee "$WORK/c-$1.txt" >&2
   # k=10 m=4 frag=64 KiB hot    encode 13.41 GB/s  reconstruct(4 lost) 10.74 GB/s  [...]
   awk -v dir="$WORK/fig" '$1 ~ /^k=/ {
       split($1, k, "="); split($2, m, "="); split($3, f, "="); shape = k[2] "+" m[2]; shard = f[2] * 1024
@@ -94,10 +95,23 @@ MACHINE="$(nproc) CPUs, $CPU (flags: $FLAGS), $(free -g | awk '/Mem:/ {print $2}
 V_ISG=$("$ISG" --version | head -1); V_DOTNET=$(dotnet --version 2>/dev/null || echo "?")
 V_ISAL=$(dpkg-query -W -f '${Version}' libisal2 2>/dev/null || echo "?"); V_PAR2=$(par2 -V 2>&1 | head -1)
 echo "# bench/erasure.sh $START_DATE: $MACHINE; load average $LOAD_START; ROUNDS=$ROUNDS" >&2
+# The anchor as it is (all its sizes), which also builds the C binary the rounds below call per configuration.
+bash "$ANCHORS/rs-isal.sh" | tee "$WORK/rs-isal.txt" >&2
 LOADS=()
 for ((r = 0; r < ROUNDS; r++)); do
-  l0=$(loadavg)
-  if ((r % 2 == 0)); then run_c "$r"; run_ours "$r"; else run_ours "$r"; run_c "$r"; fi
+  l0=$(loadavg); i=0
+  # Per configuration, C then isg or isg then C (alternating), so both see the same spell of load.
+  for km in "10 4" "4 2"; do
+    for shard in 65536 1048576; do
+      read -r k m <<<"$km"; label="$r-$k+$m-$shard"
+      if (((r + i) % 2 == 0)); then
+        run_c "$label" "$k" "$m" "$shard"; run_ours "$label" --shapes "$k+$m" --sizes "$shard"
+      else
+        run_ours "$label" --shapes "$k+$m" --sizes "$shard"; run_c "$label" "$k" "$m" "$shard"
+      fi
+      i=$((i + 1))
+    done
+  done
   LOADS+=("round $((r + 1)): $l0 → $(loadavg)")
 done
 run_ours array --modes hot --buffers array
@@ -140,7 +154,7 @@ for shape in 10+4 4+2; do
     done
   done
 done
-ENGINE=$(jq -r '[.results[] | select(.implementation == "managed") | .engine][0] // "?"' "$WORK/isg-0.json")
+ENGINE=$(jq -r '[.results[] | select(.implementation == "managed") | .engine][0] // "?"' "$WORK/isg-array.json")
 verdict() { [[ $1 == "$N" ]] && echo "**met** in all $N rows" || echo "**not met** in $(($N - $1)) of $N rows"; }
 minpct() { awk -v v="$1" 'BEGIN { printf "%.0f %%", v }'; }
 minx() { awk -v v="$1" 'BEGIN { printf "%.0f×", v }'; }
@@ -159,10 +173,11 @@ SECTION="$WORK/section.md"
 $BEGIN_MARK
 ## Reed-Solomon erasure coding: isg beside ISA-L's C harness and par2
 
-Written by \`bash bench/erasure.sh\` (this run took $ELAPSED s; \`ROUNDS=3 bash bench/erasure.sh\` for more rounds). In one
-run it compiles and runs ISA-L's own C harness (\`../shared/anchors/rs-isal.sh\`, pinned to CPU 0), then
-\`taskset -c $CPU_OURS ./isg bench erasure --json\` (our two engines, pinned to CPU 1), alternating which goes first over
-$ROUNDS rounds, then \`../shared/anchors/par2.sh\` (\`par2 create -r10 -t1\` and \`par2 repair -t1\` on the anchors'
+Written by \`bash bench/erasure.sh\` (this run took $ELAPSED s; \`ROUNDS=5 bash bench/erasure.sh\` for more rounds). In one
+run it compiles and runs ISA-L's own C harness (\`../shared/anchors/rs-isal.sh\`, pinned to CPU 0), then for each
+configuration (k+m, shard) runs that harness's binary and \`taskset -c $CPU_OURS ./isg bench erasure --json\` (our two
+engines, pinned to CPU 1) back to back, alternating which goes first, $ROUNDS rounds; then \`../shared/anchors/par2.sh\`
+(\`par2 create -r10 -t1\` and \`par2 repair -t1\` on the anchors'
 256 MiB random file). Both harnesses time the same way: the iteration count doubles until one pass lasts ≥ 0.2 s
 (the warm-up), then 5 trials of that many iterations, and the median trial gives the rate; a cell is the median over
 the rounds (min..max in brackets). GB/s is payload: k × shard bytes per second, 10^9. Single-threaded. *hot* is the
