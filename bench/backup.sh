@@ -302,6 +302,11 @@ fi
 
 # --- the report -----------------------------------------------------------------------------------------------
 mkdir -p "$(dirname "$DOC")"
+# Other scripts (bench/erasure.sh, bench/scrub.sh) own the sections between their markers; keep them as they are.
+OWNED_SECTIONS=""
+if [[ -f $DOC ]]; then
+  OWNED_SECTIONS=$(awk '/^<!-- bench\/[a-z-]+\.sh: begin -->$/ { keep = 1 } keep { print } /^<!-- bench\/[a-z-]+\.sh: end -->$/ { keep = 0; print "" }' "$DOC")
+fi
 {
   cat <<EOF
 # Benchmarks: isg beside restic and borg
@@ -371,6 +376,10 @@ EOF
   if [[ -f "$ROOT/bench/backup-notes.md" ]]; then
     echo
     cat "$ROOT/bench/backup-notes.md"
+  fi
+  if [[ -n $OWNED_SECTIONS ]]; then
+    echo
+    echo "$OWNED_SECTIONS"
   fi
 } >"$DOC"
 note "report written to $DOC (run took $ELAPSED s; load average at the end $LOAD_END)"

@@ -28,6 +28,7 @@ public static class IsgCommandLine
         root.Add(ConfigCommand.Create(options));
         root.Add(BackendCommand.Create(options));
         root.Add(NodeCommand.Create(options));
+        root.Add(BenchCommand.Create(options));
         return root;
     }
 

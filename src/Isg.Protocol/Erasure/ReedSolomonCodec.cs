@@ -13,6 +13,9 @@ public sealed unsafe class ReedSolomonCodec
     // Bounds the decode-plan cache; patterns beyond it are planned per call.
     private const int MaxCachedPlans = 1024;
 
+    // 32 pointers are 256 bytes of stack: enough for every shape the store uses.
+    private const int StackPointers = 32;
+
     private readonly ErasureEngine _engine;
     private readonly byte[] _matrix;
     private readonly CodingTables _parityTables;
@@ -37,6 +40,9 @@ public sealed unsafe class ReedSolomonCodec
 
     /// <summary>The engine in use: <see cref="ErasureImplementation.Isal"/> or <see cref="ErasureImplementation.Managed"/>.</summary>
     public ErasureImplementation Implementation => _engine.Implementation;
+
+    /// <summary>A short name of the engine for reports: "isa-l", or "managed/" and the vector kernel (e.g. "managed/Gfni512").</summary>
+    public string EngineName => _engine is ManagedEngine managed ? "managed/" + managed.Kernel : "isa-l";
 
     /// <summary>True when ISA-L (libisal.so.2) can be loaded.</summary>
     public static bool IsIsalAvailable => IsalNative.IsAvailable;
@@ -111,32 +117,7 @@ public sealed unsafe class ReedSolomonCodec
             return;
         }
 
-        var handles = ArrayPool<MemoryHandle>.Shared.Rent(DataShards + ParityShards);
-        var pointers = ArrayPool<nint>.Shared.Rent(DataShards + ParityShards);
-        var pinned = 0;
-        try
-        {
-            for (var j = 0; j < DataShards; j++, pinned++)
-            {
-                handles[pinned] = data[j].Pin();
-                pointers[pinned] = (nint)handles[pinned].Pointer;
-            }
-
-            for (var r = 0; r < ParityShards; r++, pinned++)
-            {
-                handles[pinned] = parity[r].Pin();
-                pointers[pinned] = (nint)handles[pinned].Pointer;
-            }
-
-            fixed (nint* all = pointers)
-            {
-                _engine.Apply(_parityTables, length, (byte**)all, (byte**)(all + DataShards));
-            }
-        }
-        finally
-        {
-            Release(handles, pointers, pinned);
-        }
+        Run(new ShardSet(data, parity, DataShards), _parityTables, length);
     }
 
     /// <summary>
@@ -180,36 +161,7 @@ public sealed unsafe class ReedSolomonCodec
         }
 
         var plan = GetPlan(present);
-        var sourceCount = plan.Sources.Length;
-        var outputCount = plan.Missing.Length;
-        var handles = ArrayPool<MemoryHandle>.Shared.Rent(sourceCount + outputCount);
-        var pointers = ArrayPool<nint>.Shared.Rent(sourceCount + outputCount);
-        var pinned = 0;
-        try
-        {
-            foreach (var index in plan.Sources)
-            {
-                handles[pinned] = shards[index].Pin();
-                pointers[pinned] = (nint)handles[pinned].Pointer;
-                pinned++;
-            }
-
-            foreach (var index in plan.Missing)
-            {
-                handles[pinned] = shards[index].Pin();
-                pointers[pinned] = (nint)handles[pinned].Pointer;
-                pinned++;
-            }
-
-            fixed (nint* all = pointers)
-            {
-                _engine.Apply(plan.Tables, length, (byte**)all, (byte**)(all + sourceCount));
-            }
-        }
-        finally
-        {
-            Release(handles, pointers, pinned);
-        }
+        Run(new ShardSet(shards, plan), plan.Tables, length);
     }
 
     private static void ValidateCounts(int dataShards, int parityShards)
@@ -227,15 +179,43 @@ public sealed unsafe class ReedSolomonCodec
         }
     }
 
-    private static void Release(MemoryHandle[] handles, nint[] pointers, int pinned)
+    // The pointer list lives on the stack for the usual shapes; a GC handle per call would cost more than a small encode.
+    private void Run(in ShardSet shards, CodingTables tables, int length)
     {
-        for (var i = 0; i < pinned; i++)
+        var count = tables.K + tables.Rows;
+        nint[]? rented = null;
+        var pointers = count <= StackPointers ? stackalloc nint[StackPointers] : (rented = ArrayPool<nint>.Shared.Rent(count));
+        try
         {
-            handles[i].Dispose();
+            fixed (nint* all = pointers)
+            {
+                PinAndApply(shards, 0, count, all, tables, length);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<nint>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Pins buffer `index` with a fixed statement and recurses for the next, so any number of buffers stay pinned for the
+    // engine call without allocating GC handles (pinned locals cost nothing unless a collection runs meanwhile).
+    private void PinAndApply(in ShardSet shards, int index, int count, nint* pointers, CodingTables tables, int length)
+    {
+        if (index == count)
+        {
+            _engine.Apply(tables, length, (byte**)pointers, (byte**)(pointers + tables.K));
+            return;
         }
 
-        ArrayPool<MemoryHandle>.Shared.Return(handles, clearArray: true);
-        ArrayPool<nint>.Shared.Return(pointers);
+        fixed (byte* buffer = shards[index])
+        {
+            pointers[index] = (nint)buffer;
+            PinAndApply(shards, index + 1, count, pointers, tables, length);
+        }
     }
 
     private DecodePlan GetPlan(ReadOnlySpan<bool> present)
