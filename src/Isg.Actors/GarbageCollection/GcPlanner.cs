@@ -66,8 +66,10 @@ public static class GcPlanner
             }
         }
 
-        // One undersized stripe repacked alone would come out just as small: merge only when there are several.
-        if (small.Count >= 2)
+        // One undersized stripe repacked alone would come out just as small: merge only when there are several, and
+        // only when it pays: merging rewrites the parity, so the bytes it frees must be at least half what it writes
+        // (two 1-block stripes merge; a 9-block stripe and a 1-block one do not, every gc, after each small add).
+        if (small.Count >= 2 && MergingPays(small, policy))
         {
             repacks.AddRange(small);
         }
@@ -79,5 +81,15 @@ public static class GcPlanner
         // Blocks naming a stripe the candidates do not hold: the stripe's state is unknown, so nothing is deleted.
         kept.AddRange(members.Where(m => !stripeIds.Contains(m.Key)).SelectMany(m => m.Value).Where(b => b.IsDead));
         return new GcPlan(deadBlocks, deadStripes, repacks, kept);
+    }
+
+    // Freed: the old parity and dead blocks of the merged stripes. Written: the new parity, estimated as the
+    // policy's m shards as long as the longest block of each new stripe (live blocks grouped by size).
+    private static bool MergingPays(List<GcStripePlan> small, GcPolicy policy)
+    {
+        var freed = small.Sum(s => s.Stripe.Parity.Sum(p => p.Bytes) + s.DeadBytes);
+        var written = small.SelectMany(s => s.Live).Select(b => b.StoredSize).OrderDescending()
+            .Chunk(policy.PolicyDataShards).Sum(group => group[0] * policy.PolicyParityShards);
+        return 2 * (freed - written) >= written;
     }
 }

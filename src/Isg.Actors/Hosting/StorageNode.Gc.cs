@@ -25,7 +25,12 @@ public sealed partial class StorageNode
         {
             // Undersized means small next to the stripes adds make now.
             var redundancy = Repository.Settings.Redundancy;
-            options = options with { Policy = new GcPolicy(PolicyDataShards: redundancy.IsNone ? new GcPolicy().PolicyDataShards : redundancy.DataShards) };
+            options = options with
+            {
+                Policy = redundancy.IsNone
+                    ? new GcPolicy()
+                    : new GcPolicy(PolicyDataShards: redundancy.DataShards, PolicyParityShards: redundancy.ParityShards),
+            };
         }
 
         var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);

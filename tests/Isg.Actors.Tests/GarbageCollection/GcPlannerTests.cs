@@ -18,8 +18,8 @@ public sealed class GcPlannerTests
         return new GcBlock(blockId, refcount, size, stripe, [new GcObject("local", blockId.ToHex(), size)]);
     }
 
-    private static GcStripe Stripe(long id, int k, int m = 2) =>
-        new(id, k, m, Enumerable.Range(0, m).Select(i => new GcObject("local", $"parity{id:D8}x{i:D8}", 100)).ToList());
+    private static GcStripe Stripe(long id, int k, int m = 2, long paritySize = 100) =>
+        new(id, k, m, Enumerable.Range(0, m).Select(i => new GcObject("local", $"parity{id:D8}x{i:D8}", paritySize)).ToList());
 
     /// <summary>Random catalogue rows from <paramref name="seed"/>: unstriped blocks and stripes of 1..12 data blocks, refcounts 0..2.</summary>
     private static GcCandidates RandomCandidates(int seed)
@@ -165,6 +165,20 @@ public sealed class GcPlannerTests
 
         Assert.Empty(alone.Repacks);
         Assert.Equal([1L, 2L], pair.Repacks.Select(r => r.Stripe.Id));
+    }
+
+    [Fact]
+    public void Plan_UndersizedStripesWhoseMergeFreesLittle_AreKept()
+    {
+        // A stripe of four 1000-byte blocks and one of a 10-byte block: merging would rewrite 2000 bytes of parity
+        // to free 20.
+        var big = Enumerable.Range(0, 4).Select(_ => Block(1, size: 1000, stripe: 1)).ToArray();
+        var tiny = Block(1, size: 10, stripe: 2);
+
+        var plan = GcPlanner.Plan(new GcCandidates([.. big, tiny], [Stripe(1, 4, paritySize: 1000), Stripe(2, 1, paritySize: 10)]),
+            new GcPolicy(0.5, 10, RepackSmall: true, PolicyParityShards: 2));
+
+        Assert.Empty(plan.Repacks);
     }
 
     [Fact]
