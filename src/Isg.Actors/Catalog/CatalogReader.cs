@@ -54,9 +54,9 @@ public sealed partial class CatalogReader : IDisposable
             (SELECT count(*) FROM files WHERE kind = 0),
             (SELECT count(*) FROM files WHERE kind = 1),
             (SELECT coalesce(sum(size), 0) FROM files WHERE kind = 0),
-            (SELECT count(*) FROM blocks WHERE refcount > 0),
-            (SELECT coalesce(sum(plain_size), 0) FROM blocks WHERE refcount > 0),
-            (SELECT coalesce(sum(stored_size), 0) FROM blocks WHERE refcount > 0)
+            (SELECT count(*) FROM blocks b WHERE EXISTS (SELECT 1 FROM file_blocks f WHERE f.block_id = b.id)),
+            (SELECT coalesce(sum(plain_size), 0) FROM blocks b WHERE EXISTS (SELECT 1 FROM file_blocks f WHERE f.block_id = b.id)),
+            (SELECT coalesce(sum(stored_size), 0) FROM blocks b WHERE EXISTS (SELECT 1 FROM file_blocks f WHERE f.block_id = b.id))
         """;
     private const string ConfigSql = "SELECT value FROM config WHERE key = $p0";
 
@@ -221,7 +221,8 @@ public sealed partial class CatalogReader : IDisposable
 
     /// <summary>
     /// Totals in one consistent read: regular files and directories (symlinks count in neither), the listed size of
-    /// regular files, and the referenced blocks' count, plaintext and stored bytes. Scans files and blocks.
+    /// regular files, and the count, plaintext and stored bytes of the blocks live files reference (blocks only
+    /// snapshots keep, and parity, are in <see cref="GetStorageUse"/>). Scans files and blocks.
     /// </summary>
     public CatalogStats GetStats() => Run(StatsSql, 0, command =>
     {

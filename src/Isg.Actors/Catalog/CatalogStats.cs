@@ -2,7 +2,7 @@ namespace Isg.Actors.Catalog;
 
 /// <summary>
 /// Catalogue totals: entries by kind, bytes of file content as listed (<paramref name="LogicalBytes"/>), distinct
-/// referenced blocks and their plaintext and sealed sizes.
+/// blocks the live files reference and their plaintext and sealed sizes.
 /// </summary>
 public sealed record CatalogStats(
     long Files,

@@ -59,8 +59,8 @@ public static class ApiEndpoints
         app.MapGet("/api/stats", () =>
         {
             using var reader = node.Repository.Catalog.CreateReader();
-            var stats = reader.GetStats();
-            return Results.Json(CatalogJson.Stats(stats, node.Repository.Id));
+            using var snapshot = reader.BeginSnapshot();
+            return Results.Json(CatalogJson.Stats(reader.GetStats(), reader.GetStorageUse(), node.Repository.Id));
         });
 
         app.MapGet("/api/files", (string? prefix, int? limit, int? offset) =>

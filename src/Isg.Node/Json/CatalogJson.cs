@@ -26,9 +26,10 @@ public static class CatalogJson
     }
 
     /// <summary>Repository statistics.</summary>
-    public static object Stats(CatalogStats stats, string repositoryId)
+    public static object Stats(CatalogStats stats, StorageUse use, string repositoryId)
     {
         ArgumentNullException.ThrowIfNull(stats);
+        ArgumentNullException.ThrowIfNull(use);
         return new
         {
             repository = repositoryId,
@@ -40,6 +41,14 @@ public static class CatalogJson
             storedBytes = stats.StoredBytes,
             dedupRatio = Math.Round(stats.DedupRatio, 4),
             compressionRatio = Math.Round(stats.CompressionRatio, 4),
+            stripes = use.Stripes,
+            parityShards = use.ParityShards,
+            parityBytes = use.ParityBytes,
+            unprotectedBlocks = use.UnprotectedBlocks,
+            snapshotOnlyBlocks = use.SnapshotOnlyBlocks,
+            snapshotOnlyBytes = use.SnapshotOnlyBytes,
+            reclaimableBlocks = use.ReclaimableBlocks,
+            reclaimableBytes = use.ReclaimableBytes,
         };
     }
 

@@ -1,10 +1,14 @@
 using System.CommandLine;
+using Isg.Actors.Catalog;
 using Isg.Node.Cli.Output;
 using Isg.Node.Json;
 
 namespace Isg.Node.Cli.Commands;
 
-/// <summary>`isg stats [--json]`: files, logical and stored bytes, dedup and compression ratios.</summary>
+/// <summary>
+/// `isg stats [--json]`: files, logical and stored bytes, dedup and compression ratios, parity, what snapshots keep
+/// and what gc can reclaim, all from one read of the catalogue.
+/// </summary>
 public static class StatsCommand
 {
     /// <summary>Builds the command.</summary>
@@ -16,10 +20,17 @@ public static class StatsCommand
         {
             using var repository = context.OpenRepository();
             using var reader = repository.Catalog.CreateReader();
-            var stats = reader.GetStats();
+            CatalogStats stats;
+            StorageUse use;
+            using (reader.BeginSnapshot())
+            {
+                stats = reader.GetStats();
+                use = reader.GetStorageUse();
+            }
+
             if (parse.GetValue(json))
             {
-                context.Output.Json(CatalogJson.Stats(stats, repository.Id));
+                context.Output.Json(CatalogJson.Stats(stats, use, repository.Id));
             }
             else
             {
@@ -32,6 +43,9 @@ public static class StatsCommand
                     $"stored bytes      {ByteSize.Format(stats.StoredBytes)} ({stats.StoredBytes:N0})",
                     $"dedup ratio       {stats.DedupRatio:0.00}:1",
                     $"compression ratio {stats.CompressionRatio:0.00}:1",
+                    $"redundancy        {repository.Settings.Redundancy}: {use.Stripes:N0} stripes, {use.ParityShards:N0} parity shards ({ByteSize.Format(use.ParityBytes)}), {use.UnprotectedBlocks:N0} blocks unprotected",
+                    $"snapshots keep    {use.SnapshotOnlyBlocks:N0} more blocks ({ByteSize.Format(use.SnapshotOnlyBytes)})",
+                    $"reclaimable       {use.ReclaimableBlocks:N0} blocks ({ByteSize.Format(use.ReclaimableBytes)}) by `isg gc`",
                 };
                 foreach (var line in lines)
                 {
