@@ -22,8 +22,8 @@ namespace Isg.Actors.Striping;
 /// stripe (docs/benchmarks.md, "Stripe overhead"); more classes would pad less but leave more partial stripes (whose
 /// m/k' is larger) at the end of each add.
 /// Memory: at most <see cref="ClassCount"/> × (k − 1) copies wait in open stripes (worst case about
-/// k × 12 MiB of sealed bytes, as the class bounds form a geometric series up to 4 MiB; typically a few classes
-/// around the 1 MiB average are busy); a full stripe keeps its k copies only until its last put reports, and the
+/// (k − 1) × 15 MiB of sealed bytes, as the class bounds form a geometric series up to the 4 MiB maximum; typically a
+/// few classes around the 1 MiB average are busy); a full stripe keeps its k copies only until its last put reports, and the
 /// number of those is bounded by the encoders' chunks in flight.
 /// A stripe with a failed data or parity put is dropped (its copies released, its blocks left unprotected, counted
 /// in <see cref="FailedStripes"/>).
