@@ -1,4 +1,5 @@
 using Isg.Actors.Catalog;
+using Isg.Actors.Healing;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,10 @@ namespace Isg.Actors.Encoders;
 /// <summary>
 /// One worker of the encoder pool: hashes, deduplicates, compresses, seals and stores chunks, and opens and
 /// verifies blocks on the way back. CPU-bound work runs here, one message at a time per worker; the pool has
-/// one worker per core. Failures are replies; the chunk buffer is always released.
+/// one worker per core. Failures are replies; the chunk buffer is always released. Shards a read finds missing or
+/// damaged are logged and reported to the <paramref name="healer"/> (when given) for repair.
 /// </summary>
-public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
+public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand>? healer = null) : Actor<IEncoderCommand>
 {
     private BlockCodec? _codec;
     private CatalogReader? _catalog;
@@ -20,9 +22,13 @@ public sealed class EncoderActor(Repository repository) : Actor<IEncoderCommand>
     {
         _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.Backends);
         var logger = Context.Logger;
-        _codec.DamageFound = damage => logger.LogWarning(
-            "shard {Id} (stripe {Stripe} index {Index}) on {Backend} as {Object} is {Reason}",
-            damage.Id, damage.StripeId, damage.Index, damage.Backend, damage.ObjectName, damage.Reason);
+        _codec.DamageFound = damage =>
+        {
+            logger.LogWarning(
+                "shard {Id} (stripe {Stripe} index {Index}) on {Backend} as {Object} is {Reason}",
+                damage.Id, damage.StripeId, damage.Index, damage.Backend, damage.ObjectName, damage.Reason);
+            healer?.Tell(new RepairShards([damage]));
+        };
         _catalog = repository.Catalog.CreateReader();
         return ValueTask.CompletedTask;
     }

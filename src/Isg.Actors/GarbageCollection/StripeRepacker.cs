@@ -12,8 +12,9 @@ namespace Isg.Actors.GarbageCollection;
 /// <summary>
 /// The storage half of a repack (run under the exclusive lock): reads every live block of the stripes to repack,
 /// verified (a copy that does not open is skipped and the block rebuilt from its old stripe, so damage is not carried
-/// over), regroups them in stripe order into new stripes of the policy's k+m through <see cref="StripeAssembler"/>
-/// (same placement and parity code as an add; sealed bytes are reused, never re-sealed), writes each block whose
+/// over), regroups them in stripe order into new stripes of the policy's k+m through <see cref="StripeAssembler"/>,
+/// per size class like an add (<see cref="StripeAssembler.SizeClassOf"/>; same placement and parity code; sealed
+/// bytes are reused, never re-sealed), writes each block whose
 /// good copy is not on its new slot's backend there, and flushes. Blocks are ordered inside each new stripe so that
 /// as many as possible keep their object. Nothing in the catalogue changes here: the returned <see cref="GcRepack"/>
 /// is committed afterwards; until then the old stripes stay whole, and everything written is an orphan.
@@ -46,7 +47,8 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
         var live = new List<BlockId>();
         var moves = new List<GcMove>();
         var sealedStripes = new List<SealedStripe>();
-        var pending = new List<LiveBlock>();
+        // Blocks waiting for a full group of their size class, as the assembler groups them.
+        var pending = Enumerable.Range(0, StripeAssembler.ClassCount).Select(_ => new List<LiveBlock>()).ToArray();
         var group = 0;
         try
         {
@@ -61,25 +63,28 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
 
                 oldStripes.Add(plan.Stripe.Id);
                 live.AddRange(blocks.Select(b => b.Id));
-                pending.AddRange(blocks);
-                while (!policy.IsNone && pending.Count >= policy.DataShards)
+                foreach (var block in blocks)
                 {
-                    if (!await WriteGroupAsync(assembler, pending, policy.DataShards, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
+                    var waiting = pending[policy.IsNone ? 0 : StripeAssembler.SizeClassOf(block.Bytes.Length)];
+                    waiting.Add(block);
+                    if (!policy.IsNone && waiting.Count == policy.DataShards
+                        && !await WriteGroupAsync(assembler, waiting, policy.DataShards, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
                     {
                         return null;
                     }
                 }
             }
 
-            if (pending.Count > 0 && !await WriteGroupAsync(assembler, pending, pending.Count, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
+            // The partial groups, one per class (each opens its class's stripe, numbered in this order), then their parity.
+            foreach (var waiting in pending)
             {
-                return null;
+                if (waiting.Count > 0 && !await WriteGroupAsync(assembler, waiting, waiting.Count, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
             }
 
-            if (await assembler.CloseAsync(cancellationToken).ConfigureAwait(false) is { } last)
-            {
-                sealedStripes.Add(last);
-            }
+            sealedStripes.AddRange(await assembler.CloseAsync(cancellationToken).ConfigureAwait(false));
 
             var expected = policy.IsNone ? 0 : group;
             if (assembler.FailedStripes > 0 || sealedStripes.Count != expected)
@@ -108,7 +113,7 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
         }
         finally
         {
-            foreach (var block in pending)
+            foreach (var block in pending.SelectMany(p => p))
             {
                 block.Bytes.Dispose();
             }

@@ -3,6 +3,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
+using Isg.Actors.Striping;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Healing;
@@ -13,7 +14,8 @@ namespace Isg.Actors.Healing;
 /// periodic, a pass with repair starts every <c>scrub.interval</c>, at once after a restart that interrupted one
 /// (it resumes from the stored cursor), and when another process asked for a repair (<see cref="RepairRequestKey"/>).
 /// The node's own passes keep to <c>scrub.rate</c>; asked passes (someone waits for them: `isg verify`, `isg repair
-/// --now`) run at full speed. A pass that fails unexpectedly fails the actor, so its supervisor restarts it with backoff.
+/// --now`) run at full speed, as do passes over the shards reads reported damaged (<see cref="RepairShards"/>), which
+/// run when no asked pass waits. A pass that fails unexpectedly fails the actor, so its supervisor restarts it with backoff.
 /// </summary>
 public sealed class HealerActor(
     Repository repository,
@@ -28,6 +30,7 @@ public sealed class HealerActor(
     private static readonly TimeSpan s_recordTimeout = TimeSpan.FromMinutes(5);
 
     private readonly Queue<RunScrub> _waiting = new();
+    private readonly Dictionary<(string Backend, string ObjectName), ShardDamage> _damaged = [];
     private CancellationTokenSource? _passCancellation;
     private RunScrub? _current;
     private bool _running;
@@ -66,6 +69,14 @@ public sealed class HealerActor(
         {
             case RunScrub run:
                 _waiting.Enqueue(run);
+                StartNext();
+                break;
+            case RepairShards repair:
+                foreach (var damage in repair.Damage)
+                {
+                    _damaged.TryAdd((damage.Backend, damage.ObjectName), damage);
+                }
+
                 StartNext();
                 break;
             case HealerTick:
@@ -116,8 +127,20 @@ public sealed class HealerActor(
 
     private void StartNext()
     {
-        if (_running || !_waiting.TryDequeue(out var next))
+        if (_running)
         {
+            return;
+        }
+
+        if (!_waiting.TryDequeue(out var next))
+        {
+            if (_damaged.Count > 0)
+            {
+                var damaged = _damaged.Values.ToList();
+                _damaged.Clear();
+                StartPass(new ScrubRequest(Repair: true, Damaged: damaged), null, rated: false, CancellationToken.None);
+            }
+
             return;
         }
 

@@ -64,7 +64,7 @@ public sealed class Scrubber
         ArgumentNullException.ThrowIfNull(request);
         var started = _time.GetUtcNow();
         var clock = _time.GetTimestamp();
-        var whole = request.PathPrefix is null;
+        var whole = request.PathPrefix is null && request.Damaged is null;
         var pass = new PassState(progress);
         ShardAddress? cursor = null;
         IReadOnlyList<ChunkRecord>? scoped = null;
@@ -81,7 +81,7 @@ public sealed class Scrubber
             }
             else
             {
-                scoped = ChunksUnder(reader, request.PathPrefix!);
+                scoped = request.Damaged is { } damaged ? ChunksAt(reader, damaged) : ChunksUnder(reader, request.PathPrefix!);
                 pass.TotalShards = scoped.Count;
                 pass.TotalBytes = scoped.Sum(c => (long)c.StoredSize);
             }
@@ -89,6 +89,7 @@ public sealed class Scrubber
 
         _events.Add(HealthEventKind.PassStarted, whole
             ? $"scrub pass started{(cursor is { } at ? $" (resuming after {at})" : string.Empty)}{(request.Repair ? " with repair" : string.Empty)}"
+            : request.Damaged is not null ? $"verifying {scoped!.Count} shards a read found damaged{(request.Repair ? " with repair" : string.Empty)}"
             : $"verifying the shards of '{request.PathPrefix}'{(request.Repair ? " with repair" : string.Empty)}");
         try
         {
@@ -434,6 +435,13 @@ public sealed class Scrubber
         using var reader = _repository.Catalog.CreateReader();
         return reader.GetFilesUsingBlock(block);
     }
+
+    // The chunk rows still catalogued at the damaged addresses (a shard since deleted or moved by gc is skipped).
+    private static List<ChunkRecord> ChunksAt(CatalogReader reader, IReadOnlyList<ShardDamage> damaged) =>
+        damaged.DistinctBy(d => d.Id).SelectMany(d => reader.GetChunksOfBlock(d.Id))
+            .Where(c => damaged.Any(d => d.Backend == c.Address.Backend && d.ObjectName == c.Address.ObjectName))
+            .DistinctBy(c => c.Address)
+            .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
 
     private static List<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix)
     {

@@ -36,11 +36,14 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
-        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository),
-            options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         var catalog = _catalog;
         _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, repository.Backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
             MailboxOptions.Unbounded, s_healerStrategy);
+
+        // Reads that had to rebuild a block tell the healer, so the damaged shard is repaired soon.
+        var healer = _healer;
+        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer),
+            options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         return ValueTask.CompletedTask;
     }
 

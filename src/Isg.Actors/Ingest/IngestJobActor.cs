@@ -17,7 +17,7 @@ namespace Isg.Actors.Ingest;
 /// the encoded blocks per file and commits complete files in batches: flush of every backend first, then one
 /// catalogue transaction that also records the stripes sealed since the last commit (with or after their blocks).
 /// New blocks are grouped into stripes with parity by a <see cref="StripeAssembler"/> shared with the encoders; the
-/// last, partial stripe is closed before the final commit. A file is acknowledged (FileDone) only after its commit, so a crash at any moment leaves each
+/// partial stripes (one per size class in use) are closed before the final commit. A file is acknowledged (FileDone) only after its commit, so a crash at any moment leaves each
 /// file either fully present or absent.
 /// </summary>
 public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
@@ -138,9 +138,9 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
                 break;
             case StripesClosed closed:
                 _committing = false;
-                if (closed.Stripe is not null)
+                foreach (var stripe in closed.Stripes)
                 {
-                    TakeStripe(closed.Stripe);
+                    TakeStripe(stripe);
                 }
 
                 break;
@@ -358,23 +358,23 @@ public sealed class IngestJobActor(IngestJob job) : Actor<IIngestJobCommand>
 
         if (!_stripesClosed)
         {
-            // Every chunk is answered: the last, partial stripe gets its parity before the final commit.
+            // Every chunk is answered: the partial stripes (one per size class) get their parity before the final commit.
             _stripesClosed = true;
             _committing = true;
             var self = Context.Self;
             _ = Task.Run(async () =>
             {
-                SealedStripe? stripe = null;
+                IReadOnlyList<SealedStripe> stripes = [];
                 try
                 {
-                    stripe = await _stripes.CloseAsync(job.CancellationToken).ConfigureAwait(false);
+                    stripes = await _stripes.CloseAsync(job.CancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    // Stopped by the user: the blocks of the partial stripe stay unprotected, which is allowed.
+                    // Stopped by the user: the blocks of the partial stripes stay unprotected, which is allowed.
                 }
 
-                self.Tell(new StripesClosed(stripe));
+                self.Tell(new StripesClosed(stripes));
             }, CancellationToken.None);
             return;
         }

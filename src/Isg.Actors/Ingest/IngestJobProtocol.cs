@@ -27,5 +27,5 @@ public sealed record CommitTick : IIngestJobCommand;
 /// <summary>A background commit (store flush, then catalogue transaction) of <see cref="Files"/> ended.</summary>
 public sealed record CommitFinished(IReadOnlyList<int> Files, Exception? Failure) : IIngestJobCommand;
 
-/// <summary>The last, partial stripe was closed: <see cref="Stripe"/> when it was sealed (its parity stored), else null.</summary>
-public sealed record StripesClosed(SealedStripe? Stripe) : IIngestJobCommand;
+/// <summary>The partial stripes were closed: <see cref="Stripes"/> are those sealed then (their parity stored).</summary>
+public sealed record StripesClosed(IReadOnlyList<SealedStripe> Stripes) : IIngestJobCommand;

@@ -13,21 +13,41 @@ namespace Isg.Actors.Striping;
 /// <see cref="Reserve"/> (which keeps a copy of the sealed bytes and says which backend the block goes to), puts the
 /// block there, then calls <see cref="ReportAsync"/>; the report that completes a stripe (k blocks put) computes the
 /// m parity shards over the data shards zero-padded to the longest, puts them, and returns the
-/// <see cref="SealedStripe"/> for the job to commit. <see cref="CloseAsync"/> ends the last, partial stripe with k' =
-/// its block count. Without redundancy no copies are kept and blocks go round-robin over the backends.
-/// Memory: one stripe is open at a time; a full stripe keeps its k copies only until its last put reports.
+/// <see cref="SealedStripe"/> for the job to commit. <see cref="CloseAsync"/> ends the partial stripes with k' =
+/// their block counts. Without redundancy no copies are kept and blocks go round-robin over the backends.
+/// Parity shards are as long as the longest data shard of their stripe, so blocks are grouped by size: one stripe is
+/// open per size class (<see cref="SizeClassOf"/>: below 64 KiB, then classes whose bounds grow by
+/// <see cref="ClassGrowth"/> up to the chunker's 4 MiB maximum, <see cref="ClassCount"/> in all). A stripe then pads
+/// its shards by at most that factor: on random data 10+2 stores about 1.23 × instead of 1.28-1.29 × with one open
+/// stripe (docs/benchmarks.md, "Stripe overhead"); more classes would pad less but leave more partial stripes (whose
+/// m/k' is larger) at the end of each add.
+/// Memory: at most <see cref="ClassCount"/> × (k − 1) copies wait in open stripes (worst case about
+/// (k − 1) × 15 MiB of sealed bytes, as the class bounds form a geometric series up to the 4 MiB maximum; typically a
+/// few classes around the 1 MiB average are busy); a full stripe keeps its k copies only until its last put reports, and the
+/// number of those is bounded by the encoders' chunks in flight.
 /// A stripe with a failed data or parity put is dropped (its copies released, its blocks left unprotected, counted
 /// in <see cref="FailedStripes"/>).
 /// </summary>
 public sealed class StripeAssembler : IDisposable
 {
+    /// <summary>How many size classes (open stripes) there are.</summary>
+    public const int ClassCount = 12;
+
+    /// <summary>The factor between the bounds of consecutive size classes.</summary>
+    public const double ClassGrowth = 1.5;
+
+    private const int SmallestBound = 64 * 1024;
+
+    // Lower bounds of classes 1..ClassCount-1; class 0 is everything below the first.
+    private static readonly int[] s_bounds = Enumerable.Range(0, ClassCount - 1).Select(i => (int)(SmallestBound * Math.Pow(ClassGrowth, i))).ToArray();
+
     private readonly RedundancyPolicy _policy;
     private readonly BackendSet _backends;
     private readonly RepositoryKey _key;
     private readonly Dictionary<int, ReedSolomonCodec> _codecs = [];
     private readonly Lock _lock = new();
     private readonly HashSet<OpenStripe> _live = [];
-    private OpenStripe? _open;
+    private readonly OpenStripe?[] _open = new OpenStripe?[ClassCount];
     private long _nextStripe;
     private long _roundRobin;
     private int _failedStripes;
@@ -45,6 +65,21 @@ public sealed class StripeAssembler : IDisposable
 
     /// <summary>The policy new stripes follow.</summary>
     public RedundancyPolicy Policy => _policy;
+
+    /// <summary>
+    /// The size class (0..<see cref="ClassCount"/>-1) of a sealed block of <paramref name="sealedLength"/> bytes: its
+    /// new stripe is the open stripe of that class. Monotonic in the length.
+    /// </summary>
+    public static int SizeClassOf(int sealedLength)
+    {
+        var size = 0;
+        while (size < s_bounds.Length && sealedLength >= s_bounds[size])
+        {
+            size++;
+        }
+
+        return size;
+    }
 
     /// <summary>Stripes dropped because a put failed: their blocks are stored but unprotected.</summary>
     public int FailedStripes => Volatile.Read(ref _failedStripes);
@@ -67,13 +102,14 @@ public sealed class StripeAssembler : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_open is null)
+            var size = SizeClassOf(sealedBlock.Length);
+            var stripe = _open[size];
+            if (stripe is null)
             {
-                _open = new OpenStripe(_nextStripe++, _policy.DataShards);
-                _live.Add(_open);
+                stripe = _open[size] = new OpenStripe(_nextStripe++, _policy.DataShards);
+                _live.Add(stripe);
             }
 
-            var stripe = _open;
             var index = stripe.Reserved++;
             stripe.Ids[index] = id;
             stripe.Copies[index] = copy;
@@ -81,7 +117,7 @@ public sealed class StripeAssembler : IDisposable
             if (stripe.Reserved == _policy.DataShards)
             {
                 stripe.Closed = true;
-                _open = null;
+                _open[size] = null;
             }
 
             return new StripeSlot(backends[ShardPlacement.BackendFor(stripe.Sequence, index, backends.Count)], stripe, stripe.Sequence, index);
@@ -113,29 +149,54 @@ public sealed class StripeAssembler : IDisposable
     }
 
     /// <summary>
-    /// Closes the open partial stripe (k' = its block count, same m). Returns it sealed when all of its blocks have
-    /// reported, else null (the last report then seals it). Call once every chunk of the add is answered.
+    /// Closes the open partial stripes, one per size class in use (k' = their block counts, same m). Returns those
+    /// sealed now, in stripe order: a stripe with reports still to come is sealed by its last report instead. Call once
+    /// every chunk of the add is answered (then all are sealed here or dropped as failed).
     /// </summary>
-    public async ValueTask<SealedStripe?> CloseAsync(CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<SealedStripe>> CloseAsync(CancellationToken cancellationToken)
     {
-        OpenStripe? stripe;
+        var ready = new List<OpenStripe>();
         lock (_lock)
         {
-            stripe = _open;
-            _open = null;
-            if (stripe is null)
+            for (var size = 0; size < _open.Length; size++)
             {
-                return null;
-            }
+                if (_open[size] is not { } stripe)
+                {
+                    continue;
+                }
 
-            stripe.Closed = true;
-            if (!TakeIfComplete(stripe))
-            {
-                return null;
+                _open[size] = null;
+                stripe.Closed = true;
+                if (TakeIfComplete(stripe))
+                {
+                    ready.Add(stripe);
+                }
             }
         }
 
-        return await SealAsync(stripe, cancellationToken).ConfigureAwait(false);
+        var sealedStripes = new List<SealedStripe>(ready.Count);
+        ready.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var next = 0;
+        try
+        {
+            for (; next < ready.Count; next++)
+            {
+                if (await SealAsync(ready[next], cancellationToken).ConfigureAwait(false) is { } sealedStripe)
+                {
+                    sealedStripes.Add(sealedStripe);
+                }
+            }
+        }
+        finally
+        {
+            // Taken stripes are no longer released by Dispose: those a cancellation left unsealed are released here.
+            for (next++; next < ready.Count; next++)
+            {
+                ready[next].Release();
+            }
+        }
+
+        return sealedStripes;
     }
 
     /// <summary>Releases the copies of every stripe not sealed yet.</summary>
@@ -150,7 +211,7 @@ public sealed class StripeAssembler : IDisposable
             }
 
             _live.Clear();
-            _open = null;
+            Array.Clear(_open);
         }
     }
 
@@ -191,12 +252,13 @@ public sealed class StripeAssembler : IDisposable
                 data[i] = Pad(stripe, i, shardSize);
             }
 
-            var parityArrays = new byte[m][];
+            // Cache-line aligned parity: the codecs store markedly faster there (docs/benchmarks.md, erasure).
+            var parityBuffers = new AlignedMemory[m];
             var parity = new Memory<byte>[m];
             for (var j = 0; j < m; j++)
             {
-                parityArrays[j] = ArrayPool<byte>.Shared.Rent(Math.Max(1, shardSize));
-                parity[j] = parityArrays[j].AsMemory(0, shardSize);
+                parityBuffers[j] = new AlignedMemory(shardSize);
+                parity[j] = parityBuffers[j].Memory;
             }
 
             try
@@ -228,9 +290,9 @@ public sealed class StripeAssembler : IDisposable
             }
             finally
             {
-                foreach (var array in parityArrays)
+                foreach (var buffer in parityBuffers)
                 {
-                    ArrayPool<byte>.Shared.Return(array);
+                    ((IDisposable)buffer).Dispose();
                 }
             }
         }

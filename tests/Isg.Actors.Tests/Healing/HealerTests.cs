@@ -284,6 +284,45 @@ public sealed class HealerTests : IAsyncLifetime
         Assert.InRange(bucket.TotalWait.TotalSeconds, expected * 0.95, expected * 1.05);
     }
 
+    [Fact]
+    public async Task RestoreAsync_DataShardDeleted_SucceedsAndTheHealerRewritesThatShard()
+    {
+        await StartWithFilesAsync();
+        var victim = StripeChunks().First().Value.First(c => !c.IsParity);
+        var path = FilesUsing([victim.BlockId]).First();
+        File.Delete(PathOf(victim.Address));
+        var repaired = new TaskCompletionSource<HealthEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Node.HealthEvents.Added += e =>
+        {
+            if (e.Kind == HealthEventKind.ShardRepaired)
+            {
+                repaired.TrySetResult(e);
+            }
+            else if (e.Kind == HealthEventKind.PassFinished)
+            {
+                finished.TrySetResult();
+            }
+        };
+
+        var output = await RestoreAsync(path);
+
+        Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+        var repair = await repaired.Task.WaitAsync(Within);
+        Assert.Equal(victim.Address, new ShardAddress(repair.Backend!, repair.ObjectName!));
+        await finished.Task.WaitAsync(Within);
+        Assert.True(File.Exists(PathOf(victim.Address)));
+        var started = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.PassStarted);
+        Assert.Contains("a read found damaged", started.Message, StringComparison.Ordinal);
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            Assert.NotNull(Assert.Single(reader.GetChunksOfBlock(victim.BlockId), c => c.Address == victim.Address).VerifiedAt);
+        }
+
+        var verify = await ScrubAsync(new ScrubRequest());
+        Assert.True(verify.Healthy, string.Join("; ", verify.Bad.Select(b => $"{b.Address}: {b.Message}")));
+    }
+
     private async Task StartWithFilesAsync()
     {
         var repository = TestRepository.Create(_dir);

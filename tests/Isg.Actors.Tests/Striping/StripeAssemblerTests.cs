@@ -79,14 +79,13 @@ public sealed class StripeAssemblerTests : IDisposable
             }
         }
 
-        var last = await assembler.CloseAsync(CancellationToken.None);
+        var last = Assert.Single(await assembler.CloseAsync(CancellationToken.None));
 
         Assert.Single(sealedStripes);
-        Assert.NotNull(last);
         Assert.Equal((2, 2), (last.K, last.M));
         Assert.Equal(blocks[4..].Select(b => BlockId.Compute(b)).ToArray(), last.DataBlocks.ToArray());
         Assert.Equal([2, 3], last.Parity.Select(p => p.Index).ToArray());
-        Assert.Null(await assembler.CloseAsync(CancellationToken.None));
+        Assert.Empty(await assembler.CloseAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -118,7 +117,7 @@ public sealed class StripeAssemblerTests : IDisposable
                 sealedStripes.Add(stripe);
             }
         });
-        if (await assembler.CloseAsync(CancellationToken.None) is { } last)
+        foreach (var last in await assembler.CloseAsync(CancellationToken.None))
         {
             sealedStripes.Add(last);
         }
@@ -128,6 +127,135 @@ public sealed class StripeAssemblerTests : IDisposable
         var ids = sealedStripes.SelectMany(s => s.DataBlocks).ToList();
         Assert.Equal(blocks.Select(b => BlockId.Compute(b)).ToHashSet(), ids.ToHashSet());
         Assert.Equal(blocks.Length, ids.Count);
+    }
+
+    [Fact]
+    public void SizeClassOf_Lengths_MonotonicWithBoundsGrowingByTheClassFactor()
+    {
+        Assert.Equal(0, StripeAssembler.SizeClassOf(0));
+        Assert.Equal(0, StripeAssembler.SizeClassOf((64 * 1024) - 1));
+        Assert.Equal(1, StripeAssembler.SizeClassOf(64 * 1024));
+        Assert.Equal(StripeAssembler.ClassCount - 1, StripeAssembler.SizeClassOf((4 << 20) + 100));
+        Assert.Equal(StripeAssembler.ClassCount - 1, StripeAssembler.SizeClassOf(int.MaxValue));
+        Assert.NotEqual(StripeAssembler.SizeClassOf(256 * 1024), StripeAssembler.SizeClassOf(1 << 20));
+        var previous = 0;
+        var lowerBound = 0;
+        for (var length = 1; length < (8 << 20); length += 997)
+        {
+            var size = StripeAssembler.SizeClassOf(length);
+            Assert.InRange(size, previous, previous + 1);
+            if (size > previous)
+            {
+                // Between the first and the last class, each class spans at most the growth factor.
+                Assert.True(previous == 0 || length <= (lowerBound * StripeAssembler.ClassGrowth) + 997, $"class {previous} spans {lowerBound}..{length}");
+                lowerBound = length;
+            }
+
+            previous = size;
+        }
+    }
+
+    [Fact]
+    public async Task Reserve_VeryDifferentSizes_LandInDifferentStripes()
+    {
+        using var assembler = new StripeAssembler(RedundancyPolicy.Of(3, 1), _backends, _key);
+        var source = SampleData.RandomBytes(2 << 20, seed: 7);
+        // Small and large blocks interleaved: one open stripe would pad every small one to the large size.
+        var blocks = Enumerable.Range(0, 6).Select(i => source.AsSpan(i, i % 2 == 0 ? 2000 : (1 << 20) + i).ToArray()).ToArray();
+        var slots = blocks.Select(b => assembler.Reserve(BlockId.Compute(b), b)).ToArray();
+        var sealedStripes = new List<SealedStripe>();
+        foreach (var slot in slots)
+        {
+            if (await assembler.ReportAsync(slot, true, CancellationToken.None) is { } stripe)
+            {
+                sealedStripes.Add(stripe);
+            }
+        }
+
+        Assert.Equal(2, sealedStripes.Count);
+        Assert.Equal(2, slots.Select(s => s.Sequence).Distinct().Count());
+        Assert.Equal([0, 0, 1, 1, 2, 2], slots.Select(s => s.Index).ToArray());
+        var small = Assert.Single(sealedStripes, s => s.ShardSize == 2000);
+        Assert.Equal(blocks.Where(b => b.Length == 2000).Select(b => BlockId.Compute(b)).ToArray(), small.DataBlocks.ToArray());
+        var large = Assert.Single(sealedStripes, s => s.ShardSize == (1 << 20) + 5);
+        Assert.Equal(blocks.Where(b => b.Length > 2000).Select(b => BlockId.Compute(b)).ToArray(), large.DataBlocks.ToArray());
+        Assert.Empty(await assembler.CloseAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReportAsync_ChunkerSizeDistribution_ParityOverheadNearMOverK()
+    {
+        // Sizes as FastCDC spreads them (256 KiB .. 4 MiB, most near the 1 MiB average), in arrival order.
+        var random = new Random(42);
+        var sizes = Enumerable.Range(0, 120).Select(_ => (int)Math.Clamp((1 << 20) * Math.Exp(random.NextDouble() * 1.6 - 0.8) * (random.Next(4) == 0 ? 1.8 : 1), 256 * 1024, 4 << 20)).ToArray();
+        var source = SampleData.RandomBytes((4 << 20) + 200, seed: 3);
+        var blocks = sizes.Select((size, i) => new ReadOnlyMemory<byte>(source, i, size)).ToArray();
+        var lengths = new Dictionary<BlockId, int>();
+        using var assembler = new StripeAssembler(RedundancyPolicy.Of(10, 2), _backends, _key);
+        var sealedStripes = new List<SealedStripe>();
+        foreach (var block in blocks)
+        {
+            var id = BlockId.Compute(block.Span);
+            lengths[id] = block.Length;
+            if (await assembler.ReportAsync(assembler.Reserve(id, block.Span), true, CancellationToken.None) is { } stripe)
+            {
+                sealedStripes.Add(stripe);
+            }
+        }
+
+        var full = sealedStripes.Where(s => s.K == 10).ToList();
+        Assert.NotEmpty(full);
+        foreach (var stripe in full)
+        {
+            // Padding within a class is bounded by its growth factor.
+            Assert.True(stripe.ShardSize <= stripe.DataBlocks.Min(b => lengths[b]) * StripeAssembler.ClassGrowth, $"stripe shard size {stripe.ShardSize}");
+        }
+
+        var data = full.Sum(s => s.DataBlocks.Sum(b => (long)lengths[b]));
+        var parity = full.Sum(s => (long)s.ShardSize * s.M);
+        var oneOpenStripe = sizes.Chunk(10).Where(c => c.Length == 10).Sum(c => 2L * c.Max()) / (double)sizes.Chunk(10).Where(c => c.Length == 10).Sum(c => c.Sum(x => (long)x));
+        Assert.True((double)parity / data < 0.2 * 1.2, $"parity overhead {(double)parity / data:0.000}");
+        Assert.True((double)parity / data < oneOpenStripe, $"parity overhead {(double)parity / data:0.000} vs {oneOpenStripe:0.000} with one open stripe");
+
+        sealedStripes.AddRange(await assembler.CloseAsync(CancellationToken.None));
+        Assert.Equal(blocks.Length, sealedStripes.Sum(s => s.K));
+    }
+
+    [Fact]
+    public async Task ReportAsync_ConcurrentEncodersSeveralClasses_EachClassFillsItsOwnStripesAndCloseEndsEveryPartialOne()
+    {
+        using var assembler = new StripeAssembler(RedundancyPolicy.Of(5, 2), _backends, _key);
+        var source = SampleData.RandomBytes(300 * 1024, seed: 11);
+        int[] classSizes = [1000, 70 * 1024, 200 * 1024];
+        var blocks = Enumerable.Range(0, 3 * 67).Select(i => source.AsSpan(i, classSizes[i % 3] + (i / 3)).ToArray()).ToArray();
+        var sealedStripes = new ConcurrentBag<SealedStripe>();
+        var slots = new ConcurrentBag<(StripeSlot Slot, int Length)>();
+        await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (block, token) =>
+        {
+            var slot = assembler.Reserve(BlockId.Compute(block), block);
+            slots.Add((slot, block.Length));
+            await Task.Yield();
+            if (await assembler.ReportAsync(slot, true, token) is { } stripe)
+            {
+                sealedStripes.Add(stripe);
+            }
+        });
+        var closed = await assembler.CloseAsync(CancellationToken.None);
+
+        Assert.Equal(3, closed.Count);
+        Assert.All(closed, s => Assert.Equal(2, s.K));
+        Assert.Equal(39, sealedStripes.Count);
+        Assert.All(sealedStripes, s => Assert.Equal(5, s.K));
+        foreach (var stripe in slots.GroupBy(s => s.Slot.Sequence))
+        {
+            Assert.Single(stripe.Select(s => StripeAssembler.SizeClassOf(s.Length)).Distinct());
+            Assert.Equal(Enumerable.Range(0, stripe.Count()), stripe.Select(s => s.Slot.Index).Order());
+        }
+
+        var ids = sealedStripes.Concat(closed).SelectMany(s => s.DataBlocks).ToList();
+        Assert.Equal(blocks.Select(b => BlockId.Compute(b)).ToHashSet(), ids.ToHashSet());
+        Assert.Equal(blocks.Length, ids.Count);
+        Assert.Empty(await assembler.CloseAsync(CancellationToken.None));
     }
 
     private static byte[][] ExpectedParity(byte[][] blocks, int m, int shardSize)
