@@ -9,6 +9,7 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen command; returns an <see cref="ExitCode"/>.</summary>
     public static async Task<int> Main(string[] args)
     {
+        Hosting.NativeHeap.ReturnLargeBuffersToTheSystem();
         var root = IsgCommandLine.Build();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
