@@ -10,6 +10,20 @@ public sealed partial class CatalogWriter
     private SqliteStatement? _gcForgetChunks;
     private SqliteStatement? _gcForgetBlock;
     private SqliteStatement? _gcStripeLive;
+    // Every object of a stripe: its data blocks' copies (sealed size) and its parity shards (shard size). Shared with
+    // the repack, which forgets old stripes the same way.
+    private const string StripeObjectsSql = """
+        SELECT b.stored_size, c.backend, c.object_name
+        FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
+        WHERE b.stripe_id = ?1
+        UNION ALL
+        SELECT s.shard_size, c.backend, c.object_name
+        FROM stripes s JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
+        WHERE s.id = ?1
+        """;
+
+    private const string ForgetDeadStripeBlocksSql = "DELETE FROM blocks WHERE stripe_id = ?1 AND refcount = 0";
+
     private SqliteStatement? _gcStripeObjects;
     private SqliteStatement? _gcForgetStripeBlocks;
     private SqliteStatement? _gcForgetStripe;
@@ -40,17 +54,9 @@ public sealed partial class CatalogWriter
         _gcForgetChunks ??= Prepare("DELETE FROM chunks WHERE block_id = ?1 AND is_parity = 0");
         _gcForgetBlock ??= Prepare("DELETE FROM blocks WHERE id = ?1 AND refcount = 0 AND stripe_id IS NULL");
         _gcStripeLive ??= Prepare("SELECT EXISTS (SELECT 1 FROM blocks WHERE stripe_id = ?1 AND refcount > 0), EXISTS (SELECT 1 FROM stripes WHERE id = ?1)");
-        _gcStripeObjects ??= Prepare("""
-            SELECT b.stored_size, c.backend, c.object_name
-            FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
-            WHERE b.stripe_id = ?1
-            UNION ALL
-            SELECT s.shard_size, c.backend, c.object_name
-            FROM stripes s JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
-            WHERE s.id = ?1
-            """);
+        _gcStripeObjects ??= Prepare(StripeObjectsSql);
         // Deleting the blocks drops their data chunks and deleting the stripe its parity chunks (v2 triggers).
-        _gcForgetStripeBlocks ??= Prepare("DELETE FROM blocks WHERE stripe_id = ?1 AND refcount = 0");
+        _gcForgetStripeBlocks ??= Prepare(ForgetDeadStripeBlocksSql);
         _gcForgetStripe ??= Prepare("DELETE FROM stripes WHERE id = ?1");
         return InTransaction(() =>
         {

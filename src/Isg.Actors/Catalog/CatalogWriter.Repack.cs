@@ -10,8 +10,6 @@ public sealed partial class CatalogWriter
     private SqliteStatement? _repackBlockStripe;
     private SqliteStatement? _repackLiveMembers;
     private SqliteStatement? _repackUnlink;
-    private SqliteStatement? _repackOldObjects;
-    private SqliteStatement? _repackForgetDead;
     private SqliteStatement? _repackOtherCopies;
     private SqliteStatement? _repackForgetOtherCopies;
     private SqliteStatement? _repackObjectNamed;
@@ -46,17 +44,9 @@ public sealed partial class CatalogWriter
         _repackBlockStripe ??= Prepare("SELECT stripe_id FROM blocks WHERE id = ?1");
         _repackLiveMembers ??= Prepare("SELECT id FROM blocks WHERE stripe_id = ?1 AND refcount > 0");
         _repackUnlink ??= Prepare("UPDATE blocks SET stripe_id = NULL, stripe_index = NULL WHERE id = ?1");
-        _repackOldObjects ??= Prepare("""
-            SELECT b.stored_size, c.backend, c.object_name
-            FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
-            WHERE b.stripe_id = ?1
-            UNION ALL
-            SELECT s.shard_size, c.backend, c.object_name
-            FROM stripes s JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
-            WHERE s.id = ?1
-            """);
+        _gcStripeObjects ??= Prepare(StripeObjectsSql);
         // Only dead blocks are left in an old stripe once the carried ones are unlinked; the trigger drops their chunks.
-        _repackForgetDead ??= Prepare("DELETE FROM blocks WHERE stripe_id = ?1 AND refcount = 0");
+        _gcForgetStripeBlocks ??= Prepare(ForgetDeadStripeBlocksSql);
         _repackOtherCopies ??= Prepare("""
             SELECT b.stored_size, c.backend, c.object_name
             FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
@@ -85,9 +75,9 @@ public sealed partial class CatalogWriter
             var stripes = 0;
             foreach (var stripe in repack.OldStripes)
             {
-                Collect(_repackOldObjects, stripe, objects);
-                _repackForgetDead.Bind(1, stripe);
-                blocks += _repackForgetDead.Execute();
+                Collect(_gcStripeObjects, stripe, objects);
+                _gcForgetStripeBlocks.Bind(1, stripe);
+                blocks += _gcForgetStripeBlocks.Execute();
                 _deleteStripe.Bind(1, stripe);
                 stripes += _deleteStripe.Execute();
             }
