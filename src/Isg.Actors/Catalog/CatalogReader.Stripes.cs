@@ -30,6 +30,7 @@ public sealed partial class CatalogReader
         ORDER BY c.backend
         """;
     private const string UnprotectedSql = "SELECT count(*) FROM blocks WHERE stripe_id IS NULL AND refcount > 0";
+    private const string UnprotectedPageSql = "SELECT id FROM blocks WHERE stripe_id IS NULL AND refcount > 0 AND id > $p0 ORDER BY id LIMIT $p1";
 
     /// <summary>The stripe block <paramref name="id"/> is a data shard of, and its index there; null when it is in none.</summary>
     public (long StripeId, int Index)? GetBlockStripe(BlockId id) => Run(BlockStripeSql, 1, command =>
@@ -127,4 +128,30 @@ public sealed partial class CatalogReader
     /// </summary>
     public long CountUnprotectedBlocks() => Run(UnprotectedSql, 0, command =>
         Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> referenced blocks in no stripe with ids after <paramref name="after"/> (null: from
+    /// the first), in id order: page through them by passing the last id back. Scans blocks.
+    /// </summary>
+    public IReadOnlyList<BlockId> ListUnprotectedBlocks(BlockId? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Run(UnprotectedPageSql, 2, command =>
+        {
+            // Its own buffer (not SetId's reused one): the empty blob, which every id sorts after, is a different length.
+            byte[] start = after is null ? [] : new byte[Hash256.Length];
+            after?.WriteTo(start);
+            command.Parameters[0].Value = start;
+
+            command.Parameters[1].Value = limit;
+            var blocks = new List<BlockId>(Math.Min(limit, 1024));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                blocks.Add(ReadId(reader, 0));
+            }
+
+            return blocks;
+        });
+    }
 }

@@ -19,11 +19,18 @@ public sealed partial class CatalogWriter
 
     /// <summary>
     /// Records a stretch of a scrub pass in one durable transaction (see <see cref="ScrubRecord"/>). Rows for chunks
-    /// the catalogue no longer holds are ignored. Idempotent.
+    /// the catalogue no longer holds are ignored. Idempotent, except that each of <see cref="ScrubRecord.Stripes"/> is
+    /// recorded at most once (a stripe whose blocks are gone or already striped is skipped and logged, as in a commit).
     /// </summary>
     public void RecordScrub(ScrubRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(record.Stripes);
+        for (var i = 0; i < record.Stripes.Count; i++)
+        {
+            Validate(record.Stripes[i], i);
+        }
+
         _stampVerified ??= Prepare("UPDATE chunks SET verified_at = ?3 WHERE backend = ?1 AND object_name = ?2");
         _clearFault ??= Prepare("DELETE FROM shard_faults WHERE backend = ?1 AND object_name = ?2");
         _upsertFault ??= Prepare("""
@@ -34,6 +41,11 @@ public sealed partial class CatalogWriter
         InTransaction(() =>
         {
             var now = _database.NowUnixMilliseconds();
+            foreach (var stripe in record.Stripes)
+            {
+                InsertStripe(stripe, now);
+            }
+
             foreach (var address in record.Verified.Concat(record.Repaired))
             {
                 _stampVerified.Bind(1, address.Backend);

@@ -6,6 +6,7 @@ namespace Isg.Actors.Catalog;
 /// cleared), and the pass's position (<see cref="Cursor"/>: null leaves it, an empty string clears it).
 /// <see cref="LastPass"/>, when set, replaces the stored summary of the last finished pass;
 /// <see cref="ClearRepairRequest"/> removes a pending repair request (<see cref="CatalogWriter.RepairRequestKey"/>).
+/// <see cref="Stripes"/> are new stripes over blocks that were unprotected (their parity durable), recorded as a commit would.
 /// </summary>
 public sealed record ScrubRecord(
     IReadOnlyList<ShardAddress> Verified,
@@ -13,4 +14,8 @@ public sealed record ScrubRecord(
     IReadOnlyList<ShardAddress> Repaired,
     string? Cursor,
     string? LastPass = null,
-    bool ClearRepairRequest = false);
+    bool ClearRepairRequest = false)
+{
+    /// <summary>New stripes over already stored, unprotected blocks; recorded like <see cref="CommitFiles.Stripes"/>.</summary>
+    public IReadOnlyList<SealedStripe> Stripes { get; init; } = [];
+}

@@ -15,4 +15,6 @@ public enum HealthEventKind
     ShardRepaired,
     /// <summary>Too many shards of a stripe (or every copy of a block) are bad: the data cannot be rebuilt.</summary>
     StripeLost,
+    /// <summary>A repair pass put referenced blocks that were in no stripe into new stripes with parity.</summary>
+    BlocksProtected,
 }

@@ -4,7 +4,8 @@ namespace Isg.Actors.Healing;
 /// The outcome of a scrub pass: shards and stored bytes verified, the shards found bad, those repaired, the
 /// blocks or stripes lost (no intact source left; their files are named), bad shards whose repair failed for
 /// another reason (<see cref="Unrepaired"/>), and shards that could not be read at all (a backend not configured
-/// or unreachable: neither good nor bad).
+/// or unreachable: neither good nor bad). <see cref="Protected"/> counts the unprotected blocks a repair pass put into
+/// new stripes.
 /// </summary>
 public sealed record ScrubReport(
     DateTimeOffset StartedAt,
@@ -17,6 +18,9 @@ public sealed record ScrubReport(
     int Unrepaired,
     int Unreachable)
 {
+    /// <summary>Referenced blocks that were in no stripe and that this (repair) pass striped with parity.</summary>
+    public int Protected { get; init; }
+
     /// <summary>True when every shard verified.</summary>
     public bool Healthy => Bad.Count == 0 && Unreachable == 0;
 

@@ -17,6 +17,7 @@ namespace Isg.Actors.Healing;
 /// from an intact source to the same backend and object name. Each page's results are recorded through
 /// <c>record</c> (the catalogue actor) with the pass position, so a pass that stops resumes where it was.
 /// Repaired objects are flushed on their backend before the record that stamps them is sent.
+/// A whole-repository repair pass then protects the referenced blocks in no stripe (see <see cref="ProtectAsync"/>).
 /// </summary>
 public sealed class Scrubber
 {
@@ -116,6 +117,11 @@ public sealed class Scrubber
 
                 await ScrubPageAsync(page, request.Repair, whole, pass, cancellationToken).ConfigureAwait(false);
                 cursor = page[^1].Address;
+            }
+
+            if (request.Repair && whole)
+            {
+                pass.Protected = await ProtectAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var finished = _time.GetUtcNow();
@@ -238,6 +244,129 @@ public sealed class Scrubber
         }
 
         await _record(new ScrubRecord(verified, faults, repaired, whole ? FormatCursor(page[^1].Address) : null), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stripes the referenced blocks that are in no stripe (an add that crashed between a block's commit and its
+    // stripe's, or whose parity put failed), a page of ids at a time, with a StripeAssembler as an add does. A block
+    // stays where it is, whatever backend its slot names: the stripe's layout lists each data shard's actual
+    // locations, so only the placement spread is lost, not the parity. The sealed bytes come from any copy that opens
+    // and hashes to the block id; a block with no such copy is left for the loss the pass already reported. Sealed
+    // stripes are committed through the record once every backend is flushed. Returns the blocks striped.
+    private async Task<int> ProtectAsync(CancellationToken cancellationToken)
+    {
+        var policy = _repository.Settings.Redundancy;
+        if (policy.IsNone)
+        {
+            return 0;
+        }
+
+        var stripes = new List<SealedStripe>();
+        var protectedBlocks = 0;
+        var unreadable = 0;
+        int failed;
+        using (var assembler = new StripeAssembler(policy, _backends, _repository.Key))
+        {
+            BlockId? after = null;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                IReadOnlyList<BlockId> page;
+                using (var reader = _repository.Catalog.CreateReader())
+                {
+                    page = reader.ListUnprotectedBlocks(after, _pageSize);
+                }
+
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                after = page[^1];
+                foreach (var id in page)
+                {
+                    using var sealedBlock = await ReadIntactCopyAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (sealedBlock is null)
+                    {
+                        unreadable++;
+                        continue;
+                    }
+
+                    // Already stored: the slot is reported stored as is (see above).
+                    var slot = assembler.Reserve(id, sealedBlock.Memory.Span);
+                    if (await assembler.ReportAsync(slot, stored: true, cancellationToken).ConfigureAwait(false) is { } full)
+                    {
+                        stripes.Add(full);
+                    }
+                }
+
+                protectedBlocks += await CommitStripesAsync(stripes, cancellationToken).ConfigureAwait(false);
+            }
+
+            stripes.AddRange(await assembler.CloseAsync(cancellationToken).ConfigureAwait(false));
+            protectedBlocks += await CommitStripesAsync(stripes, cancellationToken).ConfigureAwait(false);
+            failed = assembler.FailedStripes;
+        }
+
+        if (protectedBlocks > 0 || unreadable > 0 || failed > 0)
+        {
+            _events.Add(HealthEventKind.BlocksProtected, System.FormattableString.Invariant(
+                $"protected {protectedBlocks} unprotected blocks with {policy} parity; {unreadable} had no intact copy, {failed} stripes failed to store their parity"));
+        }
+
+        return protectedBlocks;
+    }
+
+    // Records the stripes sealed so far once their parity is durable, and empties the list. Returns their data blocks.
+    private async Task<int> CommitStripesAsync(List<SealedStripe> stripes, CancellationToken cancellationToken)
+    {
+        if (stripes.Count == 0)
+        {
+            return 0;
+        }
+
+        await _backends.FlushAllAsync(cancellationToken).ConfigureAwait(false);
+        await _record(new ScrubRecord([], [], [], null) { Stripes = stripes.ToArray() }, cancellationToken).ConfigureAwait(false);
+        var blocks = stripes.Sum(s => s.K);
+        stripes.Clear();
+        return blocks;
+    }
+
+    // The sealed bytes of a copy of the block that verifies (length, authentication, hash); null when none does.
+    private async Task<IMemoryOwner<byte>?> ReadIntactCopyAsync(BlockId id, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ChunkRecord> copies;
+        using (var reader = _repository.Catalog.CreateReader())
+        {
+            copies = reader.GetChunksOfBlock(id);
+        }
+
+        foreach (var copy in copies.Where(c => !c.IsParity))
+        {
+            if (!_backends.TryGet(copy.Address.Backend, out var source))
+            {
+                continue;
+            }
+
+            await _rate.WaitAsync(copy.StoredSize, cancellationToken).ConfigureAwait(false);
+            IMemoryOwner<byte> bytes;
+            try
+            {
+                bytes = await source.GetAsync(copy.Address.ObjectName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackendException)
+            {
+                continue;
+            }
+
+            if (CheckData(copy, bytes.Memory.Span).Status == ShardStatus.Good)
+            {
+                return bytes;
+            }
+
+            bytes.Dispose();
+        }
+
+        return null;
     }
 
     private async Task<ShardCheck> VerifyAsync(ChunkRecord chunk, CancellationToken cancellationToken)
@@ -496,6 +625,8 @@ public sealed class Scrubber
 
         public int Unrepaired { get; set; }
 
+        public int Protected { get; set; }
+
         public List<ScrubFinding> Bad { get; } = [];
 
         public List<ScrubFinding> Repaired { get; } = [];
@@ -515,6 +646,6 @@ public sealed class Scrubber
             progress?.Report(new TransferProgress(TransferEvent.Bytes, string.Empty, Bytes, TotalBytes, (int)Shards, (int)TotalShards));
 
         public ScrubReport ToReport(DateTimeOffset started, TimeSpan duration) =>
-            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unrepaired, Unreachable);
+            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unrepaired, Unreachable) { Protected = Protected };
     }
 }

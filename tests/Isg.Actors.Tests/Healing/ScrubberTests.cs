@@ -1,0 +1,165 @@
+using Isg.Actors.Backends;
+using Isg.Actors.Backends.Local;
+using Isg.Actors.Catalog;
+using Isg.Actors.Healing;
+using Isg.Actors.Hosting;
+using Isg.Actors.Ingest;
+using Isg.Actors.Repositories;
+using Isg.Actors.Restore;
+using Isg.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Isg.Actors.Tests.Healing;
+
+/// <summary>
+/// A repair pass protects referenced blocks that are in no stripe: files added without redundancy, then the
+/// repository switched to 2+1, end up in 2+1 stripes whose parity rebuilds a deleted data block.
+/// </summary>
+public sealed class ScrubberTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private StorageNode? _node;
+
+    private StorageNode Node => _node!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_RepairWithUnprotectedBlocks_StripesThemAndTheirParityRebuildsADeletedBlock()
+    {
+        await StartWithUnprotectedFilesAsync();
+        long unprotected;
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            unprotected = reader.CountUnprotectedBlocks();
+        }
+
+        Assert.True(unprotected >= 5, $"expected several unprotected blocks, got {unprotected}");
+        Node.Repository.Settings.Set(RepositorySettings.RedundancyKey, "2+1");
+
+        var repair = await Node.ScrubAsync(new ScrubRequest(Repair: true), null, CancellationToken.None).WaitAsync(Within);
+
+        Assert.Equal(unprotected, repair.Protected);
+        Assert.True(repair.Healthy);
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            Assert.Equal(0, reader.CountUnprotectedBlocks());
+        }
+
+        Assert.Empty(Node.Repository.Catalog.IntegrityCheck());
+        var protectedEvent = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.BlocksProtected);
+        Assert.Contains($"protected {unprotected} unprotected blocks with 2+1", protectedEvent.Message, StringComparison.Ordinal);
+
+        var stripes = AllChunks().Where(c => c.StripeId is not null).GroupBy(c => c.StripeId!.Value).ToList();
+        Assert.All(stripes, s => Assert.Single(s, c => c.IsParity));
+        var victim = stripes.First(s => s.Count(c => !c.IsParity) == 2).First(c => !c.IsParity);
+        File.Delete(PathOf(victim.Address));
+        string path;
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            path = reader.GetFilesUsingBlock(victim.BlockId)[0];
+        }
+
+        var output = _dir.Combine("out", "restored.bin");
+        var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
+        Assert.Empty(report.Failures);
+        Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+
+        // A second pass finds nothing left to protect.
+        var again = await Node.ScrubAsync(new ScrubRequest(Repair: true), null, CancellationToken.None).WaitAsync(Within);
+        Assert.Equal(0, again.Protected);
+    }
+
+    [Fact]
+    public async Task RunAsync_VerifyOnlyOrNoRedundancy_LeavesBlocksUnprotected()
+    {
+        await StartWithUnprotectedFilesAsync();
+        long before;
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            before = reader.CountUnprotectedBlocks();
+        }
+
+        var repairWithoutPolicy = await Node.ScrubAsync(new ScrubRequest(Repair: true), null, CancellationToken.None).WaitAsync(Within);
+        Node.Repository.Settings.Set(RepositorySettings.RedundancyKey, "2+1");
+        var verify = await Node.ScrubAsync(new ScrubRequest(), null, CancellationToken.None).WaitAsync(Within);
+
+        Assert.Equal(0, repairWithoutPolicy.Protected);
+        Assert.Equal(0, verify.Protected);
+        using (var reader = Node.Repository.Catalog.CreateReader())
+        {
+            Assert.Equal(before, reader.CountUnprotectedBlocks());
+        }
+
+        Assert.True(before >= _files.Count);
+    }
+
+    [Fact]
+    public async Task ListUnprotectedBlocks_PagedByLastId_ReturnsEachBlockOnceInOrder()
+    {
+        await StartWithUnprotectedFilesAsync();
+        using var reader = Node.Repository.Catalog.CreateReader();
+        var all = reader.ListUnprotectedBlocks(null, 1_000);
+        var paged = new List<Isg.Protocol.Hashing.BlockId>();
+        Isg.Protocol.Hashing.BlockId? after = null;
+        while (reader.ListUnprotectedBlocks(after, 2) is { Count: > 0 } page)
+        {
+            paged.AddRange(page);
+            after = page[^1];
+        }
+
+        Assert.Equal(reader.CountUnprotectedBlocks(), all.Count);
+        Assert.Equal(all, paged);
+        Assert.Equal(all.Select(b => b.ToHex()).Order(StringComparer.Ordinal), all.Select(b => b.ToHex()));
+    }
+
+    // Three local backends, redundancy 0, and small random files added through the node.
+    private async Task StartWithUnprotectedFilesAsync()
+    {
+        var repository = TestRepository.Create(_dir);
+        using (var writer = repository.Catalog.CreateWriter())
+        {
+            foreach (var name in new[] { "b1", "b2" })
+            {
+                writer.AddBackend(new BackendRecord(name, BackendFactory.LocalType, BackendFactory.LocalSettings(_dir.Combine(name)), DateTimeOffset.UtcNow));
+            }
+        }
+
+        repository.Settings.Set(RepositorySettings.RedundancyKey, "0");
+        repository.Dispose();
+        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _node = StorageNode.Start(reopened, NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(PageSize: 2)));
+        for (var i = 0; i < 5; i++)
+        {
+            var contents = SampleData.RandomBytes(3_000 + (i * 1_000), seed: 300 + i);
+            _files[$"src/f{i}.bin"] = contents;
+            TestFiles.Write(_dir.Combine("src", $"f{i}.bin"), contents);
+        }
+
+        await Node.AddAsync([new IngestSource(_dir.Combine("src"), "src")], new IngestOptions(), null, CancellationToken.None).WaitAsync(Within);
+    }
+
+    private List<ChunkRecord> AllChunks()
+    {
+        using var reader = Node.Repository.Catalog.CreateReader();
+        return reader.ListChunks(null, 100_000).ToList();
+    }
+
+    private string PathOf(ShardAddress address)
+    {
+        var store = (LocalBlockStore)Node.Repository.Backends.Get(address.Backend);
+        return Path.Combine(store.RootDirectory, address.ObjectName[..2], address.ObjectName);
+    }
+}
