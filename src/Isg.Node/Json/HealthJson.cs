@@ -56,6 +56,7 @@ public static class HealthJson
             repaired = report.Repaired.Select(Finding),
             lost = report.Lost.Select(Finding),
             lostFiles = report.LostFiles,
+            protectedBlocks = report.Protected,
         };
     }
 
