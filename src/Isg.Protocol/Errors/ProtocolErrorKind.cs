@@ -25,4 +25,8 @@ public enum ProtocolErrorKind
     TooLarge,
     /// <summary>The bytes do not parse as the expected structure: a bad varint, an unparsable protobuf message.</summary>
     Malformed,
+    /// <summary>A check character does not match the characters it protects (a typo in a device id).</summary>
+    BadCheckCharacter,
+    /// <summary>A remote clock reading is further ahead of local physical time than the allowed drift.</summary>
+    ClockDrift,
 }
