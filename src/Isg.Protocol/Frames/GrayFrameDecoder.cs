@@ -168,7 +168,7 @@ public static class GrayFrameDecoder
     /// <summary>
     /// Estimates the darkest level and the level step. The darkest and brightest cell means are levels, but a
     /// short payload may not use every level, so each assignment of them to level indices is scored by how
-    /// well the evenly spaced levels it implies fit the histogram, plus a prior that favours levels near the
+    /// well the evenly spaced levels it implies fit the distinct cell means, plus a prior that favours levels near the
     /// nominal 0..255; the best assignment wins.
     /// </summary>
     private static (double Black, double Step) EstimateLevels(ReadOnlySpan<int> histogram, int steps)
@@ -207,11 +207,15 @@ public static class GrayFrameDecoder
         return best;
     }
 
-    /// <summary>Mean squared distance from each cell mean to the nearest of the levels black + i × step, i in 0..steps.</summary>
+    /// <summary>
+    /// Mean squared distance from each distinct cell mean to the nearest of the levels black + i × step, i in
+    /// 0..steps. Distinct values, not cells, are averaged: a short payload leaves a frame mostly black, and
+    /// weighting by cells would let that mass hide a poor fit of the few data cells.
+    /// </summary>
     private static double MeanSquaredError(ReadOnlySpan<int> histogram, double black, double step, int steps)
     {
         double total = 0;
-        long cells = 0;
+        var values = 0;
         for (var value = 0; value < histogram.Length; value++)
         {
             var count = histogram[value];
@@ -222,11 +226,11 @@ public static class GrayFrameDecoder
 
             var index = Math.Clamp(Math.Round((value - black) / step), 0, steps);
             var distance = value - (black + (index * step));
-            total += distance * distance * count;
-            cells += count;
+            total += distance * distance;
+            values++;
         }
 
-        return total / cells;
+        return total / values;
     }
 
     /// <summary>Packs one symbol per cell, MSB first, into <paramref name="payload"/>; bits past its end are dropped.</summary>

@@ -42,6 +42,30 @@ public sealed class GrayFrameDecoderTests
         }).QuickCheckThrowOnFailure();
     }
 
+    [Fact]
+    public void Decode_RandomGeometryFillAndLevelShift_RoundTripsBitExact()
+    {
+        var cases = from size in Gen.Choose(3, 10)
+                    from gray in Gen.Elements(FrameMode.BlackWhite, FrameMode.Gray4)
+                    from width in Gen.Choose(8 * size, 160)
+                    from height in Gen.Choose(8 * size, 90)
+                    from fill in Gen.Choose(1, 100)
+                    from black in Gen.Choose(0, 30)
+                    from white in Gen.Choose(200, 255)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (size, gray, width, height, fill, black, white, seed);
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var geometry = new FrameGeometry(c.width, c.height, c.size, c.gray);
+            var payload = RandomPayload(Math.Max(1, geometry.PayloadBytesPerFrame * c.fill / 100), c.seed);
+
+            var decoded = RoundTrip(payload, geometry, frame => Map(frame, p => c.black + (p * (c.white - c.black) / 255)));
+
+            Assert.Equal(payload, decoded[..payload.Length]);
+        }).QuickCheckThrowOnFailure();
+    }
+
     [Theory]
     [MemberData(nameof(AllCellSizesAndModes))]
     public void Decode_ContrastSqueezedInto30To200_RoundTripsBitExact(int size, FrameMode mode) =>
