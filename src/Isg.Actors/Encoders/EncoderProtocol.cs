@@ -20,10 +20,9 @@ public sealed record ChunkEncoded(int File, int Seq, int Length, EncodedBlock? B
 
 /// <summary>
 /// Fetch, open and verify one block from any location the catalogue records (rebuilding it from its stripe when
-/// every copy is missing or damaged). <see cref="ObjectName"/> is the name its data copies carry. Replies
-/// <see cref="BlockDecoded"/> with the same <see cref="Seq"/>.
+/// every copy is missing or damaged). Replies <see cref="BlockDecoded"/> with the same <see cref="Seq"/>.
 /// </summary>
-public sealed record DecodeBlock(long Seq, BlockId Id, string ObjectName, IReplyTo<BlockDecoded> ReplyTo) : IEncoderCommand;
+public sealed record DecodeBlock(long Seq, BlockId Id, IReplyTo<BlockDecoded> ReplyTo) : IEncoderCommand;
 
 /// <summary>The plaintext of a verified block (the receiver disposes it), or why it could not be had.</summary>
 public sealed record BlockDecoded(long Seq, BlockId Id, PooledBuffer? Plaintext, Exception? Failure);

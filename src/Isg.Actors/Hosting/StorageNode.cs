@@ -157,7 +157,7 @@ public sealed partial class StorageNode : IAsyncDisposable
             await Parallel.ForEachAsync(toRead, parallel, async (pair, token) =>
             {
                 var decoded = await workers.Encoders.AskAsync<IEncoderCommand, BlockDecoded>(
-                    r => new DecodeBlock(0, pair.Key, Repository.Key.ObjectName(pair.Key), r), s_askTimeout, token).ConfigureAwait(false);
+                    r => new DecodeBlock(0, pair.Key, r), s_askTimeout, token).ConfigureAwait(false);
                 decoded.Plaintext?.Dispose();
                 var done = Interlocked.Increment(ref checkedBlocks);
                 progress?.Report(new TransferProgress(TransferEvent.Bytes, pair.Value, done, total, 0, files));

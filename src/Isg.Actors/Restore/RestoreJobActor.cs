@@ -458,8 +458,7 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
                 foreach (var block in source.GetBlocks(entry))
                 {
                     await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var name = job.Repository.Key.ObjectName(block.Id);
-                    await job.Encoders.TellAsync(new DecodeBlock(seq++, block.Id, name, replyTo), CancellationToken.None).ConfigureAwait(false);
+                    await job.Encoders.TellAsync(new DecodeBlock(seq++, block.Id, replyTo), CancellationToken.None).ConfigureAwait(false);
                     Interlocked.Exchange(ref _requested, seq);
                 }
             }

@@ -51,7 +51,7 @@ public sealed class EncoderActorTests : IAsyncLifetime
         Assert.True(await _repository.Backends.Primary.ExistsAsync(reply.Block.Value.NewBlock!.ObjectName, CancellationToken.None));
 
         // The chunk is released right after the reply: once the next message is answered, it is.
-        _encoder.Tell(new DecodeBlock(0, reply.Block.Value.Id, reply.Block.Value.NewBlock.ObjectName, _decoded));
+        _encoder.Tell(new DecodeBlock(0, reply.Block.Value.Id, _decoded));
         (await _decoded.ExpectMessageAsync(Within)).Plaintext?.Dispose();
         Assert.Throws<ObjectDisposedException>(() => chunk.Memory);
     }
@@ -88,7 +88,7 @@ public sealed class EncoderActorTests : IAsyncLifetime
             writer.Commit([], [stored]);
         }
 
-        _encoder.Tell(new DecodeBlock(42, stored.Id, stored.ObjectName, _decoded));
+        _encoder.Tell(new DecodeBlock(42, stored.Id, _decoded));
         var reply = await _decoded.ExpectMessageAsync(Within);
 
         Assert.Equal(42, reply.Seq);
@@ -102,7 +102,7 @@ public sealed class EncoderActorTests : IAsyncLifetime
     {
         var id = BlockId.Compute("absent"u8);
 
-        _encoder.Tell(new DecodeBlock(1, id, _repository.Key.ObjectName(id), _decoded));
+        _encoder.Tell(new DecodeBlock(1, id, _decoded));
         var reply = await _decoded.ExpectMessageAsync(Within);
 
         Assert.Null(reply.Plaintext);
