@@ -21,7 +21,6 @@ public sealed class BlockCodec : IDisposable
     private readonly BackendSet _backends;
     private readonly BlockSealer _sealer;
     private readonly StripeReader _stripes;
-    private readonly StripeAssembler _direct;
 
     /// <summary>A codec sealing with <paramref name="options"/> and storing on <paramref name="backends"/>.</summary>
     public BlockCodec(RepositoryKey key, SealOptions options, BackendSet backends)
@@ -32,13 +31,6 @@ public sealed class BlockCodec : IDisposable
         _backends = backends;
         _sealer = new BlockSealer(key, options);
         _stripes = new StripeReader(backends, _sealer);
-        _direct = new StripeAssembler(RedundancyPolicy.None, new BackendSet([backends.Primary]), key);
-    }
-
-    /// <summary>A codec storing on the single backend <paramref name="store"/> (which the caller keeps owning).</summary>
-    public BlockCodec(RepositoryKey key, SealOptions options, IStorageBackend store)
-        : this(key, options, new BackendSet([store]))
-    {
     }
 
     /// <summary>The backends blocks go to.</summary>
@@ -53,13 +45,6 @@ public sealed class BlockCodec : IDisposable
         get => _stripes.DamageFound;
         set => _stripes.DamageFound = value;
     }
-
-    /// <summary>
-    /// <see cref="EncodeAsync(ReadOnlyMemory{byte}, DedupIndex, StripeAssembler, CatalogReader, CancellationToken)"/>
-    /// without redundancy: new blocks go to the primary backend.
-    /// </summary>
-    public ValueTask<EncodedBlock> EncodeAsync(ReadOnlyMemory<byte> plaintext, DedupIndex session, CatalogReader catalog, CancellationToken cancellationToken) =>
-        EncodeAsync(plaintext, session, _direct, catalog, cancellationToken);
 
     /// <summary>
     /// Stores <paramref name="plaintext"/> unless an identical block is already known (in <paramref name="catalog"/>
@@ -223,11 +208,7 @@ public sealed class BlockCodec : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _direct.Dispose();
-        _sealer.Dispose();
-    }
+    public void Dispose() => _sealer.Dispose();
 
     private static DataIntegrityException Corrupt(BlockId id, string store, string objectName, ProtocolError error) =>
         new($"block {id} in the {store} store (object {objectName}) is damaged: {error}");

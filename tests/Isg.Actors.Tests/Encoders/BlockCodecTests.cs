@@ -2,6 +2,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
+using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Compression;
 using Isg.Protocol.Hashing;
@@ -19,6 +20,7 @@ public sealed class BlockCodecTests : IDisposable
     private readonly FaultyStore _store;
     private readonly CatalogDatabase _catalog;
     private readonly CatalogReader _reader;
+    private readonly StripeAssembler _direct;
     private readonly List<BlockCodec> _codecs = [];
 
     public BlockCodecTests()
@@ -27,11 +29,15 @@ public sealed class BlockCodecTests : IDisposable
         _store = new FaultyStore(_local);
         _catalog = CatalogDatabase.Open(_dir.Path);
         _reader = _catalog.CreateReader();
+
+        // Without redundancy every new block goes to the one backend of the set.
+        _direct = new StripeAssembler(RedundancyPolicy.None, new BackendSet([_store]), _key);
     }
 
     public void Dispose()
     {
         _codecs.ForEach(c => c.Dispose());
+        _direct.Dispose();
         _reader.Dispose();
         _catalog.Dispose();
         _local.Dispose();
@@ -41,7 +47,7 @@ public sealed class BlockCodecTests : IDisposable
 
     private BlockCodec Codec(SealOptions? options = null, RepositoryKey? key = null)
     {
-        var codec = new BlockCodec(key ?? _key, options ?? SealOptions.Default, _store);
+        var codec = new BlockCodec(key ?? _key, options ?? SealOptions.Default, new BackendSet([_store]));
         _codecs.Add(codec);
         return codec;
     }
@@ -73,7 +79,7 @@ public sealed class BlockCodecTests : IDisposable
         var data = TestFiles.Text(20_000, seed: 1);
         var id = BlockId.Compute(data);
 
-        var encoded = await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None);
+        var encoded = await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None);
 
         Assert.Equal(id, encoded.Id);
         Assert.Equal(data.Length, encoded.Length);
@@ -96,8 +102,8 @@ public sealed class BlockCodecTests : IDisposable
         var session = new DedupIndex();
         var codec = Codec();
 
-        var first = await codec.EncodeAsync(data, session, _reader, CancellationToken.None);
-        var second = await Codec().EncodeAsync(data.ToArray(), session, _reader, CancellationToken.None);
+        var first = await codec.EncodeAsync(data, session, _direct, _reader, CancellationToken.None);
+        var second = await Codec().EncodeAsync(data.ToArray(), session, _direct, _reader, CancellationToken.None);
 
         Assert.NotNull(first.NewBlock);
         Assert.Null(second.NewBlock);
@@ -114,12 +120,12 @@ public sealed class BlockCodecTests : IDisposable
     public async Task EncodeAsync_BlockKnownToTheCatalogue_IsNotRewritten()
     {
         var data = TestFiles.Random(10_000, seed: 3);
-        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         CommitToCatalogue(stored);
 
         // A later add has a new session: only the catalogue knows the block.
         var session = new DedupIndex();
-        var again = await Codec().EncodeAsync(data, session, _reader, CancellationToken.None);
+        var again = await Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None);
 
         Assert.Null(again.NewBlock);
         Assert.Equal(1, _store.Puts);
@@ -130,7 +136,7 @@ public sealed class BlockCodecTests : IDisposable
     public async Task EncodeAsync_BlockInTheCatalogueWithoutReferences_IsReused()
     {
         var data = TestFiles.Random(10_000, seed: 4);
-        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         using (var writer = _catalog.CreateWriter())
         {
             // Recorded but referenced by no file (refcount 0): only removals under the exclusive repository lock
@@ -138,7 +144,7 @@ public sealed class BlockCodecTests : IDisposable
             writer.Commit([], [stored]);
         }
 
-        var again = await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None);
+        var again = await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None);
 
         Assert.Null(again.NewBlock);
         Assert.Equal(1, _store.Puts);
@@ -153,7 +159,7 @@ public sealed class BlockCodecTests : IDisposable
     {
         var data = length % 2 == 0 ? TestFiles.Text(length, seed: length) : TestFiles.Random(length, seed: length);
         var codec = Codec();
-        var stored = (await codec.EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await codec.EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
 
         using var plaintext = await Codec().DecodeAsync(stored.Id, stored.ObjectName, CancellationToken.None);
 
@@ -168,7 +174,7 @@ public sealed class BlockCodecTests : IDisposable
     {
         var data = TestFiles.Text(70_000, seed: 5);
         var stored = (await Codec(new SealOptions(compression, compression == CompressionId.Brotli ? 5 : 3, cipher))
-            .EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+            .EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
 
         // Blocks name their own compression and cipher: a codec with the default options opens them.
         using var plaintext = await Codec().DecodeAsync(stored.Id, stored.ObjectName, CancellationToken.None);
@@ -184,8 +190,8 @@ public sealed class BlockCodecTests : IDisposable
         var text = TestFiles.Text(100_000, seed: 6);
         var noise = TestFiles.Random(100_000, seed: 6);
 
-        var compressed = (await codec.EncodeAsync(text, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
-        var raw = (await codec.EncodeAsync(noise, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var compressed = (await codec.EncodeAsync(text, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
+        var raw = (await codec.EncodeAsync(noise, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
 
         Assert.Equal((int)CompressionId.Zstd, compressed.Compression);
         Assert.True(compressed.StoredSize < text.Length / 2, $"stored {compressed.StoredSize} of {text.Length}");
@@ -201,7 +207,7 @@ public sealed class BlockCodecTests : IDisposable
     public async Task DecodeAsync_CorruptedObject_ThrowsDataIntegrityNamingTheBlock(int flipAt)
     {
         var data = TestFiles.Random(10_000, seed: 7);
-        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         var path = ObjectPath(stored.ObjectName);
         var bytes = File.ReadAllBytes(path);
         bytes[flipAt < 0 ? bytes.Length - 1 : flipAt] ^= 0x40;
@@ -220,7 +226,7 @@ public sealed class BlockCodecTests : IDisposable
     public async Task DecodeAsync_TruncatedObject_ThrowsDataIntegrity(int keep)
     {
         var data = TestFiles.Random(10_000, seed: 8);
-        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         var path = ObjectPath(stored.ObjectName);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..keep]);
 
@@ -233,8 +239,8 @@ public sealed class BlockCodecTests : IDisposable
     public async Task DecodeAsync_AnotherBlocksObjectUnderTheName_ThrowsDataIntegrity()
     {
         var codec = Codec();
-        var a = (await codec.EncodeAsync(TestFiles.Random(5000, 9), new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
-        var b = (await codec.EncodeAsync(TestFiles.Random(5000, 10), new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var a = (await codec.EncodeAsync(TestFiles.Random(5000, 9), new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
+        var b = (await codec.EncodeAsync(TestFiles.Random(5000, 10), new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         File.Copy(ObjectPath(b.ObjectName), ObjectPath(a.ObjectName), overwrite: true);
 
         await Assert.ThrowsAsync<DataIntegrityException>(() => codec.DecodeAsync(a.Id, a.ObjectName, CancellationToken.None).AsTask());
@@ -243,7 +249,7 @@ public sealed class BlockCodecTests : IDisposable
     [Fact]
     public async Task DecodeAsync_WithAnotherRepositoryKey_ThrowsDataIntegrity()
     {
-        var stored = (await Codec().EncodeAsync(TestFiles.Random(5000, 11), new DedupIndex(), _reader, CancellationToken.None)).NewBlock!;
+        var stored = (await Codec().EncodeAsync(TestFiles.Random(5000, 11), new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         using var otherKey = RepositoryKey.Generate();
 
         await Assert.ThrowsAsync<DataIntegrityException>(() => Codec(key: otherKey).DecodeAsync(stored.Id, stored.ObjectName, CancellationToken.None).AsTask());
@@ -271,8 +277,8 @@ public sealed class BlockCodecTests : IDisposable
         _store.FailPuts = new BackendException(BackendFailureKind.Transient, _store.Name, "flaky", null);
         _store.FailuresLeft = 1;
 
-        await Assert.ThrowsAsync<BackendException>(() => Codec().EncodeAsync(data, session, _reader, CancellationToken.None).AsTask());
-        var retry = await Codec().EncodeAsync(data, session, _reader, CancellationToken.None);
+        await Assert.ThrowsAsync<BackendException>(() => Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None).AsTask());
+        var retry = await Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None);
 
         Assert.NotNull(retry.NewBlock);
         Assert.Equal(1, _store.Puts);
@@ -287,9 +293,9 @@ public sealed class BlockCodecTests : IDisposable
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _store.HoldPuts = release.Task;
 
-        var first = Codec().EncodeAsync(data, session, _reader, CancellationToken.None).AsTask();
+        var first = Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None).AsTask();
         await _store.PutWaiting.Task.WaitAsync(Within);
-        var second = Codec().EncodeAsync(data, session, _reader, CancellationToken.None).AsTask();
+        var second = Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None).AsTask();
         Assert.False(second.IsCompleted);
         release.SetResult();
         var results = await Task.WhenAll(first, second).WaitAsync(Within);
@@ -309,9 +315,9 @@ public sealed class BlockCodecTests : IDisposable
         _store.FailPuts = new BackendException(BackendFailureKind.Transient, _store.Name, "flaky", null);
         _store.FailuresLeft = 1;
 
-        var first = Codec().EncodeAsync(data, session, _reader, CancellationToken.None).AsTask();
+        var first = Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None).AsTask();
         await _store.PutWaiting.Task.WaitAsync(Within);
-        var second = Codec().EncodeAsync(data, session, _reader, CancellationToken.None).AsTask();
+        var second = Codec().EncodeAsync(data, session, _direct, _reader, CancellationToken.None).AsTask();
         release.SetResult();
 
         await Assert.ThrowsAsync<BackendException>(() => first.WaitAsync(Within));

@@ -4,6 +4,7 @@ using Isg.Actors.Encoders;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
+using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.TestKit;
 
@@ -24,6 +25,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     private readonly Repository _repository;
     private readonly ActorSystem _system;
     private readonly BlockCodec _codec;
+    private readonly StripeAssembler _direct;
     private readonly CatalogReader _reader;
     private readonly IActorRef<ICatalogCommand> _catalog;
 
@@ -31,7 +33,11 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     {
         _repository = TestRepository.Create(_dir);
         _system = new ActorSystem("test", new ActorSystemOptions { TimeProvider = _time });
-        _codec = new BlockCodec(_repository.Key, _repository.Settings.SealOptions, _repository.Backends.Primary);
+        var primary = new BackendSet([_repository.Backends.Primary]);
+        _codec = new BlockCodec(_repository.Key, _repository.Settings.SealOptions, primary);
+
+        // The stand-in encoder stores without redundancy, every new block on the primary backend.
+        _direct = new StripeAssembler(RedundancyPolicy.None, primary, _repository.Key);
         _reader = _repository.Catalog.CreateReader();
         _catalog = _system.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(_repository.Catalog));
     }
@@ -44,6 +50,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     {
         await _system.ShutdownAsync();
         _codec.Dispose();
+        _direct.Dispose();
         _reader.Dispose();
         _repository.Dispose();
         _dir.Dispose();
@@ -60,7 +67,7 @@ public sealed class IngestJobActorTests : IAsyncLifetime
     {
         using (chunk.Chunk)
         {
-            var block = await _codec.EncodeAsync(chunk.Chunk.Memory, chunk.Session, _reader, CancellationToken.None);
+            var block = await _codec.EncodeAsync(chunk.Chunk.Memory, chunk.Session, _direct, _reader, CancellationToken.None);
             return new ChunkEncoded(chunk.File, chunk.Seq, chunk.Chunk.Length, block, null);
         }
     }
