@@ -35,19 +35,13 @@ export BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS
 MiB=1048576
 
 # --- prerequisites -------------------------------------------------------------------------------------------
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 need() {
-  local missing=() pair
-  for pair in restic:restic borg:borgbackup hyperfine:hyperfine jq:jq /usr/bin/time:time openssl:openssl \
-              python3:python3 cmp:diffutils; do
-    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
-  done
-  ((${#missing[@]} == 0)) && return 0
-  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing: ${missing[*]}" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2
-  else
-    echo "missing: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2; exit 1
-  fi
+  local missing
+  mapfile -t missing < <(missing_packages restic:restic borg:borgbackup hyperfine:hyperfine jq:jq /usr/bin/time:time \
+    openssl:openssl python3:python3 cmp:diffutils)
+  install_packages "${missing[@]}"
 }
 need
 [[ -f $ANCHORS/modify.py && -f $ANCHORS/mkdata.sh ]] \
@@ -133,10 +127,8 @@ rm -rf "$WORK"; mkdir -p "$WORK/hf" "$WORK/times" "$WORK/src" "$WORK/space"
 WORK="$(readlink -f "$WORK")"; DATA="$(readlink -f "$DATA")"; BIG_DIR="$WORK/big"
 cleanup() { rm -f "$BIG_DIR/big/big.bin"; [[ ${ISG_BENCH_KEEP:-0} == 1 ]] || rm -rf "$WORK"; }
 trap cleanup EXIT
-START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC'); LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg); T0=$(date +%s)
-CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-FLAGS=$(grep -m1 flags /proc/cpuinfo | grep -o -w -E 'sha_ni|aes|vaes|vpclmulqdq|avx2|avx512f|avx512bw|gfni' | xargs)
-MACHINE="$(nproc) CPUs, $CPU (flags: $FLAGS), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC'); LOAD_START=$(loadavg); T0=$(date +%s)
+MACHINE=$(machine_line 'sha_ni|aes|vaes|vpclmulqdq|avx2|avx512f|avx512bw|gfni')
 V_ISG=$("$ISG" --version | head -1); V_DOTNET=$(dotnet --version 2>/dev/null || echo "?")
 V_RESTIC=$(restic version | head -1); V_BORG=$(borg --version); V_HF=$(hyperfine --version)
 note "bench/backup.sh $START_DATE on $(hostname): $MACHINE; load average $LOAD_START; RUNS=$RUNS"
@@ -253,7 +245,7 @@ else
   done
   rm -f "$BIG_DIR/big/big.bin"
 fi
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg); ELAPSED=$(( $(date +%s) - T0 ))
+LOAD_END=$(loadavg); ELAPSED=$(( $(date +%s) - T0 ))
 
 # --- targets --------------------------------------------------------------------------------------------------
 TARGETS=()

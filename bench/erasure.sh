@@ -31,20 +31,14 @@ BEGIN_MARK="<!-- bench/erasure.sh: begin -->"
 END_MARK="<!-- bench/erasure.sh: end -->"
 
 # --- prerequisites -------------------------------------------------------------------------------------------
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 need() {
-  local missing=() pair
-  for pair in gcc:gcc par2:par2 hyperfine:hyperfine jq:jq taskset:util-linux openssl:openssl; do
-    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
-  done
+  local missing
+  mapfile -t missing < <(missing_packages gcc:gcc par2:par2 hyperfine:hyperfine jq:jq taskset:util-linux openssl:openssl)
   [[ -f /usr/include/isa-l/erasure_code.h ]] || missing+=(libisal-dev)
   [[ $(ldconfig -p 2>/dev/null || true) == *"libisal.so.2 "* ]] || missing+=(libisal2)
-  ((${#missing[@]} == 0)) && return 0
-  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing: ${missing[*]}" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2
-  else
-    echo "missing: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2; exit 1
-  fi
+  install_packages "${missing[@]}"
 }
 need
 [[ -f $ANCHORS/rs-isal.sh && -f $ANCHORS/par2.sh ]] \
@@ -65,7 +59,6 @@ figspread() { [[ -f $WORK/fig/$1 ]] && spread <"$WORK/fig/$1" || true; }
 # pct A B -> A / B in percent; times A B -> A (GB/s) / B (MB/s) as a multiple
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.0f %%", 100 * a / b }'; }
 times() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.0f×", 1000 * a / b }'; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # Figures are files $WORK/fig/ENGINE.K+M.SHARD.MODE.OP holding one GB/s per round; ENGINE is c, isal or managed.
 run_c() {           # LABEL K M SHARD_BYTES: the C harness's binary (built by rs-isal.sh) on one configuration, CPU 0
@@ -89,9 +82,7 @@ run_ours() {        # ROUND [isg bench erasure options...]
 
 # --- the run -------------------------------------------------------------------------------------------------
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC'); LOAD_START=$(loadavg); T0=$(date +%s)
-CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-FLAGS=$(grep -m1 flags /proc/cpuinfo | grep -o -w -E 'avx2|avx512f|avx512bw|gfni|vaes|vpclmulqdq' | xargs)
-MACHINE="$(nproc) CPUs, $CPU (flags: $FLAGS), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+MACHINE=$(machine_line 'avx2|avx512f|avx512bw|gfni|vaes|vpclmulqdq')
 V_ISG=$("$ISG" --version | head -1); V_DOTNET=$(dotnet --version 2>/dev/null || echo "?")
 V_ISAL=$(dpkg-query -W -f '${Version}' libisal2 2>/dev/null || echo "?"); V_PAR2=$(par2 -V 2>&1 | head -1)
 echo "# bench/erasure.sh $START_DATE: $MACHINE; load average $LOAD_START; ROUNDS=$ROUNDS" >&2

@@ -36,6 +36,43 @@ public readonly record struct CatalogLeaf(string Path, byte Kind, long Size, int
             throw new ArgumentException($"the leaf needs {length} bytes, the destination has {destination.Length}", nameof(destination));
         }
 
+        return Write(destination);
+    }
+
+    /// <summary>The canonical encoding as a new array.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[EncodedLength];
+        Encode(bytes);
+        return bytes;
+    }
+
+    /// <summary>SHA-256 of the canonical encoding: the leaf value for a catalogue Merkle tree.</summary>
+    public Hash256 ComputeHash()
+    {
+        ArgumentNullException.ThrowIfNull(Path);
+        var length = EncodedLength;
+        if (length <= StackLimit)
+        {
+            Span<byte> buffer = stackalloc byte[StackLimit];
+            return Hash256.Compute(buffer[..Write(buffer)]);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            return Hash256.Compute(rented.AsSpan(0, Write(rented)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // The caller has checked that destination holds EncodedLength bytes; ComputeHash comes here directly so the strings'
+    // UTF-8 lengths are counted once per leaf, not once for the buffer and again inside Encode.
+    private int Write(Span<byte> destination)
+    {
         var at = 0;
         destination[at++] = FormatVersion;
         at += WriteString(destination[at..], Path);
@@ -50,37 +87,6 @@ public readonly record struct CatalogLeaf(string Path, byte Kind, long Size, int
         at += WriteString(destination[at..], LinkTarget ?? string.Empty);
         MerkleRoot.WriteTo(destination[at..]);
         return at + Hash256.Length;
-    }
-
-    /// <summary>The canonical encoding as a new array.</summary>
-    public byte[] ToBytes()
-    {
-        var bytes = new byte[EncodedLength];
-        Encode(bytes);
-        return bytes;
-    }
-
-    /// <summary>SHA-256 of the canonical encoding: the leaf value for a catalogue Merkle tree.</summary>
-    public Hash256 ComputeHash()
-    {
-        var length = EncodedLength;
-        if (length <= StackLimit)
-        {
-            Span<byte> buffer = stackalloc byte[StackLimit];
-            var written = Encode(buffer);
-            return Hash256.Compute(buffer[..written]);
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = Encode(rented);
-            return Hash256.Compute(rented.AsSpan(0, written));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     private static int WriteString(Span<byte> destination, string text)

@@ -62,7 +62,7 @@ public static class GrayFrameDecoder
 
         var cellCount = geometry.CellCount;
         var means = ArrayPool<byte>.Shared.Rent(cellCount);
-        var columnSums = ArrayPool<ushort>.Shared.Rent(geometry.Width + Vector<ushort>.Count);
+        var columnSums = ArrayPool<ushort>.Shared.Rent(geometry.Width);
         var histogram = ArrayPool<int>.Shared.Rent(256);
         try
         {
@@ -133,17 +133,12 @@ public static class GrayFrameDecoder
             var lanes = Vector<ushort>.Count;
             for (; x <= row.Length - Vector<byte>.Count; x += Vector<byte>.Count)
             {
+                // x is a multiple of two ushort vectors and x + Vector<byte>.Count <= row.Length = sums.Length,
+                // so both slots are whole vectors inside sums.
                 Vector.Widen(new Vector<byte>(row[x..]), out var low, out var high);
                 var slot = x / lanes;
-                if (slot + 1 < wideSums.Length)
-                {
-                    wideSums[slot] += low;
-                    wideSums[slot + 1] += high;
-                }
-                else
-                {
-                    break;
-                }
+                wideSums[slot] += low;
+                wideSums[slot + 1] += high;
             }
         }
 

@@ -1,0 +1,32 @@
+# Helpers shared by the bench/*.sh scripts; source it after setting ROOT: source "$ROOT/bench/lib.sh".
+
+# missing_packages COMMAND:PACKAGE...: prints the PACKAGE of every COMMAND not found on PATH, one per line.
+missing_packages() {
+  local pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || echo "${pair#*:}"
+  done
+}
+
+# install_packages PACKAGE...: installs them with apt-get when running as root, else names them and exits 1.
+# Nothing to do without arguments.
+install_packages() {
+  (($# == 0)) && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing: $*" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >&2
+  else
+    echo "missing: $* (sudo apt-get install $*)" >&2; exit 1
+  fi
+}
+
+# loadavg: the 1, 5 and 15 minute load averages.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# machine_line FLAGS_REGEX: CPUs, model, the CPU flags matching FLAGS_REGEX (e.g. 'avx2|gfni'), RAM, OS and kernel.
+machine_line() {
+  local cpu flags
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
+  flags=$(grep -m1 flags /proc/cpuinfo | grep -o -w -E "$1" | xargs)
+  echo "$(nproc) CPUs, $cpu (flags: $flags), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
+}
