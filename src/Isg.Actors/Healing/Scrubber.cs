@@ -567,9 +567,8 @@ public sealed class Scrubber
 
     // The chunk rows still catalogued at the damaged addresses (a shard since deleted or moved by gc is skipped).
     private static List<ChunkRecord> ChunksAt(CatalogReader reader, IReadOnlyList<ShardDamage> damaged) =>
-        damaged.DistinctBy(d => d.Id).SelectMany(d => reader.GetChunksOfBlock(d.Id))
-            .Where(c => damaged.Any(d => d.Backend == c.Address.Backend && d.ObjectName == c.Address.ObjectName))
-            .DistinctBy(c => c.Address)
+        damaged.Select(d => new ShardAddress(d.Backend, d.ObjectName)).Distinct()
+            .Select(reader.GetChunkAt).OfType<ChunkRecord>()
             .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
 
     private static List<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix)
