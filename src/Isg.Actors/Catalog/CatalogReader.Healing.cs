@@ -31,11 +31,6 @@ public sealed partial class CatalogReader
         WHERE c.block_id = $p0 AND {ChunkRowExists}
         ORDER BY c.backend, c.object_name
         """;
-    private const string ChunksOfStripeSql = $"""
-        SELECT {ChunkColumns}
-        WHERE ((c.is_parity = 1 AND c.stripe_id = $p0) OR c.block_id IN (SELECT id FROM blocks WHERE stripe_id = $p0)) AND {ChunkRowExists}
-        ORDER BY c.backend, c.object_name
-        """;
     private const string ChunkAtSql = $"""
         SELECT {ChunkColumns}
         WHERE c.backend = $p0 AND c.object_name = $p1 AND {ChunkRowExists}
@@ -114,20 +109,6 @@ public sealed partial class CatalogReader
     {
         SetId(command, 0, id);
         var chunks = new List<ChunkRecord>(2);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            chunks.Add(ReadChunk(reader));
-        }
-
-        return chunks;
-    });
-
-    /// <summary>Every chunk row of stripe <paramref name="stripeId"/> (data and parity), in (backend, object name) order.</summary>
-    public IReadOnlyList<ChunkRecord> GetChunksOfStripe(long stripeId) => Run(ChunksOfStripeSql, 1, command =>
-    {
-        command.Parameters[0].Value = stripeId;
-        var chunks = new List<ChunkRecord>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
