@@ -31,6 +31,21 @@ public sealed partial class CatalogReader
         WHERE c.block_id = $p0 AND {ChunkRowExists}
         ORDER BY c.backend, c.object_name
         """;
+    // The blocks of the entry at the prefix and of those below it, as ListPrefixSql finds them (two index seeks).
+    private const string ChunksUnderSql = $"""
+        SELECT {ChunkColumns}
+        WHERE c.block_id IN (
+            SELECT fb.block_id FROM files f JOIN file_blocks fb ON fb.file_id = f.id WHERE f.path = $p0
+            UNION
+            SELECT fb.block_id FROM files f JOIN file_blocks fb ON fb.file_id = f.id WHERE f.path >= $p1 AND f.path < $p2)
+          AND {ChunkRowExists}
+        ORDER BY c.backend, c.object_name
+        """;
+    private const string ChunksOfAllFilesSql = $"""
+        SELECT {ChunkColumns}
+        WHERE c.block_id IN (SELECT block_id FROM file_blocks) AND {ChunkRowExists}
+        ORDER BY c.backend, c.object_name
+        """;
     private const string ChunkAtSql = $"""
         SELECT {ChunkColumns}
         WHERE c.backend = $p0 AND c.object_name = $p1 AND {ChunkRowExists}
@@ -117,6 +132,33 @@ public sealed partial class CatalogReader
 
         return chunks;
     });
+
+    /// <summary>
+    /// Every chunk row (stored copy) of the blocks of the files at and below catalogue path <paramref name="prefix"/>
+    /// ("" for every file), in (backend, object name) order. One query, however many files and blocks.
+    /// </summary>
+    public IReadOnlyList<ChunkRecord> GetChunksUnder(string prefix)
+    {
+        CatalogPaths.ValidatePrefix(prefix, nameof(prefix));
+        return Run(prefix.Length == 0 ? ChunksOfAllFilesSql : ChunksUnderSql, prefix.Length == 0 ? 0 : 3, command =>
+        {
+            if (prefix.Length > 0)
+            {
+                command.Parameters[0].Value = prefix;
+                command.Parameters[1].Value = CatalogPaths.DescendantsLowerBound(prefix);
+                command.Parameters[2].Value = CatalogPaths.DescendantsUpperBound(prefix);
+            }
+
+            var chunks = new List<ChunkRecord>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                chunks.Add(ReadChunk(reader));
+            }
+
+            return chunks;
+        });
+    }
 
     /// <summary>The chunk row stored at <paramref name="address"/>, or null.</summary>
     public ChunkRecord? GetChunkAt(ShardAddress address) => Run(ChunkAtSql, 2, command =>

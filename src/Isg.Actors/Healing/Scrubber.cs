@@ -571,26 +571,9 @@ public sealed class Scrubber
             .Select(reader.GetChunkAt).OfType<ChunkRecord>()
             .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
 
-    private static List<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix)
-    {
-        var blocks = new HashSet<BlockId>();
-        var entries = reader.ListFiles(prefix).ToList();
-        if (entries.Count == 0)
-        {
-            throw new CatalogPathNotFoundException(prefix);
-        }
-
-        foreach (var entry in entries)
-        {
-            foreach (var block in reader.GetFileBlocks(entry.Id))
-            {
-                blocks.Add(block.Id);
-            }
-        }
-
-        return blocks.SelectMany(reader.GetChunksOfBlock).DistinctBy(c => c.Address)
-            .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
-    }
+    // The chunk rows of the files at and below the prefix; a prefix that names no entry is an error.
+    private static IReadOnlyList<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix) =>
+        reader.ListFiles(prefix).Any() ? reader.GetChunksUnder(prefix) : throw new CatalogPathNotFoundException(prefix);
 
     private BlockSealer RentSealer() =>
         _sealers.TryTake(out var sealer) ? sealer : new BlockSealer(_repository.Key, SealOptions.Default);
