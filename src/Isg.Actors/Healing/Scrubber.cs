@@ -175,8 +175,7 @@ public sealed class Scrubber
 
         var verified = new List<ShardAddress>(page.Count);
         var faults = new List<ShardFault>();
-        var repaired = new List<ShardAddress>();
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var repaired = new List<ScrubFinding>();
         for (var i = 0; i < page.Count; i++)
         {
             var chunk = page[i];
@@ -207,9 +206,7 @@ public sealed class Scrubber
             var outcome = await RepairAsync(chunk, cancellationToken).ConfigureAwait(false);
             if (outcome.Repaired)
             {
-                repaired.Add(chunk.Address);
-                touched.Add(chunk.Address.Backend);
-                pass.Repaired.Add(finding with { Kind = HealthEventKind.ShardRepaired, Message = outcome.Message });
+                repaired.Add(finding with { Kind = HealthEventKind.ShardRepaired, Message = outcome.Message });
                 continue;
             }
 
@@ -232,18 +229,18 @@ public sealed class Scrubber
         }
 
         // Repaired objects must be durable before the catalogue says they verified.
-        foreach (var name in touched)
+        foreach (var name in repaired.Select(r => r.Address.Backend).Distinct(StringComparer.Ordinal))
         {
             await _backends.Get(name).FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var address in repaired)
+        foreach (var finding in repaired)
         {
-            var finding = pass.Repaired.First(r => r.Address == address);
-            _events.Add(HealthEventKind.ShardRepaired, $"{address}: {finding.Message}", address.Backend, address.ObjectName, finding.Block.ToHex(), files: finding.Files);
+            _events.Add(HealthEventKind.ShardRepaired, $"{finding.Address}: {finding.Message}", finding.Address.Backend, finding.Address.ObjectName, finding.Block.ToHex(), files: finding.Files);
         }
 
-        await _record(new ScrubRecord(verified, faults, repaired, whole ? FormatCursor(page[^1].Address) : null), cancellationToken).ConfigureAwait(false);
+        pass.Repaired.AddRange(repaired);
+        await _record(new ScrubRecord(verified, faults, repaired.Select(r => r.Address).ToList(), whole ? FormatCursor(page[^1].Address) : null), cancellationToken).ConfigureAwait(false);
     }
 
     // Stripes the referenced blocks that are in no stripe (an add that crashed between a block's commit and its
