@@ -281,7 +281,13 @@ public sealed class Scrubber
                 after = page[^1];
                 foreach (var id in page)
                 {
-                    using var sealedBlock = await ReadIntactCopyAsync(id, cancellationToken).ConfigureAwait(false);
+                    IReadOnlyList<ChunkRecord> copies;
+                    using (var reader = _repository.Catalog.CreateReader())
+                    {
+                        copies = reader.GetChunksOfBlock(id);
+                    }
+
+                    using var sealedBlock = (await ReadIntactCopyAsync(copies, except: null, _rate, cancellationToken).ConfigureAwait(false))?.Bytes;
                     if (sealedBlock is null)
                     {
                         unreadable++;
@@ -328,23 +334,23 @@ public sealed class Scrubber
         return blocks;
     }
 
-    // The sealed bytes of a copy of the block that verifies (length, authentication, hash); null when none does.
-    private async Task<IMemoryOwner<byte>?> ReadIntactCopyAsync(BlockId id, CancellationToken cancellationToken)
+    // A data copy among copies, other than the one at except, that verifies (length, authentication, hash), with its
+    // sealed bytes (the caller disposes them); null when none does. With a rate, each read first waits for it.
+    private async Task<(ChunkRecord Copy, IMemoryOwner<byte> Bytes)?> ReadIntactCopyAsync(IReadOnlyList<ChunkRecord> copies, ShardAddress? except,
+        TokenBucket? rate, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ChunkRecord> copies;
-        using (var reader = _repository.Catalog.CreateReader())
-        {
-            copies = reader.GetChunksOfBlock(id);
-        }
-
-        foreach (var copy in copies.Where(c => !c.IsParity))
+        foreach (var copy in copies.Where(c => c.Address != except && !c.IsParity))
         {
             if (!_backends.TryGet(copy.Address.Backend, out var source))
             {
                 continue;
             }
 
-            await _rate.WaitAsync(copy.StoredSize, cancellationToken).ConfigureAwait(false);
+            if (rate is not null)
+            {
+                await rate.WaitAsync(copy.StoredSize, cancellationToken).ConfigureAwait(false);
+            }
+
             IMemoryOwner<byte> bytes;
             try
             {
@@ -357,7 +363,7 @@ public sealed class Scrubber
 
             if (CheckData(copy, bytes.Memory.Span).Status == ShardStatus.Good)
             {
-                return bytes;
+                return (copy, bytes);
             }
 
             bytes.Dispose();
@@ -441,31 +447,11 @@ public sealed class Scrubber
             copies = chunk.IsParity ? [] : reader.GetChunksOfBlock(chunk.BlockId);
         }
 
-        foreach (var copy in copies.Where(c => c.Address != chunk.Address && !c.IsParity))
+        if (await ReadIntactCopyAsync(copies, chunk.Address, rate: null, cancellationToken).ConfigureAwait(false) is { } intact)
         {
-            if (!_backends.TryGet(copy.Address.Backend, out var source))
+            using (intact.Bytes)
             {
-                continue;
-            }
-
-            IMemoryOwner<byte> bytes;
-            try
-            {
-                bytes = await source.GetAsync(copy.Address.ObjectName, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BackendException)
-            {
-                continue;
-            }
-
-            using (bytes)
-            {
-                if (CheckData(copy, bytes.Memory.Span).Status != ShardStatus.Good)
-                {
-                    continue;
-                }
-
-                return await WriteReplacementAsync(chunk, target, bytes.Memory, $"rewritten from the copy on {copy.Address.Backend}", cancellationToken)
+                return await WriteReplacementAsync(chunk, target, intact.Bytes.Memory, $"rewritten from the copy on {intact.Copy.Address.Backend}", cancellationToken)
                     .ConfigureAwait(false);
             }
         }
