@@ -61,7 +61,6 @@ public sealed partial class CatalogReader
     private const string BlockHealthSql = """
         SELECT
             (SELECT count(*) FROM blocks WHERE refcount > 0),
-            coalesce(sum(copies <= 1), 0),
             coalesce(sum(bad > 0 AND bad < copies), 0),
             coalesce(sum(bad > 0 AND bad >= copies), 0)
         FROM (
@@ -207,13 +206,13 @@ public sealed partial class CatalogReader
 
     /// <summary>
     /// Health of the referenced blocks from their copies and the recorded faults: (referenced blocks; of those in no
-    /// stripe: blocks with a single copy, with some but not all copies bad, with every copy bad). Scans blocks and chunks.
+    /// stripe: blocks with some but not all copies bad, with every copy bad). Scans blocks and chunks.
     /// </summary>
-    public (long Blocks, long SingleCopy, long Degraded, long Lost) GetBlockHealth() => Run(BlockHealthSql, 0, command =>
+    public (long Blocks, long Degraded, long Lost) GetBlockHealth() => Run(BlockHealthSql, 0, command =>
     {
         using var reader = command.ExecuteReader();
         reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     });
 
     /// <summary>Per backend: (name, chunks stored, their stored bytes, chunks with a recorded fault), by name.</summary>
