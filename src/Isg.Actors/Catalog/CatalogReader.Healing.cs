@@ -31,9 +31,19 @@ public sealed partial class CatalogReader
         WHERE c.block_id = $p0 AND {ChunkRowExists}
         ORDER BY c.backend, c.object_name
         """;
-    private const string ChunksOfStripeSql = $"""
+    // The blocks of the entry at the prefix and of those below it, as ListPrefixSql finds them (two index seeks).
+    private const string ChunksUnderSql = $"""
         SELECT {ChunkColumns}
-        WHERE ((c.is_parity = 1 AND c.stripe_id = $p0) OR c.block_id IN (SELECT id FROM blocks WHERE stripe_id = $p0)) AND {ChunkRowExists}
+        WHERE c.block_id IN (
+            SELECT fb.block_id FROM files f JOIN file_blocks fb ON fb.file_id = f.id WHERE f.path = $p0
+            UNION
+            SELECT fb.block_id FROM files f JOIN file_blocks fb ON fb.file_id = f.id WHERE f.path >= $p1 AND f.path < $p2)
+          AND {ChunkRowExists}
+        ORDER BY c.backend, c.object_name
+        """;
+    private const string ChunksOfAllFilesSql = $"""
+        SELECT {ChunkColumns}
+        WHERE c.block_id IN (SELECT block_id FROM file_blocks) AND {ChunkRowExists}
         ORDER BY c.backend, c.object_name
         """;
     private const string ChunkAtSql = $"""
@@ -51,7 +61,6 @@ public sealed partial class CatalogReader
     private const string BlockHealthSql = """
         SELECT
             (SELECT count(*) FROM blocks WHERE refcount > 0),
-            coalesce(sum(copies <= 1), 0),
             coalesce(sum(bad > 0 AND bad < copies), 0),
             coalesce(sum(bad > 0 AND bad >= copies), 0)
         FROM (
@@ -123,19 +132,32 @@ public sealed partial class CatalogReader
         return chunks;
     });
 
-    /// <summary>Every chunk row of stripe <paramref name="stripeId"/> (data and parity), in (backend, object name) order.</summary>
-    public IReadOnlyList<ChunkRecord> GetChunksOfStripe(long stripeId) => Run(ChunksOfStripeSql, 1, command =>
+    /// <summary>
+    /// Every chunk row (stored copy) of the blocks of the files at and below catalogue path <paramref name="prefix"/>
+    /// ("" for every file), in (backend, object name) order. One query, however many files and blocks.
+    /// </summary>
+    public IReadOnlyList<ChunkRecord> GetChunksUnder(string prefix)
     {
-        command.Parameters[0].Value = stripeId;
-        var chunks = new List<ChunkRecord>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        CatalogPaths.ValidatePrefix(prefix, nameof(prefix));
+        return Run(prefix.Length == 0 ? ChunksOfAllFilesSql : ChunksUnderSql, prefix.Length == 0 ? 0 : 3, command =>
         {
-            chunks.Add(ReadChunk(reader));
-        }
+            if (prefix.Length > 0)
+            {
+                command.Parameters[0].Value = prefix;
+                command.Parameters[1].Value = CatalogPaths.DescendantsLowerBound(prefix);
+                command.Parameters[2].Value = CatalogPaths.DescendantsUpperBound(prefix);
+            }
 
-        return chunks;
-    });
+            var chunks = new List<ChunkRecord>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                chunks.Add(ReadChunk(reader));
+            }
+
+            return chunks;
+        });
+    }
 
     /// <summary>The chunk row stored at <paramref name="address"/>, or null.</summary>
     public ChunkRecord? GetChunkAt(ShardAddress address) => Run(ChunkAtSql, 2, command =>
@@ -184,13 +206,13 @@ public sealed partial class CatalogReader
 
     /// <summary>
     /// Health of the referenced blocks from their copies and the recorded faults: (referenced blocks; of those in no
-    /// stripe: blocks with a single copy, with some but not all copies bad, with every copy bad). Scans blocks and chunks.
+    /// stripe: blocks with some but not all copies bad, with every copy bad). Scans blocks and chunks.
     /// </summary>
-    public (long Blocks, long SingleCopy, long Degraded, long Lost) GetBlockHealth() => Run(BlockHealthSql, 0, command =>
+    public (long Blocks, long Degraded, long Lost) GetBlockHealth() => Run(BlockHealthSql, 0, command =>
     {
         using var reader = command.ExecuteReader();
         reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     });
 
     /// <summary>Per backend: (name, chunks stored, their stored bytes, chunks with a recorded fault), by name.</summary>

@@ -33,8 +33,10 @@ public sealed class HealerActor(
     private readonly Dictionary<(string Backend, string ObjectName), ShardDamage> _damaged = [];
     private CancellationTokenSource? _passCancellation;
     private RunScrub? _current;
-    private bool _running;
     private ScheduledTell? _tick;
+
+    // A pass runs exactly while it has a cancellation source.
+    private bool Running => _passCancellation is not null;
 
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
@@ -93,7 +95,7 @@ public sealed class HealerActor(
     private async Task OnTickAsync(CancellationToken cancellationToken)
     {
         _tick = Context.ScheduleTellOnce(options.EffectivePollInterval, new HealerTick());
-        if (_running)
+        if (Running)
         {
             return;
         }
@@ -127,7 +129,7 @@ public sealed class HealerActor(
 
     private void StartNext()
     {
-        if (_running)
+        if (Running)
         {
             return;
         }
@@ -150,7 +152,6 @@ public sealed class HealerActor(
 
     private void StartPass(ScrubRequest request, IProgress<Transfers.TransferProgress>? progress, bool rated, CancellationToken cancellationToken)
     {
-        _running = true;
         _passCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _passCancellation.Token;
         var self = Context.Self;
@@ -173,7 +174,6 @@ public sealed class HealerActor(
 
     private void OnPassEnded(PassEnded ended)
     {
-        _running = false;
         _passCancellation?.Dispose();
         _passCancellation = null;
         var asked = _current;

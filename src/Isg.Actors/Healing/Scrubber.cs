@@ -175,8 +175,7 @@ public sealed class Scrubber
 
         var verified = new List<ShardAddress>(page.Count);
         var faults = new List<ShardFault>();
-        var repaired = new List<ShardAddress>();
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var repaired = new List<ScrubFinding>();
         for (var i = 0; i < page.Count; i++)
         {
             var chunk = page[i];
@@ -207,9 +206,7 @@ public sealed class Scrubber
             var outcome = await RepairAsync(chunk, cancellationToken).ConfigureAwait(false);
             if (outcome.Repaired)
             {
-                repaired.Add(chunk.Address);
-                touched.Add(chunk.Address.Backend);
-                pass.Repaired.Add(finding with { Kind = HealthEventKind.ShardRepaired, Message = outcome.Message });
+                repaired.Add(finding with { Kind = HealthEventKind.ShardRepaired, Message = outcome.Message });
                 continue;
             }
 
@@ -232,18 +229,18 @@ public sealed class Scrubber
         }
 
         // Repaired objects must be durable before the catalogue says they verified.
-        foreach (var name in touched)
+        foreach (var name in repaired.Select(r => r.Address.Backend).Distinct(StringComparer.Ordinal))
         {
             await _backends.Get(name).FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var address in repaired)
+        foreach (var finding in repaired)
         {
-            var finding = pass.Repaired.First(r => r.Address == address);
-            _events.Add(HealthEventKind.ShardRepaired, $"{address}: {finding.Message}", address.Backend, address.ObjectName, finding.Block.ToHex(), files: finding.Files);
+            _events.Add(HealthEventKind.ShardRepaired, $"{finding.Address}: {finding.Message}", finding.Address.Backend, finding.Address.ObjectName, finding.Block.ToHex(), files: finding.Files);
         }
 
-        await _record(new ScrubRecord(verified, faults, repaired, whole ? FormatCursor(page[^1].Address) : null), cancellationToken).ConfigureAwait(false);
+        pass.Repaired.AddRange(repaired);
+        await _record(new ScrubRecord(verified, faults, repaired.Select(r => r.Address).ToList(), whole ? FormatCursor(page[^1].Address) : null), cancellationToken).ConfigureAwait(false);
     }
 
     // Stripes the referenced blocks that are in no stripe (an add that crashed between a block's commit and its
@@ -284,7 +281,13 @@ public sealed class Scrubber
                 after = page[^1];
                 foreach (var id in page)
                 {
-                    using var sealedBlock = await ReadIntactCopyAsync(id, cancellationToken).ConfigureAwait(false);
+                    IReadOnlyList<ChunkRecord> copies;
+                    using (var reader = _repository.Catalog.CreateReader())
+                    {
+                        copies = reader.GetChunksOfBlock(id);
+                    }
+
+                    using var sealedBlock = (await ReadIntactCopyAsync(copies, except: null, _rate, cancellationToken).ConfigureAwait(false))?.Bytes;
                     if (sealedBlock is null)
                     {
                         unreadable++;
@@ -331,23 +334,23 @@ public sealed class Scrubber
         return blocks;
     }
 
-    // The sealed bytes of a copy of the block that verifies (length, authentication, hash); null when none does.
-    private async Task<IMemoryOwner<byte>?> ReadIntactCopyAsync(BlockId id, CancellationToken cancellationToken)
+    // A data copy among copies, other than the one at except, that verifies (length, authentication, hash), with its
+    // sealed bytes (the caller disposes them); null when none does. With a rate, each read first waits for it.
+    private async Task<(ChunkRecord Copy, IMemoryOwner<byte> Bytes)?> ReadIntactCopyAsync(IReadOnlyList<ChunkRecord> copies, ShardAddress? except,
+        TokenBucket? rate, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ChunkRecord> copies;
-        using (var reader = _repository.Catalog.CreateReader())
-        {
-            copies = reader.GetChunksOfBlock(id);
-        }
-
-        foreach (var copy in copies.Where(c => !c.IsParity))
+        foreach (var copy in copies.Where(c => c.Address != except && !c.IsParity))
         {
             if (!_backends.TryGet(copy.Address.Backend, out var source))
             {
                 continue;
             }
 
-            await _rate.WaitAsync(copy.StoredSize, cancellationToken).ConfigureAwait(false);
+            if (rate is not null)
+            {
+                await rate.WaitAsync(copy.StoredSize, cancellationToken).ConfigureAwait(false);
+            }
+
             IMemoryOwner<byte> bytes;
             try
             {
@@ -360,7 +363,7 @@ public sealed class Scrubber
 
             if (CheckData(copy, bytes.Memory.Span).Status == ShardStatus.Good)
             {
-                return bytes;
+                return (copy, bytes);
             }
 
             bytes.Dispose();
@@ -444,31 +447,11 @@ public sealed class Scrubber
             copies = chunk.IsParity ? [] : reader.GetChunksOfBlock(chunk.BlockId);
         }
 
-        foreach (var copy in copies.Where(c => c.Address != chunk.Address && !c.IsParity))
+        if (await ReadIntactCopyAsync(copies, chunk.Address, rate: null, cancellationToken).ConfigureAwait(false) is { } intact)
         {
-            if (!_backends.TryGet(copy.Address.Backend, out var source))
+            using (intact.Bytes)
             {
-                continue;
-            }
-
-            IMemoryOwner<byte> bytes;
-            try
-            {
-                bytes = await source.GetAsync(copy.Address.ObjectName, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BackendException)
-            {
-                continue;
-            }
-
-            using (bytes)
-            {
-                if (CheckData(copy, bytes.Memory.Span).Status != ShardStatus.Good)
-                {
-                    continue;
-                }
-
-                return await WriteReplacementAsync(chunk, target, bytes.Memory, $"rewritten from the copy on {copy.Address.Backend}", cancellationToken)
+                return await WriteReplacementAsync(chunk, target, intact.Bytes.Memory, $"rewritten from the copy on {intact.Copy.Address.Backend}", cancellationToken)
                     .ConfigureAwait(false);
             }
         }
@@ -567,31 +550,13 @@ public sealed class Scrubber
 
     // The chunk rows still catalogued at the damaged addresses (a shard since deleted or moved by gc is skipped).
     private static List<ChunkRecord> ChunksAt(CatalogReader reader, IReadOnlyList<ShardDamage> damaged) =>
-        damaged.DistinctBy(d => d.Id).SelectMany(d => reader.GetChunksOfBlock(d.Id))
-            .Where(c => damaged.Any(d => d.Backend == c.Address.Backend && d.ObjectName == c.Address.ObjectName))
-            .DistinctBy(c => c.Address)
+        damaged.Select(d => new ShardAddress(d.Backend, d.ObjectName)).Distinct()
+            .Select(reader.GetChunkAt).OfType<ChunkRecord>()
             .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
 
-    private static List<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix)
-    {
-        var blocks = new HashSet<BlockId>();
-        var entries = reader.ListFiles(prefix).ToList();
-        if (entries.Count == 0)
-        {
-            throw new CatalogPathNotFoundException(prefix);
-        }
-
-        foreach (var entry in entries)
-        {
-            foreach (var block in reader.GetFileBlocks(entry.Id))
-            {
-                blocks.Add(block.Id);
-            }
-        }
-
-        return blocks.SelectMany(reader.GetChunksOfBlock).DistinctBy(c => c.Address)
-            .OrderBy(c => c.Address.Backend, StringComparer.Ordinal).ThenBy(c => c.Address.ObjectName, StringComparer.Ordinal).ToList();
-    }
+    // The chunk rows of the files at and below the prefix; a prefix that names no entry is an error.
+    private static IReadOnlyList<ChunkRecord> ChunksUnder(CatalogReader reader, string prefix) =>
+        reader.ListFiles(prefix).Any() ? reader.GetChunksUnder(prefix) : throw new CatalogPathNotFoundException(prefix);
 
     private BlockSealer RentSealer() =>
         _sealers.TryTake(out var sealer) ? sealer : new BlockSealer(_repository.Key, SealOptions.Default);

@@ -1,9 +1,6 @@
-using Isg.Actors.Backends;
-using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
 using Isg.Actors.Healing;
 using Isg.Actors.Hosting;
-using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
 using Isg.TestKit;
@@ -18,25 +15,19 @@ namespace Isg.Actors.Tests.Healing;
 /// </summary>
 public sealed class HealerTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _dir = new();
+    private static readonly TimeSpan Within = HealingNode.Within;
+    private readonly HealingNode _healing = new();
     private readonly RecordingLoggerFactory _logs = new();
-    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-    private StorageNode? _node;
 
-    private StorageNode Node => _node!;
+    private TempDirectory Dir => _healing.Dir;
+
+    private Dictionary<string, byte[]> Files => _healing.Files;
+
+    private StorageNode Node => _healing.Node;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    public Task DisposeAsync() => _healing.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ScrubAsync_UpToMShardsPerStripeBad_RepairRestoresEveryShard()
@@ -86,7 +77,7 @@ public sealed class HealerTests : IAsyncLifetime
         Assert.Equal(Sorted(damaged),
             events.Where(e => e.Kind == HealthEventKind.ShardRepaired).Select(e => new ShardAddress(e.Backend!, e.ObjectName!).ToString()).Order(StringComparer.Ordinal).ToList());
         Assert.DoesNotContain(events, e => e.Kind == HealthEventKind.StripeLost);
-        await AssertRestoresAsync(_files.Keys);
+        await AssertRestoresAsync(Files.Keys);
     }
 
     [Fact]
@@ -124,10 +115,10 @@ public sealed class HealerTests : IAsyncLifetime
         Assert.Equal(1, health.StripesLost);
         Assert.Equal(stripes.Count - 1, health.StripesHealthy);
 
-        await AssertRestoresAsync(_files.Keys.Except(expectedLost));
+        await AssertRestoresAsync(Files.Keys.Except(expectedLost));
         foreach (var path in expectedLost)
         {
-            var output = _dir.Combine("out", Guid.NewGuid().ToString("N"));
+            var output = Dir.Combine("out", Guid.NewGuid().ToString("N"));
             var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
             Assert.Equal(1, report.CorruptFiles);
             Assert.False(File.Exists(output));
@@ -140,8 +131,8 @@ public sealed class HealerTests : IAsyncLifetime
         await StartWithFilesAsync();
         var total = AllChunks().Count;
         await Node.DisposeAsync();
-        _node = null;
-        using var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _healing.Current = null;
+        using var repository = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
         var events = new HealthEventLog(NullLogger.Instance, TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var records = 0;
@@ -183,8 +174,8 @@ public sealed class HealerTests : IAsyncLifetime
         await StartWithFilesAsync();
         var chunks = AllChunks();
         await Node.DisposeAsync();
-        _node = null;
-        using (var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
+        _healing.Current = null;
+        using (var repository = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
         using (var writer = repository.Catalog.CreateWriter())
         {
             // What an interrupted pass leaves behind: the position of the last recorded shard.
@@ -192,8 +183,8 @@ public sealed class HealerTests : IAsyncLifetime
         }
 
         var finished = new TaskCompletionSource<HealthEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
-        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true, PageSize: 4)));
+        var reopened = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _healing.Current = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true, PageSize: 4)));
         Node.HealthEvents.Added += e =>
         {
             if (e.Kind == HealthEventKind.PassFinished)
@@ -219,16 +210,16 @@ public sealed class HealerTests : IAsyncLifetime
         var victim = StripeChunks().First().Value.First(c => c.IsParity);
         File.Delete(PathOf(victim.Address));
         await Node.DisposeAsync();
-        _node = null;
-        using (var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
+        _healing.Current = null;
+        using (var repository = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
         using (var writer = repository.Catalog.CreateWriter())
         {
             writer.SetConfig(HealerActor.RepairRequestKey, "2026-11-21T00:00:00Z");
         }
 
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
-        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true)));
+        var reopened = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _healing.Current = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(Periodic: true)));
         Node.HealthEvents.Added += e =>
         {
             if (e.Kind == HealthEventKind.PassFinished)
@@ -253,8 +244,8 @@ public sealed class HealerTests : IAsyncLifetime
     {
         await StartWithFilesAsync();
         await Node.DisposeAsync();
-        _node = null;
-        using var repository = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _healing.Current = null;
+        using var repository = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
         var time = new ManualTimeProvider();
         const long Rate = 20_000;
         var bucket = new TokenBucket(Rate, time);
@@ -307,7 +298,7 @@ public sealed class HealerTests : IAsyncLifetime
 
         var output = await RestoreAsync(path);
 
-        Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+        Assert.Equal(Files[path], await File.ReadAllBytesAsync(output));
         var repair = await repaired.Task.WaitAsync(Within);
         Assert.Equal(victim.Address, new ShardAddress(repair.Backend!, repair.ObjectName!));
         await finished.Task.WaitAsync(Within);
@@ -325,37 +316,13 @@ public sealed class HealerTests : IAsyncLifetime
 
     private async Task StartWithFilesAsync()
     {
-        var repository = TestRepository.Create(_dir);
-        using (var writer = repository.Catalog.CreateWriter())
-        {
-            foreach (var name in new[] { "b1", "b2" })
-            {
-                writer.AddBackend(new BackendRecord(name, BackendFactory.LocalType, BackendFactory.LocalSettings(_dir.Combine(name)), DateTimeOffset.UtcNow));
-            }
-        }
-
-        repository.Settings.Set(RepositorySettings.RedundancyKey, "4+2");
-        repository.Dispose();
-        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
-        Assert.Equal(3, reopened.Backends.All.Count);
-        _node = StorageNode.Start(reopened, _logs, new StorageNodeOptions(Workers: 2));
-        for (var i = 0; i < 6; i++)
-        {
-            var contents = SampleData.RandomBytes(30_000 + (i * 7_000), seed: 100 + i);
-            _files[$"src/f{i}.bin"] = contents;
-            TestFiles.Write(_dir.Combine("src", $"f{i}.bin"), contents);
-        }
-
-        await Node.AddAsync([new IngestSource(_dir.Combine("src"), "src")], new IngestOptions(), null, CancellationToken.None).WaitAsync(Within);
+        await _healing.StartAsync("4+2", 6, i => 30_000 + (i * 7_000), seed: 100, _logs);
+        Assert.Equal(3, Node.Repository.Backends.All.Count);
     }
 
     private Task<ScrubReport> ScrubAsync(ScrubRequest request) => Node.ScrubAsync(request, null, CancellationToken.None).WaitAsync(Within);
 
-    private List<ChunkRecord> AllChunks()
-    {
-        using var reader = Node.Repository.Catalog.CreateReader();
-        return reader.ListChunks(null, 100_000).ToList();
-    }
+    private List<ChunkRecord> AllChunks() => _healing.AllChunks();
 
     // Stripes with their chunks, for stripes that have parity.
     private Dictionary<long, List<ChunkRecord>> StripeChunks() =>
@@ -369,11 +336,7 @@ public sealed class HealerTests : IAsyncLifetime
         return blocks.SelectMany(reader.GetFilesUsingBlock).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
-    private string PathOf(ShardAddress address)
-    {
-        var store = (LocalBlockStore)Node.Repository.Backends.Get(address.Backend);
-        return Path.Combine(store.RootDirectory, address.ObjectName[..2], address.ObjectName);
-    }
+    private string PathOf(ShardAddress address) => _healing.PathOf(address);
 
     private static List<string> Sorted(IEnumerable<ShardAddress> addresses) =>
         addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList();
@@ -390,13 +353,13 @@ public sealed class HealerTests : IAsyncLifetime
         foreach (var path in paths)
         {
             var output = await RestoreAsync(path);
-            Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+            Assert.Equal(Files[path], await File.ReadAllBytesAsync(output));
         }
     }
 
     private async Task<string> RestoreAsync(string path)
     {
-        var output = _dir.Combine("out", Guid.NewGuid().ToString("N"));
+        var output = Dir.Combine("out", Guid.NewGuid().ToString("N"));
         var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
         Assert.Empty(report.Failures);
         return output;

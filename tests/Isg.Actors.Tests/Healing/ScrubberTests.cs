@@ -1,12 +1,8 @@
-using Isg.Actors.Backends;
-using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
 using Isg.Actors.Healing;
 using Isg.Actors.Hosting;
-using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
-using Isg.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Isg.Actors.Tests.Healing;
@@ -17,24 +13,18 @@ namespace Isg.Actors.Tests.Healing;
 /// </summary>
 public sealed class ScrubberTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _dir = new();
-    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-    private StorageNode? _node;
+    private static readonly TimeSpan Within = HealingNode.Within;
+    private readonly HealingNode _healing = new();
 
-    private StorageNode Node => _node!;
+    private TempDirectory Dir => _healing.Dir;
+
+    private Dictionary<string, byte[]> Files => _healing.Files;
+
+    private StorageNode Node => _healing.Node;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    public Task DisposeAsync() => _healing.DisposeAsync().AsTask();
 
     [Fact]
     public async Task RunAsync_RepairWithUnprotectedBlocks_StripesThemAndTheirParityRebuildsADeletedBlock()
@@ -72,10 +62,10 @@ public sealed class ScrubberTests : IAsyncLifetime
             path = reader.GetFilesUsingBlock(victim.BlockId)[0];
         }
 
-        var output = _dir.Combine("out", "restored.bin");
+        var output = Dir.Combine("out", "restored.bin");
         var report = await Node.RestoreAsync(new RestoreRequest(path, output, Overwrite: false), null, CancellationToken.None).WaitAsync(Within);
         Assert.Empty(report.Failures);
-        Assert.Equal(_files[path], await File.ReadAllBytesAsync(output));
+        Assert.Equal(Files[path], await File.ReadAllBytesAsync(output));
 
         // A second pass finds nothing left to protect.
         var again = await Node.ScrubAsync(new ScrubRequest(Repair: true), null, CancellationToken.None).WaitAsync(Within);
@@ -103,7 +93,7 @@ public sealed class ScrubberTests : IAsyncLifetime
             Assert.Equal(before, reader.CountUnprotectedBlocks());
         }
 
-        Assert.True(before >= _files.Count);
+        Assert.True(before >= Files.Count);
     }
 
     [Fact]
@@ -126,40 +116,10 @@ public sealed class ScrubberTests : IAsyncLifetime
     }
 
     // Three local backends, redundancy 0, and small random files added through the node.
-    private async Task StartWithUnprotectedFilesAsync()
-    {
-        var repository = TestRepository.Create(_dir);
-        using (var writer = repository.Catalog.CreateWriter())
-        {
-            foreach (var name in new[] { "b1", "b2" })
-            {
-                writer.AddBackend(new BackendRecord(name, BackendFactory.LocalType, BackendFactory.LocalSettings(_dir.Combine(name)), DateTimeOffset.UtcNow));
-            }
-        }
+    private Task StartWithUnprotectedFilesAsync() =>
+        _healing.StartAsync("0", 5, i => 3_000 + (i * 1_000), seed: 300, NullLoggerFactory.Instance, new HealerOptions(PageSize: 2));
 
-        repository.Settings.Set(RepositorySettings.RedundancyKey, "0");
-        repository.Dispose();
-        var reopened = Repository.Open(_dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance);
-        _node = StorageNode.Start(reopened, NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2, Healer: new HealerOptions(PageSize: 2)));
-        for (var i = 0; i < 5; i++)
-        {
-            var contents = SampleData.RandomBytes(3_000 + (i * 1_000), seed: 300 + i);
-            _files[$"src/f{i}.bin"] = contents;
-            TestFiles.Write(_dir.Combine("src", $"f{i}.bin"), contents);
-        }
+    private List<ChunkRecord> AllChunks() => _healing.AllChunks();
 
-        await Node.AddAsync([new IngestSource(_dir.Combine("src"), "src")], new IngestOptions(), null, CancellationToken.None).WaitAsync(Within);
-    }
-
-    private List<ChunkRecord> AllChunks()
-    {
-        using var reader = Node.Repository.Catalog.CreateReader();
-        return reader.ListChunks(null, 100_000).ToList();
-    }
-
-    private string PathOf(ShardAddress address)
-    {
-        var store = (LocalBlockStore)Node.Repository.Backends.Get(address.Backend);
-        return Path.Combine(store.RootDirectory, address.ObjectName[..2], address.ObjectName);
-    }
+    private string PathOf(ShardAddress address) => _healing.PathOf(address);
 }

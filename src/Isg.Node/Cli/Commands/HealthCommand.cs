@@ -50,7 +50,7 @@ public static class HealthCommand
             $"state              {health.State.ToString().ToLowerInvariant()}",
             $"stripes            {health.Stripes:N0}: {health.StripesHealthy:N0} healthy, {health.StripesDegraded:N0} degraded, {health.StripesLost:N0} lost",
             $"blocks             {health.Blocks:N0}: {health.BlocksDegraded:N0} degraded, {health.BlocksLost:N0} lost",
-            $"unprotected blocks {health.UnprotectedBlocks:N0} (a single copy and no parity)",
+            $"unprotected blocks {health.UnprotectedBlocks:N0} (in no stripe: no parity)",
             $"last scrub         {(health.LastPass is { } last ? $"{last.FinishedAt.ToString("u", CultureInfo.InvariantCulture)}, {last.Duration.TotalSeconds:0.0} s, {ByteSize.Format(last.Bytes)}, {last.Bad} bad, {last.Repaired} repaired, {last.Lost} lost" : "never")}",
         };
         foreach (var line in lines)
