@@ -130,8 +130,8 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         var perBackend = tally.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => new GcBackendReport(t.Key, t.Value.Objects, t.Value.Bytes, t.Value.Orphans, t.Value.Failures)).ToList();
-        var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, perBackend.Sum(b => b.BytesDeleted), forgotten.Stripes, repacked.Stripes,
-            perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend.Sum(b => b.DeleteFailures), perBackend)
+        var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, forgotten.Stripes, repacked.Stripes,
+            plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend)
         {
             BytesWritten = written,
         };
@@ -205,8 +205,8 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
             .Select(name => new GcBackendReport(name, objects.Count(o => o.Backend == name), objects.Where(o => o.Backend == name).Sum(o => o.Bytes),
                 orphans.GetValueOrDefault(name)?.Count ?? 0, 0))
             .ToList();
-        return new GcReport(true, plan.DeadBlocks.Count + plan.DeadStripes.Sum(s => s.Dead.Count), perBackend.Sum(b => b.BytesDeleted),
-            plan.DeadStripes.Count, plan.Repacks.Count, perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count, 0, 0, perBackend);
+        return new GcReport(true, plan.DeadBlocks.Count + plan.DeadStripes.Sum(s => s.Dead.Count),
+            plan.DeadStripes.Count, plan.Repacks.Count, plan.Kept.Count, 0, perBackend);
     }
 
     private sealed class Tally
