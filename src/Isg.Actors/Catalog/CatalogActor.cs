@@ -63,24 +63,7 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
 
                 break;
             case RemovePath remove:
-                PathRemoved removed;
-                try
-                {
-                    removed = Remove(writer, remove);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Context.Logger.LogDebug("removal of {Path} failed: {Reason}", remove.Path, e.Message);
-                    remove.ReplyTo.Reply(new PathRemoved(0, 0, 0, e));
-                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
-                    {
-                        throw;
-                    }
-
-                    break;
-                }
-
-                remove.ReplyTo.Reply(removed);
+                Attempt(remove.ReplyTo, () => Remove(writer, remove), e => new PathRemoved(0, 0, 0, e), "removal of " + remove.Path);
                 break;
             case ForgetGarbage forget:
                 Attempt(forget.ReplyTo, () => new GarbageForgotten(writer.ForgetGarbage(forget.DeadBlocks, forget.DeadStripes), null),
@@ -120,7 +103,7 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
         }
     }
 
-    // Runs a snapshot change and replies; a failure (a taken name, a busy or full disk) is the reply. A corrupt
+    // Runs a change and replies; a failure (a taken name, a busy or full disk) is the reply. A corrupt
     // catalogue also restarts the actor, after the reply, so the asker is not left waiting.
     private void Attempt<TReply>(IReplyTo<TReply> replyTo, Func<TReply> change, Func<Exception, TReply> failed, string what)
     {

@@ -10,23 +10,8 @@ public sealed partial class CatalogWriter
     private SqliteStatement? _gcForgetChunks;
     private SqliteStatement? _gcForgetBlock;
     private SqliteStatement? _gcStripeLive;
-    // Every object of a stripe: its data blocks' copies (sealed size) and its parity shards (shard size). Shared with
-    // the repack, which forgets old stripes the same way.
-    private const string StripeObjectsSql = """
-        SELECT b.stored_size, c.backend, c.object_name
-        FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
-        WHERE b.stripe_id = ?1
-        UNION ALL
-        SELECT s.shard_size, c.backend, c.object_name
-        FROM stripes s JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
-        WHERE s.id = ?1
-        """;
-
-    private const string ForgetDeadStripeBlocksSql = "DELETE FROM blocks WHERE stripe_id = ?1 AND refcount = 0";
-
     private SqliteStatement? _gcStripeObjects;
     private SqliteStatement? _gcForgetStripeBlocks;
-    private SqliteStatement? _gcForgetStripe;
 
     /// <summary>
     /// In ONE transaction, forgets each block of <paramref name="deadBlocks"/> that still has refcount 0 and is in no
@@ -54,10 +39,7 @@ public sealed partial class CatalogWriter
         _gcForgetChunks ??= Prepare("DELETE FROM chunks WHERE block_id = ?1 AND is_parity = 0");
         _gcForgetBlock ??= Prepare("DELETE FROM blocks WHERE id = ?1 AND refcount = 0 AND stripe_id IS NULL");
         _gcStripeLive ??= Prepare("SELECT EXISTS (SELECT 1 FROM blocks WHERE stripe_id = ?1 AND refcount > 0), EXISTS (SELECT 1 FROM stripes WHERE id = ?1)");
-        _gcStripeObjects ??= Prepare(StripeObjectsSql);
-        // Deleting the blocks drops their data chunks and deleting the stripe its parity chunks (v2 triggers).
-        _gcForgetStripeBlocks ??= Prepare(ForgetDeadStripeBlocksSql);
-        _gcForgetStripe ??= Prepare("DELETE FROM stripes WHERE id = ?1");
+        PrepareForgetStripe();
         return InTransaction(() =>
         {
             var objects = new List<GcObject>();
@@ -134,26 +116,41 @@ public sealed partial class CatalogWriter
                     continue;
                 }
 
-                _gcStripeObjects.Bind(1, stripe);
-                try
-                {
-                    while (_gcStripeObjects.Step())
-                    {
-                        objects.Add(new GcObject(_gcStripeObjects.Text(1), _gcStripeObjects.Text(2), _gcStripeObjects.Int64(0)));
-                    }
-                }
-                finally
-                {
-                    _gcStripeObjects.Reset();
-                }
-
-                _gcForgetStripeBlocks.Bind(1, stripe);
-                blocks += _gcForgetStripeBlocks.Execute();
-                _gcForgetStripe.Bind(1, stripe);
-                stripes += _gcForgetStripe.Execute();
+                var (stripeBlocks, stripeRows) = ForgetStripe(stripe, objects);
+                blocks += stripeBlocks;
+                stripes += stripeRows;
             }
 
             return new GcForgotten(objects, blocks, stripes, skipped);
         });
+    }
+
+    private void PrepareForgetStripe()
+    {
+        // Every object of a stripe: its data blocks' copies (sealed size) and its parity shards (shard size).
+        _gcStripeObjects ??= Prepare("""
+            SELECT b.stored_size, c.backend, c.object_name
+            FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
+            WHERE b.stripe_id = ?1
+            UNION ALL
+            SELECT s.shard_size, c.backend, c.object_name
+            FROM stripes s JOIN chunks c ON c.stripe_id = s.id AND c.is_parity = 1
+            WHERE s.id = ?1
+            """);
+        // Deleting the blocks drops their data chunks and deleting the stripe its parity chunks (v2 triggers).
+        _gcForgetStripeBlocks ??= Prepare("DELETE FROM blocks WHERE stripe_id = ?1 AND refcount = 0");
+        _deleteStripe ??= Prepare("DELETE FROM stripes WHERE id = ?1");
+    }
+
+    // Forgets a stripe whose data blocks are all dead (a collection's dead stripe, or a repack's old stripe once its
+    // live blocks are unlinked): adds every object it names to objects and returns the block and stripe rows deleted.
+    // Call PrepareForgetStripe first.
+    private (int Blocks, int Stripes) ForgetStripe(long stripe, List<GcObject> objects)
+    {
+        Collect(_gcStripeObjects!, stripe, objects);
+        _gcForgetStripeBlocks!.Bind(1, stripe);
+        var blocks = _gcForgetStripeBlocks.Execute();
+        _deleteStripe!.Bind(1, stripe);
+        return (blocks, _deleteStripe.Execute());
     }
 }

@@ -44,9 +44,7 @@ public sealed partial class CatalogWriter
         _repackBlockStripe ??= Prepare("SELECT stripe_id FROM blocks WHERE id = ?1");
         _repackLiveMembers ??= Prepare("SELECT id FROM blocks WHERE stripe_id = ?1 AND refcount > 0");
         _repackUnlink ??= Prepare("UPDATE blocks SET stripe_id = NULL, stripe_index = NULL WHERE id = ?1");
-        _gcStripeObjects ??= Prepare(StripeObjectsSql);
-        // Only dead blocks are left in an old stripe once the carried ones are unlinked; the trigger drops their chunks.
-        _gcForgetStripeBlocks ??= Prepare(ForgetDeadStripeBlocksSql);
+        PrepareForgetStripe();
         _repackOtherCopies ??= Prepare("""
             SELECT b.stored_size, c.backend, c.object_name
             FROM blocks b JOIN chunks c ON c.block_id = b.id AND c.is_parity = 0
@@ -54,7 +52,6 @@ public sealed partial class CatalogWriter
             """);
         _repackForgetOtherCopies ??= Prepare("DELETE FROM chunks WHERE block_id = ?1 AND is_parity = 0 AND backend <> ?2");
         _repackObjectNamed ??= Prepare("SELECT EXISTS (SELECT 1 FROM chunks WHERE backend = ?1 AND object_name = ?2)");
-        _deleteStripe ??= Prepare("DELETE FROM stripes WHERE id = ?1");
         return InTransaction(() =>
         {
             if (!StillAsPlanned(repack))
@@ -75,11 +72,10 @@ public sealed partial class CatalogWriter
             var stripes = 0;
             foreach (var stripe in repack.OldStripes)
             {
-                Collect(_gcStripeObjects, stripe, objects);
-                _gcForgetStripeBlocks.Bind(1, stripe);
-                blocks += _gcForgetStripeBlocks.Execute();
-                _deleteStripe.Bind(1, stripe);
-                stripes += _deleteStripe.Execute();
+                // Only dead blocks are left in an old stripe once the carried ones are unlinked.
+                var (stripeBlocks, stripeRows) = ForgetStripe(stripe, objects);
+                blocks += stripeBlocks;
+                stripes += stripeRows;
             }
 
             var now = _database.NowUnixMilliseconds();

@@ -9,12 +9,13 @@ namespace Isg.Actors.GarbageCollection;
 
 /// <summary>
 /// Mark and sweep over the catalogue and every backend.
-/// <para>Mark (no lock): list every backend's objects, read the candidate rows (refcount 0) and plan
-/// (<see cref="GcPlanner"/>). Listing is the slow part, so adds go on meanwhile.</para>
+/// <para>Mark (no lock): list every backend's objects and find those the catalogue does not know. Listing is the
+/// slow part, so adds go on meanwhile. A dry run reads the candidate rows (refcount 0), plans
+/// (<see cref="GcPlanner"/>) and reports here.</para>
 /// <para>Sweep: take the repository lock exclusively (<see cref="RepositoryLock.ForRemovingAsync"/>, waiting up to
 /// <see cref="GcOptions.Wait"/> for running adds, else Busy), so no add is in flight while anything is deleted.
-/// Under the lock the candidates are read and planned again, and the catalogue transaction re-checks each of them
-/// (refcount still 0) before forgetting it. Adds reuse any block row, referenced or not, so a block is either
+/// Only under the lock are the candidates read and planned (rows change while we list: adds commit, files are
+/// replaced), and the catalogue transaction re-checks each of them (refcount still 0) before forgetting it. Adds reuse any block row, referenced or not, so a block is either
 /// referenced again (kept) or deleted while no add can be reusing it. Orphans (objects listed during the mark that
 /// the catalogue does not know: puts of an add that stopped before its commit) are re-checked under the lock too,
 /// since an add may have committed them since the listing.</para>
@@ -49,19 +50,19 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         progress?.Report(GcPhase.Planning);
         var orphans = FindOrphans(listed);
-        var plan = Plan(policy);
         if (options.DryRun)
         {
+            var dryPlan = Plan(policy);
             progress?.Report(GcPhase.Done);
-            return DryRunReport(plan, orphans);
+            return DryRunReport(dryPlan, orphans);
         }
 
         using var repositoryLock = await RepositoryLock.ForRemovingAsync(repository.Layout, options.EffectiveWait,
             () => progress?.Report(GcPhase.WaitingForLock), cancellationToken).ConfigureAwait(false);
         progress?.Report(GcPhase.Sweeping);
 
-        // Rows changed while we listed (adds committed, files were replaced): plan again on what is true now.
-        plan = Plan(policy);
+        // Planned only now, on what is true under the lock (see the class summary).
+        var plan = Plan(policy);
 
         var forgotten = GcForgotten.None;
         if (plan.DeadBlocks.Count > 0 || plan.DeadStripes.Count > 0)
@@ -129,8 +130,8 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         var perBackend = tally.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => new GcBackendReport(t.Key, t.Value.Objects, t.Value.Bytes, t.Value.Orphans, t.Value.Failures)).ToList();
-        var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, perBackend.Sum(b => b.BytesDeleted), forgotten.Stripes, repacked.Stripes,
-            perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend.Sum(b => b.DeleteFailures), perBackend)
+        var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, forgotten.Stripes, repacked.Stripes,
+            plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend)
         {
             BytesWritten = written,
         };
@@ -204,8 +205,8 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
             .Select(name => new GcBackendReport(name, objects.Count(o => o.Backend == name), objects.Where(o => o.Backend == name).Sum(o => o.Bytes),
                 orphans.GetValueOrDefault(name)?.Count ?? 0, 0))
             .ToList();
-        return new GcReport(true, plan.DeadBlocks.Count + plan.DeadStripes.Sum(s => s.Dead.Count), perBackend.Sum(b => b.BytesDeleted),
-            plan.DeadStripes.Count, plan.Repacks.Count, perBackend.Sum(b => b.OrphansDeleted), plan.Kept.Count, 0, 0, perBackend);
+        return new GcReport(true, plan.DeadBlocks.Count + plan.DeadStripes.Sum(s => s.Dead.Count),
+            plan.DeadStripes.Count, plan.Repacks.Count, plan.Kept.Count, 0, perBackend);
     }
 
     private sealed class Tally

@@ -5,11 +5,11 @@ public enum GcPhase
 {
     /// <summary>Listing the objects on every backend (no lock held).</summary>
     Listing,
-    /// <summary>Reading candidates from the catalogue and planning.</summary>
+    /// <summary>Finding the listed objects the catalogue does not know (a dry run also reads candidates and plans).</summary>
     Planning,
     /// <summary>An add holds the repository; waiting for it to finish.</summary>
     WaitingForLock,
-    /// <summary>Holding the exclusive lock: re-checking, repacking, forgetting rows and deleting objects.</summary>
+    /// <summary>Holding the exclusive lock: planning, re-checking, repacking, forgetting rows and deleting objects.</summary>
     Sweeping,
     /// <summary>Done; the report follows.</summary>
     Done,

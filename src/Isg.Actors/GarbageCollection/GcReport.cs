@@ -4,20 +4,27 @@ namespace Isg.Actors.GarbageCollection;
 /// What a collection did (or, with <see cref="DryRun"/>, would do): block rows forgotten and the sealed bytes of
 /// their objects, stripes removed whole and repacked, orphan objects deleted; what it kept: dead blocks whose stripe
 /// still needs them, and planned blocks referenced again before the sweep; deletes that failed (they stay as orphans
-/// for the next run). In a dry run, orphans may include objects of an add still in progress.
+/// for the next run). In a dry run, orphans may include objects of an add still in progress. The byte, orphan and
+/// failure totals are those of <paramref name="Backends"/>.
 /// </summary>
 public sealed record GcReport(
     bool DryRun,
     int BlocksDeleted,
-    long BytesDeleted,
     int StripesRemoved,
     int StripesRepacked,
-    int OrphansDeleted,
     int BlocksKeptInLiveStripes,
     int BlocksReferencedAgain,
-    int DeleteFailures,
     IReadOnlyList<GcBackendReport> Backends)
 {
+    /// <summary>Sealed bytes of the catalogued objects deleted, over all backends.</summary>
+    public long BytesDeleted => Backends.Sum(b => b.BytesDeleted);
+
+    /// <summary>Orphan objects deleted, over all backends.</summary>
+    public int OrphansDeleted => Backends.Sum(b => b.OrphansDeleted);
+
+    /// <summary>Deletes that failed, over all backends.</summary>
+    public int DeleteFailures => Backends.Sum(b => b.DeleteFailures);
+
     /// <summary>Bytes a repack wrote (new parity, moved blocks); <see cref="BytesReclaimed"/> is net of them.</summary>
     public long BytesWritten { get; init; }
 

@@ -7,29 +7,16 @@ namespace Isg.Actors.Tests.Catalog;
 
 public sealed class CatalogReaderTests : IDisposable
 {
-    private readonly TempDirectory _directory = new();
-    private readonly CatalogDatabase _database;
-    private readonly CatalogWriter _writer;
+    private readonly CatalogFixture _catalog = new();
 
-    public CatalogReaderTests()
-    {
-        _database = OpenNew(_directory);
-        _writer = _database.CreateWriter();
-    }
-
-    public void Dispose()
-    {
-        _writer.Dispose();
-        _database.Dispose();
-        _directory.Dispose();
-    }
+    public void Dispose() => _catalog.Dispose();
 
     [Fact]
     public void ListFiles_Prefix_MatchesEntryAndDescendantsOnly()
     {
         string[] paths = ["dir", "dir/a", "dir/b/c", "dir.txt", "dir-x/y", "dirx/z", "dir0", "di", "e", "dir/b"];
         Commit(paths);
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         Assert.Equal(new[] { "dir", "dir/a", "dir/b", "dir/b/c" }, Paths(reader, "dir"));
         Assert.Equal(new[] { "dir/b", "dir/b/c" }, Paths(reader, "dir/b"));
@@ -43,7 +30,7 @@ public sealed class CatalogReaderTests : IDisposable
     public void ListFiles_PrefixWithoutOwnEntry_ListsDescendants()
     {
         Commit(["photos/2023/a.jpg", "photos/2024/b.jpg", "photos-old/c.jpg"]);
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         Assert.Equal(new[] { "photos/2023/a.jpg", "photos/2024/b.jpg" }, Paths(reader, "photos"));
     }
@@ -53,7 +40,7 @@ public sealed class CatalogReaderTests : IDisposable
     {
         string[] paths = ["ü/datei", "ü/ä", "ü-x/y", "üx", "日本/ファイル", "日本語/x", "𝄞/note", "\uFFFD/r", "a/ß", "A/b", "é", "e\u0301"];
         Commit(paths);
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         var expected = paths.Order(Utf8Order.Instance).ToList();
         Assert.Equal(expected, Paths(reader, ""));
@@ -72,7 +59,7 @@ public sealed class CatalogReaderTests : IDisposable
         var segments = Enumerable.Range(0, 120).Select(i => "level" + i).ToArray();
         var paths = Enumerable.Range(1, segments.Length).Select(n => string.Join('/', segments.Take(n))).ToArray();
         Commit(paths);
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         var middle = paths[59];
         var below = Paths(reader, middle);
@@ -87,7 +74,7 @@ public sealed class CatalogReaderTests : IDisposable
     [InlineData("a//b")]
     public void ListFiles_InvalidPrefix_ThrowsArgumentException(string prefix)
     {
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         Assert.Throws<ArgumentException>(() => reader.ListFiles(prefix));
     }
@@ -95,8 +82,8 @@ public sealed class CatalogReaderTests : IDisposable
     [Fact]
     public void ListFiles_NestedBlockReads_WorkWhileStreaming()
     {
-        _writer.Commit([File("a", Block(1), Block(2)), File("b", Block(3)), File("c", Block(1))], [Block(1), Block(2), Block(3)]);
-        using var reader = _database.CreateReader();
+        _catalog.Writer.Commit([File("a", Block(1), Block(2)), File("b", Block(3)), File("c", Block(1))], [Block(1), Block(2), Block(3)]);
+        using var reader = _catalog.Database.CreateReader();
 
         var seen = new List<(string, BlockId)>();
         foreach (var file in reader.ListFiles(""))
@@ -115,7 +102,7 @@ public sealed class CatalogReaderTests : IDisposable
     public void ListFiles_AbandonedEnumeration_ReleasesItsCommand()
     {
         Commit(["a", "b", "c"]);
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         using (var enumerator = reader.ListFiles("").GetEnumerator())
         {
@@ -131,8 +118,8 @@ public sealed class CatalogReaderTests : IDisposable
         var x = Block(1, plainSize: 1000, storedSize: 600);
         var y = Block(2, plainSize: 2000, storedSize: 1000);
         var z = Block(3, plainSize: 1000, storedSize: 400);
-        _writer.Commit([File("a", x, y), File("b", x, z), File("c", x), Directory("d"), Directory("d/e")], [x, y, z]);
-        using var reader = _database.CreateReader();
+        _catalog.Writer.Commit([File("a", x, y), File("b", x, z), File("c", x), Directory("d"), Directory("d/e")], [x, y, z]);
+        using var reader = _catalog.Database.CreateReader();
 
         var stats = reader.GetStats();
 
@@ -140,7 +127,7 @@ public sealed class CatalogReaderTests : IDisposable
         Assert.Equal(6000.0 / 4000, stats.DedupRatio, 12);
         Assert.Equal(4000.0 / 2000, stats.CompressionRatio, 12);
 
-        _writer.RemoveFiles("a", recursive: false);
+        _catalog.Writer.RemoveFiles("a", recursive: false);
         var after = reader.GetStats();
 
         Assert.Equal(2, after.UniqueBlocks);
@@ -151,7 +138,7 @@ public sealed class CatalogReaderTests : IDisposable
     [Fact]
     public void GetStats_EmptyCatalogue_IsZeroWithNeutralRatios()
     {
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         var stats = reader.GetStats();
 
@@ -164,10 +151,10 @@ public sealed class CatalogReaderTests : IDisposable
     public void FindKnownBlocks_ManyIdsAcrossBatches_ReturnsExactlyTheRecordedOnes()
     {
         var stored = Enumerable.Range(0, 70).Select(i => Block(i * 2)).ToList();
-        _writer.Commit(stored.Select((b, i) => File("f" + i, b)).ToList(), stored);
-        _writer.RemoveFiles("f0", recursive: false);
+        _catalog.Writer.Commit(stored.Select((b, i) => File("f" + i, b)).ToList(), stored);
+        _catalog.Writer.RemoveFiles("f0", recursive: false);
         var asked = Enumerable.Range(0, 150).Select(Id).ToList();
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
 
         var known = reader.FindKnownBlocks(asked);
 
@@ -181,26 +168,26 @@ public sealed class CatalogReaderTests : IDisposable
     [Fact]
     public void FindUnreferencedBlocks_AfterRelease_ListsThemUntilForgotten()
     {
-        _writer.Commit([File("a", Block(1), Block(2)), File("b", Block(3))], [Block(1), Block(2), Block(3)]);
-        _writer.RemoveFiles("a", recursive: false);
-        using var reader = _database.CreateReader();
+        _catalog.Writer.Commit([File("a", Block(1), Block(2)), File("b", Block(3))], [Block(1), Block(2), Block(3)]);
+        _catalog.Writer.RemoveFiles("a", recursive: false);
+        using var reader = _catalog.Database.CreateReader();
 
         var pending = reader.FindUnreferencedBlocks(limit: 10);
 
         Assert.Equal(new HashSet<BlockId> { Id(1), Id(2) }, pending.Select(b => b.Id).ToHashSet());
         Assert.Single(reader.FindUnreferencedBlocks(limit: 1));
-        _writer.ForgetBlocks(pending.Select(b => b.Id));
+        _catalog.Writer.ForgetBlocks(pending.Select(b => b.Id));
         Assert.Empty(reader.FindUnreferencedBlocks(limit: 10));
     }
 
     [Fact]
     public void BeginSnapshot_WriterCommitsMeanwhile_ReaderSeesTheOldStateUntilDisposed()
     {
-        _writer.Commit([File("a", Block(1))], [Block(1)]);
-        using var reader = _database.CreateReader();
+        _catalog.Writer.Commit([File("a", Block(1))], [Block(1)]);
+        using var reader = _catalog.Database.CreateReader();
 
         var snapshot = reader.BeginSnapshot();
-        _writer.Commit([File("b", Block(2))], [Block(2)]);
+        _catalog.Writer.Commit([File("b", Block(2))], [Block(2)]);
 
         Assert.Null(reader.GetFile("b"));
         Assert.Equal(1, reader.GetStats().Files);
@@ -213,7 +200,7 @@ public sealed class CatalogReaderTests : IDisposable
     [Fact]
     public void Reader_AfterDispose_Throws()
     {
-        var reader = _database.CreateReader();
+        var reader = _catalog.Database.CreateReader();
         reader.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => reader.GetFile("a"));
@@ -228,13 +215,13 @@ public sealed class CatalogReaderTests : IDisposable
         // mixed mtimes, a file whose blocks do not match its block count, or more than 11 live blocks.
         const int FilesPerGeneration = 10;
         const int Generations = 150;
-        _writer.Commit(Generation(0), GenerationBlocks(0));
+        _catalog.Writer.Commit(Generation(0), GenerationBlocks(0));
         using var done = new CancellationTokenSource();
         var readerRounds = new int[2];
 
         var readers = Enumerable.Range(0, readerRounds.Length).Select(r => Task.Factory.StartNew(() =>
         {
-            using var reader = _database.CreateReader();
+            using var reader = _catalog.Database.CreateReader();
             do
             {
                 var listed = reader.ListFiles("g").ToList();
@@ -267,12 +254,12 @@ public sealed class CatalogReaderTests : IDisposable
         {
             for (var generation = 1; generation <= Generations; generation++)
             {
-                var released = _writer.Commit(Generation(generation), GenerationBlocks(generation));
+                var released = _catalog.Writer.Commit(Generation(generation), GenerationBlocks(generation));
                 Assert.Equal(FilesPerGeneration + 1, released.Count);
-                _writer.ForgetBlocks(released.Select(b => b.Id));
+                _catalog.Writer.ForgetBlocks(released.Select(b => b.Id));
                 if (generation % 50 == 0)
                 {
-                    Assert.Empty(_database.IntegrityCheck());
+                    Assert.Empty(_catalog.Database.IntegrityCheck());
                 }
             }
         }
@@ -283,7 +270,7 @@ public sealed class CatalogReaderTests : IDisposable
 
         await Task.WhenAll(readers);
         Assert.All(readerRounds, rounds => Assert.True(rounds > 0));
-        Assert.Empty(_database.IntegrityCheck());
+        Assert.Empty(_catalog.Database.IntegrityCheck());
 
         static BlockId SharedId(long generation) => BlockId.Compute(Encoding.UTF8.GetBytes("shared" + generation));
 
@@ -311,7 +298,7 @@ public sealed class CatalogReaderTests : IDisposable
     private void Commit(IEnumerable<string> paths)
     {
         var list = paths.ToList();
-        _writer.Commit(list.Select((p, i) => File(p, Block(i))).ToList(), Enumerable.Range(0, list.Count).Select(i => Block(i)).ToList());
+        _catalog.Writer.Commit(list.Select((p, i) => File(p, Block(i))).ToList(), Enumerable.Range(0, list.Count).Select(i => Block(i)).ToList());
     }
 
     private static List<string> Paths(CatalogReader reader, string prefix) => reader.ListFiles(prefix).Select(f => f.Path).ToList();

@@ -5,31 +5,18 @@ namespace Isg.Actors.Tests.Catalog;
 
 public sealed class CatalogStorageUseTests : IDisposable
 {
-    private readonly TempDirectory _directory = new();
-    private readonly CatalogDatabase _database;
-    private readonly CatalogWriter _writer;
+    private readonly CatalogFixture _catalog = new();
 
-    public CatalogStorageUseTests()
-    {
-        _database = OpenNew(_directory);
-        _writer = _database.CreateWriter();
-    }
-
-    public void Dispose()
-    {
-        _writer.Dispose();
-        _database.Dispose();
-        _directory.Dispose();
-    }
+    public void Dispose() => _catalog.Dispose();
 
     [Fact]
     public void GetStorageUse_SnapshotKeepsARemovedFile_CountsItsBlocksAsSnapshotOnlyThenReclaimable()
     {
-        _writer.Commit([File("a.txt", Block(1), Block(2)), File("b.txt", Block(3))], [Block(1), Block(2), Block(3)]);
-        var snapshot = _writer.CreateSnapshot("s1");
-        _writer.RemoveFiles("a.txt", recursive: false);
+        _catalog.Writer.Commit([File("a.txt", Block(1), Block(2)), File("b.txt", Block(3))], [Block(1), Block(2), Block(3)]);
+        var snapshot = _catalog.Writer.CreateSnapshot("s1");
+        _catalog.Writer.RemoveFiles("a.txt", recursive: false);
 
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
         var kept = reader.GetStorageUse();
         var stats = reader.GetStats();
 
@@ -40,7 +27,7 @@ public sealed class CatalogStorageUseTests : IDisposable
         Assert.Equal(1, stats.UniqueBlocks);
         Assert.Equal(1000, stats.UniquePlainBytes);
 
-        _writer.DeleteSnapshots([snapshot.Id]);
+        _catalog.Writer.DeleteSnapshots([snapshot.Id]);
         var released = reader.GetStorageUse();
 
         Assert.Equal(0, released.SnapshotOnlyBlocks);
@@ -53,10 +40,10 @@ public sealed class CatalogStorageUseTests : IDisposable
     public void GetStorageUse_CommittedStripe_CountsItsParity()
     {
         var parity = new ParityShard(Id(100), 2, "local", Id(100).ToHex());
-        _writer.Commit([File("a.txt", Block(1), Block(2))], [Block(1), Block(2)],
+        _catalog.Writer.Commit([File("a.txt", Block(1), Block(2))], [Block(1), Block(2)],
             [new SealedStripe(2, 1, 600, [Id(1), Id(2)], [parity])]);
 
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
         var use = reader.GetStorageUse();
 
         Assert.Equal(new StorageUse(Stripes: 1, ParityShards: 1, ParityBytes: 600, UnprotectedBlocks: 0,

@@ -9,27 +9,14 @@ namespace Isg.Actors.Tests.Catalog;
 
 public sealed class CatalogWriterSnapshotTests : IDisposable
 {
-    private readonly TempDirectory _directory = new();
-    private readonly CatalogDatabase _database;
-    private readonly CatalogWriter _writer;
+    private readonly CatalogFixture _catalog = new();
 
-    public CatalogWriterSnapshotTests()
-    {
-        _database = OpenNew(_directory);
-        _writer = _database.CreateWriter();
-    }
-
-    public void Dispose()
-    {
-        _writer.Dispose();
-        _database.Dispose();
-        _directory.Dispose();
-    }
+    public void Dispose() => _catalog.Dispose();
 
     private void Populate()
     {
         // Block 2 is shared by two files: the snapshot holds it once.
-        _writer.Commit(
+        _catalog.Writer.Commit(
             [File("a.txt", Block(1), Block(2)), File("b/c.bin", Block(2), Block(3)), Directory("b")],
             [Block(1), Block(2), Block(3)]);
     }
@@ -39,22 +26,22 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
     {
         Populate();
 
-        var snapshot = _writer.CreateSnapshot("first");
+        var snapshot = _catalog.Writer.CreateSnapshot("first");
 
         Assert.Equal("first", snapshot.Name);
         Assert.Null(snapshot.Parent);
         Assert.Equal(3, snapshot.FileCount);
         Assert.Equal(4000, snapshot.TotalSize);
         Assert.Equal(3, snapshot.BlockCount);
-        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM snapshot_files WHERE snapshot_id = $p0", snapshot.Id));
-        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM snapshot_blocks WHERE snapshot_id = $p0", snapshot.Id));
-        Assert.Equal(2, Refcount(_database, Id(1)));
-        Assert.Equal(3, Refcount(_database, Id(2)));
-        Assert.Equal(2, Refcount(_database, Id(3)));
-        Assert.Equal(3, Scalar(_database, "SELECT count(*) FROM blocks"));
-        Assert.Empty(_database.IntegrityCheck());
+        Assert.Equal(3, Scalar(_catalog.Database, "SELECT count(*) FROM snapshot_files WHERE snapshot_id = $p0", snapshot.Id));
+        Assert.Equal(3, Scalar(_catalog.Database, "SELECT count(*) FROM snapshot_blocks WHERE snapshot_id = $p0", snapshot.Id));
+        Assert.Equal(2, Refcount(_catalog.Database, Id(1)));
+        Assert.Equal(3, Refcount(_catalog.Database, Id(2)));
+        Assert.Equal(2, Refcount(_catalog.Database, Id(3)));
+        Assert.Equal(3, Scalar(_catalog.Database, "SELECT count(*) FROM blocks"));
+        Assert.Empty(_catalog.Database.IntegrityCheck());
 
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
         Assert.Equal(snapshot, reader.FindSnapshot("first"));
         Assert.Equal(snapshot, reader.FindSnapshot(snapshot.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(reader.ListFiles("").Select(e => (e.Path, e.Kind, e.Size, e.MerkleRoot)),
@@ -68,9 +55,9 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
     {
         Populate();
 
-        var snapshot = _writer.CreateSnapshot("s");
+        var snapshot = _catalog.Writer.CreateSnapshot("s");
 
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
         var builder = new MerkleTreeBuilder();
         foreach (var e in reader.ListFiles(""))
         {
@@ -78,17 +65,17 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
         }
 
         Assert.Equal(builder.ComputeRoot(), snapshot.Root);
-        Assert.Equal(snapshot.Root, _writer.CreateSnapshot("same").Root);
-        _writer.Commit([File("a.txt", Block(1))], []);
-        Assert.NotEqual(snapshot.Root, _writer.CreateSnapshot("changed").Root);
+        Assert.Equal(snapshot.Root, _catalog.Writer.CreateSnapshot("same").Root);
+        _catalog.Writer.Commit([File("a.txt", Block(1))], []);
+        Assert.NotEqual(snapshot.Root, _catalog.Writer.CreateSnapshot("changed").Root);
     }
 
     [Fact]
     public void CreateSnapshot_SecondSnapshot_HasTheNewestAsParent()
     {
         Populate();
-        var first = _writer.CreateSnapshot("one");
-        var second = _writer.CreateSnapshot("two");
+        var first = _catalog.Writer.CreateSnapshot("one");
+        var second = _catalog.Writer.CreateSnapshot("two");
 
         Assert.Equal(first.Id, second.Parent);
     }
@@ -97,28 +84,28 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
     public void CreateSnapshot_NameTaken_ThrowsAndChangesNothing()
     {
         Populate();
-        _writer.CreateSnapshot("dup");
+        _catalog.Writer.CreateSnapshot("dup");
 
-        Assert.Throws<SnapshotNameTakenException>(() => _writer.CreateSnapshot("dup"));
-        Assert.Equal(1, Scalar(_database, "SELECT count(*) FROM snapshots"));
-        Assert.Equal(2, Refcount(_database, Id(1)));
-        Assert.Throws<ArgumentException>(() => _writer.CreateSnapshot("123"));
-        Assert.Throws<ArgumentException>(() => _writer.CreateSnapshot(""));
+        Assert.Throws<SnapshotNameTakenException>(() => _catalog.Writer.CreateSnapshot("dup"));
+        Assert.Equal(1, Scalar(_catalog.Database, "SELECT count(*) FROM snapshots"));
+        Assert.Equal(2, Refcount(_catalog.Database, Id(1)));
+        Assert.Throws<ArgumentException>(() => _catalog.Writer.CreateSnapshot("123"));
+        Assert.Throws<ArgumentException>(() => _catalog.Writer.CreateSnapshot(""));
     }
 
     [Fact]
     public void RemoveFiles_BlocksHeldBySnapshot_AreNotReleased()
     {
         Populate();
-        _writer.CreateSnapshot("keep");
+        _catalog.Writer.CreateSnapshot("keep");
 
-        var released = _writer.RemoveFiles("", recursive: true);
+        var released = _catalog.Writer.RemoveFiles("", recursive: true);
 
         Assert.Empty(released);
-        Assert.Equal(1, Refcount(_database, Id(1)));
-        Assert.Equal(1, Refcount(_database, Id(2)));
-        Assert.Empty(_database.IntegrityCheck());
-        using var reader = _database.CreateReader();
+        Assert.Equal(1, Refcount(_catalog.Database, Id(1)));
+        Assert.Equal(1, Refcount(_catalog.Database, Id(2)));
+        Assert.Empty(_catalog.Database.IntegrityCheck());
+        using var reader = _catalog.Database.CreateReader();
         Assert.True(reader.HasBlock(Id(1)));
     }
 
@@ -126,38 +113,38 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
     public void DeleteSnapshots_AfterFilesRemoved_ReleasesBlocksForCollectionWithoutForgettingThem()
     {
         Populate();
-        var snapshot = _writer.CreateSnapshot("gone");
-        _writer.RemoveFiles("b", recursive: true);
+        var snapshot = _catalog.Writer.CreateSnapshot("gone");
+        _catalog.Writer.RemoveFiles("b", recursive: true);
 
-        var removal = _writer.DeleteSnapshots([snapshot.Id, 9999]);
+        var removal = _catalog.Writer.DeleteSnapshots([snapshot.Id, 9999]);
 
         Assert.Equal([snapshot], removal.Deleted);
         Assert.Equal(1, removal.BlocksReleased);
         Assert.Equal(1000, removal.BytesReleased);
-        Assert.Equal(1, Refcount(_database, Id(1)));
-        Assert.Equal(1, Refcount(_database, Id(2)));
-        Assert.Equal(0, Refcount(_database, Id(3)));
-        Assert.Equal(0, Scalar(_database, "SELECT count(*) FROM snapshot_files"));
-        Assert.Equal(0, Scalar(_database, "SELECT count(*) FROM snapshot_blocks"));
-        Assert.Empty(_database.IntegrityCheck());
-        using var reader = _database.CreateReader();
+        Assert.Equal(1, Refcount(_catalog.Database, Id(1)));
+        Assert.Equal(1, Refcount(_catalog.Database, Id(2)));
+        Assert.Equal(0, Refcount(_catalog.Database, Id(3)));
+        Assert.Equal(0, Scalar(_catalog.Database, "SELECT count(*) FROM snapshot_files"));
+        Assert.Equal(0, Scalar(_catalog.Database, "SELECT count(*) FROM snapshot_blocks"));
+        Assert.Empty(_catalog.Database.IntegrityCheck());
+        using var reader = _catalog.Database.CreateReader();
         Assert.Equal([Id(3)], reader.FindUnreferencedBlocks(10).Select(b => b.Id));
 
         // The released set is cleared: the next commit does not report block 3 again.
-        Assert.Empty(_writer.Commit([File("z", Block(1))], []));
+        Assert.Empty(_catalog.Writer.Commit([File("z", Block(1))], []));
     }
 
     [Fact]
     public void DeleteSnapshots_Middle_ReparentsItsChildren()
     {
         Populate();
-        var a = _writer.CreateSnapshot("a");
-        var b = _writer.CreateSnapshot("b");
-        var c = _writer.CreateSnapshot("c");
+        var a = _catalog.Writer.CreateSnapshot("a");
+        var b = _catalog.Writer.CreateSnapshot("b");
+        var c = _catalog.Writer.CreateSnapshot("c");
 
-        _writer.DeleteSnapshots([b.Id]);
+        _catalog.Writer.DeleteSnapshots([b.Id]);
 
-        using var reader = _database.CreateReader();
+        using var reader = _catalog.Database.CreateReader();
         Assert.Equal([(a.Id, (long?)null), (c.Id, a.Id)], reader.ListSnapshots().Select(s => (s.Id, s.Parent)));
     }
 
@@ -172,20 +159,20 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
             {
                 if (op >= 0)
                 {
-                    _writer.CreateSnapshot($"s{counter++}");
+                    _catalog.Writer.CreateSnapshot($"s{counter++}");
                 }
                 else
                 {
-                    using var r = _database.CreateReader();
+                    using var r = _catalog.Database.CreateReader();
                     var all = r.ListSnapshots();
                     if (all.Count > 0)
                     {
-                        _writer.DeleteSnapshots([all[(counter++ * 7 + -op) % all.Count].Id]);
+                        _catalog.Writer.DeleteSnapshots([all[(counter++ * 7 + -op) % all.Count].Id]);
                     }
                 }
             }
 
-            using var reader = _database.CreateReader();
+            using var reader = _catalog.Database.CreateReader();
             var snapshots = reader.ListSnapshots().ToDictionary(s => s.Id);
             foreach (var s in snapshots.Values)
             {
@@ -193,8 +180,8 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
                 Assert.True(s.Parent is null || (snapshots.ContainsKey(s.Parent.Value) && s.Parent < s.Id));
             }
 
-            Assert.Empty(_database.IntegrityCheck());
-            Assert.Equal(1 + snapshots.Count, Refcount(_database, Id(1)));
+            Assert.Empty(_catalog.Database.IntegrityCheck());
+            Assert.Equal(1 + snapshots.Count, Refcount(_catalog.Database, Id(1)));
         }).QuickCheckThrowOnFailure();
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Isg.Actors.Hosting;
 using Isg.Actors.Restore;
 using Isg.Node.Cli.Output;
 using Isg.Protocol.Paths;
@@ -30,17 +31,27 @@ public static class GetCommand
                 : (catalogPath.Length == 0 ? "." : CatalogPath.Name(catalogPath)));
             var node = context.StartNode();
             await using var nodeScope = node.ConfigureAwait(false);
-            var report = await TransferRenderer.RunAsync(context.Output, "restoring", "restored",
-                progress => node.RestoreAsync(new RestoreRequest(catalogPath, target, parse.GetValue(force)), progress, cancellationToken))
-                .ConfigureAwait(false);
-            context.Output.Line($"{report.Files} files, {ByteSize.Format(report.Bytes)} restored to {target}" +
-                (report.Failures.Count > 0 ? $"; {report.Failures.Count} failed" : string.Empty));
-            // Damaged stored data is what exit code 5 reports; a file kept back for a local reason (it exists, a
-            // write failed) makes the restore partial.
-            return report.CorruptFiles > 0 ? ExitCode.DataCorrupt
-                : report.Failures.Count > 0 ? ExitCode.Partial
-                : ExitCode.Ok;
+            return await RestoreAsync(context.Output, node, new RestoreRequest(catalogPath, target, parse.GetValue(force)), "files", string.Empty,
+                cancellationToken).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="request"/> with progress, prints "N <paramref name="entries"/>, SIZE restored<paramref name="source"/>
+    /// to TARGET" (and how many failed) and returns the exit code the report calls for. Shared with `isg snapshot restore`.
+    /// </summary>
+    internal static async Task<ExitCode> RestoreAsync(ConsoleOutput output, StorageNode node, RestoreRequest request, string entries, string source,
+        CancellationToken cancellationToken)
+    {
+        var report = await TransferRenderer.RunAsync(output, "restoring", "restored", progress => node.RestoreAsync(request, progress, cancellationToken))
+            .ConfigureAwait(false);
+        output.Line($"{report.Files} {entries}, {ByteSize.Format(report.Bytes)} restored{source} to {request.OutputPath}" +
+            (report.Failures.Count > 0 ? $"; {report.Failures.Count} failed" : string.Empty));
+        // Damaged stored data is what exit code 5 reports; a file kept back for a local reason (it exists, a
+        // write failed) makes the restore partial.
+        return report.CorruptFiles > 0 ? ExitCode.DataCorrupt
+            : report.Failures.Count > 0 ? ExitCode.Partial
+            : ExitCode.Ok;
     }
 }

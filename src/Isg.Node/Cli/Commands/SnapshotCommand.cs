@@ -94,14 +94,8 @@ public static class SnapshotCommand
             var node = context.StartNode();
             await using var nodeScope = node.ConfigureAwait(false);
             var found = node.FindSnapshot(parse.GetValue(snapshot)!);
-            var report = await TransferRenderer.RunAsync(context.Output, "restoring", "restored",
-                progress => node.RestoreAsync(new RestoreRequest(catalogPath, target, parse.GetValue(force), found.Id), progress, cancellationToken))
-                .ConfigureAwait(false);
-            context.Output.Line($"{report.Files} entries, {ByteSize.Format(report.Bytes)} restored from snapshot '{found.Name}' to {target}" +
-                (report.Failures.Count > 0 ? $"; {report.Failures.Count} failed" : string.Empty));
-            return report.CorruptFiles > 0 ? ExitCode.DataCorrupt
-                : report.Failures.Count > 0 ? ExitCode.Partial
-                : ExitCode.Ok;
+            return await GetCommand.RestoreAsync(context.Output, node, new RestoreRequest(catalogPath, target, parse.GetValue(force), found.Id),
+                "entries", $" from snapshot '{found.Name}'", cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
