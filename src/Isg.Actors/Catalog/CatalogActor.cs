@@ -38,7 +38,7 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
         switch (message)
         {
             case CommitFiles commit:
-                try
+                Attempt(commit.ReplyTo, () =>
                 {
                     var freed = writer.Commit(commit.Files, commit.NewBlocks, commit.Stripes);
                     if (freed.Count > 0)
@@ -46,21 +46,8 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                         Context.Logger.LogDebug("commit left {Blocks} blocks unreferenced", freed.Count);
                     }
 
-                    commit.ReplyTo.Reply(new FilesCommitted(commit.Files.Count, null));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A rejected commit (busy, full disk, a bad path or block layout) leaves the catalogue as it was:
-                    // reply rather than leave the asker waiting. The job that asked reports it.
-                    Context.Logger.LogDebug("commit of {Files} files failed: {Reason}", commit.Files.Count, e.Message);
-                    commit.ReplyTo.Reply(new FilesCommitted(0, e));
-                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
-                    {
-                        // The writer's state is suspect: let the supervisor restart us with a fresh connection.
-                        throw;
-                    }
-                }
-
+                    return new FilesCommitted(commit.Files.Count, null);
+                }, e => new FilesCommitted(0, e), $"commit of {commit.Files.Count} files");
                 break;
             case RemovePath remove:
                 Attempt(remove.ReplyTo, () => Remove(writer, remove), e => new PathRemoved(0, 0, 0, e), "removal of " + remove.Path);
@@ -82,29 +69,20 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                     e => new SnapshotsDeleted(null, e), "snapshot deletion");
                 break;
             case RecordScrub scrub:
-                try
+                Attempt(scrub.ReplyTo, () =>
                 {
                     writer.RecordScrub(scrub.Record);
-                    scrub.ReplyTo.Reply(new ScrubRecorded(null));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Context.Logger.LogDebug("recording a scrub failed: {Reason}", e.Message);
-                    scrub.ReplyTo.Reply(new ScrubRecorded(e));
-                    if (e is CatalogException { Kind: CatalogErrorKind.Corrupt })
-                    {
-                        throw;
-                    }
-                }
-
+                    return new ScrubRecorded(null);
+                }, e => new ScrubRecorded(e), "recording a scrub");
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
     }
 
-    // Runs a change and replies; a failure (a taken name, a busy or full disk) is the reply. A corrupt
-    // catalogue also restarts the actor, after the reply, so the asker is not left waiting.
+    // Runs a change and replies. A rejected change (a taken name, a busy or full disk, a bad path or block layout)
+    // leaves the catalogue as it was and is the reply, logged at debug: the asker reports it. A corrupt catalogue
+    // also restarts the actor (a fresh connection), after the reply, so the asker is not left waiting.
     private void Attempt<TReply>(IReplyTo<TReply> replyTo, Func<TReply> change, Func<Exception, TReply> failed, string what)
     {
         TReply reply;
