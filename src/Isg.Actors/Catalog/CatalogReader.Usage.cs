@@ -3,12 +3,13 @@ namespace Isg.Actors.Catalog;
 /// <summary>The reader's storage-use totals (parity, snapshots, reclaimable space).</summary>
 public sealed partial class CatalogReader
 {
-    private const string StorageUseSql = """
+    // The unprotected count is CountUnprotectedBlocks' query, so stats and health agree by construction.
+    private const string StorageUseSql = $"""
         SELECT
             (SELECT count(*) FROM stripes),
             (SELECT count(*) FROM chunks WHERE is_parity = 1),
             (SELECT coalesce(sum(s.shard_size), 0) FROM chunks c JOIN stripes s ON s.id = c.stripe_id WHERE c.is_parity = 1),
-            (SELECT count(*) FROM blocks WHERE stripe_id IS NULL AND refcount > 0),
+            ({UnprotectedSql}),
             (SELECT count(*) FROM blocks b WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM file_blocks f WHERE f.block_id = b.id)),
             (SELECT coalesce(sum(b.stored_size), 0) FROM blocks b WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM file_blocks f WHERE f.block_id = b.id)),
             (SELECT count(*) FROM blocks WHERE refcount = 0),
