@@ -49,7 +49,7 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
         var sealedStripes = new List<SealedStripe>();
         // Blocks waiting for a full group of their size class, as the assembler groups them.
         var pending = Enumerable.Range(0, StripeAssembler.ClassCount).Select(_ => new List<LiveBlock>()).ToArray();
-        var group = 0;
+        var groups = 0;
         try
         {
             foreach (var plan in repacks.OrderBy(r => r.Stripe.Id))
@@ -67,26 +67,33 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
                 {
                     var waiting = pending[policy.IsNone ? 0 : StripeAssembler.SizeClassOf(block.Bytes.Length)];
                     waiting.Add(block);
-                    if (!policy.IsNone && waiting.Count == policy.DataShards
-                        && !await WriteGroupAsync(assembler, waiting, policy.DataShards, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
+                    if (!policy.IsNone && waiting.Count == policy.DataShards)
+                    {
+                        groups++;
+                        if (!await WriteGroupAsync(assembler, waiting, policy.DataShards, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
+                        {
+                            return null;
+                        }
+                    }
+                }
+            }
+
+            // The partial groups, one per class, then their parity.
+            foreach (var waiting in pending)
+            {
+                if (waiting.Count > 0)
+                {
+                    groups++;
+                    if (!await WriteGroupAsync(assembler, waiting, waiting.Count, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
                     {
                         return null;
                     }
                 }
             }
 
-            // The partial groups, one per class (each opens its class's stripe, numbered in this order), then their parity.
-            foreach (var waiting in pending)
-            {
-                if (waiting.Count > 0 && !await WriteGroupAsync(assembler, waiting, waiting.Count, group++, moves, sealedStripes, cancellationToken).ConfigureAwait(false))
-                {
-                    return null;
-                }
-            }
-
             sealedStripes.AddRange(await assembler.CloseAsync(cancellationToken).ConfigureAwait(false));
 
-            var expected = policy.IsNone ? 0 : group;
+            var expected = policy.IsNone ? 0 : groups;
             if (assembler.FailedStripes > 0 || sealedStripes.Count != expected)
             {
                 logger.LogWarning("gc: repack abandoned: {Failed} new stripes could not be written; the old stripes stay as they are", expected - sealedStripes.Count);
@@ -120,21 +127,21 @@ public sealed class StripeRepacker(RepositoryKey key, RedundancyPolicy policy, B
         }
     }
 
-    // Reserves the first `count` pending blocks as the next group (the assembler's stripe number `group`), writing
-    // those whose slot backend holds no good copy; removes them from pending. False when a put failed.
-    private async Task<bool> WriteGroupAsync(StripeAssembler assembler, List<LiveBlock> pending, int count, int group,
+    // Reserves the first `count` pending blocks as one stripe of their size class, writing those whose slot backend
+    // holds no good copy; removes them from pending. False when a put failed.
+    private async Task<bool> WriteGroupAsync(StripeAssembler assembler, List<LiveBlock> pending, int count,
         List<GcMove> moves, List<SealedStripe> sealedStripes, CancellationToken cancellationToken)
     {
         var members = pending.GetRange(0, count);
         pending.RemoveRange(0, count);
-        var all = backends.All;
         var ordered = new LiveBlock?[count];
         if (!policy.IsNone)
         {
             // A block goes to the slot whose backend already holds a good copy of it when that slot is free.
+            var slots = assembler.NextBackends(members[0].Bytes.Length, count);
             for (var i = 0; i < count; i++)
             {
-                var target = all[ShardPlacement.BackendFor(group, i, all.Count)].Name;
+                var target = slots[i].Name;
                 var match = members.FindIndex(b => b.GoodOn.Contains(target));
                 if (match >= 0)
                 {

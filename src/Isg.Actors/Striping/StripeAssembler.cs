@@ -80,6 +80,32 @@ public sealed class StripeAssembler : IDisposable
         return size;
     }
 
+    /// <summary>
+    /// The backends the next <paramref name="count"/> blocks of <paramref name="sealedLength"/> bytes will be placed
+    /// on by <see cref="Reserve"/>, in order, if nothing else is reserved in between: the free slots of their size
+    /// class's open stripe (or of the stripe it would open). <paramref name="count"/> is at most the slots left in
+    /// that stripe. Lets a caller that holds several blocks (a repack) give each the slot where a copy already is.
+    /// </summary>
+    public IReadOnlyList<IStorageBackend> NextBackends(int sealedLength, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var backends = _backends.All;
+        lock (_lock)
+        {
+            if (_policy.IsNone)
+            {
+                var next = Interlocked.Read(ref _roundRobin);
+                return Enumerable.Range(0, count).Select(i => backends[(int)((next + i) % backends.Count)]).ToArray();
+            }
+
+            var stripe = _open[SizeClassOf(sealedLength)];
+            var sequence = stripe?.Sequence ?? _nextStripe;
+            var first = stripe?.Reserved ?? 0;
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _policy.DataShards - first);
+            return Enumerable.Range(first, count).Select(i => backends[ShardPlacement.BackendFor(sequence, i, backends.Count)]).ToArray();
+        }
+    }
+
     /// <summary>Stripes dropped because a put failed: their blocks are stored but unprotected.</summary>
     public int FailedStripes => Volatile.Read(ref _failedStripes);
 

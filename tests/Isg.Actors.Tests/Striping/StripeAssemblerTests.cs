@@ -66,6 +66,30 @@ public sealed class StripeAssemblerTests : IDisposable
     }
 
     [Fact]
+    public async Task NextBackends_BeforeReserving_NamesTheBackendsReserveThenUses()
+    {
+        using var assembler = new StripeAssembler(RedundancyPolicy.Of(4, 2), _backends, _key);
+        var small = SampleData.RandomBytes(1000, seed: 1);
+        var large = SampleData.RandomBytes(300_000, seed: 2);
+        var first = assembler.Reserve(BlockId.Compute(small), small);
+
+        var smallNext = assembler.NextBackends(small.Length, 3).Select(b => b.Name).ToArray();
+        var largeNext = assembler.NextBackends(large.Length, 2).Select(b => b.Name).ToArray();
+        var smallSlots = Enumerable.Range(10, 3).Select(i => SampleData.RandomBytes(1000, seed: i))
+            .Select(b => assembler.Reserve(BlockId.Compute(b), b)).ToArray();
+        var largeSlots = Enumerable.Range(20, 2).Select(i => SampleData.RandomBytes(300_000, seed: i))
+            .Select(b => assembler.Reserve(BlockId.Compute(b), b)).ToArray();
+
+        Assert.Equal(smallSlots.Select(s => s.Backend.Name), smallNext);
+        Assert.Equal(largeSlots.Select(s => s.Backend.Name), largeNext);
+        Assert.Throws<ArgumentOutOfRangeException>(() => assembler.NextBackends(large.Length, 3));
+        foreach (var slot in smallSlots.Prepend(first).Concat(largeSlots))
+        {
+            await assembler.ReportAsync(slot, stored: true, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task CloseAsync_PartialStripe_SealsItWithKPrimeBlocks()
     {
         using var assembler = new StripeAssembler(RedundancyPolicy.Of(4, 2), _backends, _key);
