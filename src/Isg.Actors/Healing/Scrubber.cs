@@ -5,7 +5,6 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
-using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Sealing;
 
@@ -400,37 +399,23 @@ public sealed class Scrubber
     }
 
     private static ShardCheck CheckParity(ChunkRecord chunk, ReadOnlySpan<byte> bytes) =>
-        bytes.Length != chunk.StoredSize ? new ShardCheck(ShardStatus.Corrupt, $"the parity shard is {bytes.Length} bytes, expected {chunk.StoredSize}")
-        : Hash256.Compute(bytes) != chunk.BlockId.Hash ? new ShardCheck(ShardStatus.Corrupt, "the parity shard does not hash to its id")
-        : new ShardCheck(ShardStatus.Good, string.Empty);
+        Check(ShardVerification.ParityProblem(bytes, chunk.StoredSize, chunk.BlockId));
 
-    // Length first (cheap, and names truncation plainly), then authentication and the plaintext hash.
     private ShardCheck CheckData(ChunkRecord chunk, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != chunk.StoredSize)
-        {
-            return new ShardCheck(ShardStatus.Corrupt, $"the object is {bytes.Length} bytes, expected {chunk.StoredSize}");
-        }
-
-        if (!BlockSealer.TryReadPlaintextLength(bytes, out var plainLength, out var error))
-        {
-            return new ShardCheck(ShardStatus.Corrupt, error.ToString());
-        }
-
         var sealer = RentSealer();
-        var plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, plainLength));
         try
         {
-            return sealer.TryOpen(chunk.BlockId, bytes, plaintext, out _, out error) == DecodeStatus.Done
-                ? new ShardCheck(ShardStatus.Good, string.Empty)
-                : new ShardCheck(ShardStatus.Corrupt, error.ToString());
+            return Check(ShardVerification.DataProblem(sealer, chunk.BlockId, bytes, chunk.StoredSize));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(plaintext);
             _sealers.Add(sealer);
         }
     }
+
+    private static ShardCheck Check(string? problem) =>
+        problem is null ? new ShardCheck(ShardStatus.Good, string.Empty) : new ShardCheck(ShardStatus.Corrupt, problem);
 
     // A bad data shard is rewritten from another intact copy of the same block (a replica on another backend),
     // else rebuilt from its stripe; a bad parity shard is recomputed from its stripe.

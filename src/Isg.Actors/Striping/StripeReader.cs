@@ -175,21 +175,9 @@ public sealed class StripeReader(BackendSet backends, BlockSealer sealer)
         return false;
     }
 
-    private bool Verify(StripeLayout stripe, StripeShard shard, ReadOnlySpan<byte> bytes)
-    {
-        if (shard.IsParity)
-        {
-            return bytes.Length == stripe.ShardSize && Hash256.Compute(bytes) == shard.Id.Hash;
-        }
-
-        if (bytes.Length != shard.StoredSize || bytes.Length > stripe.ShardSize)
-        {
-            return false;
-        }
-
-        using var plaintext = Open(shard.Id, bytes);
-        return plaintext is not null;
-    }
+    private bool Verify(StripeLayout stripe, StripeShard shard, ReadOnlySpan<byte> bytes) => shard.IsParity
+        ? ShardVerification.ParityProblem(bytes, stripe.ShardSize, shard.Id) is null
+        : bytes.Length <= stripe.ShardSize && ShardVerification.DataProblem(sealer, shard.Id, bytes, shard.StoredSize) is null;
 
     private ReedSolomonCodec CodecFor(int k, int m)
     {
