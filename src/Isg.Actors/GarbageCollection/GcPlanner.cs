@@ -1,11 +1,13 @@
+using Isg.Actors.Striping;
+
 namespace Isg.Actors.GarbageCollection;
 
 /// <summary>
 /// Decides what a collection deletes, as a pure function of catalogue rows. Rules: an unstriped block with
 /// refcount 0 dies; a stripe whose data blocks all have refcount 0 dies whole (data and parity); a stripe with live
 /// data blocks keeps its dead ones (the parity needs their bytes to rebuild the live ones) unless it is repacked:
-/// when its dead bytes reach the policy's threshold, or when it is undersized and another undersized stripe can be
-/// merged with it. A block with refcount above 0 is never planned for deletion.
+/// when its dead bytes reach the policy's threshold, or when it is undersized and another undersized stripe of the
+/// same size class can be merged with it. A block with refcount above 0 is never planned for deletion.
 /// </summary>
 public static class GcPlanner
 {
@@ -66,16 +68,21 @@ public static class GcPlanner
             }
         }
 
-        // One undersized stripe repacked alone would come out just as small: merge only when there are several, and
-        // only when it pays: merging rewrites the parity, so the bytes it frees must be at least half what it writes
-        // (two 1-block stripes merge; a 9-block stripe and a 1-block one do not, every gc, after each small add).
-        if (small.Count >= 2 && MergingPays(small, policy))
+        // One undersized stripe repacked alone would come out just as small, and new stripes group blocks by size
+        // class (StripeAssembler): merge undersized stripes class by class, only where a class has several, and only
+        // when it pays: merging rewrites the parity, so the bytes it frees must be at least half what it writes (two
+        // 1-block stripes merge; a 9-block stripe and a 1-block one do not, every gc, after each small add).
+        foreach (var sameClass in small.GroupBy(s => StripeAssembler.SizeClassOf((int)s.Live.Max(b => b.StoredSize))))
         {
-            repacks.AddRange(small);
-        }
-        else
-        {
-            kept.AddRange(small.SelectMany(s => s.Dead));
+            var stripes = sameClass.ToList();
+            if (stripes.Count >= 2 && MergingPays(stripes, policy))
+            {
+                repacks.AddRange(stripes);
+            }
+            else
+            {
+                kept.AddRange(stripes.SelectMany(s => s.Dead));
+            }
         }
 
         // Blocks naming a stripe the candidates do not hold: the stripe's state is unknown, so nothing is deleted.

@@ -182,6 +182,19 @@ public sealed class GcPlannerTests
     }
 
     [Fact]
+    public void Plan_UndersizedStripesOfDifferentSizeClasses_AreNotMerged()
+    {
+        // New stripes group blocks by size class, so merging these would give the same two stripes again, every gc.
+        var small = Block(1, size: 1_000, stripe: 1);
+        var large = Block(1, size: 300_000, stripe: 2);
+
+        var plan = GcPlanner.Plan(new GcCandidates([small, large], [Stripe(1, 1, paritySize: 1_000), Stripe(2, 1, paritySize: 300_000)]),
+            new GcPolicy(0.5, 10, RepackSmall: true, PolicyParityShards: 2));
+
+        Assert.Empty(plan.Repacks);
+    }
+
+    [Fact]
     public void Plan_BlockOfAStripeNotInTheCandidates_IsKept()
     {
         var orphaned = Block(0, stripe: 99);
