@@ -1,0 +1,296 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Isg.Actors.Storage;
+using Isg.Protocol.Errors;
+using Isg.Protocol.Frames;
+using Isg.Protocol.Video;
+
+namespace Isg.Actors.Video;
+
+/// <summary>
+/// Decodes an ISGv2 video back into its file, reading everything it needs from the video. A first pass reads the
+/// opening frames at whatever resolution the video has until a header frame is found; the second pass has ffmpeg
+/// scale frames back to the header's geometry, reads them in parallel on a pool of workers, and puts them back in
+/// order with a <see cref="FrameGroupAssembler"/>, which drops repeats and rebuilds lost frames. The file is written
+/// to a temporary name, checked against the header's length and SHA-256, and only then renamed into place.
+/// </summary>
+public static class VideoFileDecoder
+{
+    /// <summary>Frames read from the start while looking for a header before the video is declared not ISGv2.</summary>
+    public const int HeaderSearchFrames = 120;
+
+    /// <summary>Decodes <paramref name="request"/>; throws <see cref="VideoException"/> or <see cref="VideoToolException"/> with the cause.</summary>
+    public static async Task<VideoDecodeResult> DecodeAsync(
+        VideoDecodeRequest request, IProgress<VideoProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!File.Exists(request.InputPath))
+        {
+            throw new FileNotFoundException($"{request.InputPath}: no such file", request.InputPath);
+        }
+
+        var info = await ProbeAsync(request.InputPath, cancellationToken).ConfigureAwait(false);
+        var header = await FindHeaderAsync(request.InputPath, cancellationToken).ConfigureAwait(false);
+        using var keys = header.IsEncrypted && request.Passphrase is not null
+            ? VideoKeys.Derive(request.Passphrase, header.Salt, header.Kdf!)
+            : null;
+        if (!header.TryOpenMetadata(keys, out var metadata, out var error))
+        {
+            throw new VideoException(
+                error.Kind == ProtocolErrorKind.WrongPassphrase ? VideoErrorKind.WrongPassphrase : VideoErrorKind.Corrupt, error.Message);
+        }
+
+        var parameters = header.Parameters;
+        var layout = VideoFileEncoder.CreateLayout(parameters);
+        var plan = new VideoPlan(header.PayloadLength, layout.PayloadBytes, parameters.GroupDataFrames, parameters.GroupParityFrames);
+        var output = ResolveOutput(request.OutputPath, metadata.Name);
+        var directory = Path.GetDirectoryName(output)!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            VideoDecodeStats stats;
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var cipher = keys is null ? null : new PayloadCipher(keys, header.StreamTag);
+                using var sink = new PayloadSink(stream, metadata, cipher);
+                var scale = info.Width != parameters.Width || info.Height != parameters.Height;
+                var reader = FfmpegFrameReader.Start(request.InputPath, layout.Codec.PixelFormat,
+                    scale ? parameters.Width : null, scale ? parameters.Height : null);
+                await using (reader.ConfigureAwait(false))
+                {
+                    stats = await new FramePipeline(layout, plan, header.StreamTag, reader, sink, metadata.FileLength, progress)
+                        .RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                sink.Finish();
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, output, overwrite: true);
+            NativeFileSystem.FsyncPath(directory);
+            return new VideoDecodeResult(output, header, metadata, stats);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Reads the opening frames of <paramref name="path"/> at their own resolution until one is a header frame.</summary>
+    public static async Task<VideoHeader> FindHeaderAsync(string path, CancellationToken cancellationToken)
+    {
+        var reader = FfmpegFrameReader.Start(path, PixelFormat.Gray8);
+        await using (reader.ConfigureAwait(false))
+        {
+            var frame = new byte[reader.FrameBytes];
+            ProtocolError? lastError = null;
+            for (var i = 0; i < HeaderSearchFrames && await reader.ReadFrameAsync(frame, cancellationToken).ConfigureAwait(false); i++)
+            {
+                if (HeaderFrame.TryRead(frame, reader.Width, reader.Height, out var header, out var error))
+                {
+                    return header;
+                }
+
+                if (error.Kind != ProtocolErrorKind.BadMagic)
+                {
+                    lastError = error;
+                }
+            }
+
+            throw new VideoException(VideoErrorKind.NotIsgVideo, lastError is { } found
+                ? $"{path}: its header frame cannot be used: {found.Message}"
+                : $"{path}: no ISGv2 header frame in its first {Math.Min(HeaderSearchFrames, reader.FramesRead)} frames: not an Isg video, or its opening was cut");
+        }
+    }
+
+    private static async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await VideoProbe.ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VideoToolException e) when (e.Kind == VideoToolErrorKind.BadVideo)
+        {
+            throw new VideoException(VideoErrorKind.NotIsgVideo, $"{path}: not a video ({e.Message})", e);
+        }
+    }
+
+    private static string ResolveOutput(string requested, string storedName)
+    {
+        if (!Directory.Exists(requested))
+        {
+            return Path.GetFullPath(requested);
+        }
+
+        // The stored name comes from the video, so only its last component is used: it can never climb out.
+        var name = Path.GetFileName(storedName);
+        return Path.GetFullPath(Path.Combine(requested, name is "" or "." or ".." ? "decoded.bin" : name));
+    }
+
+    /// <summary>
+    /// Reads frames from ffmpeg, decodes them on the thread pool (codec, then inner code), and feeds the results in
+    /// order into the assembler, writing each group out as soon as it is complete.
+    /// </summary>
+    private sealed class FramePipeline(
+        DataFrameLayout layout, VideoPlan plan, uint streamTag, FfmpegFrameReader reader, PayloadSink sink, long fileLength,
+        IProgress<VideoProgress>? progress)
+    {
+        private readonly ConcurrentBag<byte[]> _pixelBuffers = [];
+        private readonly FrameGroupAssembler _assembler = new(plan);
+        private long _framesRead;
+        private long _clean;
+        private long _corrected;
+        private long _damaged;
+        private long _foreign;
+        private long _bitErrors;
+        private long _bitsRead;
+
+        public async Task<VideoDecodeStats> RunAsync(CancellationToken cancellationToken)
+        {
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var jobs = Channel.CreateBounded<Task<Decoded>>(new BoundedChannelOptions(Environment.ProcessorCount * 2)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+            });
+            var producer = Task.Run(() => ProduceAsync(jobs.Writer, failed.Token), failed.Token);
+            try
+            {
+                await foreach (var job in jobs.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
+                {
+                    var decoded = await job.ConfigureAwait(false);
+                    try
+                    {
+                        Count(decoded);
+                        if (decoded.Status is FrameReadStatus.Clean or FrameReadStatus.Corrected)
+                        {
+                            _assembler.Offer(decoded.Meta, layout.PayloadOf(decoded.FrameBytes.AsSpan(0, layout.FrameCapacity)));
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(decoded.FrameBytes);
+                    }
+
+                    Drain();
+                }
+            }
+            catch
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                await producer.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                    .ConfigureAwait(false);
+                throw;
+            }
+
+            await producer.ConfigureAwait(false);
+            _assembler.Complete();
+            Drain();
+            return new VideoDecodeStats(_framesRead, _clean, _corrected, _damaged, _foreign, _assembler.Duplicates, _assembler.RebuiltFrames,
+                _bitErrors, _bitsRead);
+        }
+
+        private void Count(Decoded decoded)
+        {
+            _framesRead++;
+            switch (decoded.Status)
+            {
+                case FrameReadStatus.Clean:
+                    _clean++;
+                    _bitsRead += layout.Code.EncodedBytes * 8L;
+                    break;
+                case FrameReadStatus.Corrected:
+                    _corrected++;
+                    _bitErrors += decoded.BitErrors;
+                    _bitsRead += layout.Code.EncodedBytes * 8L;
+                    break;
+                case FrameReadStatus.Damaged:
+                    _damaged++;
+                    break;
+                default:
+                    _foreign++;
+                    break;
+            }
+        }
+
+        private void Drain()
+        {
+            while (true)
+            {
+                switch (_assembler.TryTakeNext(out var missing))
+                {
+                    case GroupStatus.Ready:
+                        for (var i = 0; i < _assembler.DataFramesInTaken; i++)
+                        {
+                            sink.Write(_assembler.DataFrame(i));
+                        }
+
+                        _assembler.Release();
+                        progress?.Report(new VideoProgress(sink.Written, fileLength, _framesRead));
+                        break;
+                    case GroupStatus.Lost:
+                        var group = _assembler.NextGroup;
+                        var frames = plan.DataFramesIn(group) + plan.GroupParityFrames;
+                        throw new VideoException(VideoErrorKind.Unrecoverable,
+                            $"frame group {group + 1} of {plan.Groups} cannot be rebuilt: {missing} of its {frames} frames are missing or " +
+                            $"unreadable and at most {plan.GroupParityFrames} may be (the video is truncated or too damaged)");
+                    default:
+                        return;
+                }
+            }
+        }
+
+        private async Task ProduceAsync(ChannelWriter<Task<Decoded>> jobs, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    var pixels = _pixelBuffers.TryTake(out var reused) ? reused : new byte[layout.Codec.FrameBytes];
+                    if (!await reader.ReadFrameAsync(pixels.AsMemory(0, layout.Codec.FrameBytes), cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    await jobs.WriteAsync(Task.Run(() => Decode(pixels), cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+
+                jobs.Complete();
+            }
+            catch (Exception e)
+            {
+                jobs.Complete(e);
+                throw;
+            }
+        }
+
+        private Decoded Decode(byte[] pixels)
+        {
+            var frameBytes = ArrayPool<byte>.Shared.Rent(layout.FrameCapacity);
+            try
+            {
+                var bytes = frameBytes.AsSpan(0, layout.FrameCapacity);
+                if (!layout.Codec.TryDecode(pixels.AsSpan(0, layout.Codec.FrameBytes), bytes, out _, out _))
+                {
+                    return new Decoded(frameBytes, FrameReadStatus.Damaged, default, 0);
+                }
+
+                var status = layout.Read(bytes, streamTag, out var meta, out var bitErrors);
+                return new Decoded(frameBytes, status, meta, bitErrors);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(frameBytes);
+                throw;
+            }
+            finally
+            {
+                _pixelBuffers.Add(pixels);
+            }
+        }
+
+        private sealed record Decoded(byte[] FrameBytes, FrameReadStatus Status, FrameMeta Meta, long BitErrors);
+    }
+}
