@@ -100,7 +100,6 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
             return ValueTask.FromResult(false);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         return ReadCoreAsync(frame[..FrameBytes], cancellationToken);
     }
 
@@ -148,6 +147,12 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
 
     private async ValueTask<bool> ReadCoreAsync(Memory<byte> frame, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await CancelAsync().ConfigureAwait(false);
+            throw new OperationCanceledException(cancellationToken);
+        }
+
         int read;
         // Pipe reads may ignore the token; killing ffmpeg ends a blocked read at once.
         using (cancellationToken.Register(static tool => ((ToolProcess)tool!).Kill(), _tool))

@@ -97,7 +97,6 @@ public sealed class FfmpegFrameWriter : IAsyncDisposable
             throw new InvalidOperationException("The writer is completed, failed or cancelled.");
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         return WriteCoreAsync(frame, cancellationToken);
     }
 
@@ -154,6 +153,13 @@ public sealed class FfmpegFrameWriter : IAsyncDisposable
 
     private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _finished = true;
+            await _tool.KillAndWaitAsync().ConfigureAwait(false);
+            throw new OperationCanceledException(cancellationToken);
+        }
+
         // Pipe writes may ignore the token; killing ffmpeg makes a blocked write fail at once.
         using CancellationTokenRegistration registration = cancellationToken.Register(static tool => ((ToolProcess)tool!).Kill(), _tool);
         try

@@ -8,6 +8,7 @@ internal sealed class StderrTail(int capacity)
     private readonly byte[] _ring = new byte[capacity];
     private readonly Lock _lock = new();
     private long _written;
+    private bool _overflowed;
 
     /// <summary>Bytes kept at most.</summary>
     public int Capacity => _ring.Length;
@@ -17,6 +18,7 @@ internal sealed class StderrTail(int capacity)
     {
         lock (_lock)
         {
+            _overflowed |= _written + bytes.Length > _ring.Length;
             if (bytes.Length >= _ring.Length)
             {
                 bytes = bytes[^_ring.Length..];
@@ -37,8 +39,8 @@ internal sealed class StderrTail(int capacity)
         bool wrapped;
         lock (_lock)
         {
-            wrapped = _written > _ring.Length;
-            if (!wrapped)
+            wrapped = _overflowed;
+            if (_written <= _ring.Length)
             {
                 ordered = _ring.AsSpan(0, (int)_written).ToArray();
             }
