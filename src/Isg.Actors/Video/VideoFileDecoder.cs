@@ -55,9 +55,10 @@ public static class VideoFileDecoder
             {
                 using var cipher = keys is null ? null : new PayloadCipher(keys, header.StreamTag);
                 using var sink = new PayloadSink(stream, metadata, cipher);
+                // ffmpeg scales only when the platform changed the size; the header's geometry is what the cells need.
                 var scale = info.Width != parameters.Width || info.Height != parameters.Height;
-                var reader = FfmpegFrameReader.Start(request.InputPath, layout.Codec.PixelFormat,
-                    scale ? parameters.Width : null, scale ? parameters.Height : null);
+                var reader = await FfmpegFrameReader.StartAsync(request.InputPath, layout.Codec.PixelFormat,
+                    scale ? parameters.Width : null, scale ? parameters.Height : null, cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     stats = await new FramePipeline(layout, plan, header.StreamTag, reader, sink, metadata.FileLength, progress)
@@ -81,7 +82,7 @@ public static class VideoFileDecoder
     /// <summary>Reads the opening frames of <paramref name="path"/> at their own resolution until one is a header frame.</summary>
     public static async Task<VideoHeader> FindHeaderAsync(string path, CancellationToken cancellationToken)
     {
-        var reader = FfmpegFrameReader.Start(path, PixelFormat.Gray8);
+        var reader = await FfmpegFrameReader.StartAsync(path, PixelFormat.Gray8, null, null, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             var frame = new byte[reader.FrameBytes];

@@ -14,7 +14,7 @@ public static class VideoProfiles
     public static VideoProfile Lossless { get; } = new(
         "lossless", "FFV1 (lossless) RGB, 1x1 cells, 8 bits per channel",
         new VideoParameters(VideoMode.Rgb, 1280, 720, 1, 8, 4, 16, 1, 1, 30),
-        new VideoEncoding(VideoCodec.Ffv1, 0, "", 30), HeaderRepeats: 2);
+        VideoEncoding.Lossless(30), HeaderRepeats: 2);
 
     /// <summary>Black/white 4x4 cells at 1080p30 with strong inner and outer codes: survives YouTube's ~10 Mbit/s re-encode.</summary>
     public static VideoProfile YouTube { get; } = new(
