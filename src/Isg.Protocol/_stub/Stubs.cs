@@ -18,11 +18,3 @@ namespace Isg.Protocol.Erasure
     }
     public readonly record struct InterleavedDecodeResult(int CorrectedBytes, int FailedCodewords, int Codewords) { public bool Success => FailedCodewords == 0; }
 }
-namespace Isg.Protocol.Frames
-{
-    public static class FrameCodecFactory
-    {
-        public static IFrameCodec Create(VideoMode mode, int width, int height, int cellSize, int bitsPerChannel) =>
-            new GrayFrameCodec(new FrameGeometry(width, height, cellSize, mode == VideoMode.Gray4 ? FrameMode.Gray4 : FrameMode.BlackWhite));
-    }
-}
