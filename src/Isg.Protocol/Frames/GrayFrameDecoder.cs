@@ -124,7 +124,7 @@ public static class GrayFrameDecoder
     }
 
     /// <summary>Adds each byte of <paramref name="row"/> to the matching column sum, widening a vector at a time.</summary>
-    private static void AddRow(ReadOnlySpan<byte> row, Span<ushort> sums)
+    internal static void AddRow(ReadOnlySpan<byte> row, Span<ushort> sums)
     {
         var x = 0;
         if (Vector.IsHardwareAccelerated && row.Length >= Vector<byte>.Count)
