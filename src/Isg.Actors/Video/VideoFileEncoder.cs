@@ -92,7 +92,7 @@ public static class VideoFileEncoder
     {
         try
         {
-            return new DataFrameLayout(parameters.CreateCodec(), parameters.Mode, parameters.InnerParity);
+            return new DataFrameLayout(parameters.CreateCodec(), parameters.Mode, parameters.BitsPerChannel, parameters.InnerParity);
         }
         catch (ArgumentOutOfRangeException e)
         {

@@ -9,8 +9,9 @@ namespace Isg.Protocol.Video;
 
 /// <summary>
 /// What the bytes of one data frame mean. A frame codec gives the frame's capacity; of it, <see cref="SyncBytes"/>
-/// at each end are a fixed sync pattern (raster order puts them in the top and bottom cell rows; in grey modes they
-/// hold every level, so the adaptive thresholds always see all of them), and the middle is an
+/// at each end are a fixed sync pattern (raster order puts them in the top and bottom cell rows): cells stepping
+/// through every level, on every colour channel at once, so the decoders' adaptive levels always see the darkest and
+/// the brightest of each channel however little payload the frame carries. The middle is an
 /// <see cref="InterleavedCode"/> whose data rows are <see cref="FrameMeta"/> || payload (zero-padded to
 /// <see cref="PayloadBytes"/>) || CRC-32C of both. A reader checks the CRC first and runs the error correction only
 /// when it fails, so a clean channel costs one CRC per frame. Immutable and thread-safe.
@@ -22,12 +23,18 @@ public sealed class DataFrameLayout
 
     private const int CrcBytes = 4;
 
-    /// <summary>Builds the layout of <paramref name="codec"/>'s frames with <paramref name="innerParity"/> bytes per codeword.</summary>
-    public DataFrameLayout(IFrameCodec codec, VideoMode mode, int innerParity)
+    private readonly byte[] _sync;
+
+    /// <summary>
+    /// Builds the layout of <paramref name="codec"/>'s frames (drawn in <paramref name="mode"/>, with
+    /// <paramref name="bitsPerChannel"/> in colour mode) with <paramref name="innerParity"/> bytes per codeword.
+    /// </summary>
+    public DataFrameLayout(IFrameCodec codec, VideoMode mode, int bitsPerChannel, int innerParity)
     {
         ArgumentNullException.ThrowIfNull(codec);
         Codec = codec;
         SyncBytes = mode == VideoMode.Qr ? 0 : GridSyncBytes;
+        _sync = SyncPattern(mode, bitsPerChannel, SyncBytes);
         var capacity = codec.PayloadBytesPerFrame - (2 * SyncBytes);
         if (capacity < 255)
         {
@@ -69,8 +76,8 @@ public sealed class DataFrameLayout
             throw new ArgumentException($"A frame takes at most {PayloadBytes} payload bytes into {FrameCapacity} frame bytes.");
         }
 
-        WriteSync(frameBytes[..SyncBytes]);
-        WriteSync(frameBytes[(FrameCapacity - SyncBytes)..]);
+        _sync.CopyTo(frameBytes);
+        _sync.CopyTo(frameBytes[(FrameCapacity - SyncBytes)..]);
         var coded = frameBytes.Slice(SyncBytes, Code.EncodedBytes);
         meta.WriteTo(coded);
         payload.CopyTo(coded[FrameMeta.Size..]);
@@ -132,13 +139,36 @@ public sealed class DataFrameLayout
         return BinaryPrimitives.ReadUInt32LittleEndian(coded[checkedLength..]) == Crc32C.Compute(coded[..checkedLength]);
     }
 
-    // 0x1B then 0xE4: as 2-bit symbols 0,1,2,3 and 3,2,1,0, so every grey level and both black and white appear.
-    private static void WriteSync(Span<byte> destination)
+    // Cell i shows level i mod L (as the codec's symbol for it: Gray-coded below 8 bits) on every channel.
+    private static byte[] SyncPattern(VideoMode mode, int bitsPerChannel, int length)
     {
-        for (var i = 0; i < destination.Length; i++)
+        var (symbolBits, channels) = mode switch
         {
-            destination[i] = (i & 1) == 0 ? (byte)0x1B : (byte)0xE4;
+            VideoMode.BlackWhite => (1, 1),
+            VideoMode.Gray4 => (2, 1),
+            VideoMode.Rgb => (bitsPerChannel, 3),
+            _ => (8, 1),
+        };
+        var levels = 1 << symbolBits;
+        var pattern = new byte[length];
+        var bit = 0;
+        for (var cell = 0; bit < length * 8; cell++)
+        {
+            var level = cell % levels;
+            var symbol = symbolBits == 8 ? level : level ^ (level >> 1);
+            for (var channel = 0; channel < channels; channel++)
+            {
+                for (var b = symbolBits - 1; b >= 0 && bit < length * 8; b--, bit++)
+                {
+                    if (((symbol >> b) & 1) != 0)
+                    {
+                        pattern[bit >> 3] |= (byte)(0x80 >> (bit & 7));
+                    }
+                }
+            }
         }
+
+        return pattern;
     }
 
     private static long CountDifferentBits(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

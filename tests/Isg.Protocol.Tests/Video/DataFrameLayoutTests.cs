@@ -6,7 +6,7 @@ namespace Isg.Protocol.Tests.Video;
 public sealed class DataFrameLayoutTests
 {
     private static readonly DataFrameLayout s_layout =
-        new(new GrayFrameCodec(new FrameGeometry(320, 240, 2, FrameMode.BlackWhite)), VideoMode.BlackWhite, 16);
+        new(new GrayFrameCodec(new FrameGeometry(320, 240, 2, FrameMode.BlackWhite)), VideoMode.BlackWhite, 1, 16);
 
     [Fact]
     public void Read_ComposedFrame_IsCleanWithItsMetaAndPayload()
@@ -55,20 +55,29 @@ public sealed class DataFrameLayoutTests
         Assert.Equal(FrameReadStatus.Damaged, s_layout.Read(bytes, 9, out _, out _));
     }
 
-    [Fact]
-    public void Compose_SyncPattern_HoldsEveryGray4Symbol()
+    [Theory]
+    [InlineData(VideoMode.Gray4, 1)]
+    [InlineData(VideoMode.Rgb, 1)]
+    [InlineData(VideoMode.Rgb, 2)]
+    [InlineData(VideoMode.Rgb, 4)]
+    public void Compose_SyncPattern_ShowsTheDarkestAndBrightestLevelOfEveryChannel(VideoMode mode, int bits)
     {
-        var bytes = Compose(new FrameMeta(FrameKind.Data, 9, 1, 0), []);
-        var symbols = new HashSet<int>();
-        foreach (var b in bytes.AsSpan(0, s_layout.SyncBytes))
+        // An almost empty frame, its levels squeezed: the decoder must still find both ends of every channel.
+        var codec = FrameCodecFactory.Create(mode, 320, 240, 4, bits);
+        var layout = new DataFrameLayout(codec, mode, bits, 16);
+        var bytes = new byte[layout.FrameCapacity];
+        layout.Compose(new FrameMeta(FrameKind.Data, 9, 1, 1), [0x00], bytes);
+        var pixels = new byte[codec.FrameBytes];
+        codec.Encode(bytes, pixels);
+        for (var i = 0; i < pixels.Length; i++)
         {
-            for (var shift = 0; shift < 8; shift += 2)
-            {
-                symbols.Add((b >> shift) & 3);
-            }
+            pixels[i] = (byte)(40 + (pixels[i] * 150 / 255));
         }
 
-        Assert.Equal(4, symbols.Count);
+        var read = new byte[layout.FrameCapacity];
+        Assert.True(codec.TryDecode(pixels, read, out _, out _));
+        Assert.Equal(FrameReadStatus.Clean, layout.Read(read, 9, out var meta, out _));
+        Assert.Equal(1, meta.PayloadLength);
     }
 
     private static byte[] Compose(FrameMeta meta, byte[] payload)
