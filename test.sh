@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-packages=(libzstd1 libargon2-1 libisal2 sqlite3)
+packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then

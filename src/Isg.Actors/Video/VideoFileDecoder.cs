@@ -33,7 +33,7 @@ public static class VideoFileDecoder
         var info = await ProbeAsync(request.InputPath, cancellationToken).ConfigureAwait(false);
         var header = await FindHeaderAsync(request.InputPath, cancellationToken).ConfigureAwait(false);
         using var keys = header.IsEncrypted && request.Passphrase is not null
-            ? VideoKeys.Derive(request.Passphrase, header.Salt, header.Kdf!)
+            ? VideoKeys.Derive(request.Passphrase(), header.Salt, header.Kdf!)
             : null;
         if (!header.TryOpenMetadata(keys, out var metadata, out var error))
         {

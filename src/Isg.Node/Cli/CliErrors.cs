@@ -3,6 +3,7 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 using Isg.Actors.Storage;
 using Isg.Actors.Transfers;
+using Isg.Actors.Video;
 using Isg.Node.Cli.Output;
 using Isg.Protocol.Errors;
 
@@ -50,6 +51,13 @@ public static class CliErrors
         DataIntegrityException integrity => (ExitCode.DataCorrupt, integrity.Message),
         BackendException backend => (ExitCode.StorageError, backend.Message),
         ProtocolException protocol => (ExitCode.Usage, protocol.Message),
+        VideoException video => (video.Kind switch
+        {
+            VideoErrorKind.WrongPassphrase => ExitCode.WrongPassphrase,
+            VideoErrorKind.BadInput => ExitCode.Usage,
+            _ => ExitCode.DataCorrupt,
+        }, video.Message),
+        VideoToolException tool => (ExitCode.Failure, tool.Message),
         OperationCanceledException => (ExitCode.Interrupted, "interrupted; everything acknowledged so far is kept"),
         DllNotFoundException dll => (ExitCode.Failure,
             $"a native library is missing ({dll.Message}); install it with: apt-get install libzstd1 libargon2-1"),

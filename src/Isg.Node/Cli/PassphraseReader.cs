@@ -11,8 +11,8 @@ public static class PassphraseReader
     /// <summary>Environment variable holding the passphrase for scripts.</summary>
     public const string EnvironmentVariable = "ISG_PASSPHRASE";
 
-    /// <summary>Reads the passphrase; <paramref name="confirm"/> asks twice (for init).</summary>
-    public static byte[] Read(bool confirm)
+    /// <summary>Reads the passphrase; <paramref name="confirm"/> asks twice (for init), <paramref name="prompt"/> is what the terminal shows.</summary>
+    public static byte[] Read(bool confirm, string prompt = "Repository passphrase: ")
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (fromEnvironment is not null)
@@ -31,7 +31,7 @@ public static class PassphraseReader
                 $"no passphrase: set {EnvironmentVariable} (standard input is not a terminal, so isg cannot prompt)");
         }
 
-        var first = Prompt("Repository passphrase: ");
+        var first = Prompt(prompt);
         if (first.Length == 0)
         {
             throw new CliException(ExitCode.WrongPassphrase, "the passphrase may not be empty");

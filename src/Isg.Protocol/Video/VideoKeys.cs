@@ -30,16 +30,19 @@ public sealed class VideoKeys : IDisposable
     /// <summary>The AES-256-GCM key of the payload segments.</summary>
     public ReadOnlySpan<byte> PayloadKey => _payloadKey;
 
-    /// <summary>Derives the keys; costs one Argon2id run at <paramref name="parameters"/>.</summary>
-    public static VideoKeys Derive(string passphrase, ReadOnlySpan<byte> salt, Argon2Parameters parameters)
+    /// <summary>Derives the keys from the UTF-8 <paramref name="passphrase"/>; costs one Argon2id run at <paramref name="parameters"/>.</summary>
+    public static VideoKeys Derive(ReadOnlySpan<byte> passphrase, ReadOnlySpan<byte> salt, Argon2Parameters parameters)
     {
-        ArgumentException.ThrowIfNullOrEmpty(passphrase);
+        if (passphrase.IsEmpty)
+        {
+            throw new ArgumentException("The passphrase may not be empty.", nameof(passphrase));
+        }
+
         var keys = new VideoKeys();
-        var secret = Encoding.UTF8.GetBytes(passphrase);
         Span<byte> master = stackalloc byte[32];
         try
         {
-            Argon2id.DeriveKey(secret, salt, parameters, master);
+            Argon2id.DeriveKey(passphrase, salt, parameters, master);
             HKDF.Expand(HashAlgorithmName.SHA256, master, keys._headerKey, s_headerLabel);
             HKDF.Expand(HashAlgorithmName.SHA256, master, keys._payloadKey, s_payloadLabel);
             return keys;
@@ -47,7 +50,6 @@ public sealed class VideoKeys : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(master);
-            CryptographicOperations.ZeroMemory(secret);
         }
     }
 
