@@ -10,12 +10,46 @@ namespace Isg.Actors.Backends;
 /// </summary>
 public static partial class BackendAdministration
 {
+    private const long MinPackSize = 1L << 20;
+    private const long MaxPackSize = 1L << 30;
+
     /// <summary>
     /// Adds local backend <paramref name="name"/> at <paramref name="path"/> (created when missing). Refuses a taken
     /// name, a path inside the repository or inside (or around) another local backend, and a non-empty folder that
     /// is not already an Isg block store. Returns the recorded backend.
     /// </summary>
-    public static BackendRecord AddLocal(Repository repository, string name, string path)
+    public static BackendRecord AddLocal(Repository repository, string name, string path) =>
+        Add(repository, name, path, BackendFactory.LocalType, BackendFactory.LocalSettings, IsBlockStore, "an Isg block store");
+
+    /// <summary>
+    /// Adds video backend <paramref name="name"/>: objects packed into ISGv2 videos (profile <paramref name="profile"/>,
+    /// packs of <paramref name="packSize"/> bytes) in the folder <paramref name="path"/>, refused as
+    /// <see cref="AddLocal"/> refuses, and for an unknown profile or a pack size outside 1 MiB..1 GiB.
+    /// </summary>
+    public static BackendRecord AddVideo(Repository repository, string name, string path, string profile, long packSize)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        string profileName;
+        try
+        {
+            profileName = Isg.Actors.Video.VideoProfiles.Get(profile).Name;
+        }
+        catch (ArgumentException e)
+        {
+            throw new RepositoryException(RepositoryErrorKind.BadSetting, e.Message);
+        }
+
+        if (packSize is < MinPackSize or > MaxPackSize)
+        {
+            throw new RepositoryException(RepositoryErrorKind.BadSetting, $"--pack-size must be {MinPackSize}..{MaxPackSize} bytes, got {packSize}");
+        }
+
+        return Add(repository, name, path, BackendFactory.VideoType, full => BackendFactory.VideoSettings(full, profileName, packSize),
+            IsVideoStore, "an Isg video store");
+    }
+
+    private static BackendRecord Add(
+        Repository repository, string name, string path, string type, Func<string, string> settings, Func<string, bool> isOurs, string what)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(path);
@@ -42,7 +76,7 @@ public static partial class BackendAdministration
             throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{full} is inside or around the repository {repository.Layout.Root}");
         }
 
-        foreach (var other in existing.Where(b => b.Type == BackendFactory.LocalType))
+        foreach (var other in existing.Where(b => b.Type is BackendFactory.LocalType or BackendFactory.VideoType))
         {
             var otherPath = BackendFactory.LocalPath(other, repository.Layout.Root);
             if (Storage.LocalPath.IsAtOrBelow(full, otherPath) || Storage.LocalPath.IsAtOrBelow(otherPath, full))
@@ -51,9 +85,9 @@ public static partial class BackendAdministration
             }
         }
 
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !IsBlockStore(full))
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !isOurs(full))
         {
-            throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{full} is not empty and not an Isg block store");
+            throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{full} is not empty and not {what}");
         }
 
         if (File.Exists(full))
@@ -62,7 +96,7 @@ public static partial class BackendAdministration
         }
 
         Directory.CreateDirectory(full);
-        var record = new BackendRecord(name!, BackendFactory.LocalType, BackendFactory.LocalSettings(full), DateTimeOffset.UtcNow);
+        var record = new BackendRecord(name!, type, settings(full), DateTimeOffset.UtcNow);
         using var writer = repository.Catalog.CreateWriter();
         writer.AddBackend(record);
         return record;
@@ -108,6 +142,11 @@ public static partial class BackendAdministration
     private static bool IsBlockStore(string path) =>
         Directory.EnumerateFileSystemEntries(path).All(e =>
             Directory.Exists(e) && Path.GetFileName(e) is var n && (n == "tmp" || (n.Length == 2 && n.All(char.IsAsciiHexDigitLower))));
+
+    // What a VideoPackingBackend writes: its four folders, nothing else.
+    private static bool IsVideoStore(string path) =>
+        Directory.EnumerateFileSystemEntries(path).All(e =>
+            Directory.Exists(e) && Path.GetFileName(e) is "spool" or "videos" or "cache" or "work");
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex ValidName();

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Globalization;
 using Isg.Actors.Backends.Local;
+using Isg.Actors.Backends.Video;
 using Isg.Actors.Catalog;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +16,14 @@ public static class BackendFactory
     /// <summary>The type of a folder on this machine; settings {"path": P}, P absolute or relative to the repository root.</summary>
     public const string LocalType = "local";
 
+    /// <summary>
+    /// The type of a folder of ISGv2 videos that objects are packed into; settings {"path": P, "profile": name,
+    /// "packSize": bytes}, profile and pack size optional (lossless, 64 MiB).
+    /// </summary>
+    public const string VideoType = "video";
+
     /// <summary>Every type this build can open.</summary>
-    public static IReadOnlyList<string> Types { get; } = [LocalType];
+    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType];
 
     /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
@@ -29,6 +37,7 @@ public static class BackendFactory
         {
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
+            VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
     }
@@ -40,7 +49,49 @@ public static class BackendFactory
         return JsonSerializer.Serialize(new Dictionary<string, string>(StringComparer.Ordinal) { ["path"] = path });
     }
 
-    /// <summary>The full folder path of local backend <paramref name="record"/>; throws <see cref="ArgumentException"/> when its settings name none.</summary>
+    /// <summary>
+    /// The settings JSON of a video backend at <paramref name="path"/> packing with profile <paramref name="profile"/>
+    /// (a <see cref="Isg.Actors.Video.VideoProfiles"/> name) into packs of <paramref name="packSize"/> bytes.
+    /// </summary>
+    public static string VideoSettings(string path, string profile, long packSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(profile);
+        return JsonSerializer.Serialize(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["path"] = path,
+            ["profile"] = profile,
+            ["packSize"] = packSize.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>The options of video backend <paramref name="record"/>; <see cref="ArgumentException"/> on bad settings.</summary>
+    public static VideoPackingBackendOptions VideoOptions(BackendRecord record, string repositoryRoot)
+    {
+        var path = LocalPath(record, repositoryRoot);
+        var profile = Isg.Actors.Video.VideoProfiles.Lossless;
+        var packSize = VideoPackingBackendOptions.DefaultPackSize;
+        using (var settings = JsonDocument.Parse(record.SettingsJson))
+        {
+            var root = settings.RootElement;
+            if (root.TryGetProperty("profile", out var name) && name.ValueKind == JsonValueKind.String)
+            {
+                profile = Isg.Actors.Video.VideoProfiles.Get(name.GetString()!);
+            }
+
+            if (root.TryGetProperty("packSize", out var size)
+                && !(size.ValueKind == JsonValueKind.String && long.TryParse(size.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out packSize)))
+            {
+                throw new ArgumentException($"backend '{record.Name}' has an unreadable packSize setting: {size}");
+            }
+        }
+
+        var options = new VideoPackingBackendOptions(path) { Name = record.Name, Profile = profile, PackSize = packSize };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The full folder path of local (or video) backend <paramref name="record"/>; throws <see cref="ArgumentException"/> when its settings name none.</summary>
     public static string LocalPath(BackendRecord record, string repositoryRoot)
     {
         ArgumentNullException.ThrowIfNull(record);

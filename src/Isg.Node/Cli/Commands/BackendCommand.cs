@@ -4,7 +4,10 @@ using Isg.Node.Cli.Output;
 
 namespace Isg.Node.Cli.Commands;
 
-/// <summary>`isg backend add local NAME --path P | list [--json] | remove NAME`: where blocks and parity shards are stored.</summary>
+/// <summary>
+/// `isg backend add local NAME --path P | add video NAME --path P [--profile P] [--pack-size N] | list [--json] | remove NAME`:
+/// where blocks and parity shards are stored.
+/// </summary>
 public static class BackendCommand
 {
     /// <summary>Builds the command.</summary>
@@ -20,7 +23,29 @@ public static class BackendCommand
             context.Output.Line($"added backend {record.Name} ({record.Type}) at {BackendFactory.LocalPath(record, repository.Layout.Root)}");
             return Task.FromResult(ExitCode.Ok);
         }));
-        var add = new Command("add", "Add a backend") { local };
+
+        var videoName = new Argument<string>("name") { Description = "Backend name (a-z, 0-9, '.', '_', '-')" };
+        var videoPath = new Option<string>("--path") { Description = "Folder to keep the videos in (created if missing)", Required = true };
+        var profile = new Option<string>("--profile")
+        {
+            Description = $"How videos are encoded: {string.Join(", ", Isg.Actors.Video.VideoProfiles.All.Select(p => p.Name))}",
+            DefaultValueFactory = _ => Isg.Actors.Video.VideoProfiles.Lossless.Name,
+        };
+        var packSize = new Option<long>("--pack-size")
+        {
+            Description = "Bytes of objects packed into one video",
+            DefaultValueFactory = _ => Isg.Actors.Backends.Video.VideoPackingBackendOptions.DefaultPackSize,
+        };
+        var video = new Command("video", "Add a folder of ISGv2 videos that objects are packed into") { videoName, videoPath, profile, packSize };
+        video.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, context =>
+        {
+            using var repository = context.OpenRepository();
+            var record = BackendAdministration.AddVideo(repository, parse.GetValue(videoName)!, parse.GetValue(videoPath)!,
+                parse.GetValue(profile)!, parse.GetValue(packSize));
+            context.Output.Line($"added backend {record.Name} ({record.Type}) at {BackendFactory.LocalPath(record, repository.Layout.Root)}");
+            return Task.FromResult(ExitCode.Ok);
+        }));
+        var add = new Command("add", "Add a backend") { local, video };
 
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var list = new Command("list", "List backends with the objects and bytes the catalogue has on each") { json };
@@ -29,7 +54,7 @@ public static class BackendCommand
             using var repository = context.OpenRepository();
             var backends = BackendAdministration.List(repository);
             string Where(Isg.Actors.Catalog.BackendRecord b) =>
-                b.Type == BackendFactory.LocalType ? BackendFactory.LocalPath(b, repository.Layout.Root) : b.SettingsJson;
+                b.Type is BackendFactory.LocalType or BackendFactory.VideoType ? BackendFactory.LocalPath(b, repository.Layout.Root) : b.SettingsJson;
             if (parse.GetValue(json))
             {
                 context.Output.Json(backends.Select(b => new
