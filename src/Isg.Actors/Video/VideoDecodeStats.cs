@@ -2,7 +2,7 @@ namespace Isg.Actors.Video;
 
 /// <summary>
 /// What a decode saw of the channel: frames read, how many were clean, corrected by the inner code, too damaged,
-/// or not data frames of this video; repeated copies; frames the outer code rebuilt; and the raw bit errors the
+/// or not data frames of this video (its header frames, frames spliced in from elsewhere); repeated copies; frames the outer code rebuilt; and the raw bit errors the
 /// inner code corrected out of the bits it read in frames it could read.
 /// </summary>
 public sealed record VideoDecodeStats(

@@ -255,7 +255,8 @@ public static class VideoFileDecoder
                         break;
                     }
 
-                    await jobs.WriteAsync(Task.Run(() => Decode(pixels), cancellationToken), cancellationToken).ConfigureAwait(false);
+                    var ordinal = reader.FramesRead - 1;
+                    await jobs.WriteAsync(Task.Run(() => Decode(pixels, ordinal), cancellationToken), cancellationToken).ConfigureAwait(false);
                 }
 
                 jobs.Complete();
@@ -267,18 +268,22 @@ public static class VideoFileDecoder
             }
         }
 
-        private Decoded Decode(byte[] pixels)
+        private Decoded Decode(byte[] pixels, long ordinal)
         {
             var frameBytes = ArrayPool<byte>.Shared.Rent(layout.FrameCapacity);
             try
             {
                 var bytes = frameBytes.AsSpan(0, layout.FrameCapacity);
-                if (!layout.Codec.TryDecode(pixels.AsSpan(0, layout.Codec.FrameBytes), bytes, out _, out _))
+                FrameMeta meta = default;
+                long bitErrors = 0;
+                var status = layout.Codec.TryDecode(pixels.AsSpan(0, layout.Codec.FrameBytes), bytes, out _, out _)
+                    ? layout.Read(bytes, streamTag, out meta, out bitErrors)
+                    : FrameReadStatus.Damaged;
+                if (status == FrameReadStatus.Damaged && ordinal < HeaderSearchFrames && IsHeaderFrame(pixels))
                 {
-                    return new Decoded(frameBytes, FrameReadStatus.Damaged, default, 0);
+                    status = FrameReadStatus.Foreign;
                 }
 
-                var status = layout.Read(bytes, streamTag, out var meta, out var bitErrors);
                 return new Decoded(frameBytes, status, meta, bitErrors);
             }
             catch
@@ -290,6 +295,20 @@ public static class VideoFileDecoder
             {
                 _pixelBuffers.Add(pixels);
             }
+        }
+
+        // The header frames open the video and fail as data frames; they are not damage, so they count as foreign.
+        private bool IsHeaderFrame(byte[] pixels)
+        {
+            var codec = layout.Codec;
+            var gray = new byte[codec.Width * codec.Height];
+            var step = (int)codec.PixelFormat;
+            for (var i = 0; i < gray.Length; i++)
+            {
+                gray[i] = pixels[i * step];
+            }
+
+            return HeaderFrame.TryRead(gray, codec.Width, codec.Height, out var header, out _) && header.StreamTag == streamTag;
         }
 
         private sealed record Decoded(byte[] FrameBytes, FrameReadStatus Status, FrameMeta Meta, long BitErrors);

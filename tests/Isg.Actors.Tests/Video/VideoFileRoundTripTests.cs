@@ -45,6 +45,7 @@ public sealed class VideoFileRoundTripTests : IDisposable
         Assert.Equal("in.bin", decoded.Metadata.Name);
         Assert.Equal(encoded.FramesWritten, decoded.Stats.FramesRead);
         Assert.Equal(0, decoded.Stats.Damaged);
+        Assert.Equal(profile.HeaderRepeats, decoded.Stats.Foreign);
     }
 
     [Fact]
