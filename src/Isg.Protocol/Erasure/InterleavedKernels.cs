@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using static Isg.Protocol.Erasure.GaloisLanes;
 
 namespace Isg.Protocol.Erasure;
@@ -10,6 +11,8 @@ namespace Isg.Protocol.Erasure;
 /// </summary>
 internal static unsafe class InterleavedKernels
 {
+    private const int PrefetchRows = 2;
+
     /// <summary>
     /// Writes the parity rows of the strip of <paramref name="width"/> columns at <paramref name="data"/>: rows
     /// 0..dataRows−1 (every <paramref name="stride"/> bytes) are the data, and the parity rows follow them.
@@ -24,6 +27,7 @@ internal static unsafe class InterleavedKernels
         for (var t = 0; t < dataRows; t++)
         {
             var row = data + ((nint)t * stride);
+            Prefetch(row, stride, width, dataRows - t);
             for (var x = 0; x < width; x += TLanes.Width)
             {
                 // Shifting the register down one place while adding g·feedback: reg[i] = reg[i+1] ⊕ g_i·feedback.
@@ -50,20 +54,27 @@ internal static unsafe class InterleavedKernels
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
-        new Span<byte>(syndromes, parity * width).Clear();
-        for (var t = 0; t < rows; t++)
+        // One vector of columns at a time, eight syndromes per pass kept in registers: a Horner step is then a
+        // multiply and an XOR with no load or store, and the column's rows stay in L1 between passes.
+        for (var x = 0; x < width; x += TLanes.Width)
         {
-            var row = data + ((nint)t * stride);
-            for (var x = 0; x < width; x += TLanes.Width)
+            var column = data + x;
+            var next = x + TLanes.Width < width ? column + TLanes.Width : null;
+            var r = 0;
+            for (; r + 8 <= parity; r += 8)
             {
-                var v = TLanes.Load(row + x);
-                var cell = syndromes + x;
-                TLanes.Store(TLanes.Xor(TLanes.Load(cell), v), cell);
-                for (var r = 1; r < parity; r++)
+                EightSyndromes<TLanes, TVector>(column, stride, rows, roots.At(r), syndromes + (r * width) + x, width, r + 8 == parity ? next : null);
+            }
+
+            for (; r < parity; r++)
+            {
+                var sum = default(TVector);
+                for (var t = 0; t < rows; t++)
                 {
-                    cell += width;
-                    TLanes.Store(TLanes.MultiplyAdd(v, TLanes.Load(cell), roots, r), cell);
+                    sum = TLanes.MultiplyAdd(TLanes.Load(column + ((nint)t * stride)), sum, roots, r);
                 }
+
+                TLanes.Store(sum, syndromes + (r * width) + x);
             }
         }
     }
@@ -112,6 +123,60 @@ internal static unsafe class InterleavedKernels
                     cell[0] = (byte)(products[(r << 8) + cell[0]] ^ v);
                 }
             }
+        }
+    }
+
+    // S_r ← α^r·S_r ⊕ row for eight consecutive roots over every row; the last pass of a column also prefetches the
+    // next column's rows (`next`, or null), each in its own page where the hardware prefetcher does not follow.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightSyndromes<TLanes, TVector>(byte* column, int stride, int rows, Coefficients roots, byte* output, int width, byte* next)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        TVector s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (var t = 0; t < rows; t++)
+        {
+            var offset = (nint)t * stride;
+            if (next != null && Sse.IsSupported)
+            {
+                Sse.Prefetch0(next + offset);
+            }
+
+            var v = TLanes.Load(column + offset);
+            s0 = TLanes.MultiplyAdd(v, s0, roots, 0);
+            s1 = TLanes.MultiplyAdd(v, s1, roots, 1);
+            s2 = TLanes.MultiplyAdd(v, s2, roots, 2);
+            s3 = TLanes.MultiplyAdd(v, s3, roots, 3);
+            s4 = TLanes.MultiplyAdd(v, s4, roots, 4);
+            s5 = TLanes.MultiplyAdd(v, s5, roots, 5);
+            s6 = TLanes.MultiplyAdd(v, s6, roots, 6);
+            s7 = TLanes.MultiplyAdd(v, s7, roots, 7);
+        }
+
+        TLanes.Store(s0, output);
+        TLanes.Store(s1, output + width);
+        TLanes.Store(s2, output + (2 * width));
+        TLanes.Store(s3, output + (3 * width));
+        TLanes.Store(s4, output + (4 * width));
+        TLanes.Store(s5, output + (5 * width));
+        TLanes.Store(s6, output + (6 * width));
+        TLanes.Store(s7, output + (7 * width));
+    }
+
+    // Each row of a strip sits in its own page, where the hardware prefetcher does not follow: ask for the row
+    // PrefetchRows ahead while this one is being worked on.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* row, int stride, int width, int rowsLeft)
+    {
+        if (!Sse.IsSupported || rowsLeft <= PrefetchRows)
+        {
+            return;
+        }
+
+        var ahead = row + ((nint)PrefetchRows * stride);
+        for (var x = 0; x < width; x += 64)
+        {
+            Sse.Prefetch0(ahead + x);
         }
     }
 

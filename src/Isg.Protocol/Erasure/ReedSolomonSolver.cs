@@ -7,6 +7,9 @@ namespace Isg.Protocol.Erasure;
 /// </summary>
 internal static class ReedSolomonSolver
 {
+    // s_halfTrace[c] is a y with y² + y = c, or 0 when there is none (c ≠ 0); y + 1 is the other root.
+    private static readonly byte[] s_halfTrace = BuildHalfTrace();
+
     /// <summary>The scratch length <see cref="Solve"/> needs for <paramref name="parity"/> syndromes.</summary>
     public static int ScratchBytes(int parity) => 8 * (parity + 2);
 
@@ -139,22 +142,33 @@ internal static class ReedSolomonSolver
         return total;
     }
 
-    // Shortest LFSR σ (σ_0 = 1) generating the sequence; returns its length L.
+    // Shortest LFSR σ (σ_0 = 1) generating the sequence; returns its length L. Products go through logarithms with
+    // the discrepancy's taken once per step, and loops stop at the polynomials' degrees.
     private static int BerlekampMassey(ReadOnlySpan<byte> sequence, Span<byte> sigma, Span<byte> previous, Span<byte> saved)
     {
+        var exp = GaloisField.ExpTable;
+        var log = GaloisField.LogTable;
         sigma.Clear();
         previous.Clear();
         sigma[0] = 1;
         previous[0] = 1;
         var length = 0;
+        var sigmaDegree = 0;
+        var previousDegree = 0;
         var shift = 1;
-        byte lastDiscrepancy = 1;
+        var lastDiscrepancyLog = 0;
         for (var k = 0; k < sequence.Length; k++)
         {
-            var discrepancy = sequence[k];
+            int discrepancy = sequence[k];
+            // deg σ ≤ L always, so the sum stops at L (≤ k).
             for (var i = 1; i <= length; i++)
             {
-                discrepancy ^= GaloisField.Multiply(sigma[i], sequence[k - i]);
+                var a = sigma[i];
+                var b = sequence[k - i];
+                if (a != 0 && b != 0)
+                {
+                    discrepancy ^= exp[log[a] + log[b]];
+                }
             }
 
             if (discrepancy == 0)
@@ -163,23 +177,34 @@ internal static class ReedSolomonSolver
                 continue;
             }
 
-            var factor = GaloisField.Multiply(discrepancy, GaloisField.Inverse(lastDiscrepancy));
+            // σ ← σ − (d / d_last)·x^shift·previous
+            var factorLog = log[discrepancy] + 255 - lastDiscrepancyLog;
+            factorLog -= factorLog >= 255 ? 255 : 0;
             var grows = 2 * length <= k;
+            var oldDegree = sigmaDegree;
             if (grows)
             {
-                sigma.CopyTo(saved);
+                sigma[..(sigmaDegree + 1)].CopyTo(saved);
             }
 
-            for (var i = 0; i + shift < sigma.Length; i++)
+            var top = Math.Min(previousDegree, sigma.Length - 1 - shift);
+            for (var i = 0; i <= top; i++)
             {
-                sigma[i + shift] ^= GaloisField.Multiply(factor, previous[i]);
+                var b = previous[i];
+                if (b != 0)
+                {
+                    sigma[i + shift] ^= exp[factorLog + log[b]];
+                }
             }
 
+            sigmaDegree = Math.Max(sigmaDegree, top + shift);
             if (grows)
             {
                 length = k + 1 - length;
-                saved.CopyTo(previous);
-                lastDiscrepancy = discrepancy;
+                saved[..(oldDegree + 1)].CopyTo(previous);
+                previous[(oldDegree + 1)..].Clear();
+                previousDegree = oldDegree;
+                lastDiscrepancyLog = log[discrepancy];
                 shift = 1;
             }
             else
@@ -221,6 +246,11 @@ internal static class ReedSolomonSolver
             return true;
         }
 
+        if (errors == 2)
+        {
+            return QuadraticRoots(sigma[1], sigma[2], length, roots);
+        }
+
         // cursor[j] tracks log(σ_j) − q·j mod 255 as q steps up.
         for (var j = 1; j <= errors; j++)
         {
@@ -255,5 +285,47 @@ internal static class ReedSolomonSolver
         }
 
         return false;
+    }
+
+    // 1 + σ1·x + σ2·x² = 0: with x = (σ1/σ2)·y it becomes y² + y = σ2/σ1², solved by table; σ1 = 0 is a double root.
+    private static bool QuadraticRoots(byte sigma1, byte sigma2, int length, Span<byte> roots)
+    {
+        if (sigma1 == 0 || sigma2 == 0)
+        {
+            return false;
+        }
+
+        var exp = GaloisField.ExpTable;
+        var log = GaloisField.LogTable;
+        var c = exp[(log[sigma2] + 510 - (2 * log[sigma1])) % 255];
+        var y = s_halfTrace[c];
+        if (y == 0)
+        {
+            return false;
+        }
+
+        // A root x = (σ1/σ2)·y has locator X = 1/x, so q = log X = log σ2 − log σ1 − log y (mod 255).
+        var scaleLog = log[sigma2] + 255 - log[sigma1];
+        var first = (scaleLog + 255 - log[y]) % 255;
+        var second = (scaleLog + 255 - log[y ^ 1]) % 255;
+        if (first >= length || second >= length)
+        {
+            return false;
+        }
+
+        roots[0] = (byte)first;
+        roots[1] = (byte)second;
+        return true;
+    }
+
+    private static byte[] BuildHalfTrace()
+    {
+        var table = new byte[256];
+        for (var y = 2; y < 256; y++)
+        {
+            table[GaloisField.Multiply((byte)y, (byte)y) ^ y] = (byte)y;
+        }
+
+        return table;
     }
 }
