@@ -14,7 +14,7 @@ namespace Isg.Protocol.Erasure;
 /// </summary>
 public sealed unsafe class InterleavedCode
 {
-    // Registers of parity × strip width bytes: 16 KiB keeps them in L1 next to the rows being read.
+    // Scratch of parity × strip width bytes (LFSR registers, or the evaluations at the roots): 16 KiB stays in L1.
     private const int RegisterBytes = 16 * 1024;
     private const int MaxStripWidth = 1024;
 
@@ -91,18 +91,22 @@ public sealed unsafe class InterleavedCode
         var rented = ArrayPool<byte>.Shared.Rent(parity * _stripWidth);
         try
         {
-            var tables = _code.GeneratorTables;
+            var roots = _code.RootTables;
+            var matrix = _kernel == GaloisKernel.Scalar ? roots : _code.ParityTables;
             fixed (byte* buffer = encoded)
-            fixed (byte* register = rented)
-            fixed (byte* nibbles = tables.Nibbles)
-            fixed (ulong* affine = tables.Affine)
+            fixed (byte* scratch = rented)
+            fixed (byte* rootNibbles = roots.Nibbles)
+            fixed (ulong* rootAffine = roots.Affine)
+            fixed (byte* matrixNibbles = matrix.Nibbles)
+            fixed (ulong* matrixAffine = matrix.Affine)
             fixed (byte* products = _code.GeneratorProducts)
             {
-                var taps = new Coefficients(nibbles, affine);
+                var rootCoefficients = new Coefficients(rootNibbles, rootAffine);
+                var matrixCoefficients = new Coefficients(matrixNibbles, matrixAffine);
                 for (var next = 0; next < Codewords;)
                 {
                     var (start, width) = NextStrip(next);
-                    EncodeStrip(buffer + start, dataRows, width, register, taps, products);
+                    EncodeStrip(buffer + start, dataRows, width, scratch, rootCoefficients, matrixCoefficients, products);
                     next = start + width;
                 }
             }
@@ -233,32 +237,32 @@ public sealed unsafe class InterleavedCode
         }
     }
 
-    private void EncodeStrip(byte* data, int dataRows, int width, byte* register, Coefficients taps, byte* products)
+    private void EncodeStrip(byte* data, int dataRows, int width, byte* scratch, Coefficients roots, Coefficients matrix, byte* products)
     {
         var stride = Codewords;
         var parity = ParityBytes;
         switch (_kernel)
         {
             case GaloisKernel.Ssse3:
-                InterleavedKernels.EncodeStrip<Ssse3Lanes, Vector128<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Ssse3Lanes, Vector128<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             case GaloisKernel.Avx2:
-                InterleavedKernels.EncodeStrip<Avx2Lanes, Vector256<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Avx2Lanes, Vector256<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             case GaloisKernel.Avx512:
-                InterleavedKernels.EncodeStrip<Avx512Lanes, Vector512<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Avx512Lanes, Vector512<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             case GaloisKernel.Gfni128:
-                InterleavedKernels.EncodeStrip<Gfni128Lanes, Vector128<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Gfni128Lanes, Vector128<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             case GaloisKernel.Gfni256:
-                InterleavedKernels.EncodeStrip<Gfni256Lanes, Vector256<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Gfni256Lanes, Vector256<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             case GaloisKernel.Gfni512:
-                InterleavedKernels.EncodeStrip<Gfni512Lanes, Vector512<byte>>(data, stride, dataRows, parity, width, register, taps);
+                InterleavedKernels.EncodeStrip<Gfni512Lanes, Vector512<byte>>(data, stride, dataRows, parity, width, scratch, roots, matrix);
                 break;
             default:
-                InterleavedKernels.EncodeStripScalar(data, stride, dataRows, parity, width, register, products);
+                InterleavedKernels.EncodeStripScalar(data, stride, dataRows, parity, width, scratch, products);
                 break;
         }
     }

@@ -11,39 +11,18 @@ namespace Isg.Protocol.Erasure;
 /// </summary>
 internal static unsafe class InterleavedKernels
 {
-    private const int PrefetchRows = 2;
-
     /// <summary>
     /// Writes the parity rows of the strip of <paramref name="width"/> columns at <paramref name="data"/>: rows
-    /// 0..dataRows−1 (every <paramref name="stride"/> bytes) are the data, and the parity rows follow them.
+    /// 0..dataRows−1 (every <paramref name="stride"/> bytes) are the data, and the parity rows follow them. The data
+    /// is evaluated at the roots (register-resident Horner), then mapped to parity by a fixed matrix: fewer memory
+    /// operations than running the LFSR across the strip.
     /// </summary>
-    public static void EncodeStrip<TLanes, TVector>(byte* data, int stride, int dataRows, int parity, int width, byte* register, Coefficients taps)
+    public static void EncodeStrip<TLanes, TVector>(byte* data, int stride, int dataRows, int parity, int width, byte* scratch, Coefficients roots, Coefficients matrix)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
-        new Span<byte>(register, parity * width).Clear();
-        var last = parity - 1;
-        var lastRow = register + (last * width);
-        for (var t = 0; t < dataRows; t++)
-        {
-            var row = data + ((nint)t * stride);
-            Prefetch(row, stride, width, dataRows - t);
-            for (var x = 0; x < width; x += TLanes.Width)
-            {
-                // Shifting the register down one place while adding g·feedback: reg[i] = reg[i+1] ⊕ g_i·feedback.
-                var cell = register + x;
-                var feedback = TLanes.Xor(TLanes.Load(row + x), TLanes.Load(cell));
-                for (var i = 0; i < last; i++)
-                {
-                    TLanes.Store(TLanes.MultiplyAdd(TLanes.Load(cell + width), feedback, taps, i), cell);
-                    cell += width;
-                }
-
-                TLanes.Store(TLanes.MultiplyAdd(default, feedback, taps, last), lastRow + x);
-            }
-        }
-
-        CopyOut(data + ((nint)dataRows * stride), stride, parity, width, register);
+        SyndromeStrip<TLanes, TVector>(data, stride, dataRows, parity, width, scratch, roots);
+        ParityFromEvaluations<TLanes, TVector>(scratch, width, parity, matrix, data + ((nint)dataRows * stride), stride);
     }
 
     /// <summary>
@@ -79,7 +58,53 @@ internal static unsafe class InterleavedKernels
         }
     }
 
-    /// <summary><see cref="EncodeStrip"/> with table lookups (256 products per tap in <paramref name="products"/>).</summary>
+    /// <summary>
+    /// Writes parity row j (at <paramref name="parityRows"/> + j·stride) of the strip as Σ_r M[j][r]·H_r, from the
+    /// data's evaluations H (parity rows of <paramref name="width"/> bytes, as <see cref="SyndromeStrip"/> leaves them
+    /// over the data rows) and the parity × parity <paramref name="matrix"/>.
+    /// </summary>
+    public static void ParityFromEvaluations<TLanes, TVector>(byte* evaluations, int width, int parity, Coefficients matrix, byte* parityRows, int stride)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        for (var x = 0; x < width; x += TLanes.Width)
+        {
+            var j = 0;
+            for (; j + 4 <= parity; j += 4)
+            {
+                Coefficients row0 = matrix.At(j * parity), row1 = matrix.At((j + 1) * parity), row2 = matrix.At((j + 2) * parity), row3 = matrix.At((j + 3) * parity);
+                TVector p0 = default, p1 = default, p2 = default, p3 = default;
+                for (var r = 0; r < parity; r++)
+                {
+                    var h = TLanes.Load(evaluations + (r * width) + x);
+                    p0 = TLanes.MultiplyAdd(p0, h, row0, r);
+                    p1 = TLanes.MultiplyAdd(p1, h, row1, r);
+                    p2 = TLanes.MultiplyAdd(p2, h, row2, r);
+                    p3 = TLanes.MultiplyAdd(p3, h, row3, r);
+                }
+
+                var output = parityRows + ((nint)j * stride) + x;
+                TLanes.Store(p0, output);
+                TLanes.Store(p1, output + stride);
+                TLanes.Store(p2, output + (2 * (nint)stride));
+                TLanes.Store(p3, output + (3 * (nint)stride));
+            }
+
+            for (; j < parity; j++)
+            {
+                var row = matrix.At(j * parity);
+                TVector sum = default;
+                for (var r = 0; r < parity; r++)
+                {
+                    sum = TLanes.MultiplyAdd(sum, TLanes.Load(evaluations + (r * width) + x), row, r);
+                }
+
+                TLanes.Store(sum, parityRows + ((nint)j * stride) + x);
+            }
+        }
+    }
+
+    /// <summary><see cref="EncodeStrip"/> by the generator's LFSR with table lookups (256 products per tap in <paramref name="products"/>).</summary>
     public static void EncodeStripScalar(byte* data, int stride, int dataRows, int parity, int width, byte* register, byte* products)
     {
         new Span<byte>(register, parity * width).Clear();
@@ -161,23 +186,6 @@ internal static unsafe class InterleavedKernels
         TLanes.Store(s5, output + (5 * width));
         TLanes.Store(s6, output + (6 * width));
         TLanes.Store(s7, output + (7 * width));
-    }
-
-    // Each row of a strip sits in its own page, where the hardware prefetcher does not follow: ask for the row
-    // PrefetchRows ahead while this one is being worked on.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* row, int stride, int width, int rowsLeft)
-    {
-        if (!Sse.IsSupported || rowsLeft <= PrefetchRows)
-        {
-            return;
-        }
-
-        var ahead = row + ((nint)PrefetchRows * stride);
-        for (var x = 0; x < width; x += 64)
-        {
-            Sse.Prefetch0(ahead + x);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

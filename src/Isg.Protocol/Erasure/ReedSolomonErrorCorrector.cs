@@ -21,6 +21,7 @@ public sealed class ReedSolomonErrorCorrector
     private readonly byte[] _generator;
     private readonly byte[] _generatorProducts;
     private readonly byte[] _rootProducts;
+    private CodingTables? _parityTables;
 
     /// <summary>A code with <paramref name="parityBytes"/> (1..128) parity bytes per codeword.</summary>
     public ReedSolomonErrorCorrector(int parityBytes)
@@ -33,7 +34,6 @@ public sealed class ReedSolomonErrorCorrector
         GaloisField.ExpTable[..parityBytes].CopyTo(roots);
         _generatorProducts = ProductRows(_generator);
         _rootProducts = ProductRows(roots);
-        GeneratorTables = GaloisLanes.BuildTables(_generator, 1, parityBytes);
         RootTables = GaloisLanes.BuildTables(roots, 1, parityBytes);
     }
 
@@ -49,11 +49,14 @@ public sealed class ReedSolomonErrorCorrector
     /// <summary>The 256 products α^r·x of each root, r = 0..parity−1 (the Horner steps of the syndromes).</summary>
     internal ReadOnlySpan<byte> RootProducts => _rootProducts;
 
-    /// <summary>The generator taps as vector tables.</summary>
-    internal CodingTables GeneratorTables { get; }
-
     /// <summary>The roots α^r as vector tables.</summary>
     internal CodingTables RootTables { get; }
+
+    /// <summary>
+    /// The parity × parity matrix M with parity_j = Σ_r M[j][r]·H_r, where H_r is the data alone evaluated at α^r
+    /// (Horner over the data bytes); built on first use.
+    /// </summary>
+    internal CodingTables ParityTables => LazyInitializer.EnsureInitialized(ref _parityTables, BuildParityTables);
 
     /// <summary>Scratch bytes <see cref="ReedSolomonSolver.Solve"/> needs for this parity.</summary>
     internal int SolverScratchBytes => ReedSolomonSolver.ScratchBytes(ParityBytes);
@@ -226,6 +229,38 @@ public sealed class ReedSolomonErrorCorrector
         }
 
         return taps;
+    }
+
+    // A codeword's syndromes vanish: α^(r·parity)·H_r + Σ_j parity_j·α^(r(parity−1−j)) = 0 for every r. The Vandermonde
+    // matrix V[r][j] = α^(r(parity−1−j)) has distinct nodes, so parity = V⁻¹·diag(α^(r·parity))·H.
+    private CodingTables BuildParityTables()
+    {
+        var parity = ParityBytes;
+        var exp = GaloisField.ExpTable;
+        var vandermonde = new byte[parity * parity];
+        for (var r = 0; r < parity; r++)
+        {
+            for (var j = 0; j < parity; j++)
+            {
+                vandermonde[(r * parity) + j] = exp[r * (parity - 1 - j) % 255];
+            }
+        }
+
+        var inverse = new byte[parity * parity];
+        if (!GaloisField.TryInvert(vandermonde, inverse, parity))
+        {
+            throw new InvalidOperationException("A Vandermonde matrix over distinct powers of α is invertible.");
+        }
+
+        for (var j = 0; j < parity; j++)
+        {
+            for (var r = 0; r < parity; r++)
+            {
+                inverse[(j * parity) + r] = GaloisField.Multiply(inverse[(j * parity) + r], exp[r * parity % 255]);
+            }
+        }
+
+        return GaloisLanes.BuildTables(inverse, parity, parity);
     }
 
     private static byte[] ProductRows(ReadOnlySpan<byte> constants)

@@ -11,7 +11,7 @@ internal static class ReedSolomonSolver
     private static readonly byte[] s_halfTrace = BuildHalfTrace();
 
     /// <summary>The scratch length <see cref="Solve"/> needs for <paramref name="parity"/> syndromes.</summary>
-    public static int ScratchBytes(int parity) => 8 * (parity + 2);
+    public static int ScratchBytes(int parity) => 7 * (parity + 1);
 
     /// <summary>
     /// Finds the corrections of a codeword of <paramref name="length"/> bytes whose syndromes (not all 0) are
@@ -32,9 +32,8 @@ internal static class ReedSolomonSolver
         var sigma = scratch.Slice(size + parity, size);
         var previous = scratch.Slice((2 * size) + parity, size);
         var saved = scratch.Slice((3 * size) + parity, size);
-        var cursor = scratch.Slice((4 * size) + parity, size);
-        var lambda = scratch.Slice((5 * size) + parity, size);
-        var omega = scratch.Slice((6 * size) + parity, parity);
+        var lambda = scratch.Slice((4 * size) + parity, size);
+        var omega = scratch.Slice((5 * size) + parity, parity);
 
         // Γ(x) = Π (1 + Z x) over the erasure locators Z.
         gamma.Clear();
@@ -68,7 +67,7 @@ internal static class ReedSolomonSolver
             return -1;
         }
 
-        if (!FindRoots(sigma, errors, length, locations.Slice(erasureCount, errors), cursor))
+        if (!FindRoots(sigma, errors, length, locations.Slice(erasureCount, errors)))
         {
             return -1;
         }
@@ -216,10 +215,9 @@ internal static class ReedSolomonSolver
         return length;
     }
 
-    // Chien search over the codeword's own positions: σ(α^−q) = 0 for exactly `errors` powers q < length.
-    private static bool FindRoots(ReadOnlySpan<byte> sigma, int errors, int length, Span<byte> roots, Span<byte> cursor)
+    // The roots of σ among the codeword's own positions: σ(α^−q) = 0 for exactly `errors` powers q < length.
+    private static bool FindRoots(ReadOnlySpan<byte> sigma, int errors, int length, Span<byte> roots)
     {
-        var exp = GaloisField.ExpTable;
         var log = GaloisField.LogTable;
         for (var j = errors + 1; j < sigma.Length; j++)
         {
@@ -251,40 +249,7 @@ internal static class ReedSolomonSolver
             return QuadraticRoots(sigma[1], sigma[2], length, roots);
         }
 
-        // cursor[j] tracks log(σ_j) − q·j mod 255 as q steps up.
-        for (var j = 1; j <= errors; j++)
-        {
-            cursor[j] = log[sigma[j]];
-        }
-
-        var found = 0;
-        for (var q = 0; q < length; q++)
-        {
-            var sum = 1;
-            for (var j = 1; j <= errors; j++)
-            {
-                if (sigma[j] == 0)
-                {
-                    continue;
-                }
-
-                var c = (int)cursor[j];
-                sum ^= exp[c];
-                c -= j;
-                cursor[j] = (byte)(c < 0 ? c + 255 : c);
-            }
-
-            if (sum == 0)
-            {
-                roots[found++] = (byte)q;
-                if (found == errors)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
+        return ChienSearch.TryFindRoots(sigma, errors, length, roots);
     }
 
     // 1 + σ1·x + σ2·x² = 0: with x = (σ1/σ2)·y it becomes y² + y = σ2/σ1², solved by table; σ1 = 0 is a double root.
