@@ -50,7 +50,12 @@ internal static class ReedSolomonSolver
         // Coefficients erasureCount..parity−1 of Γ(x)S(x) cancel the erasures and leave a plain syndrome sequence
         // of the errors alone, whose locator Berlekamp–Massey finds.
         var known = parity - erasureCount;
-        for (var i = 0; i < known; i++)
+        if (erasureCount == 0)
+        {
+            syndromes.CopyTo(forney);
+        }
+
+        for (var i = 0; i < known && erasureCount > 0; i++)
         {
             byte sum = 0;
             for (var t = 0; t <= erasureCount; t++)
