@@ -8,14 +8,14 @@ namespace Isg.Protocol.Erasure;
 /// <summary>
 /// <see cref="Codewords"/> interleaved Reed-Solomon codewords (<see cref="ReedSolomonErrorCorrector"/>) laid out as a
 /// matrix of Codewords columns and <see cref="CodewordLength"/> rows: codeword j is column j, bytes
-/// encoded[p * Codewords + j]. The first <see cref="DataBytes"/> bytes are the data in natural order and the parity
+/// encoded[row * Codewords + j]. The first <see cref="DataBytes"/> bytes are the data in natural order and the parity
 /// rows follow, so a CRC over encoded[..DataBytes] needs no copy, and a burst of adjacent damaged bytes is spread over
 /// many codewords. Immutable and thread-safe: calls keep their scratch on the stack or in ArrayPool rentals.
 /// </summary>
 public sealed unsafe class InterleavedCode
 {
     // Scratch of parity × strip width bytes (LFSR registers, or the evaluations at the roots): 16 KiB stays in L1.
-    private const int RegisterBytes = 16 * 1024;
+    private const int ScratchBytes = 16 * 1024;
     private const int MaxStripWidth = 1024;
 
     private readonly ReedSolomonErrorCorrector _code;
@@ -29,7 +29,7 @@ public sealed unsafe class InterleavedCode
         _code = code;
         _kernel = Narrow(kernel, codewords);
         var laneWidth = LaneWidth(_kernel);
-        _stripWidth = Math.Max(laneWidth, Math.Min(MaxStripWidth, RegisterBytes / ParityBytes / laneWidth * laneWidth));
+        _stripWidth = Math.Max(laneWidth, Math.Min(MaxStripWidth, ScratchBytes / ParityBytes / laneWidth * laneWidth));
     }
 
     /// <summary>The number of codewords (columns).</summary>

@@ -5,9 +5,9 @@ using static Isg.Protocol.Erasure.GaloisLanes;
 namespace Isg.Protocol.Erasure;
 
 /// <summary>
-/// The column-parallel loops of <see cref="InterleavedCode"/>: a strip of adjacent columns (one codeword each) is
-/// walked row by row, and each step of every codeword's LFSR or Horner evaluation is one vector operation across the
-/// strip. Registers live in a caller's scratch of parity × width bytes, small enough to stay in L1.
+/// The column-parallel loops of <see cref="InterleavedCode"/> over a strip of adjacent columns (one codeword each):
+/// each Horner step or LFSR step of a vector of codewords is one vector operation. Results go to a caller's scratch of
+/// parity × width bytes, small enough to stay in L1.
 /// </summary>
 internal static unsafe class InterleavedKernels
 {

@@ -56,7 +56,21 @@ public sealed class ReedSolomonErrorCorrector
     /// The parity × parity matrix M with parity_j = Σ_r M[j][r]·H_r, where H_r is the data alone evaluated at α^r
     /// (Horner over the data bytes); built on first use.
     /// </summary>
-    internal CodingTables ParityTables => LazyInitializer.EnsureInitialized(ref _parityTables, BuildParityTables);
+    internal CodingTables ParityTables
+    {
+        get
+        {
+            // A race builds two equal tables; either may win. No delegate, so no allocation once built.
+            var tables = Volatile.Read(ref _parityTables);
+            if (tables is null)
+            {
+                tables = BuildParityTables();
+                Volatile.Write(ref _parityTables, tables);
+            }
+
+            return tables;
+        }
+    }
 
     /// <summary>Scratch bytes <see cref="ReedSolomonSolver.Solve"/> needs for this parity.</summary>
     internal int SolverScratchBytes => ReedSolomonSolver.ScratchBytes(ParityBytes);
