@@ -38,6 +38,12 @@ internal static class GaloisField
         }
     }
 
+    /// <summary>α^i for i in 0..509, α = 2; doubled so the sum of two logarithms needs no modulo.</summary>
+    public static ReadOnlySpan<byte> ExpTable => s_exp;
+
+    /// <summary>log_α(x) in 0..254 for x in 1..255 (entry 0 is meaningless).</summary>
+    public static ReadOnlySpan<byte> LogTable => s_log;
+
     /// <summary>a·b in the field.</summary>
     public static byte Multiply(byte a, byte b) => a == 0 || b == 0 ? (byte)0 : s_exp[s_log[a] + s_log[b]];
 
