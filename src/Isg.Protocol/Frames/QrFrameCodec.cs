@@ -1,3 +1,4 @@
+using System.Buffers;
 using Isg.Protocol.Errors;
 using QRCoder;
 
@@ -189,6 +190,7 @@ public sealed class QrFrameCodec : IFrameCodec
             content[0] = (byte)tile;
             chunk.CopyTo(content.AsSpan(1));
             content.AsSpan(1 + chunk.Length).Clear();
+            Whiten(content.AsSpan(1), tile);
             DrawTile(content, tile, frame);
         }
     }
@@ -216,7 +218,14 @@ public sealed class QrFrameCodec : IFrameCodec
         }
 
         payload[..payloadBytes].Clear();
-        var found = Scan(frame, payload);
+        Span<bool> placed = stackalloc bool[MaxTiles];
+        placed.Clear();
+        var found = Scan(frame, Width, Height, payload, placed);
+        if (found > 0 && found < TileCount)
+        {
+            found += RescanMissingTiles(frame, payload, placed);
+        }
+
         if (found == 0)
         {
             written = 0;
@@ -229,11 +238,45 @@ public sealed class QrFrameCodec : IFrameCodec
         return true;
     }
 
-    /// <summary>Runs zbar over <paramref name="frame"/> and copies each of our tiles into place; returns the distinct tiles placed.</summary>
-    private unsafe int Scan(ReadOnlySpan<byte> frame, Span<byte> payload)
+    // zbar's whole-frame pass now and then misses a code it reads on its own (its finder pattern search is thrown
+    // off by a neighbour); each missing tile is scanned again alone, cut out with its quiet zone.
+    private int RescanMissingTiles(ReadOnlySpan<byte> frame, Span<byte> payload, Span<bool> placed)
     {
-        Span<bool> placed = stackalloc bool[MaxTiles];
-        placed.Clear();
+        var margin = QuietZoneModules * ModuleSize;
+        var found = 0;
+        for (var tile = 0; tile < TileCount; tile++)
+        {
+            if (placed[tile])
+            {
+                continue;
+            }
+
+            var (x, y, size) = TileBounds(tile);
+            int left = Math.Max(0, x - margin), top = Math.Max(0, y - margin);
+            int right = Math.Min(Width, x + size + margin), bottom = Math.Min(Height, y + size + margin);
+            int cropWidth = right - left, cropHeight = bottom - top;
+            var crop = ArrayPool<byte>.Shared.Rent(cropWidth * cropHeight);
+            try
+            {
+                for (var row = 0; row < cropHeight; row++)
+                {
+                    frame.Slice(((top + row) * Width) + left, cropWidth).CopyTo(crop.AsSpan(row * cropWidth));
+                }
+
+                found += Scan(crop.AsSpan(0, cropWidth * cropHeight), cropWidth, cropHeight, payload, placed);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(crop);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Runs zbar over a picture and copies each of our tiles not yet placed into place; returns how many it placed.</summary>
+    private unsafe int Scan(ReadOnlySpan<byte> frame, int width, int height, Span<byte> payload, Span<bool> placed)
+    {
         var found = 0;
         var scanner = ZbarNative.ScannerCreate();
         var image = nint.Zero;
@@ -262,7 +305,7 @@ public sealed class QrFrameCodec : IFrameCodec
             fixed (byte* pixels = frame)
             {
                 ZbarNative.ImageSetFormat(image, ZbarNative.FourccY800);
-                ZbarNative.ImageSetSize(image, (uint)Width, (uint)Height);
+                ZbarNative.ImageSetSize(image, (uint)width, (uint)height);
                 ZbarNative.ImageSetData(image, pixels, (nuint)frame.Length, nint.Zero);
                 if (ZbarNative.ScanImage(scanner, image) <= 0)
                 {
@@ -288,7 +331,9 @@ public sealed class QrFrameCodec : IFrameCodec
 
                     placed[tile] = true;
                     found++;
-                    content[1..].CopyTo(payload.Slice(tile * PayloadBytesPerTile, PayloadBytesPerTile));
+                    var destination = payload.Slice(tile * PayloadBytesPerTile, PayloadBytesPerTile);
+                    content[1..].CopyTo(destination);
+                    Whiten(destination, tile);
                 }
             }
         }
@@ -304,6 +349,20 @@ public sealed class QrFrameCodec : IFrameCodec
         }
 
         return found;
+    }
+
+    // XORs a fixed keystream (xorshift32 seeded by the tile index) over a tile's payload, both ways: long runs of
+    // equal bytes (zero padding, parity of a short frame) made codes that zbar could not find even on their own.
+    private static void Whiten(Span<byte> bytes, int tile)
+    {
+        var state = (uint)(tile + 1) * 0x9E3779B9u;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            bytes[i] ^= (byte)state;
+        }
     }
 
     /// <summary>Draws the dark modules of the code for <paramref name="content"/> at tile <paramref name="tile"/>.</summary>
