@@ -18,7 +18,6 @@ public sealed class VideoCommandTests(ITestOutputHelper output)
         var decoded = (await sandbox.RunAsync("decode", "diary.mkv", "-o", "out", "--json")).AssertExit(0).Json();
 
         Assert.Equal(150_000, encoded.GetProperty("fileBytes").GetInt64());
-        Assert.True(encoded.GetProperty("videoBytes").GetInt64() < 150_000 * 2);
         Assert.Equal("diary.txt", decoded.GetProperty("name").GetString());
         Assert.Equal(original, await File.ReadAllBytesAsync(sandbox.PathOf("out/diary.txt")));
         Assert.False(Directory.Exists(sandbox.Repo));
