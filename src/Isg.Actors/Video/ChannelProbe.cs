@@ -44,8 +44,12 @@ public static class ChannelProbe
             string? failure = null;
             try
             {
-                stats = (await VideoFileDecoder.DecodeAsync(new VideoDecodeRequest(returned, decoded, null), null, cancellationToken)
-                    .ConfigureAwait(false)).Stats;
+                stats = (await VideoFileDecoder.DecodeAsync(new VideoDecodeRequest(returned, decoded, null) { MeasureOnly = true }, null,
+                    cancellationToken).ConfigureAwait(false)).Stats;
+                if (stats.LostGroups > 0)
+                {
+                    failure = $"{stats.LostGroups} frame groups could not be rebuilt";
+                }
             }
             catch (VideoException e)
             {
@@ -53,10 +57,11 @@ public static class ChannelProbe
             }
 
             var decodeSeconds = clock.Elapsed.TotalSeconds;
-            var bitExact = failure is null && await SameBytesAsync(input, decoded, cancellationToken).ConfigureAwait(false);
+            var bitExact = stats is not null && await SameBytesAsync(input, decoded, cancellationToken).ConfigureAwait(false);
             return new ChannelProbeResult(profile.Name, channel.Name, encoded.FileLength, encoded.DurationSeconds, encoded.VideoBytes,
                 new FileInfo(returned).Length, stats?.RawBitErrorRate ?? double.NaN, stats?.FramesRead ?? 0, stats?.Damaged ?? 0,
-                stats?.Rebuilt ?? 0, bitExact, failure ?? (bitExact ? null : "decoded bytes differ from the original"),
+                stats?.Rebuilt ?? 0, stats?.LostGroups ?? 0, bitExact && failure is null,
+                failure ?? (bitExact ? null : "decoded bytes differ from the original"),
                 encodeSeconds, channelSeconds, decodeSeconds);
         }
         finally

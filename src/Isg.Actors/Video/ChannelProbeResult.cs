@@ -2,8 +2,8 @@ namespace Isg.Actors.Video;
 
 /// <summary>
 /// What <see cref="ChannelProbe"/> measured of one profile through one channel: payload size and play time (so
-/// the net payload rate), the raw bit error rate the channel caused, frames the inner code could not correct and
-/// frames the outer code rebuilt, whether the file came back bit-exact, and why not when it did not.
+/// the net payload rate), the raw bit error rate the channel caused, frames the inner code could not correct,
+/// frames the outer code rebuilt and groups it could not, whether the file came back bit-exact, and why not when it did not.
 /// </summary>
 public sealed record ChannelProbeResult(
     string Profile,
@@ -16,6 +16,7 @@ public sealed record ChannelProbeResult(
     long FramesRead,
     long FramesDamaged,
     int FramesRebuilt,
+    int GroupsLost,
     bool BitExact,
     string? Failure,
     double EncodeSeconds,

@@ -61,11 +61,15 @@ public static class VideoFileDecoder
                     scale ? parameters.Width : null, scale ? parameters.Height : null, cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    stats = await new FramePipeline(layout, plan, header.StreamTag, reader, sink, metadata.FileLength, progress)
+                    stats = await new FramePipeline(layout, plan, header.StreamTag, reader, sink, metadata.FileLength, request.MeasureOnly, progress)
                         .RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                sink.Finish();
+                if (!request.MeasureOnly)
+                {
+                    sink.Finish();
+                }
+
                 stream.Flush(flushToDisk: true);
             }
 
@@ -136,7 +140,7 @@ public static class VideoFileDecoder
     /// </summary>
     private sealed class FramePipeline(
         DataFrameLayout layout, VideoPlan plan, uint streamTag, FfmpegFrameReader reader, PayloadSink sink, long fileLength,
-        IProgress<VideoProgress>? progress)
+        bool measureOnly, IProgress<VideoProgress>? progress)
     {
         private readonly ConcurrentBag<byte[]> _pixelBuffers = [];
         private readonly FrameGroupAssembler _assembler = new(plan);
@@ -147,6 +151,7 @@ public static class VideoFileDecoder
         private long _foreign;
         private long _bitErrors;
         private long _bitsRead;
+        private int _lostGroups;
 
         public async Task<VideoDecodeStats> RunAsync(CancellationToken cancellationToken)
         {
@@ -190,7 +195,7 @@ public static class VideoFileDecoder
             _assembler.Complete();
             Drain();
             return new VideoDecodeStats(_framesRead, _clean, _corrected, _damaged, _foreign, _assembler.Duplicates, _assembler.RebuiltFrames,
-                _bitErrors, _bitsRead);
+                _bitErrors, _bitsRead, _lostGroups);
         }
 
         private void Count(Decoded decoded)
@@ -231,6 +236,11 @@ public static class VideoFileDecoder
                         _assembler.Release();
                         progress?.Report(new VideoProgress(sink.Written, fileLength, _framesRead));
                         break;
+                    case GroupStatus.Lost when measureOnly:
+                        _lostGroups++;
+                        WriteZeros(_assembler.NextGroup);
+                        _assembler.Release();
+                        break;
                     case GroupStatus.Lost:
                         var group = _assembler.NextGroup;
                         var frames = plan.DataFramesIn(group) + plan.GroupParityFrames;
@@ -240,6 +250,16 @@ public static class VideoFileDecoder
                     default:
                         return;
                 }
+            }
+        }
+
+        private void WriteZeros(int group)
+        {
+            var zeros = new byte[plan.FramePayloadBytes];
+            var first = plan.FirstFrameOf(group);
+            for (var i = 0; i < plan.DataFramesIn(group); i++)
+            {
+                sink.Write(zeros.AsSpan(0, plan.PayloadLengthOf(first + i)));
             }
         }
 

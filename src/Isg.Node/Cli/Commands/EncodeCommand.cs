@@ -195,6 +195,7 @@ public static class EncodeCommand
                 framesRead = result.FramesRead,
                 framesDamaged = result.FramesDamaged,
                 framesRebuilt = result.FramesRebuilt,
+                groupsLost = result.GroupsLost,
                 bitExact = result.BitExact,
                 failure = result.Failure,
                 encodeSeconds = result.EncodeSeconds,
@@ -209,7 +210,7 @@ public static class EncodeCommand
             context.Output.Line($"  net payload   {(result.NetBytesPerSecond / 1000).ToString("0.0", c)} KB/s ({ByteSize.Format(result.PayloadBytes)} in {result.VideoSeconds.ToString("0.0", c)} s of video)");
             context.Output.Line($"  channel       {(result.ChannelBitsPerSecond / 1e6).ToString("0.00", c)} Mbit/s returned");
             context.Output.Line($"  raw BER       {result.RawBitErrorRate.ToString("0.###e+0", c)} (before correction)");
-            context.Output.Line($"  frames        {result.FramesRead} read, {result.FramesDamaged} beyond the inner code, {result.FramesRebuilt} rebuilt by the outer code");
+            context.Output.Line($"  frames        {result.FramesRead} read, {result.FramesDamaged} beyond the inner code, {result.FramesRebuilt} rebuilt by the outer code, {result.GroupsLost} groups lost");
             context.Output.Line($"  time          encode {result.EncodeSeconds.ToString("0.0", c)} s, channel {result.ChannelSeconds.ToString("0.0", c)} s, decode {result.DecodeSeconds.ToString("0.0", c)} s");
         }
 
