@@ -294,11 +294,31 @@ public static class VideoFileDecoder
             try
             {
                 var bytes = frameBytes.AsSpan(0, layout.FrameCapacity);
+                var frame = pixels.AsSpan(0, layout.Codec.FrameBytes);
                 FrameMeta meta = default;
                 long bitErrors = 0;
-                var status = layout.Codec.TryDecode(pixels.AsSpan(0, layout.Codec.FrameBytes), bytes, out _, out _)
-                    ? layout.Read(bytes, streamTag, out meta, out bitErrors)
-                    : FrameReadStatus.Damaged;
+                FrameReadStatus status;
+                if (layout.Codec is ISoftFrameCodec soft)
+                {
+                    var reliability = ArrayPool<byte>.Shared.Rent(layout.FrameCapacity);
+                    try
+                    {
+                        var doubts = reliability.AsSpan(0, layout.FrameCapacity);
+                        status = soft.TryDecode(frame, bytes, doubts, out _, out _)
+                            ? layout.Read(bytes, doubts, streamTag, out meta, out bitErrors)
+                            : FrameReadStatus.Damaged;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(reliability);
+                    }
+                }
+                else
+                {
+                    status = layout.Codec.TryDecode(frame, bytes, out _, out _)
+                        ? layout.Read(bytes, streamTag, out meta, out bitErrors)
+                        : FrameReadStatus.Damaged;
+                }
                 if (status == FrameReadStatus.Damaged && ordinal < HeaderSearchFrames && IsHeaderFrame(pixels))
                 {
                     status = FrameReadStatus.Foreign;

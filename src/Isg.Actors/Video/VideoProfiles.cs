@@ -18,8 +18,8 @@ public static class VideoProfiles
 
     /// <summary>Black/white 4x4 cells at 1080p30 with strong inner and outer codes: survives YouTube's ~10 Mbit/s re-encode.</summary>
     public static VideoProfile YouTube { get; } = new(
-        "youtube", "H.264 1080p30, black/white 4x4 cells, RS 32/255 per frame, 32+4 frames per group",
-        new VideoParameters(VideoMode.BlackWhite, 1920, 1080, 4, 1, 32, 32, 4, 1, 30),
+        "youtube", "H.264 1080p30, black/white 4x4 cells, RS 48/255 per frame, 32+6 frames per group",
+        new VideoParameters(VideoMode.BlackWhite, 1920, 1080, 4, 1, 48, 32, 6, 1, 30),
         new VideoEncoding(VideoCodec.H264, 18, "veryfast", 30), HeaderRepeats: 3);
 
     /// <summary>Black/white 8x8 cells, each frame shown twice: survives a 3 Mbit/s re-encode at 720p.</summary>

@@ -121,9 +121,22 @@ public sealed unsafe class InterleavedCode
     /// Corrects encoded[..EncodedBytes] in place, codeword by codeword. A codeword beyond the code's reach is left as
     /// it was and counted in <see cref="InterleavedDecodeResult.FailedCodewords"/>; the others are still corrected.
     /// </summary>
-    public InterleavedDecodeResult DecodeInPlace(Span<byte> encoded)
+    public InterleavedDecodeResult DecodeInPlace(Span<byte> encoded) => DecodeInPlace(encoded, default);
+
+    /// <summary>
+    /// As <see cref="DecodeInPlace(Span{byte})"/>, then a second chance for every codeword beyond the code's reach
+    /// when <paramref name="reliability"/> (one value per encoded byte, higher = read with more margin) is given:
+    /// generalized minimum distance decoding erases its least reliable bytes, P, P - 2, ... of them, and corrects
+    /// errors and erasures together, which reaches up to twice as many bad bytes when the reader's doubts point at them.
+    /// </summary>
+    public InterleavedDecodeResult DecodeInPlace(Span<byte> encoded, ReadOnlySpan<byte> reliability)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(encoded.Length, EncodedBytes, nameof(encoded));
+        if (!reliability.IsEmpty)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(reliability.Length, EncodedBytes, nameof(reliability));
+        }
+
         var parity = ParityBytes;
         var solverBytes = _code.SolverScratchBytes;
         var syndromeBytes = parity * _stripWidth;
@@ -147,7 +160,7 @@ public sealed unsafe class InterleavedCode
                     SyndromeStrip(buffer + start, width, syndromes, roots, products);
 
                     // Columns before `next` overlap a strip already decoded: they are corrected or counted already.
-                    var (stripCorrected, stripFailed) = CorrectStrip(encoded, start, width, next - start, workspace);
+                    var (stripCorrected, stripFailed) = CorrectStrip(encoded, reliability, start, width, next - start, workspace);
                     corrected += stripCorrected;
                     failed += stripFailed;
                     next = start + width;
@@ -172,7 +185,8 @@ public sealed unsafe class InterleavedCode
         return (Math.Min(next, Codewords - width), width);
     }
 
-    private (int Corrected, int Failed) CorrectStrip(Span<byte> encoded, int start, int width, int firstNew, DecodeWorkspace workspace)
+    private (int Corrected, int Failed) CorrectStrip(
+        Span<byte> encoded, ReadOnlySpan<byte> reliability, int start, int width, int firstNew, DecodeWorkspace workspace)
     {
         var parity = ParityBytes;
         var length = CodewordLength;
@@ -199,14 +213,23 @@ public sealed unsafe class InterleavedCode
                 syndromes[r] = all[(r * width) + x];
             }
 
+            var column = start + x;
             var count = ReedSolomonSolver.Solve(syndromes, length, 0, workspace.Locations, workspace.Magnitudes, workspace.Solver);
             if (count < 0)
             {
-                failed++;
+                var erased = reliability.IsEmpty ? -1 : CorrectWithErasures(encoded, reliability, column);
+                if (erased < 0)
+                {
+                    failed++;
+                }
+                else
+                {
+                    corrected += erased;
+                }
+
                 continue;
             }
 
-            var column = start + x;
             for (var k = 0; k < count; k++)
             {
                 var magnitude = workspace.Magnitudes[k];
@@ -219,6 +242,52 @@ public sealed unsafe class InterleavedCode
         }
 
         return (corrected, failed);
+    }
+
+    // Generalized minimum distance: gather the column, rank its bytes by reliability, and try erasing the least
+    // reliable P, P - 2, ... bytes; the first erasure set the corrector accepts is written back.
+    private int CorrectWithErasures(Span<byte> encoded, ReadOnlySpan<byte> reliability, int column)
+    {
+        var length = CodewordLength;
+        var parity = ParityBytes;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var ranks = ArrayPool<int>.Shared.Rent(2 * length);
+        try
+        {
+            var codeword = bytes.AsSpan(0, length);
+            var keys = ranks.AsSpan(0, length);
+            var order = ranks.AsSpan(length, length);
+            for (var p = 0; p < length; p++)
+            {
+                codeword[p] = encoded[(p * Codewords) + column];
+                keys[p] = (reliability[(p * Codewords) + column] << 8) | p;
+                order[p] = p;
+            }
+
+            keys.Sort(order);
+            for (var erasures = parity; erasures >= 2; erasures -= 2)
+            {
+                var changed = _code.Correct(codeword, order[..erasures]);
+                if (changed < 0)
+                {
+                    continue;
+                }
+
+                for (var p = 0; p < length; p++)
+                {
+                    encoded[(p * Codewords) + column] = codeword[p];
+                }
+
+                return changed;
+            }
+
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ranks);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     private static void Or(Span<byte> target, ReadOnlySpan<byte> source)

@@ -3,7 +3,7 @@ using Isg.Protocol.Errors;
 namespace Isg.Protocol.Frames;
 
 /// <summary>The grey cell codec (<see cref="GrayFrameEncoder"/>, <see cref="GrayFrameDecoder"/>) behind <see cref="IFrameCodec"/>.</summary>
-public sealed class GrayFrameCodec(FrameGeometry geometry) : IFrameCodec
+public sealed class GrayFrameCodec(FrameGeometry geometry) : ISoftFrameCodec
 {
     /// <summary>The frame layout this codec reads and writes.</summary>
     public FrameGeometry Geometry { get; } = geometry;
@@ -29,4 +29,8 @@ public sealed class GrayFrameCodec(FrameGeometry geometry) : IFrameCodec
     /// <inheritdoc/>
     public bool TryDecode(ReadOnlySpan<byte> frame, Span<byte> payload, out int written, out ProtocolError error) =>
         GrayFrameDecoder.TryDecode(frame, Geometry, payload, out written, out error);
+
+    /// <inheritdoc/>
+    public bool TryDecode(ReadOnlySpan<byte> frame, Span<byte> payload, Span<byte> reliability, out int written, out ProtocolError error) =>
+        GrayFrameDecoder.TryDecode(frame, Geometry, payload, reliability, out written, out error);
 }

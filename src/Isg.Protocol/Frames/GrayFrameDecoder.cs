@@ -8,10 +8,12 @@ namespace Isg.Protocol.Frames;
 /// <summary>
 /// Reads payload bits back from gray8 frames written by <see cref="GrayFrameEncoder"/> after a lossy channel.
 /// Each cell is read as the mean of its inner pixels (a one-pixel margin is dropped when the cell edge is 3 or
-/// more, since codecs smear cell edges). Decision thresholds adapt to the frame: evenly spaced levels are fitted
-/// to the histogram of cell means and the boundaries sit midway between them, so squeezed contrast and
-/// brightness offsets decode. A frame whose cell means span less than <see cref="MinContrast"/> (one level
-/// only) is read with the nominal thresholds. Stateless and thread-safe; scratch comes from
+/// more, since codecs smear cell edges; 4-pixel cells are read whole, see MeasureCells), and the share of its
+/// neighbours a codec smeared into it is measured on the frame and taken out. Decision thresholds adapt to the frame:
+/// evenly spaced levels are fitted to the histogram of cell means and the boundaries sit midway between them, so
+/// squeezed contrast and brightness offsets decode. A frame whose cell means span less than <see cref="MinContrast"/>
+/// (one level only) is read with the nominal thresholds. Each byte can come with its reliability (the smallest
+/// margin of its cells from a boundary) for erasure decoding. Stateless and thread-safe; scratch comes from
 /// <see cref="ArrayPool{T}.Shared"/>.
 /// </summary>
 public static class GrayFrameDecoder
@@ -21,6 +23,15 @@ public static class GrayFrameDecoder
 
     /// <summary>Smallest level step an estimate may imply; closer levels would drown in codec noise.</summary>
     private const double MinStep = 32;
+
+    /// <summary>Largest neighbour leak the decoder takes out (beyond it the estimate is noise, not smear).</summary>
+    private const double MaxLeak = 0.5;
+
+    /// <summary>Rounds of estimating the leak and taking it out.</summary>
+    private const int LeakRounds = 3;
+
+    /// <summary>Below this estimated leak a frame is read as measured.</summary>
+    private const double MinLeak = 0.02;
 
     /// <summary>Divides the squared distance of the implied black and white from 0 and 255 in the level-fit score.</summary>
     private const double PriorWeight = 16;
@@ -43,7 +54,16 @@ public static class GrayFrameDecoder
     /// frame's error-correcting code).
     /// </summary>
     public static bool TryDecode(
-        ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> payload, out int written, out ProtocolError error)
+        ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> payload, out int written, out ProtocolError error) =>
+        TryDecode(frame, geometry, payload, default, out written, out error);
+
+    /// <summary>
+    /// <see cref="TryDecode(ReadOnlySpan{byte}, FrameGeometry, Span{byte}, out int, out ProtocolError)"/> that also
+    /// writes, per payload byte, how sure the read is: the smallest distance of any of its cells from a decision
+    /// boundary (0 = on the boundary). An empty <paramref name="reliability"/> skips it.
+    /// </summary>
+    public static bool TryDecode(
+        ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> payload, Span<byte> reliability, out int written, out ProtocolError error)
     {
         var payloadBytes = geometry.PayloadBytesPerFrame;
         if (payload.Length < payloadBytes)
@@ -69,8 +89,15 @@ public static class GrayFrameDecoder
             Array.Clear(histogram, 0, 256);
             MeasureCells(frame, geometry, means, columnSums, histogram);
             Span<byte> symbolOf = stackalloc byte[256];
-            BuildDecisionTable(histogram.AsSpan(0, 256), geometry.Mode, symbolOf);
+            Span<byte> marginOf = stackalloc byte[256];
+            Span<byte> levelOf = stackalloc byte[256];
+            BuildDecisionTable(histogram.AsSpan(0, 256), geometry.Mode, symbolOf, marginOf, levelOf);
+            CancelNeighbourLeak(means.AsSpan(0, cellCount), geometry, levelOf);
             PackSymbols(means.AsSpan(0, cellCount), symbolOf, geometry.BitsPerCell, payload[..payloadBytes]);
+            if (!reliability.IsEmpty)
+            {
+                PackMargins(means.AsSpan(0, cellCount), marginOf, geometry.BitsPerCell, reliability[..payloadBytes]);
+            }
         }
         finally
         {
@@ -90,7 +117,11 @@ public static class GrayFrameDecoder
         var width = geometry.Width;
         var size = geometry.CellSize;
         var across = geometry.CellsAcross;
-        var margin = size >= 3 ? 1 : 0;
+        // Cells of 3 pixels or more are read by their inner part (codecs smear the edges), except 4-pixel cells, which
+        // are read whole: measured through x264 at 10 Mbit/s, whole 4x4 cells with the neighbour leak taken out
+        // (CancelNeighbourLeak) read fewer bits wrong than their inner 2x2, and half the frames failed the inner
+        // code with the inner read. A 3-pixel cell's edge is 8 of its 9 pixels: a blur there is beyond undoing.
+        var margin = size >= 3 && size != 4 ? 1 : 0;
         var inner = size - (2 * margin);
         var area = inner * inner;
         var used = across * size;
@@ -148,8 +179,12 @@ public static class GrayFrameDecoder
         }
     }
 
-    /// <summary>Maps every possible cell mean to its symbol, with boundaries midway between the estimated levels.</summary>
-    private static void BuildDecisionTable(ReadOnlySpan<int> histogram, FrameMode mode, Span<byte> symbolOf)
+    /// <summary>
+    /// Maps every possible cell mean to its symbol, with boundaries midway between the estimated levels, and to its
+    /// margin: the distance to the nearest boundary.
+    /// </summary>
+    private static void BuildDecisionTable(
+        ReadOnlySpan<int> histogram, FrameMode mode, Span<byte> symbolOf, Span<byte> marginOf, Span<byte> levelOf)
     {
         var steps = mode == FrameMode.BlackWhite ? 1 : 3;
         var (black, step) = EstimateLevels(histogram, steps);
@@ -157,7 +192,105 @@ public static class GrayFrameDecoder
         {
             var index = (int)Math.Clamp(Math.Round((value - black) / step), 0, steps);
             symbolOf[value] = mode == FrameMode.BlackWhite ? (byte)index : Gray4Symbols[index];
+            var fromLevel = value - (black + (index * step));
+            // Past the darkest or brightest level there is no boundary on that side: only the inner one counts.
+            var toBoundary = (index == 0 && fromLevel < 0) || (index == steps && fromLevel > 0)
+                ? (step / 2) + Math.Abs(fromLevel)
+                : (step / 2) - Math.Abs(fromLevel);
+            marginOf[value] = (byte)Math.Clamp(Math.Round(toBoundary), 0, 255);
+            levelOf[value] = (byte)Math.Clamp(Math.Round(black + (index * step)), 0, 255);
         }
+    }
+
+    /// <summary>
+    /// Takes out of each cell the share of its four neighbours that a lossy codec smeared into it: a cell is read as
+    /// <c>(1 − leak) × its level + leak × its neighbours' mean level</c>, with each neighbour taken at the level it was
+    /// decided as. The leak is measured on the frame itself (least squares of each cell's distance from its level
+    /// against its neighbours' distance from it): 0 on a clean frame, about 0.3 for 4x4 cells through x264 at
+    /// 10 Mbit/s, where taking it out cut the bits read wrong by a third.
+    /// </summary>
+    private static void CancelNeighbourLeak(Span<byte> means, FrameGeometry geometry, ReadOnlySpan<byte> levelOf)
+    {
+        var observed = ArrayPool<byte>.Shared.Rent(means.Length);
+        var neighbours = ArrayPool<float>.Shared.Rent(means.Length);
+        try
+        {
+            means.CopyTo(observed);
+            // Decisions made on smeared means bias the estimate low, so estimate and correct a few times, each
+            // round deciding on the previous round's corrected means.
+            for (var round = 0; round < LeakRounds; round++)
+            {
+                var leak = EstimateLeak(observed.AsSpan(0, means.Length), means, geometry, levelOf, neighbours);
+                if (leak < MinLeak)
+                {
+                    return;
+                }
+
+                for (var cell = 0; cell < means.Length; cell++)
+                {
+                    means[cell] = (byte)Math.Clamp(Math.Round((observed[cell] - (leak * neighbours[cell])) / (1 - leak)), 0, 255);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(neighbours);
+            ArrayPool<byte>.Shared.Return(observed);
+        }
+    }
+
+    /// <summary>
+    /// The least-squares leak of <paramref name="observed"/> means given levels decided on <paramref name="decided"/>;
+    /// writes each cell's neighbours' mean level into <paramref name="neighbours"/>.
+    /// </summary>
+    private static double EstimateLeak(
+        ReadOnlySpan<byte> observed, ReadOnlySpan<byte> decided, FrameGeometry geometry, ReadOnlySpan<byte> levelOf, Span<float> neighbours)
+    {
+        var across = geometry.CellsAcross;
+        var down = geometry.CellsDown;
+        double product = 0;
+        double square = 0;
+        for (var cy = 0; cy < down; cy++)
+        {
+            for (var cx = 0; cx < across; cx++)
+            {
+                var cell = (cy * across) + cx;
+                var sum = 0;
+                var count = 0;
+                if (cx > 0)
+                {
+                    sum += levelOf[decided[cell - 1]];
+                    count++;
+                }
+
+                if (cx < across - 1)
+                {
+                    sum += levelOf[decided[cell + 1]];
+                    count++;
+                }
+
+                if (cy > 0)
+                {
+                    sum += levelOf[decided[cell - across]];
+                    count++;
+                }
+
+                if (cy < down - 1)
+                {
+                    sum += levelOf[decided[cell + across]];
+                    count++;
+                }
+
+                var level = levelOf[decided[cell]];
+                var around = count == 0 ? level : (float)(sum / (double)count);
+                neighbours[cell] = around;
+                var deviation = around - level;
+                product += (observed[cell] - level) * (double)deviation;
+                square += deviation * (double)deviation;
+            }
+        }
+
+        return square > 0 ? Math.Clamp(product / square, 0, MaxLeak) : 0;
     }
 
     /// <summary>
@@ -226,6 +359,22 @@ public static class GrayFrameDecoder
         }
 
         return total / values;
+    }
+
+    /// <summary>Writes, per payload byte, the smallest margin of the cells it came from.</summary>
+    private static void PackMargins(ReadOnlySpan<byte> means, ReadOnlySpan<byte> marginOf, int bits, Span<byte> reliability)
+    {
+        var perByte = 8 / bits;
+        for (var i = 0; i < reliability.Length; i++)
+        {
+            byte least = 255;
+            foreach (var mean in means.Slice(i * perByte, perByte))
+            {
+                least = Math.Min(least, marginOf[mean]);
+            }
+
+            reliability[i] = least;
+        }
     }
 
     /// <summary>Packs one symbol per cell, MSB first, into <paramref name="payload"/>; bits past its end are dropped.</summary>

@@ -94,7 +94,15 @@ public sealed class DataFrameLayout
     /// valid and <see cref="PayloadOf"/> gives the payload. <paramref name="bitErrors"/> counts the bits the inner
     /// code flipped (the channel's raw errors in a frame it could read).
     /// </summary>
-    public FrameReadStatus Read(Span<byte> frameBytes, uint streamTag, out FrameMeta meta, out long bitErrors)
+    public FrameReadStatus Read(Span<byte> frameBytes, uint streamTag, out FrameMeta meta, out long bitErrors) =>
+        Read(frameBytes, default, streamTag, out meta, out bitErrors);
+
+    /// <summary>
+    /// <see cref="Read(Span{byte}, uint, out FrameMeta, out long)"/> with the codec's per-byte
+    /// <paramref name="reliability"/> (same length as the frame's bytes, or empty), which lets the inner code erase
+    /// doubtful bytes when plain correction fails.
+    /// </summary>
+    public FrameReadStatus Read(Span<byte> frameBytes, ReadOnlySpan<byte> reliability, uint streamTag, out FrameMeta meta, out long bitErrors)
     {
         if (frameBytes.Length != FrameCapacity)
         {
@@ -110,7 +118,8 @@ public sealed class DataFrameLayout
             try
             {
                 coded.CopyTo(before);
-                if (!Code.DecodeInPlace(coded).Success || !CheckMatches(coded))
+                var codedReliability = reliability.IsEmpty ? default : reliability.Slice(SyncBytes, Code.EncodedBytes);
+                if (!Code.DecodeInPlace(coded, codedReliability).Success || !CheckMatches(coded))
                 {
                     meta = default;
                     return FrameReadStatus.Damaged;
