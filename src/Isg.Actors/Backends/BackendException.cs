@@ -16,4 +16,7 @@ public sealed class BackendException : Exception
 
     /// <summary>The backend that failed.</summary>
     public string Backend { get; }
+
+    /// <summary>How long the platform asked us to wait before trying again (HTTP Retry-After, a quota reset), if it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -14,4 +14,7 @@ public enum BackendFailureKind
 
     /// <summary>Credentials are missing, expired or lack permission: retrying needs new credentials.</summary>
     Unauthorized,
+
+    /// <summary>The platform's quota is used up: retry after it resets (<see cref="BackendException.RetryAfter"/> when known).</summary>
+    QuotaExceeded,
 }
