@@ -42,6 +42,17 @@ public static class BackendFactory
         };
     }
 
+    /// <summary>
+    /// The folder where backend <paramref name="name"/> of the repository at <paramref name="repositoryRoot"/> keeps its
+    /// own state (a platform's <see cref="Remote.RemoteObjectIndex"/>, upload sessions): <c>backends/NAME</c>.
+    /// </summary>
+    public static string StateDirectory(string repositoryRoot, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryRoot);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Path.Combine(repositoryRoot, "backends", name);
+    }
+
     /// <summary>The settings JSON of a local backend at <paramref name="path"/>.</summary>
     public static string LocalSettings(string path)
     {
