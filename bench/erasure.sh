@@ -221,11 +221,5 @@ EOF
 } >"$SECTION"
 
 # Replace the section in place, or append it; every other line of the document stays as it was.
-mkdir -p "$(dirname "$DOC")"; touch "$DOC"
-awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v f="$SECTION" '
-  $0 == b { while ((getline line < f) > 0) print line; skip = 1; done = 1; next }
-  skip { if ($0 == e) skip = 0; next }
-  { print }
-  END { if (!done) { print ""; while ((getline line < f) > 0) print line } }' "$DOC" >"$WORK/doc.md"
-cp "$WORK/doc.md" "$DOC"
+write_section "$DOC" "$BEGIN_MARK" "$END_MARK" "$SECTION"
 echo "# erasure section written to $DOC (run took $ELAPSED s; load average at the end $LOAD_END)" >&2

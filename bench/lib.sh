@@ -30,3 +30,17 @@ machine_line() {
   flags=$(grep -m1 flags /proc/cpuinfo | grep -o -w -E "$1" | xargs)
   echo "$(nproc) CPUs, $cpu (flags: $flags), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
 }
+
+# write_section DOC BEGIN_MARK END_MARK SECTION_FILE: replaces the lines from BEGIN_MARK to END_MARK in DOC with the
+# contents of SECTION_FILE (which holds both marks), or appends it when DOC has no such section. Other lines stay.
+write_section() {
+  local doc=$1 begin=$2 end=$3 section=$4 tmp
+  mkdir -p "$(dirname "$doc")"; touch "$doc"
+  tmp=$(mktemp)
+  awk -v b="$begin" -v e="$end" -v f="$section" '
+    $0 == b { while ((getline line < f) > 0) print line; skip = 1; done = 1; next }
+    skip { if ($0 == e) skip = 0; next }
+    { print }
+    END { if (!done) { print ""; while ((getline line < f) > 0) print line } }' "$doc" >"$tmp"
+  cp "$tmp" "$doc"; rm -f "$tmp"
+}
