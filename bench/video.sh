@@ -65,7 +65,7 @@ echo "video bench: youtube speed ($YT_MIB MiB)" >&2
 SPEED+=("$(speed_rows youtube "$YT_MIB" gray 1920 1080 -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p)")
 
 CHANNELS=()
-for pair in lossless:lossless-copy youtube:youtube-10m dense:vp9 paranoid:youtube-3m-720p; do
+for pair in lossless:lossless-copy youtube:youtube-10m dense:light-h264 paranoid:youtube-3m-720p; do
   profile=${pair%%:*}; channel=${pair#*:}
   echo "video bench: $profile through $channel ($PROBE_MB MB)" >&2
   json=$("$ISG" -q encode --probe "$channel" --profile "$profile" --probe-bytes $((PROBE_MB * 1000000)) --json || true)

@@ -26,6 +26,14 @@ public static class ReencodeChannels
         ["-c:v", "libvpx-vp9", "-b:v", "6M", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", "-pix_fmt", "yuv420p"],
         "matroska");
 
+    /// <summary>A high-quality H.264 re-encode (constant quality, bitrate follows the content), as platforms that keep
+    /// quality rather than a bitrate budget do; the channel the dense profile is made for.</summary>
+    public static readonly ReencodeChannel LightH264 = new(
+        "light-h264",
+        "libx264 preset medium, crf 20 (no bitrate cap), yuv420p; same size and frame rate",
+        ["-c:v", "libx264", "-preset", "medium", "-crf", "20", "-pix_fmt", "yuv420p"],
+        "mp4");
+
     /// <summary>The identity channel: an FFV1 re-encode that changes no pixel (for tests).</summary>
     public static readonly ReencodeChannel LosslessCopy = new(
         "lossless-copy",
@@ -34,7 +42,7 @@ public static class ReencodeChannels
         "matroska");
 
     /// <summary>Every channel, in a fixed order.</summary>
-    public static IReadOnlyList<ReencodeChannel> All { get; } = [YouTube10M, YouTube3M720p, Vp9, LosslessCopy];
+    public static IReadOnlyList<ReencodeChannel> All { get; } = [YouTube10M, YouTube3M720p, Vp9, LightH264, LosslessCopy];
 
     /// <summary>The channel called <paramref name="name"/> (case-insensitive); unknown names throw <see cref="ArgumentException"/> listing the known ones.</summary>
     public static ReencodeChannel Get(string name)

@@ -28,7 +28,8 @@ public static class VideoProfiles
         new VideoParameters(VideoMode.BlackWhite, 1920, 1080, 8, 1, 64, 16, 8, 2, 30),
         new VideoEncoding(VideoCodec.H264, 18, "veryfast", 30), HeaderRepeats: 3);
 
-    /// <summary>Four grey levels in 4x4 cells: twice the youtube density for channels that compress lightly.</summary>
+    /// <summary>Four grey levels in 4x4 cells: twice the youtube density, for channels that re-encode at high quality
+    /// (bit-exact through the light-h264 channel, crf 20; not through bitrate-capped ones).</summary>
     public static VideoProfile Dense { get; } = new(
         "dense", "H.264 1080p30, four grey levels in 4x4 cells, RS 32/255 per frame, 32+4 frames per group",
         new VideoParameters(VideoMode.Gray4, 1920, 1080, 4, 1, 32, 32, 4, 1, 30),

@@ -7,7 +7,7 @@ public sealed class ReencodeChannelsTests
     [Fact]
     public void All_ListsTheFourNamedChannels()
     {
-        Assert.Equal(["youtube-10m", "youtube-3m-720p", "vp9", "lossless-copy"], ReencodeChannels.All.Select(c => c.Name));
+        Assert.Equal(["youtube-10m", "youtube-3m-720p", "vp9", "light-h264", "lossless-copy"], ReencodeChannels.All.Select(c => c.Name));
     }
 
     [Fact]
