@@ -146,10 +146,15 @@ public sealed class YouTubeClient
 
     private async Task<HttpResponseMessage> SendApiAsync(Func<HttpRequestMessage> build, long units, string what, CancellationToken cancellationToken)
     {
-        _quota.Charge(units, what);
         for (var attempt = 0; ; attempt++)
         {
             var token = await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+            if (attempt == 0)
+            {
+                // After the token: a call that cannot even be authorised is not made, so it costs nothing.
+                _quota.Charge(units, what);
+            }
+
             using var request = build();
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var response = await SendAsync(request, what, cancellationToken).ConfigureAwait(false);
@@ -393,7 +398,8 @@ public sealed class YouTubeClient
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (!document.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
             {
                 return videos;
             }

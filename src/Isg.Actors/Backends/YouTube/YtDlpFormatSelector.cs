@@ -18,7 +18,8 @@ public static class YtDlpFormatSelector
         try
         {
             using var document = JsonDocument.Parse(json);
-            if (!document.RootElement.TryGetProperty("formats", out var formats) || formats.ValueKind != JsonValueKind.Array)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("formats", out var formats) || formats.ValueKind != JsonValueKind.Array)
             {
                 return null;
             }

@@ -36,6 +36,7 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
     private readonly Queue<(int Status, TimeSpan? RetryAfter)> _apiFailures = new();
     private readonly Queue<int> _chunkFailures = new();
     private string _refreshToken = "1//fake-refresh-token-1";
+    private string? _consentChallenge;
     private int _tokenCounter;
     private int _cutChunkNumber;
     private int _cutAfterBytes;
@@ -97,6 +98,18 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return server;
+    }
+
+    /// <summary>The authorization code the fake consent screen hands back.</summary>
+    public const string ConsentCode = "4/fake-consent-code";
+
+    /// <summary>The user consented on a page whose URL carried <paramref name="codeChallenge"/>: the code exchange will check the verifier against it.</summary>
+    public void Consent(string codeChallenge)
+    {
+        lock (_gate)
+        {
+            _consentChallenge = codeChallenge;
+        }
     }
 
     /// <summary>Every access token handed out so far stops working (the API answers 401).</summary>
@@ -184,6 +197,23 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
             if (form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
             {
                 error = "invalid_client";
+            }
+            else if (form["grant_type"] == "authorization_code")
+            {
+                // PKCE: the verifier must hash to the challenge the consent URL carried.
+                var expected = _consentChallenge;
+                var verifier = form["code_verifier"].ToString();
+                var actual = Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                if (form["code"] != ConsentCode || expected is null || actual != expected)
+                {
+                    error = "invalid_grant";
+                }
+                else
+                {
+                    accessToken = "ya29.fake-" + (++_tokenCounter).ToString(CultureInfo.InvariantCulture);
+                    _accessTokens.Add(accessToken);
+                    rotated = _refreshToken;
+                }
             }
             else if (form["grant_type"] != "refresh_token" || form["refresh_token"] != _refreshToken)
             {

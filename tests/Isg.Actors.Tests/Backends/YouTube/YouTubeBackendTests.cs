@@ -110,6 +110,20 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
     }
 
     [Fact]
+    public async Task FlushAsync_NoCredentialsConfigured_FailsUnauthorizedWithoutCallingThePlatform()
+    {
+        var fake = await FakeAsync();
+        using var backend = YouTubeBackend.Open(await OptionsAsync() with { RefreshToken = null });
+        await PutAllAsync(backend, Objects(1, 100));
+
+        var error = await Assert.ThrowsAsync<BackendException>(() => backend.FlushAsync(CancellationToken.None));
+
+        Assert.Equal(BackendFailureKind.Unauthorized, error.Kind);
+        Assert.Equal(0, fake.TokenRequests);
+        Assert.Equal(100, backend.SpooledBytes);
+    }
+
+    [Fact]
     public async Task FlushAsync_RefreshTokenRotated_HandsTheNewOneToTheHookAndUsesIt()
     {
         var fake = await FakeAsync();
