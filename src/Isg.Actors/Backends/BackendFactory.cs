@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Globalization;
 using Isg.Actors.Backends.Local;
 using Isg.Actors.Backends.Video;
+using Isg.Actors.Backends.YouTube;
 using Isg.Actors.Catalog;
 using Microsoft.Extensions.Logging;
 
@@ -22,8 +23,17 @@ public static class BackendFactory
     /// </summary>
     public const string VideoType = "video";
 
+    /// <summary>
+    /// The type of a YouTube channel that objects are packed into as unlisted ISGv2 videos; settings {"profile": name
+    /// (default youtube), "packSize": bytes, "apiBaseUrl": URL, "tokenUrl": URL, "downloadMode": "yt-dlp" or "direct",
+    /// "downloadUrl": URL with {id}, "chunkSize": bytes, "dailyQuota": units}, all optional (apiBaseUrl and tokenUrl
+    /// are for tests: tokenUrl defaults to apiBaseUrl + "token" when only apiBaseUrl is given). Secrets: clientId,
+    /// clientSecret, refreshToken. Its state (spool, indexes, id map, quota) is under <see cref="StateDirectory"/>.
+    /// </summary>
+    public const string YouTubeType = "youtube";
+
     /// <summary>Every type this build can open.</summary>
-    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType];
+    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, YouTubeType];
 
     /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
@@ -38,6 +48,7 @@ public static class BackendFactory
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
+            YouTubeType => YouTubeBackend.Open(YouTubeOptions(record, repositoryRoot), loggerFactory),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
     }
@@ -100,6 +111,98 @@ public static class BackendFactory
         var options = new VideoPackingBackendOptions(path) { Name = record.Name, Profile = profile, PackSize = packSize };
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// The options of YouTube backend <paramref name="record"/> (credentials from its Secrets, state under
+    /// <see cref="StateDirectory"/>); <see cref="ArgumentException"/> on bad settings. The caller may add a
+    /// <see cref="YouTubeBackendOptions.RefreshTokenRotated"/> hook with <c>with</c> before opening.
+    /// </summary>
+    public static YouTubeBackendOptions YouTubeOptions(BackendRecord record, string repositoryRoot)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var options = new YouTubeBackendOptions(StateDirectory(repositoryRoot, record.Name))
+        {
+            Name = record.Name,
+            ClientId = record.Secrets.GetValueOrDefault("clientId"),
+            ClientSecret = record.Secrets.GetValueOrDefault("clientSecret"),
+            RefreshToken = record.Secrets.GetValueOrDefault("refreshToken"),
+        };
+        try
+        {
+            using var settings = JsonDocument.Parse(record.SettingsJson);
+            var root = settings.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException($"backend '{record.Name}' settings are not a JSON object");
+            }
+
+            string? Text(string key) => root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            long Number(string key, long fallback) =>
+                Text(key) is not { } text ? fallback
+                : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new ArgumentException($"backend '{record.Name}' has an unreadable {key} setting: {text}");
+            Uri? Url(string key) =>
+                Text(key) is not { } text ? null
+                : Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri
+                : throw new ArgumentException($"backend '{record.Name}' has an unreadable {key} setting: {text}");
+
+            var api = Url("apiBaseUrl");
+            options = options with
+            {
+                Profile = Text("profile") is { } profile ? Isg.Actors.Video.VideoProfiles.Get(profile) : options.Profile,
+                PackSize = Number("packSize", options.PackSize),
+                ChunkSize = (int)Math.Min(int.MaxValue, Number("chunkSize", options.ChunkSize)),
+                DailyQuota = Number("dailyQuota", options.DailyQuota),
+                ApiBaseUrl = api ?? options.ApiBaseUrl,
+                TokenEndpoint = Url("tokenUrl") ?? (api is null ? options.TokenEndpoint : new Uri(api, "token")),
+                DownloadMode = Text("downloadMode") switch
+                {
+                    null or "yt-dlp" => YouTubeDownloadMode.YtDlp,
+                    "direct" => YouTubeDownloadMode.Direct,
+                    var other => throw new ArgumentException($"backend '{record.Name}' has an unknown downloadMode '{other}' (yt-dlp or direct)"),
+                },
+                DirectDownloadUrl = Text("downloadUrl"),
+            };
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"backend '{record.Name}' has unreadable settings: {e.Message}", e);
+        }
+
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// The settings JSON of a YouTube backend: <paramref name="profile"/>, <paramref name="packSize"/>, and the optional
+    /// <paramref name="apiBaseUrl"/> (tests), <paramref name="downloadMode"/> ("yt-dlp" or "direct") and
+    /// <paramref name="downloadUrl"/> (with {id}); nulls are left out.
+    /// </summary>
+    public static string YouTubeSettings(string profile, long packSize, string? apiBaseUrl = null, string? downloadMode = null, string? downloadUrl = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(profile);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["profile"] = profile,
+            ["packSize"] = packSize.ToString(CultureInfo.InvariantCulture),
+        };
+        if (apiBaseUrl is not null)
+        {
+            settings["apiBaseUrl"] = apiBaseUrl;
+        }
+
+        if (downloadMode is not null)
+        {
+            settings["downloadMode"] = downloadMode;
+        }
+
+        if (downloadUrl is not null)
+        {
+            settings["downloadUrl"] = downloadUrl;
+        }
+
+        return JsonSerializer.Serialize(settings);
     }
 
     /// <summary>The full folder path of local (or video) backend <paramref name="record"/>; throws <see cref="ArgumentException"/> when its settings name none.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using Isg.Actors.Storage;
 using Isg.Actors.Video;
@@ -24,6 +23,8 @@ namespace Isg.Actors.Backends.Video;
 /// durable. A get reads the spool, else decodes the object's video once into the cache and reads its range. A lost
 /// index is rebuilt by decoding its video, whose payload names its objects. A video whose objects are all deleted is
 /// removed; partly dead videos are not repacked. One instance writes a folder at a time. Thread-safe.
+/// Where the videos go is an <see cref="IVideoStore"/>: by default a <see cref="LocalVideoStore"/> over <c>videos/</c>;
+/// a platform's store (YouTube) uploads them instead, while the indexes and tombstones stay in <c>videos/</c> here.
 /// </summary>
 public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 {
@@ -34,7 +35,6 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     private const string IndexExtension = ".index";
     private const string TombstoneExtension = ".dead";
     private const string TempSuffix = ".tmp";
-    private const int IdBytes = 8;
 
     private readonly VideoPackingBackendOptions _options;
     private readonly ILogger _logger;
@@ -43,7 +43,8 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     private readonly string _videos;
     private readonly string _work;
     private readonly PackCache _cache;
-    private readonly BackendCapabilities _capabilities = new(Array.MaxLength, AcceptsOnlyVideo: true, IsLocal: true);
+    private readonly IVideoStore _store;
+    private readonly BackendCapabilities _capabilities;
     private readonly SemaphoreSlim _sealGate = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
 
@@ -66,6 +67,15 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     /// whose index is missing are indexed by decoding them before the first call that needs the full picture.
     /// </summary>
     public VideoPackingBackend(VideoPackingBackendOptions options, ILogger? logger = null)
+        : this(options, store: null, logger)
+    {
+    }
+
+    /// <summary>
+    /// Opens the store as above, with the videos kept by <paramref name="store"/> (null: a <see cref="LocalVideoStore"/>
+    /// over <c>videos/</c>). The backend owns the store and disposes it.
+    /// </summary>
+    public VideoPackingBackend(VideoPackingBackendOptions options, IVideoStore? store, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -83,6 +93,8 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         }
 
         Directory.CreateDirectory(_work);
+        _store = store ?? new LocalVideoStore(_videos, new HashSet<string>(StringComparer.Ordinal) { IndexExtension, TombstoneExtension });
+        _capabilities = new BackendCapabilities(Array.MaxLength, AcceptsOnlyVideo: true, _store.IsLocal) { Quota = _store.Quota };
         _cache = new PackCache(Path.Combine(_root, CacheDirectoryName), options.CacheBytes, _logger);
         LoadSpool();
         LoadVideos();
@@ -98,8 +110,11 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     /// <summary>The store's root directory (full path).</summary>
     public string RootDirectory => _root;
 
-    /// <summary>The folder holding the videos (and their index and tombstone files).</summary>
+    /// <summary>The folder holding the index and tombstone files (and the videos, with the default local store).</summary>
     public string VideosDirectory => _videos;
+
+    /// <summary>Where the videos go (a platform's store exposes its quota and usage).</summary>
+    public IVideoStore Store => _store;
 
     /// <summary>The folder of decoded pack payloads.</summary>
     public string CacheDirectory => Path.Combine(_root, CacheDirectoryName);
@@ -307,6 +322,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         try
         {
             await SealSpoolAsync(onlyFullPacks: false, cancellationToken).ConfigureAwait(false);
+            await _store.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -346,11 +362,8 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 
         // The token stays valid (not disposed): a seal or decode still running observes the cancellation.
         _lifetime.Cancel();
+        _store.Dispose();
     }
-
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdBytes));
-
-    private static bool IsId(ReadOnlySpan<char> text) => text.Length == IdBytes * 2 && !text.ContainsAnyExcept("0123456789abcdef");
 
     private static void TryDelete(string path)
     {
@@ -403,13 +416,22 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 
     private async Task DecodeAsync(PackVideo video, string output, CancellationToken cancellationToken)
     {
-        var result = await VideoFileDecoder.DecodeAsync(new VideoDecodeRequest(video.Path, output, Passphrase: null), null, cancellationToken)
-            .ConfigureAwait(false);
-        if (result.Metadata.Name != PayloadName(video.Id))
+        var scratch = Path.Combine(_work, $"{video.Id}.{Guid.NewGuid():N}.download");
+        try
         {
-            File.Delete(output);
-            throw new BackendException(BackendFailureKind.Permanent, Name,
-                $"video {video.Path} holds pack '{result.Metadata.Name}', not {PayloadName(video.Id)}: it was replaced");
+            var path = await _store.FetchAsync(video.Id, scratch, cancellationToken).ConfigureAwait(false);
+            var result = await VideoFileDecoder.DecodeAsync(new VideoDecodeRequest(path, output, Passphrase: null), null, cancellationToken)
+                .ConfigureAwait(false);
+            if (result.Metadata.Name != PayloadName(video.Id))
+            {
+                File.Delete(output);
+                throw new BackendException(BackendFailureKind.Permanent, Name,
+                    $"video {video.Id} holds pack '{result.Metadata.Name}', not {PayloadName(video.Id)}: it was replaced");
+            }
+        }
+        finally
+        {
+            TryDelete(scratch);
         }
     }
 
@@ -551,9 +573,9 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 
     private async Task SealPackAsync(List<SpoolFile> pack, CancellationToken cancellationToken)
     {
-        var id = NewId();
+        var id = VideoPackIds.New();
         var payload = Path.Combine(_work, id + ".payload");
-        var video = Path.Combine(_videos, $"{id}.{_options.Profile.Encoding.FileExtension}");
+        var video = Path.Combine(_work, $"{id}.{_options.Profile.Encoding.FileExtension}");
         try
         {
             var index = await BlockPackWriter.WriteAsync(payload, [.. pack.Select(s => new PackSource(s.Name, s.Path, s.Length))], cancellationToken)
@@ -561,8 +583,11 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             await VideoFileEncoder.EncodeAsync(
                 new VideoEncodeRequest(payload, video, _options.Profile, Passphrase: null, Argon2Parameters.Default, PayloadName(id)),
                 null, cancellationToken).ConfigureAwait(false);
+            // The video is durable in the store before its index names it: a crash between the two is healed by
+            // rebuilding the index from the video.
+            await _store.StoreAsync(id, video, cancellationToken).ConfigureAwait(false);
             WriteIndexFile(id, index);
-            var record = new PackVideo(id, video, index);
+            var record = new PackVideo(id, index);
             lock (_state)
             {
                 _videoById[id] = record;
@@ -609,12 +634,13 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
                 _cache.Adopt(id, payload);
             }
 
-            _logger.LogInformation("Video store {Name}: sealed {Objects} objects ({Bytes} bytes) into {Video}",
-                Name, pack.Count, index.End, video);
+            _logger.LogInformation("Video store {Name}: sealed {Objects} objects ({Bytes} bytes) into video {Video}",
+                Name, pack.Count, index.End, id);
         }
         finally
         {
             TryDelete(payload);
+            TryDelete(video);
         }
     }
 
@@ -668,12 +694,12 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     // without its index would be re-indexed and its objects brought back.
     private void RemoveVideo(PackVideo video)
     {
-        File.Delete(video.Path);
+        _store.Remove(video.Id);
         File.Delete(Path.Combine(_videos, video.Id + IndexExtension));
         File.Delete(Path.Combine(_videos, video.Id + TombstoneExtension));
         _videoById.Remove(video.Id);
         _cache.Remove(video.Id);
-        _logger.LogInformation("Video store {Name}: removed video {Video}, all of whose objects were deleted", Name, video.Path);
+        _logger.LogInformation("Video store {Name}: removed video {Video}, all of whose objects were deleted", Name, video.Id);
     }
 
     private void LoadSpool()
@@ -719,38 +745,28 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     private void LoadVideos()
     {
         var indexed = new HashSet<string>(StringComparer.Ordinal);
-        var videos = new Dictionary<string, string>(StringComparer.Ordinal);
+        var videos = new HashSet<string>(_store.List(), StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(_videos))
         {
             var fileName = Path.GetFileName(file);
             if (fileName.StartsWith('.'))
             {
-                // An encode or index write that was cut short.
+                // An index write that was cut short.
                 TryDelete(file);
                 continue;
             }
 
             var stem = Path.GetFileNameWithoutExtension(fileName);
-            var extension = Path.GetExtension(fileName);
-            if (!IsId(stem))
-            {
-                continue;
-            }
-
-            if (extension == IndexExtension)
+            if (VideoPackIds.IsId(stem) && Path.GetExtension(fileName) == IndexExtension)
             {
                 indexed.Add(stem);
-            }
-            else if (extension != TombstoneExtension)
-            {
-                videos[stem] = file;
             }
         }
 
         // Newest index last: if a crash left one name live in two videos, the later seal wins.
         foreach (var id in indexed.OrderBy(i => File.GetLastWriteTimeUtc(Path.Combine(_videos, i + IndexExtension))))
         {
-            if (!videos.TryGetValue(id, out var video))
+            if (!videos.Contains(id))
             {
                 _logger.LogWarning("Video store {Name}: index {Id}{Extension} has no video; its objects are gone", Name, id, IndexExtension);
                 continue;
@@ -764,10 +780,10 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
                 continue;
             }
 
-            AddVideo(new PackVideo(id, video, index), ReadTombstones(id));
+            AddVideo(new PackVideo(id, index), ReadTombstones(id));
         }
 
-        foreach (var (id, _) in videos)
+        foreach (var id in videos)
         {
             if (!indexed.Contains(id))
             {
@@ -860,14 +876,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 
     private async Task RebuildIndexAsync(string id, CancellationToken cancellationToken)
     {
-        var video = Directory.EnumerateFiles(_videos, id + ".*")
-            .FirstOrDefault(f => Path.GetExtension(f) is not (IndexExtension or TombstoneExtension));
-        if (video is null)
-        {
-            return;
-        }
-
-        var placeholder = new PackVideo(id, video, BlockPackIndex.Create([]));
+        var placeholder = new PackVideo(id, BlockPackIndex.Create([]));
         try
         {
             var payload = await _cache.GetAsync(id, (output, token) => DecodeAsync(placeholder, output, token), _lifetime.Token, cancellationToken)
@@ -881,7 +890,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             WriteIndexFile(id, index);
             lock (_state)
             {
-                var record = new PackVideo(id, video, index);
+                var record = new PackVideo(id, index);
                 // Objects spooled or packed since are newer than what this video holds of them.
                 var dead = ReadTombstones(id);
                 dead.UnionWith(index.Entries.Select(e => e.Name).Where(_packed.ContainsKey));
@@ -894,12 +903,17 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             }
 
             _logger.LogWarning("Video store {Name}: rebuilt the lost index of video {Video} from its payload ({Objects} objects)",
-                Name, video, index.Entries.Count);
+                Name, id, index.Entries.Count);
         }
-        catch (Exception e) when (e is VideoException or VideoToolException or ProtocolException or BackendException)
+        catch (FileNotFoundException)
+        {
+            // Removed meanwhile: nothing to index.
+        }
+        catch (Exception e) when (e is VideoException or VideoToolException or ProtocolException
+            || e is BackendException { Kind: BackendFailureKind.Permanent or BackendFailureKind.NotFound })
         {
             // Its objects stay unreadable from here; the caller's redundancy (or a scrub) must cover them.
-            _logger.LogError(e, "Video store {Name}: video {Video} has no index and cannot be decoded to rebuild one", Name, video);
+            _logger.LogError(e, "Video store {Name}: video {Video} has no index and cannot be decoded to rebuild one", Name, id);
             _cache.Remove(id);
         }
     }
@@ -944,11 +958,9 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     }
 
     /// <summary>A video and the pack index it was written with; <see cref="Live"/> counts its objects not deleted (guarded by _state).</summary>
-    private sealed class PackVideo(string id, string path, BlockPackIndex written)
+    private sealed class PackVideo(string id, BlockPackIndex written)
     {
         public string Id { get; } = id;
-
-        public string Path { get; } = path;
 
         public BlockPackIndex Written { get; } = written;
 

@@ -1,0 +1,4 @@
+namespace Isg.Actors.Tests.Backends.YouTube;
+
+/// <summary>A video the fake YouTube holds: what the client sent as metadata, and the uploaded bytes.</summary>
+public sealed record FakeYouTubeVideo(string Id, string Title, string Description, string PrivacyStatus, byte[] Bytes);
