@@ -85,7 +85,8 @@ public sealed class TelegramClient : IDisposable
     /// <summary>Downloads the file at <paramref name="filePath"/> into <paramref name="destination"/>; returns the bytes read.</summary>
     public async Task<int> DownloadAsync(string filePath, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var uri = new Uri(_apiBase, $"file/bot{Token}/{filePath}");
+        // Appended, not resolved: a token "123:ABC" read as a relative URI would be a scheme.
+        var uri = new Uri(_apiBase.AbsoluteUri + $"file/bot{Token}/{filePath.TrimStart('/')}");
         await _gate.WaitAsync(Bucket, cancellationToken).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -130,7 +131,7 @@ public sealed class TelegramClient : IDisposable
 
     private async Task<JsonDocument> CallAsync(string method, Func<HttpContent> content, CancellationToken cancellationToken)
     {
-        var uri = new Uri(_apiBase, $"bot{Token}/{method}");
+        var uri = new Uri(_apiBase.AbsoluteUri + $"bot{Token}/{method}");
         await _gate.WaitAsync(Bucket, cancellationToken).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
