@@ -22,6 +22,8 @@ public sealed class DiscordClient : IDisposable
     private const int UnknownMessage = 10008;
     private const int UnknownWebhook = 10015;
 
+    private static readonly TimeSpan s_resetMargin = TimeSpan.FromMilliseconds(50);
+
     private readonly DiscordBackendOptions _options;
     private readonly HttpClient _http;
     private readonly RateLimitGate _gate;
@@ -206,7 +208,8 @@ public sealed class DiscordClient : IDisposable
     {
         if (Header(response, "X-RateLimit-Remaining") is "0" && Seconds(Header(response, "X-RateLimit-Reset-After")) is { } resetAfter)
         {
-            _gate.Pause(route, resetAfter);
+            // Reset-After is rounded to milliseconds and the clocks differ: arriving a little late beats a 429.
+            _gate.Pause(route, resetAfter + s_resetMargin);
         }
     }
 
