@@ -242,6 +242,33 @@ public sealed class DiscordBackendTests : BackendConformanceTests, IAsyncLifetim
     }
 
     [Fact]
+    public async Task PutAsync_CleanupOfAFailedUploadFails_LogsItWithoutTheWebhookToken()
+    {
+        await using var server = await FakeDiscordServer.StartAsync();
+        server.AttachmentLimit = 1000;
+        var logs = new RecordingLoggerFactory();
+        var options = new DiscordBackendOptions("discord-test", _state.Combine("discord"))
+        {
+            WebhookUrl = server.WebhookUrl,
+            ApiBase = server.ApiBase,
+            AttachmentLimit = 1000,
+            AttachmentsPerMessage = 1,
+        };
+        using var backend = new DiscordBackend(options, logs.CreateLogger("discord"));
+        // The first message goes through; the second upload and the deletion of the first fail.
+        server.Faults.FailNext(2, 500, after: 1);
+
+        var error = await Assert.ThrowsAsync<BackendException>(() => backend.PutAsync(NewName(), RandomBytes(1500, 1), CancellationToken.None));
+
+        Assert.Equal(BackendFailureKind.Transient, error.Kind);
+        Assert.Equal(1, server.MessageCount);
+        var warning = Assert.Single(logs.Entries);
+        Assert.Contains("stays in the channel", warning.Message, StringComparison.Ordinal);
+        Assert.All(logs.Entries, e => Assert.DoesNotContain(server.Token, e.Message + e.Exception, StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Token, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PutAsync_WhatReachesDiscord_IsOnlyTheGivenBytesUnderRandomNames()
     {
         await using var server = await FakeDiscordServer.StartAsync();
