@@ -12,7 +12,7 @@ namespace Isg.Actors.Backends;
 /// The one place that turns a catalogue backend record (type + settings JSON) into a running backend, and that
 /// writes the settings of a new one. Platform backends plug in here by type name.
 /// </summary>
-public static class BackendFactory
+public static partial class BackendFactory
 {
     /// <summary>The type of a folder on this machine; settings {"path": P}, P absolute or relative to the repository root.</summary>
     public const string LocalType = "local";
@@ -33,7 +33,7 @@ public static class BackendFactory
     public const string YouTubeType = "youtube";
 
     /// <summary>Every type this build can open.</summary>
-    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, YouTubeType];
+    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, YouTubeType, DiscordType, TelegramType];
 
     /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
@@ -49,6 +49,8 @@ public static class BackendFactory
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
             YouTubeType => YouTubeBackend.Open(YouTubeOptions(record, repositoryRoot), loggerFactory),
+            DiscordType => new Discord.DiscordBackend(DiscordOptions(record, repositoryRoot), loggerFactory.CreateLogger<Discord.DiscordBackend>()),
+            TelegramType => new Telegram.TelegramBackend(TelegramOptions(record, repositoryRoot), loggerFactory.CreateLogger<Telegram.TelegramBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
     }
