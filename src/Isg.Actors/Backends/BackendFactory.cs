@@ -33,13 +33,19 @@ public static class BackendFactory
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return record.Type switch
+        IStorageBackend backend = record.Type switch
         {
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
+
+        // Platform backends get retries, a rate limit, a circuit breaker and metrics; folders on this machine need none.
+        return record.Type is LocalType or VideoType
+            ? backend
+            : Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
+                loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
     }
 
     /// <summary>
