@@ -4,7 +4,7 @@ namespace Isg.Actors.Backends.Resilience;
 /// What a <see cref="MeteredBackend"/> has seen since it was opened in this process (nothing is persisted): calls
 /// made and failed (by kind; caller cancellations are neither), bytes written (<paramref name="BytesOut"/>, puts) and
 /// read (<paramref name="BytesIn"/>, gets), total call time, the last failure's kind and time, the last success's time,
-/// and the circuit's state. <c>isg backend list</c> shows it as the backend's health.
+/// whether the last call to end failed (<paramref name="LastCallFailed"/>), and the circuit's state. <c>isg backend list</c> shows it as the backend's health.
 /// </summary>
 public sealed record BackendMetricsSnapshot(
     string Backend,
@@ -17,6 +17,7 @@ public sealed record BackendMetricsSnapshot(
     BackendFailureKind? LastFailureKind,
     DateTimeOffset? LastFailureAt,
     DateTimeOffset? LastSuccessAt,
+    bool LastCallFailed,
     CircuitState Circuit)
 {
     /// <summary>The mean time per call, or zero before the first.</summary>
@@ -28,7 +29,7 @@ public sealed record BackendMetricsSnapshot(
     /// </summary>
     public string Health =>
         Circuit != CircuitState.Closed ? "open"
-        : LastFailureAt is { } failed && (LastSuccessAt is not { } succeeded || failed > succeeded) ? "failing"
+        : LastCallFailed ? "failing"
         : LastSuccessAt is not null ? "ok"
         : "unused";
 }

@@ -36,6 +36,7 @@ public sealed class MeteredBackend : BackendDecorator
     private BackendFailureKind? _lastFailureKind;
     private DateTimeOffset? _lastFailureAt;
     private DateTimeOffset? _lastSuccessAt;
+    private bool _lastCallFailed;
 
     /// <summary>Measures <paramref name="inner"/>; <paramref name="circuit"/> (when in the stack below) gives the snapshot's circuit state.</summary>
     public MeteredBackend(IStorageBackend inner, TimeProvider time, CircuitBreakingBackend? circuit = null)
@@ -59,7 +60,7 @@ public sealed class MeteredBackend : BackendDecorator
         {
             return new BackendMetricsSnapshot(Name, Interlocked.Read(ref _calls), Interlocked.Read(ref _failures), byKind,
                 Interlocked.Read(ref _bytesOut), Interlocked.Read(ref _bytesIn), TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks)),
-                _lastFailureKind, _lastFailureAt, _lastSuccessAt, _circuit?.State ?? CircuitState.Closed);
+                _lastFailureKind, _lastFailureAt, _lastSuccessAt, _lastCallFailed, _circuit?.State ?? CircuitState.Closed);
         }
     }
 
@@ -204,6 +205,7 @@ public sealed class MeteredBackend : BackendDecorator
         lock (_lock)
         {
             _lastSuccessAt = _time.GetUtcNow();
+            _lastCallFailed = false;
         }
     }
 
@@ -225,6 +227,7 @@ public sealed class MeteredBackend : BackendDecorator
         {
             _lastFailureKind = kind;
             _lastFailureAt = _time.GetUtcNow();
+            _lastCallFailed = true;
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class RetryingBackend : BackendDecorator
         _getTimeout = TimeoutFor(Math.Min(options.GetSizeAllowance, inner.Capabilities.MaxObjectSize));
         var retry = new RetryStrategyOptions
         {
-            MaxRetryAttempts = options.MaxAttempts - 1,
+            MaxRetryAttempts = Math.Max(1, options.MaxAttempts - 1),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = options.UseJitter,
             Delay = options.BaseDelay,
@@ -65,7 +65,8 @@ public sealed class RetryingBackend : BackendDecorator
             retry.Randomizer = randomizer;
         }
 
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(retry).Build();
+        // Polly's retry needs at least one retry: one attempt is an empty pipeline.
+        _pipeline = options.MaxAttempts == 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(retry).Build();
     }
 
     /// <summary>The options in force.</summary>
@@ -218,12 +219,14 @@ public sealed class RetryingBackend : BackendDecorator
         private readonly CancellationTokenSource _linked;
         private readonly IAsyncEnumerator<string> _enumerator;
         private Task<bool>? _abandoned;
+        private int _pages;
 
         public ListSession(RetryingBackend owner, CancellationToken caller)
         {
             _owner = owner;
             _caller = caller;
-            _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, owner._time);
+            // Created with the timeout (not infinite) so that CancelAfter re-arms this provider's timer, not a system one.
+            _timer = new CancellationTokenSource(owner._options.AttemptTimeout, owner._time);
             _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _timer.Token);
             _enumerator = owner.Inner.ListAsync(_linked.Token).GetAsyncEnumerator(_linked.Token);
         }
@@ -233,12 +236,22 @@ public sealed class RetryingBackend : BackendDecorator
         public async Task<bool> MoveNextAsync()
         {
             var timeout = _owner._options.AttemptTimeout;
-            _timer.CancelAfter(timeout);
+            var timed = timeout != Timeout.InfiniteTimeSpan;
+            if (timed && _pages++ > 0)
+            {
+                _timer.CancelAfter(timeout);
+            }
+
             var next = _enumerator.MoveNextAsync().AsTask();
             try
             {
                 var has = await next.WaitAsync(_linked.Token).ConfigureAwait(false);
-                _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (timed)
+                {
+                    // The consumer's time between pages is not the backend's.
+                    _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+
                 return has;
             }
             catch (OperationCanceledException e) when (!next.IsCompleted)
