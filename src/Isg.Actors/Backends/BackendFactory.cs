@@ -43,7 +43,7 @@ public static partial class BackendFactory
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return record.Type switch
+        IStorageBackend backend = record.Type switch
         {
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
@@ -53,6 +53,12 @@ public static partial class BackendFactory
             TelegramType => new Telegram.TelegramBackend(TelegramOptions(record, repositoryRoot), loggerFactory.CreateLogger<Telegram.TelegramBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
+
+        // Platform backends get retries, a rate limit, a circuit breaker and metrics; folders on this machine need none.
+        return record.Type is LocalType or VideoType
+            ? backend
+            : Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
+                loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
     }
 
     /// <summary>

@@ -53,7 +53,11 @@ public sealed class BackendSet : IDisposable
     /// Opens every backend recorded in <paramref name="catalog"/> through <see cref="BackendFactory"/>; relative paths
     /// resolve against <paramref name="repositoryRoot"/>. The set owns (and disposes) them.
     /// </summary>
-    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory)
+    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory) =>
+        Open(catalog, repositoryRoot, loggerFactory, decorate: null);
+
+    /// <summary>As <see cref="Open(CatalogDatabase, string, ILoggerFactory)"/>, each opened backend passed through <paramref name="decorate"/> (fault injection in tests).</summary>
+    internal static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Func<IStorageBackend, IStorageBackend>? decorate)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         IReadOnlyList<BackendRecord> records;
@@ -67,7 +71,8 @@ public sealed class BackendSet : IDisposable
         {
             foreach (var record in records)
             {
-                opened.Add(BackendFactory.Open(record, repositoryRoot, loggerFactory));
+                var backend = BackendFactory.Open(record, repositoryRoot, loggerFactory);
+                opened.Add(decorate is null ? backend : decorate(backend));
             }
 
             return new BackendSet(opened, owns: true);

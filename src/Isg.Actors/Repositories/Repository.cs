@@ -94,7 +94,11 @@ public sealed class Repository : IDisposable
     }
 
     /// <summary>Opens the repository at <paramref name="root"/> with <paramref name="passphrase"/>.</summary>
-    public static Repository Open(string root, ReadOnlySpan<byte> passphrase, ILoggerFactory loggerFactory)
+    public static Repository Open(string root, ReadOnlySpan<byte> passphrase, ILoggerFactory loggerFactory) =>
+        Open(root, passphrase, loggerFactory, decorate: null);
+
+    /// <summary>As <see cref="Open(string, ReadOnlySpan{byte}, ILoggerFactory)"/>, each backend passed through <paramref name="decorate"/> (fault injection in tests).</summary>
+    internal static Repository Open(string root, ReadOnlySpan<byte> passphrase, ILoggerFactory loggerFactory, Func<IStorageBackend, IStorageBackend>? decorate)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var layout = new RepositoryLayout(root);
@@ -109,7 +113,7 @@ public sealed class Repository : IDisposable
         try
         {
             catalog = CatalogDatabase.Open(layout.Root);
-            return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory));
+            return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory, decorate));
         }
         catch
         {

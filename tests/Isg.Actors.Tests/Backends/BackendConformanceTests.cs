@@ -18,6 +18,12 @@ public abstract class BackendConformanceTests : IAsyncLifetime
     /// <summary>Whether the backend rejects names outside <see cref="ObjectNames"/> (all backends that map names to paths or keys should).</summary>
     protected virtual bool RestrictsNames => true;
 
+    /// <summary>The size of the large-object test (capped at the backend's MaxObjectSize unless it splits objects).</summary>
+    protected virtual int LargeObjectSize => 12 << 20;
+
+    /// <summary>Whether the backend splits objects above its MaxObjectSize into several platform objects (then it must take them whole).</summary>
+    protected virtual bool SplitsLargeObjects => false;
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -52,6 +58,113 @@ public abstract class BackendConformanceTests : IAsyncLifetime
 
         Assert.Equal(size, owner.Memory.Length);
         Assert.True(owner.Memory.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task PutAsync_LargeObject_ReturnsExactBytes()
+    {
+        var backend = await NewBackendAsync();
+        var size = SplitsLargeObjects ? LargeObjectSize : (int)Math.Min(LargeObjectSize, backend.Capabilities.MaxObjectSize);
+        var data = RandomBytes(size, seed: 77);
+        var name = NewName();
+
+        await backend.PutAsync(name, data, CancellationToken.None);
+        using var owner = await backend.GetAsync(name, CancellationToken.None);
+
+        Assert.Equal(size, owner.Memory.Length);
+        Assert.True(owner.Memory.Span.SequenceEqual(data));
+        Assert.Equal([name], await ListAsync(backend));
+    }
+
+    [Fact]
+    public async Task PutAsync_AboveMaxObjectSize_SplitsAndReturnsExactBytes()
+    {
+        var backend = await NewBackendAsync();
+        if (!SplitsLargeObjects)
+        {
+            return;
+        }
+
+        Assert.InRange(backend.Capabilities.MaxObjectSize, 1, 256L << 20);
+        var size = (int)(backend.Capabilities.MaxObjectSize * 2) + 12_345;
+        var data = RandomBytes(size, seed: 78);
+        var name = NewName();
+
+        await backend.PutAsync(name, data, CancellationToken.None);
+        using var owner = await backend.GetAsync(name, CancellationToken.None);
+
+        Assert.True(owner.Memory.Span.SequenceEqual(data));
+        Assert.Equal([name], await ListAsync(backend));
+        await backend.DeleteAsync(name, CancellationToken.None);
+        Assert.False(await backend.ExistsAsync(name, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PutAsync_SameBytesTwice_IsIdempotent()
+    {
+        var backend = await NewBackendAsync();
+        var name = NewName();
+        var data = RandomBytes(20_000, 12);
+
+        await backend.PutAsync(name, data, CancellationToken.None);
+        await backend.PutAsync(name, data, CancellationToken.None);
+
+        using var owner = await backend.GetAsync(name, CancellationToken.None);
+        Assert.True(owner.Memory.Span.SequenceEqual(data));
+        Assert.Equal([name], await ListAsync(backend));
+    }
+
+    [Fact]
+    public async Task Operations_ConcurrentPutsGetsAndExists_AllConsistent()
+    {
+        var backend = await NewBackendAsync();
+        var stored = Enumerable.Range(0, 32).Select(i => (Name: NewName(), Data: RandomBytes(2000 + (i * 313), 100 + i))).ToList();
+        foreach (var (name, data) in stored)
+        {
+            await backend.PutAsync(name, data, CancellationToken.None);
+        }
+
+        var added = Enumerable.Range(0, 32).Select(i => (Name: NewName(), Data: RandomBytes(3000 + (i * 211), 200 + i))).ToList();
+        var puts = added.Select(o => Task.Run(() => backend.PutAsync(o.Name, o.Data, CancellationToken.None)));
+        var gets = stored.Select(o => Task.Run(async () =>
+        {
+            using var owner = await backend.GetAsync(o.Name, CancellationToken.None);
+            Assert.True(owner.Memory.Span.SequenceEqual(o.Data), o.Name);
+            Assert.True(await backend.ExistsAsync(o.Name, CancellationToken.None));
+        }));
+        await Task.WhenAll(puts.Concat(gets));
+
+        await Task.WhenAll(added.Select(o => Task.Run(async () =>
+        {
+            using var owner = await backend.GetAsync(o.Name, CancellationToken.None);
+            Assert.True(owner.Memory.Span.SequenceEqual(o.Data), o.Name);
+        })));
+        Assert.Equal(stored.Concat(added).Select(o => o.Name).Order(StringComparer.Ordinal), await ListAsync(backend));
+    }
+
+    [Fact]
+    public async Task Operations_CancelledToken_ThrowOperationCanceledPromptly()
+    {
+        var backend = await NewBackendAsync();
+        var name = NewName();
+        await backend.PutAsync(name, RandomBytes(100, 1), CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var promptly = TimeSpan.FromSeconds(5);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => backend.GetAsync(name, cancelled.Token).WaitAsync(promptly));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => backend.ExistsAsync(name, cancelled.Token).WaitAsync(promptly));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => backend.DeleteAsync(name, cancelled.Token).WaitAsync(promptly));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(async () =>
+        {
+            await foreach (var listed in backend.ListAsync(cancelled.Token))
+            {
+                Assert.NotNull(listed);
+            }
+        }).WaitAsync(promptly));
+
+        using var owner = await backend.GetAsync(name, CancellationToken.None);
+        Assert.Equal(100, owner.Memory.Length);
     }
 
     [Fact]
