@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Globalization;
 using Isg.Actors.Backends.Local;
+using Isg.Actors.Backends.Queue;
+using Isg.Actors.Backends.Testing;
 using Isg.Actors.Backends.Video;
 using Isg.Actors.Catalog;
 using Microsoft.Extensions.Logging;
@@ -22,25 +24,49 @@ public static class BackendFactory
     /// </summary>
     public const string VideoType = "video";
 
+    /// <summary>
+    /// TEST ONLY: a folder that behaves as an unreliable remote platform (<see cref="TestRemoteBackend"/>); settings
+    /// {"path": P}. Opens only when ISG_ENABLE_TEST_BACKENDS=1.
+    /// </summary>
+    public const string TestRemoteType = "testremote";
+
     /// <summary>Every type this build can open.</summary>
     public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType];
 
     /// <summary>
+    /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>,
+    /// without an upload queue. Throws <see cref="ArgumentException"/> for an unknown type or unreadable settings.
+    /// </summary>
+    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory) =>
+        Open(record, repositoryRoot, loggerFactory, null);
+
+    /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
+    /// With <paramref name="services"/>, a remote type (not local or video) is put behind a persistent upload queue
+    /// (<see cref="QueuedBackend"/>, outside every other decorator), spooled under its <see cref="StateDirectory"/>.
     /// Throws <see cref="ArgumentException"/> for an unknown type or unreadable settings.
     /// </summary>
-    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory)
+    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory, BackendServices? services)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return record.Type switch
+        IStorageBackend backend = record.Type switch
         {
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
+            TestRemoteType => new TestRemoteBackend(record.Name, LocalPath(record, repositoryRoot), loggerFactory.CreateLogger<TestRemoteBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
+
+        return services is null || IsLocalType(record.Type)
+            ? backend
+            : new QueuedBackend(backend, services.Catalog, Path.Combine(StateDirectory(repositoryRoot, record.Name), "spool"), services.Time,
+                loggerFactory.CreateLogger<QueuedBackend>());
     }
+
+    /// <summary>Whether backends of <paramref name="type"/> live on this machine (and so are never queued).</summary>
+    public static bool IsLocalType(string type) => type is LocalType or VideoType;
 
     /// <summary>
     /// The folder where backend <paramref name="name"/> of the repository at <paramref name="repositoryRoot"/> keeps its

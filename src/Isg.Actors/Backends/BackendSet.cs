@@ -53,21 +53,31 @@ public sealed class BackendSet : IDisposable
     /// Opens every backend recorded in <paramref name="catalog"/> through <see cref="BackendFactory"/>; relative paths
     /// resolve against <paramref name="repositoryRoot"/>. The set owns (and disposes) them.
     /// </summary>
-    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory)
+    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory) =>
+        Open(catalog, repositoryRoot, loggerFactory, null);
+
+    /// <summary>
+    /// Opens every backend recorded in <paramref name="catalog"/> with its credentials opened with <paramref name="key"/>,
+    /// remote ones behind their persistent upload queues (see <see cref="BackendFactory"/>). Without a key, records have
+    /// no secrets and nothing is queued. The set owns (and disposes) them.
+    /// </summary>
+    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Isg.Protocol.Keys.RepositoryKey? key)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         IReadOnlyList<BackendRecord> records;
         using (var reader = catalog.CreateReader())
         {
-            records = reader.ListBackends();
+            records = key is null ? reader.ListBackends() : Secrets.BackendSecretsReader.ListBackends(reader, key);
         }
+
+        var services = key is null ? null : new BackendServices(catalog, new Secrets.CatalogBackendSecretStore(catalog, key), TimeProvider.System);
 
         var opened = new List<IStorageBackend>(records.Count);
         try
         {
             foreach (var record in records)
             {
-                opened.Add(BackendFactory.Open(record, repositoryRoot, loggerFactory));
+                opened.Add(BackendFactory.Open(record, repositoryRoot, loggerFactory, services));
             }
 
             return new BackendSet(opened, owns: true);
