@@ -76,7 +76,7 @@ public static partial class BackendAdministration
             throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{full} is inside or around the repository {repository.Layout.Root}");
         }
 
-        foreach (var other in existing.Where(b => b.Type is BackendFactory.LocalType or BackendFactory.VideoType))
+        foreach (var other in existing.Where(b => b.Type is BackendFactory.LocalType or BackendFactory.VideoType or BackendFactory.TestRemoteType))
         {
             var otherPath = BackendFactory.LocalPath(other, repository.Layout.Root);
             if (Storage.LocalPath.IsAtOrBelow(full, otherPath) || Storage.LocalPath.IsAtOrBelow(otherPath, full))
@@ -111,31 +111,6 @@ public static partial class BackendAdministration
         return reader.ListBackends()
             .Select(b => (b, usage.GetValueOrDefault(b.Name) ?? new BackendUsage(b.Name, 0, 0)))
             .ToList();
-    }
-
-    /// <summary>
-    /// Forgets backend <paramref name="name"/> (its folder is left as it is). Refuses while the catalogue has any
-    /// chunk on it, saying how many.
-    /// </summary>
-    public static void Remove(Repository repository, string name)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        using (var reader = repository.Catalog.CreateReader())
-        {
-            if (reader.ListBackends().All(b => b.Name != name))
-            {
-                throw new RepositoryException(RepositoryErrorKind.BadSetting, $"no backend named '{name}'");
-            }
-        }
-
-        using var writer = repository.Catalog.CreateWriter();
-        var chunks = writer.RemoveBackend(name);
-        if (chunks > 0)
-        {
-            throw new RepositoryException(RepositoryErrorKind.BadSetting,
-                $"backend '{name}' still holds {chunks} chunks; move them off first (not supported yet)");
-        }
     }
 
     // What a LocalBlockStore writes: "tmp" and two-hex-digit prefix folders, nothing else.
