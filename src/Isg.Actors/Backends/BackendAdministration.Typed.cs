@@ -58,7 +58,8 @@ public static partial class BackendAdministration
 
                 return AddVideo(repository, name, given["path"], given["profile"], packSize);
             case BackendFactory.TestRemoteType:
-                return Add(repository, name, given["path"], BackendFactory.TestRemoteType, BackendFactory.LocalSettings, IsBlockStore, "an Isg block store");
+                return Add(repository, name, given["path"], BackendFactory.TestRemoteType, BackendFactory.LocalSettings, IsBlockStore, "an Isg block store",
+                    given.Where(v => info.Find(v.Key) is { Secret: true }).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal));
             default:
                 return AddRemote(repository, name, info, given);
         }

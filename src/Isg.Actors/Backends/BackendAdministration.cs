@@ -49,7 +49,8 @@ public static partial class BackendAdministration
     }
 
     private static BackendRecord Add(
-        Repository repository, string name, string path, string type, Func<string, string> settings, Func<string, bool> isOurs, string what)
+        Repository repository, string name, string path, string type, Func<string, string> settings, Func<string, bool> isOurs, string what,
+        IReadOnlyDictionary<string, string>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(path);
@@ -96,9 +97,9 @@ public static partial class BackendAdministration
         }
 
         Directory.CreateDirectory(full);
-        var record = new BackendRecord(name!, type, settings(full), DateTimeOffset.UtcNow);
+        var record = new BackendRecord(name!, type, settings(full), DateTimeOffset.UtcNow) { Secrets = secrets ?? Secrets.BackendSecrets.None };
         using var writer = repository.Catalog.CreateWriter();
-        writer.AddBackend(record);
+        writer.AddBackend(record, Secrets.BackendSecrets.Seal(repository.Key, record.Name, record.Secrets));
         return record;
     }
 

@@ -11,7 +11,10 @@ public static class BackendTypes
 {
     private static readonly BackendTypeInfo s_testRemote = new(BackendFactory.TestRemoteType,
         "TEST ONLY: a folder acting as an unreliable remote platform (needs ISG_ENABLE_TEST_BACKENDS=1)",
-        [new BackendSetting("path", "Folder to store objects in (created if missing)", Required: true)]);
+        [
+            new BackendSetting("path", "Folder to store objects in (created if missing)", Required: true),
+            new BackendSetting("token", "A credential that is stored sealed and never used (exercises credential handling)", Secret: true),
+        ]);
 
     /// <summary>Every type offered in this process (the test-only ones only when enabled).</summary>
     public static IReadOnlyList<BackendTypeInfo> All =>
