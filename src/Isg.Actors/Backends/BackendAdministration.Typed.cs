@@ -94,7 +94,8 @@ public static partial class BackendAdministration
     /// Removes backend <paramref name="name"/>. Blocks whose only data copy is there are first rebuilt from their
     /// stripes onto other backends; a block no stripe can rebuild (the backend holds the only copy) makes it refuse,
     /// unless <paramref name="migrate"/>, which copies such blocks (read from the backend, verified) to other backends
-    /// first. Then its chunk rows, queue and record are forgotten (its folder or platform objects are left alone).
+    /// first. Parity shards only it holds are copied or rebuilt too (dropped, and counted, when their stripe cannot
+    /// rebuild them). Then its chunk rows, queue and record are forgotten (its folder or platform objects are left alone).
     /// Throws <see cref="RepositoryException"/> (BadSetting) when refused or a block cannot be moved.
     /// </summary>
     public static async Task<BackendRemovalReport> RemoveAsync(Repository repository, string name, bool migrate, CancellationToken cancellationToken)
@@ -109,10 +110,10 @@ public static partial class BackendAdministration
                 throw new RepositoryException(RepositoryErrorKind.BadSetting, $"no backend named '{name}'");
             }
 
-            leaving = reader.ListLeavingBlocks(name);
+            leaving = [.. reader.ListLeavingBlocks(name), .. reader.ListLeavingParity(name)];
         }
 
-        var onlyCopies = leaving.Count(b => !b.Rebuildable);
+        var onlyCopies = leaving.Count(b => !b.Rebuildable && !b.IsParity);
         if (onlyCopies > 0 && !migrate)
         {
             throw new RepositoryException(RepositoryErrorKind.BadSetting,
@@ -125,7 +126,7 @@ public static partial class BackendAdministration
             throw new RepositoryException(RepositoryErrorKind.BadSetting, $"backend '{name}' is the only backend; add another before removing it");
         }
 
-        var (copied, rebuilt) = leaving.Count == 0 ? (0, 0) : await MoveAsync(repository, name, leaving, targets, cancellationToken).ConfigureAwait(false);
+        var (copied, rebuilt, dropped) = leaving.Count == 0 ? (0, 0, 0) : await MoveAsync(repository, name, leaving, targets, cancellationToken).ConfigureAwait(false);
         BackendRemoval? removal;
         using (var writer = repository.Catalog.CreateWriter())
         {
@@ -134,17 +135,17 @@ public static partial class BackendAdministration
 
         return removal is null
             ? throw new RepositoryException(RepositoryErrorKind.BadSetting, $"backend '{name}' received new blocks while it was being emptied; run the removal again")
-            : new BackendRemovalReport(name, copied, rebuilt, removal.DataChunks, removal.ParityChunks);
+            : new BackendRemovalReport(name, copied, rebuilt, removal.DataChunks + removal.ParityChunks, dropped);
     }
 
-    private static async Task<(int Copied, int Rebuilt)> MoveAsync(
+    private static async Task<(int Copied, int Rebuilt, int Dropped)> MoveAsync(
         Repository repository, string name, IReadOnlyList<LeavingBlock> leaving, List<IStorageBackend> targets, CancellationToken cancellationToken)
     {
         var source = repository.Backends.Get(name);
         var reader = new StripeReader(repository.Backends, new BlockSealer(repository.Key, SealOptions.Default));
-        var copies = new List<(Protocol.Hashing.BlockId, string, string)>(leaving.Count);
+        var copies = new List<(LeavingBlock, string)>(leaving.Count);
         var used = new HashSet<IStorageBackend>();
-        int copied = 0, rebuilt = 0, next = 0;
+        int copied = 0, rebuilt = 0, dropped = 0, next = 0;
         foreach (var block in leaving)
         {
             // A copy is cheaper than a rebuild (one read instead of k); the rebuild covers a backend that is gone.
@@ -156,6 +157,13 @@ public static partial class BackendAdministration
             else if (block.Rebuildable)
             {
                 bytes = await RebuildAsync(repository, reader, block, cancellationToken).ConfigureAwait(false);
+                if (bytes is null)
+                {
+                    // A parity shard whose stripe lacks k other shards: nothing to rebuild it from; it is dropped.
+                    dropped++;
+                    continue;
+                }
+
                 rebuilt++;
             }
             else
@@ -169,7 +177,7 @@ public static partial class BackendAdministration
                 var target = targets[next++ % targets.Count];
                 await target.PutAsync(block.ObjectName, bytes.Memory, cancellationToken).ConfigureAwait(false);
                 used.Add(target);
-                copies.Add((block.Id, target.Name, block.ObjectName));
+                copies.Add((block, target.Name));
             }
         }
 
@@ -180,10 +188,10 @@ public static partial class BackendAdministration
 
         using (var writer = repository.Catalog.CreateWriter())
         {
-            writer.AddBlockCopies(copies);
+            writer.AddShardCopies(copies);
         }
 
-        return (copied, rebuilt);
+        return (copied, rebuilt, dropped);
     }
 
     private static async Task<PooledBuffer?> TryCopyAsync(IStorageBackend source, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
@@ -200,12 +208,18 @@ public static partial class BackendAdministration
 
         using (owner)
         {
+            if (block.IsParity)
+            {
+                // A parity shard is named by the SHA-256 of its bytes.
+                return Protocol.Hashing.Hash256.Compute(owner.Memory.Span) == block.Id.Hash ? PooledBuffer.CopyOf(owner.Memory.Span) : null;
+            }
+
             using var plain = reader.Open(block.Id, owner.Memory.Span);
             return plain is null ? null : PooledBuffer.CopyOf(owner.Memory.Span);
         }
     }
 
-    private static async Task<PooledBuffer> RebuildAsync(Repository repository, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
+    private static async Task<PooledBuffer?> RebuildAsync(Repository repository, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
     {
         StripeLayout? stripe;
         using (var catalog = repository.Catalog.CreateReader())
@@ -222,6 +236,10 @@ public static partial class BackendAdministration
         {
             var rebuilt = await reader.RebuildAsync(stripe, [block.StripeIndex!.Value], cancellationToken).ConfigureAwait(false);
             return rebuilt[block.StripeIndex.Value];
+        }
+        catch (DataIntegrityException) when (block.IsParity)
+        {
+            return null;
         }
         catch (DataIntegrityException e)
         {

@@ -1,8 +1,9 @@
 namespace Isg.Actors.Backends;
 
 /// <summary>
-/// What `backend remove` did: blocks copied off the backend (<paramref name="Copied"/>), blocks rebuilt from their
-/// stripes onto other backends (<paramref name="Rebuilt"/>), and the data and parity chunk rows forgotten (parity
-/// shards dropped leave their stripes with less redundancy until repaired).
+/// What `backend remove` did: shards (data blocks and parity) copied off the backend (<paramref name="Copied"/>) or
+/// rebuilt from their stripes onto other backends (<paramref name="Rebuilt"/>), the chunk rows forgotten, and parity
+/// shards dropped because their stripe could not rebuild them (<paramref name="DroppedParity"/>: those stripes have
+/// less redundancy until repaired).
 /// </summary>
-public sealed record BackendRemovalReport(string Name, int Copied, int Rebuilt, long DataChunks, long ParityChunks);
+public sealed record BackendRemovalReport(string Name, int Copied, int Rebuilt, long Chunks, int DroppedParity);

@@ -25,6 +25,32 @@ public sealed partial class CatalogReader
         ORDER BY c.block_id
         """;
 
+    internal const string LeavingParitySql = """
+        SELECT c.block_id, c.object_name, c.stripe_id, c.shard_index FROM chunks c
+        WHERE c.backend = $p0 AND c.is_parity = 1
+          AND NOT EXISTS (SELECT 1 FROM chunks o WHERE o.block_id = c.block_id AND o.backend <> $p0 AND o.is_parity = 1 AND o.stripe_id = c.stripe_id)
+        ORDER BY c.stripe_id, c.shard_index
+        """;
+
+    /// <summary>The parity shards whose only copy is on <paramref name="backend"/> (rebuildable while their stripe has k other shards).</summary>
+    public IReadOnlyList<LeavingBlock> ListLeavingParity(string backend)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        return Run(LeavingParitySql, 1, command =>
+        {
+            command.Parameters[0].Value = backend;
+            var shards = new List<LeavingBlock>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                shards.Add(new LeavingBlock(BlockId.FromBytes(reader.GetFieldValue<byte[]>(0)), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3),
+                    Rebuildable: true, IsParity: true));
+            }
+
+            return shards;
+        });
+    }
+
     /// <summary>
     /// The blocks whose only data copy is on <paramref name="backend"/>, each saying whether its stripe can rebuild it
     /// without that backend. Scans the backend's chunks and every stripe.

@@ -7,6 +7,7 @@ public sealed partial class CatalogWriter
 {
     private SqliteStatement? _insertBackendWithSecrets;
     private SqliteStatement? _addCopy;
+    private SqliteStatement? _addParityCopy;
     private SqliteStatement? _countLeaving;
     private SqliteStatement? _countBackendKinds;
     private SqliteStatement[]? _forgetBackend;
@@ -39,10 +40,10 @@ public sealed partial class CatalogWriter
     }
 
     /// <summary>
-    /// Records data-block copies made on other backends (block, backend, object name), in one transaction; a block
-    /// deleted meanwhile is skipped. Call only after the copies are durable (FlushAsync).
+    /// Records copies of shards made on other backends (data blocks, and parity shards with their stripe position), in
+    /// one transaction; a block or stripe deleted meanwhile is skipped. Call only after the copies are durable (FlushAsync).
     /// </summary>
-    public void AddBlockCopies(IReadOnlyList<(BlockId Block, string Backend, string ObjectName)> copies)
+    public void AddShardCopies(IReadOnlyList<(LeavingBlock Shard, string Backend)> copies)
     {
         ArgumentNullException.ThrowIfNull(copies);
         _addCopy ??= Prepare("""
@@ -50,18 +51,30 @@ public sealed partial class CatalogWriter
             SELECT ?1, ?2, ?3, ?4, NULL WHERE EXISTS (SELECT 1 FROM blocks WHERE id = ?1)
             ON CONFLICT (block_id, backend) DO NOTHING
             """);
+        _addParityCopy ??= Prepare("""
+            INSERT INTO chunks (block_id, backend, object_name, stored_at, verified_at, is_parity, stripe_id, shard_index)
+            SELECT ?1, ?2, ?3, ?4, NULL, 1, ?5, ?6 WHERE EXISTS (SELECT 1 FROM stripes WHERE id = ?5)
+            ON CONFLICT (block_id, backend) DO NOTHING
+            """);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         InTransaction(() =>
         {
             Span<byte> id = stackalloc byte[Hash256.Length];
-            foreach (var (block, backend, objectName) in copies)
+            foreach (var (shard, backend) in copies)
             {
-                block.WriteTo(id);
-                _addCopy.Bind(1, id);
-                _addCopy.Bind(2, backend);
-                _addCopy.Bind(3, objectName);
-                _addCopy.Bind(4, now);
-                _addCopy.Execute();
+                var statement = shard.IsParity ? _addParityCopy : _addCopy;
+                shard.Id.WriteTo(id);
+                statement.Bind(1, id);
+                statement.Bind(2, backend);
+                statement.Bind(3, shard.ObjectName);
+                statement.Bind(4, now);
+                if (shard.IsParity)
+                {
+                    statement.Bind(5, shard.StripeId!.Value);
+                    statement.Bind(6, shard.StripeIndex!.Value);
+                }
+
+                statement.Execute();
             }
 
             return copies.Count;

@@ -211,9 +211,9 @@ public static class BackendCommand
             using var repository = context.OpenRepository();
             var report = await BackendAdministration.RemoveAsync(repository, parse.GetValue(name)!, parse.GetValue(migrate), cancellationToken).ConfigureAwait(false);
             context.Output.Line(FormattableString.Invariant(
-                $"removed backend {report.Name}: {report.Copied} blocks copied and {report.Rebuilt} rebuilt onto other backends, {report.DataChunks} chunks forgotten")
-                + (report.ParityChunks > 0
-                    ? FormattableString.Invariant($", {report.ParityChunks} parity shards dropped (run 'isg repair' to restore redundancy)")
+                $"removed backend {report.Name}: {report.Copied} shards copied and {report.Rebuilt} rebuilt onto other backends, {report.Chunks} chunks forgotten")
+                + (report.DroppedParity > 0
+                    ? FormattableString.Invariant($", {report.DroppedParity} parity shards dropped (their stripes could not rebuild them)")
                     : string.Empty));
             return ExitCode.Ok;
         }));
