@@ -220,7 +220,7 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
             {
                 foreach (var (name, _) in batch)
                 {
-                    if (--CollectionsMarshalCount(name) == 0)
+                    if (--FlushingCount(name) == 0)
                     {
                         _flushing.Remove(name);
                     }
@@ -260,6 +260,8 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
                 if (bytes is null)
                 {
                     // Another process uploaded it (and removed the file) or a delete raced with us: the row is done.
+                    _logger.LogInformation("Backend {Backend}: queued object {Object} has no spool file (uploaded or deleted elsewhere); dequeued",
+                        Name, entry.ObjectName);
                     uploaded.Add(entry.ObjectName);
                     continue;
                 }
@@ -357,7 +359,7 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     public override string ToString() => $"QueuedBackend {{ {Name} }}";
 
-    private ref int CollectionsMarshalCount(string name) =>
+    private ref int FlushingCount(string name) =>
         ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_flushing, name);
 
     private async Task CompleteAsync(List<string> uploaded, CancellationToken cancellationToken)
