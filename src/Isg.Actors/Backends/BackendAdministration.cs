@@ -49,7 +49,8 @@ public static partial class BackendAdministration
     }
 
     private static BackendRecord Add(
-        Repository repository, string name, string path, string type, Func<string, string> settings, Func<string, bool> isOurs, string what)
+        Repository repository, string name, string path, string type, Func<string, string> settings, Func<string, bool> isOurs, string what,
+        IReadOnlyDictionary<string, string>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(path);
@@ -76,7 +77,7 @@ public static partial class BackendAdministration
             throw new RepositoryException(RepositoryErrorKind.BadSetting, $"{full} is inside or around the repository {repository.Layout.Root}");
         }
 
-        foreach (var other in existing.Where(b => b.Type is BackendFactory.LocalType or BackendFactory.VideoType))
+        foreach (var other in existing.Where(b => b.Type is BackendFactory.LocalType or BackendFactory.VideoType or BackendFactory.TestRemoteType))
         {
             var otherPath = BackendFactory.LocalPath(other, repository.Layout.Root);
             if (Storage.LocalPath.IsAtOrBelow(full, otherPath) || Storage.LocalPath.IsAtOrBelow(otherPath, full))
@@ -96,9 +97,9 @@ public static partial class BackendAdministration
         }
 
         Directory.CreateDirectory(full);
-        var record = new BackendRecord(name!, type, settings(full), DateTimeOffset.UtcNow);
+        var record = new BackendRecord(name!, type, settings(full), DateTimeOffset.UtcNow) { Secrets = secrets ?? Secrets.BackendSecrets.None };
         using var writer = repository.Catalog.CreateWriter();
-        writer.AddBackend(record);
+        writer.AddBackend(record, Secrets.BackendSecrets.Seal(repository.Key, record.Name, record.Secrets));
         return record;
     }
 
@@ -111,31 +112,6 @@ public static partial class BackendAdministration
         return reader.ListBackends()
             .Select(b => (b, usage.GetValueOrDefault(b.Name) ?? new BackendUsage(b.Name, 0, 0)))
             .ToList();
-    }
-
-    /// <summary>
-    /// Forgets backend <paramref name="name"/> (its folder is left as it is). Refuses while the catalogue has any
-    /// chunk on it, saying how many.
-    /// </summary>
-    public static void Remove(Repository repository, string name)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        using (var reader = repository.Catalog.CreateReader())
-        {
-            if (reader.ListBackends().All(b => b.Name != name))
-            {
-                throw new RepositoryException(RepositoryErrorKind.BadSetting, $"no backend named '{name}'");
-            }
-        }
-
-        using var writer = repository.Catalog.CreateWriter();
-        var chunks = writer.RemoveBackend(name);
-        if (chunks > 0)
-        {
-            throw new RepositoryException(RepositoryErrorKind.BadSetting,
-                $"backend '{name}' still holds {chunks} chunks; move them off first (not supported yet)");
-        }
     }
 
     // What a LocalBlockStore writes: "tmp" and two-hex-digit prefix folders, nothing else.

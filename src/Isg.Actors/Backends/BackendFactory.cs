@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Globalization;
 using Isg.Actors.Backends.Local;
+using Isg.Actors.Backends.Queue;
+using Isg.Actors.Backends.Testing;
 using Isg.Actors.Backends.Video;
 using Isg.Actors.Backends.YouTube;
 using Isg.Actors.Catalog;
@@ -32,14 +34,29 @@ public static partial class BackendFactory
     /// </summary>
     public const string YouTubeType = "youtube";
 
+    /// <summary>
+    /// TEST ONLY: a folder that behaves as an unreliable remote platform (<see cref="TestRemoteBackend"/>); settings
+    /// {"path": P}. Opens only when ISG_ENABLE_TEST_BACKENDS=1.
+    /// </summary>
+    public const string TestRemoteType = "testremote";
+
     /// <summary>Every type this build can open.</summary>
     public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, YouTubeType, DiscordType, TelegramType];
 
     /// <summary>
+    /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>,
+    /// without an upload queue. Throws <see cref="ArgumentException"/> for an unknown type or unreadable settings.
+    /// </summary>
+    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory) =>
+        Open(record, repositoryRoot, loggerFactory, null);
+
+    /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
+    /// With <paramref name="services"/>, a remote type (not local or video) is put behind a persistent upload queue
+    /// (<see cref="QueuedBackend"/>, outside every other decorator), spooled under its <see cref="StateDirectory"/>.
     /// Throws <see cref="ArgumentException"/> for an unknown type or unreadable settings.
     /// </summary>
-    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory)
+    public static IStorageBackend Open(BackendRecord record, string repositoryRoot, ILoggerFactory loggerFactory, BackendServices? services)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -48,18 +65,37 @@ public static partial class BackendFactory
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
-            YouTubeType => YouTubeBackend.Open(YouTubeOptions(record, repositoryRoot), loggerFactory),
+            YouTubeType => YouTubeBackend.Open(YouTubeOptions(record, repositoryRoot) with
+            {
+                // Google may hand out a new refresh token; it is sealed into the catalogue like the first one.
+                RefreshTokenRotated = services is null
+                    ? null
+                    : (token, cancellationToken) => services.Secrets.SaveAsync(
+                        record.Name, new Dictionary<string, string>(StringComparer.Ordinal) { ["refreshToken"] = token }, cancellationToken),
+            }, loggerFactory),
             DiscordType => new Discord.DiscordBackend(DiscordOptions(record, repositoryRoot), loggerFactory.CreateLogger<Discord.DiscordBackend>()),
             TelegramType => new Telegram.TelegramBackend(TelegramOptions(record, repositoryRoot), loggerFactory.CreateLogger<Telegram.TelegramBackend>()),
+            TestRemoteType => new TestRemoteBackend(record.Name, LocalPath(record, repositoryRoot), loggerFactory.CreateLogger<TestRemoteBackend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
 
-        // Platform backends get retries, a rate limit, a circuit breaker and metrics; folders on this machine need none.
-        return record.Type is LocalType or VideoType
-            ? backend
-            : Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
-                loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
+        if (IsLocalType(record.Type))
+        {
+            return backend;
+        }
+
+        // Platform backends get retries, a rate limit, a circuit breaker and metrics, and (with services) a persistent
+        // upload queue outside all of them; folders on this machine need none.
+        var stacked = Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
+            loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
+        return services is null
+            ? stacked
+            : new QueuedBackend(stacked, services.Catalog, Path.Combine(StateDirectory(repositoryRoot, record.Name), "spool"), services.Time,
+                loggerFactory.CreateLogger<QueuedBackend>());
     }
+
+    /// <summary>Whether backends of <paramref name="type"/> live on this machine (and so are never queued).</summary>
+    public static bool IsLocalType(string type) => type is LocalType or VideoType;
 
     /// <summary>
     /// The folder where backend <paramref name="name"/> of the repository at <paramref name="repositoryRoot"/> keeps its

@@ -54,24 +54,36 @@ public sealed class BackendSet : IDisposable
     /// resolve against <paramref name="repositoryRoot"/>. The set owns (and disposes) them.
     /// </summary>
     public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory) =>
-        Open(catalog, repositoryRoot, loggerFactory, decorate: null);
+        Open(catalog, repositoryRoot, loggerFactory, key: null);
 
-    /// <summary>As <see cref="Open(CatalogDatabase, string, ILoggerFactory)"/>, each opened backend passed through <paramref name="decorate"/> (fault injection in tests).</summary>
-    internal static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Func<IStorageBackend, IStorageBackend>? decorate)
+    /// <summary>
+    /// Opens every backend recorded in <paramref name="catalog"/> with its credentials opened with <paramref name="key"/>,
+    /// remote ones behind their persistent upload queues (see <see cref="BackendFactory"/>). Without a key, records have
+    /// no secrets and nothing is queued. The set owns (and disposes) them.
+    /// </summary>
+    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Isg.Protocol.Keys.RepositoryKey? key) =>
+        Open(catalog, repositoryRoot, loggerFactory, key, decorate: null);
+
+    /// <summary>As <see cref="Open(CatalogDatabase, string, ILoggerFactory, Isg.Protocol.Keys.RepositoryKey?)"/>, each opened backend passed through <paramref name="decorate"/> (fault injection in tests).</summary>
+    internal static BackendSet Open(
+        CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Isg.Protocol.Keys.RepositoryKey? key,
+        Func<IStorageBackend, IStorageBackend>? decorate)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         IReadOnlyList<BackendRecord> records;
         using (var reader = catalog.CreateReader())
         {
-            records = reader.ListBackends();
+            records = key is null ? reader.ListBackends() : Secrets.BackendSecretsReader.ListBackends(reader, key);
         }
+
+        var services = key is null ? null : new BackendServices(catalog, new Secrets.CatalogBackendSecretStore(catalog, key), TimeProvider.System);
 
         var opened = new List<IStorageBackend>(records.Count);
         try
         {
             foreach (var record in records)
             {
-                var backend = BackendFactory.Open(record, repositoryRoot, loggerFactory);
+                var backend = BackendFactory.Open(record, repositoryRoot, loggerFactory, services);
                 opened.Add(decorate is null ? backend : decorate(backend));
             }
 

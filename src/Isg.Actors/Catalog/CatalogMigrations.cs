@@ -246,6 +246,30 @@ public static class CatalogMigrations
         ) WITHOUT ROWID;
         """;
 
+    // Backend credentials: one AES-256-GCM box per backend (BackendSecrets: version, nonce, ciphertext of a JSON
+    // object, tag; the backend's name is the associated data, so a box moved to another row fails to open). NULL
+    // when the backend has none. Sealed with a subkey of the repository key, so the catalogue alone reveals nothing.
+    private const string BackendSecretsSchema = """
+        ALTER TABLE backends ADD COLUMN secrets BLOB;
+        """;
+
+    // The persistent upload queue of remote backends (QueuedBackend): one row per object whose bytes are spooled
+    // under backends/NAME/spool and not yet confirmed by the platform. The spool file is written and synced before
+    // its row commits, and deleted only after the row is; a spool file without a row was never acknowledged. Times
+    // are Unix milliseconds; last_error is a classification and a short message, never a credential.
+    private const string UploadQueueSchema = """
+        CREATE TABLE upload_queue (
+            backend         TEXT NOT NULL,
+            object_name     TEXT NOT NULL,
+            length          INTEGER NOT NULL CHECK (length >= 0),
+            enqueued_at     INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            last_error      TEXT,
+            next_attempt_at INTEGER NOT NULL,
+            PRIMARY KEY (backend, object_name)
+        ) WITHOUT ROWID;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -253,6 +277,8 @@ public static class CatalogMigrations
         new(2, "stripes: backends, stripes, blocks.stripe_id/stripe_index, parity chunks", StripesSchema),
         new(3, "snapshots: names, totals, snapshot_files, snapshot_blocks with refcount triggers", SnapshotsSchema),
         new(4, "healer: shard_faults (scrub findings not yet repaired)", ShardFaultsSchema),
+        new(5, "backend secrets: backends.secrets (sealed credentials)", BackendSecretsSchema),
+        new(6, "upload queue: upload_queue (objects spooled for remote backends)", UploadQueueSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -1,3 +1,4 @@
+using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
 using Isg.Actors.Healing;
@@ -9,8 +10,8 @@ using Isg.Actors.Runtime;
 namespace Isg.Actors.Hosting;
 
 /// <summary>
-/// The root of the node's tree (/node): owns the catalogue writer (/node/catalog) and the encoder pool
-/// (/node/encoders, one worker per core), and starts each add or get as a child job (/node/ingest-N,
+/// The root of the node's tree (/node): owns the catalogue writer (/node/catalog), the encoder pool
+/// (/node/encoders, one worker per core) and the uploaders of queued remote backends (/node/backends/NAME), and starts each add or get as a child job (/node/ingest-N,
 /// /node/restore-N). Long-lived children restart with backoff; jobs are never restarted (a job that fails
 /// replies with its failure from its stop hook).
 /// </summary>
@@ -36,6 +37,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
+        Context.Spawn<IUploaderCommand>("backends", () => new BackendsActor(repository.Backends), MailboxOptions.Unbounded);
         var catalog = _catalog;
         _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, repository.Backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
             MailboxOptions.Unbounded, s_healerStrategy);

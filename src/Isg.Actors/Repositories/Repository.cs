@@ -77,7 +77,7 @@ public sealed class Repository : IDisposable
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
             catalog = CatalogDatabase.Open(layout.Root);
-            store = BackendSet.Open(catalog, layout.Root, loggerFactory);
+            store = BackendSet.Open(catalog, layout.Root, loggerFactory, key);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
@@ -113,7 +113,7 @@ public sealed class Repository : IDisposable
         try
         {
             catalog = CatalogDatabase.Open(layout.Root);
-            return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory, decorate));
+            return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory, key, decorate));
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace Isg.Protocol.Keys;
 
 /// <summary>
 /// A repository's random 32-byte master key and the subkeys derived from it with HKDF-SHA256, one per purpose
-/// ("isg/v1/block", "isg/v1/name", "isg/v1/chunker"), so no two uses ever share key material. Immutable after
+/// ("isg/v1/block", "isg/v1/name", "isg/v1/chunker", "isg/v1/backend-secrets"), so no two uses ever share key material. Immutable after
 /// construction: safe to share between threads; <see cref="Dispose"/> (not concurrent with use) zeroes every
 /// secret, after which members throw <see cref="ObjectDisposedException"/>. Nothing secret is ever printed.
 /// </summary>
@@ -22,6 +22,8 @@ public sealed class RepositoryKey : IDisposable
     private const int BlockSubkeyOffset = 32;
     private const int NameSubkeyOffset = 64;
     private const int ChunkerSeedOffset = 96;
+    private const int BackendSecretsOffset = 128;
+    private const int SubkeyCount = 4;
 
     // Longest HKDF info: the block label followed by the 32 id bytes.
     private const int MaxInfoLength = 64;
@@ -30,6 +32,7 @@ public sealed class RepositoryKey : IDisposable
     private static ReadOnlySpan<byte> BlockLabel => "isg/v1/block"u8;
     private static ReadOnlySpan<byte> NameLabel => "isg/v1/name"u8;
     private static ReadOnlySpan<byte> ChunkerLabel => "isg/v1/chunker"u8;
+    private static ReadOnlySpan<byte> BackendSecretsLabel => "isg/v1/backend-secrets"u8;
 
     // Master and subkeys in one pinned array, so the GC never leaves copies behind and Dispose can wipe them all.
     private readonly byte[] _secrets;
@@ -38,7 +41,7 @@ public sealed class RepositoryKey : IDisposable
 
     private RepositoryKey(ReadOnlySpan<byte> master)
     {
-        _secrets = GC.AllocateArray<byte>(Length + 3 * SubkeyLength, pinned: true);
+        _secrets = GC.AllocateArray<byte>(Length + SubkeyCount * SubkeyLength, pinned: true);
         var secrets = _secrets.AsSpan();
         master.CopyTo(secrets.Slice(MasterOffset, Length));
 
@@ -49,6 +52,7 @@ public sealed class RepositoryKey : IDisposable
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(BlockSubkeyOffset, SubkeyLength), BlockLabel);
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(NameSubkeyOffset, SubkeyLength), NameLabel);
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(ChunkerSeedOffset, SubkeyLength), ChunkerLabel);
+            HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(BackendSecretsOffset, SubkeyLength), BackendSecretsLabel);
         }
         finally
         {
@@ -66,6 +70,19 @@ public sealed class RepositoryKey : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return _secrets.AsSpan(ChunkerSeedOffset, SubkeyLength);
+        }
+    }
+
+    /// <summary>
+    /// The 32-byte AES-256-GCM key that seals backend credentials (tokens, webhook URLs) in the catalogue:
+    /// HKDF-Expand(PRK, "isg/v1/backend-secrets"). Never printed; do not copy it anywhere durable.
+    /// </summary>
+    public ReadOnlySpan<byte> BackendSecretsKey
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _secrets.AsSpan(BackendSecretsOffset, SubkeyLength);
         }
     }
 
