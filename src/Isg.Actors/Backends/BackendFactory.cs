@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Globalization;
+using Isg.Actors.Backends.Ipfs;
 using Isg.Actors.Backends.Local;
+using Isg.Actors.Backends.S3;
 using Isg.Actors.Backends.Video;
 using Isg.Actors.Catalog;
 using Microsoft.Extensions.Logging;
@@ -22,8 +24,17 @@ public static class BackendFactory
     /// </summary>
     public const string VideoType = "video";
 
+    /// <summary>The type of an IPFS daemon's RPC API; settings {"api": URL} (e.g. http://127.0.0.1:5001).</summary>
+    public const string IpfsType = "ipfs";
+
+    /// <summary>
+    /// The type of an S3-compatible bucket; settings {"endpoint": URL, "bucket": B, "region": R, "prefix": P}, region
+    /// and prefix optional; credentials from the record's secrets "accessKey" and "secretKey".
+    /// </summary>
+    public const string S3Type = "s3";
+
     /// <summary>Every type this build can open.</summary>
-    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType];
+    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, IpfsType, S3Type];
 
     /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>.
@@ -38,6 +49,8 @@ public static class BackendFactory
             LocalType => new LocalBlockStore(new LocalBlockStoreOptions(LocalPath(record, repositoryRoot)) { Name = record.Name },
                 loggerFactory.CreateLogger<LocalBlockStore>()),
             VideoType => new VideoPackingBackend(VideoOptions(record, repositoryRoot), loggerFactory.CreateLogger<VideoPackingBackend>()),
+            IpfsType => new IpfsBackend(IpfsOptions(record, repositoryRoot), loggerFactory.CreateLogger<IpfsBackend>()),
+            S3Type => new S3Backend(S3Options(record), loggerFactory.CreateLogger<S3Backend>()),
             var other => throw new ArgumentException($"backend '{record.Name}' has unknown type '{other}'; known: {string.Join(", ", Types)}"),
         };
     }
@@ -100,6 +113,89 @@ public static class BackendFactory
         var options = new VideoPackingBackendOptions(path) { Name = record.Name, Profile = profile, PackSize = packSize };
         options.Validate();
         return options;
+    }
+
+    /// <summary>The settings JSON of an IPFS backend talking to the RPC API at <paramref name="api"/>.</summary>
+    public static string IpfsSettings(Uri api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return JsonSerializer.Serialize(new Dictionary<string, string>(StringComparer.Ordinal) { ["api"] = api.AbsoluteUri });
+    }
+
+    /// <summary>The options of IPFS backend <paramref name="record"/> (its index under <see cref="StateDirectory"/>); <see cref="ArgumentException"/> on bad settings.</summary>
+    public static IpfsBackendOptions IpfsOptions(BackendRecord record, string repositoryRoot)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var settings = StringSettings(record);
+        var api = settings.TryGetValue("api", out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new ArgumentException($"backend '{record.Name}' needs an absolute \"api\" URL setting (e.g. http://127.0.0.1:5001)");
+        var options = new IpfsBackendOptions(api, StateDirectory(repositoryRoot, record.Name)) { Name = record.Name };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// The settings JSON of an S3 backend: bucket <paramref name="bucket"/> at <paramref name="endpoint"/>, signed for
+    /// <paramref name="region"/>, keys under <paramref name="prefix"/>. Credentials are secrets, never settings.
+    /// </summary>
+    public static string S3Settings(Uri endpoint, string bucket, string region = "us-east-1", string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return JsonSerializer.Serialize(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["endpoint"] = endpoint.AbsoluteUri,
+            ["bucket"] = bucket,
+            ["region"] = region,
+            ["prefix"] = prefix,
+        });
+    }
+
+    /// <summary>The options of S3 backend <paramref name="record"/>, credentials from its secrets; <see cref="ArgumentException"/> on bad settings.</summary>
+    public static S3BackendOptions S3Options(BackendRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var settings = StringSettings(record);
+        var endpoint = settings.TryGetValue("endpoint", out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new ArgumentException($"backend '{record.Name}' needs an absolute \"endpoint\" URL setting");
+        var bucket = settings.TryGetValue("bucket", out var b) && !string.IsNullOrEmpty(b)
+            ? b
+            : throw new ArgumentException($"backend '{record.Name}' needs a \"bucket\" setting");
+        var options = new S3BackendOptions(endpoint, bucket)
+        {
+            Name = record.Name,
+            Region = settings.TryGetValue("region", out var region) && !string.IsNullOrEmpty(region) ? region : "us-east-1",
+            Prefix = settings.TryGetValue("prefix", out var prefix) ? prefix : string.Empty,
+            AccessKey = record.Secrets.TryGetValue("accessKey", out var accessKey) ? accessKey : string.Empty,
+            SecretKey = record.Secrets.TryGetValue("secretKey", out var secretKey) ? secretKey : string.Empty,
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The string-valued members of <paramref name="record"/>'s settings object; <see cref="ArgumentException"/> when unreadable.</summary>
+    private static Dictionary<string, string> StringSettings(BackendRecord record)
+    {
+        try
+        {
+            using var settings = JsonDocument.Parse(record.SettingsJson);
+            if (settings.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException($"backend '{record.Name}' settings are not a JSON object");
+            }
+
+            return settings.RootElement.EnumerateObject()
+                .Where(p => p.Value.ValueKind == JsonValueKind.String)
+                .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"backend '{record.Name}' has unreadable settings: {e.Message}", e);
+        }
     }
 
     /// <summary>The full folder path of local (or video) backend <paramref name="record"/>; throws <see cref="ArgumentException"/> when its settings name none.</summary>
