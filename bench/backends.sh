@@ -20,7 +20,7 @@ install_packages $(missing_packages curl:curl python3:python3)
 "$ISG" --version >/dev/null            # builds the launcher's binary once, outside any timing
 rm -rf "$WORK"; mkdir -p "$WORK/objects" "$WORK/blocks" "$WORK/ipfs"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; [[ ${BENCH_KEEP:-0} == 1 ]] || rm -rf "$WORK"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 rate() { awk -v b="$1" -v a="$2" -v z="$3" 'BEGIN { printf "%.1f", b / (z - a) / 1000000 }'; }
@@ -58,7 +58,7 @@ api=http://127.0.0.1:$apiport/api/v0
 a=$(now)
 ls "$WORK/blocks" | xargs -P "$CONCURRENCY" -I{} sh -c "curl -sf -X POST -F file=@$WORK/blocks/{} '$api/block/put?cid-codec=raw&format=raw&mhtype=sha2-256' | sed 's/.*\"Key\":\"\\([^\"]*\\)\".*/\\1/' > $WORK/blocks/{}.cid && curl -sf -o /dev/null -X POST '$api/pin/add?arg='\$(cat $WORK/blocks/{}.cid)"
 b=$(now)
-cat "$WORK"/blocks/*.cid | xargs -P "$CONCURRENCY" -I{} curl -sf -o /dev/null -X POST "$api/block/get?arg={}"; c=$(now)
+for f in "$WORK"/blocks/*.cid; do cat "$f"; echo; done | xargs -P "$CONCURRENCY" -I{} curl -sf -o /dev/null -X POST "$api/block/get?arg={}"; c=$(now)
 ipfs_curl_up=$(rate $bytes $a $b); ipfs_curl_down=$(rate $bytes $b $c)
 ipfs_isg=$("$ISG" bench backend ipfs --endpoint "http://127.0.0.1:$apiport/" --objects "$OBJECTS" --size "$SIZE" --concurrency "$CONCURRENCY")
 
