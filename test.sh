@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0)
+packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0 nodejs npm)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -12,6 +12,18 @@ if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+# npm servers the backend tests run on loopback (js-ipfs, s3rver), pinned by .tools/npm/package-lock.json; skipped
+# when already installed at the locked versions.
+if command -v npm >/dev/null; then
+  tools=.tools/npm/node_modules
+  if ! [[ -x $tools/.bin/jsipfs && -x $tools/.bin/s3rver && ! .tools/npm/package-lock.json -nt $tools/.package-lock.json ]]; then
+    echo "test.sh: installing npm test servers into .tools/npm"
+    npm ci --prefix .tools/npm --no-audit --no-fund --loglevel=error
+  fi
+else
+  echo "test.sh: npm not found: the IPFS and S3 backend tests need it (apt-get install npm)" >&2
 fi
 
 results="$(pwd)/artifacts/test-results"

@@ -41,7 +41,7 @@ public static partial class BackendFactory
     public const string TestRemoteType = "testremote";
 
     /// <summary>Every type this build can open.</summary>
-    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, YouTubeType, DiscordType, TelegramType];
+    public static IReadOnlyList<string> Types { get; } = [LocalType, VideoType, IpfsType, S3Type, YouTubeType, DiscordType, TelegramType];
 
     /// <summary>
     /// Opens the backend <paramref name="record"/> describes, paths resolved against <paramref name="repositoryRoot"/>,
@@ -73,6 +73,8 @@ public static partial class BackendFactory
                     : (token, cancellationToken) => services.Secrets.SaveAsync(
                         record.Name, new Dictionary<string, string>(StringComparer.Ordinal) { ["refreshToken"] = token }, cancellationToken),
             }, loggerFactory),
+            IpfsType => new Ipfs.IpfsBackend(IpfsOptions(record, repositoryRoot), loggerFactory.CreateLogger<Ipfs.IpfsBackend>()),
+            S3Type => new S3.S3Backend(S3Options(record), loggerFactory.CreateLogger<S3.S3Backend>()),
             DiscordType => new Discord.DiscordBackend(DiscordOptions(record, repositoryRoot), loggerFactory.CreateLogger<Discord.DiscordBackend>()),
             TelegramType => new Telegram.TelegramBackend(TelegramOptions(record, repositoryRoot), loggerFactory.CreateLogger<Telegram.TelegramBackend>()),
             TestRemoteType => new TestRemoteBackend(record.Name, LocalPath(record, repositoryRoot), loggerFactory.CreateLogger<TestRemoteBackend>()),

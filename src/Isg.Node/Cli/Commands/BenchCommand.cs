@@ -52,7 +52,7 @@ public static class BenchCommand
 
             return Task.FromResult(Run(context, cases, trialCount, TimeSpan.FromSeconds(minimum), parse.GetValue(json), cancellationToken));
         }));
-        return new Command("bench", "Measure Isg's building blocks on this machine") { erasure };
+        return new Command("bench", "Measure Isg's building blocks on this machine") { erasure, BackendBenchCommand.Create(options) };
     }
 
     private static ExitCode Run(CommandContext context, List<ErasureBenchCase> cases, int trials, TimeSpan minimum, bool json, CancellationToken cancellationToken)
