@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0 nodejs npm)
+packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+# Node.js often comes from elsewhere than Debian (the machine image has its own node and npm): only a missing
+# command asks apt for it, since Debian's npm conflicts with a nodejs it did not install.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
   echo "test.sh: installing ${missing[*]}"
