@@ -24,7 +24,7 @@ if command -v npm >/dev/null; then
   tools=.tools/npm/node_modules
   if ! [[ -x $tools/.bin/jsipfs && -x $tools/.bin/s3rver && ! .tools/npm/package-lock.json -nt $tools/.package-lock.json ]]; then
     echo "test.sh: installing npm test servers into .tools/npm"
-    npm ci --prefix .tools/npm --no-audit --no-fund --loglevel=error
+    npm install --prefix .tools/npm --no-audit --no-fund --loglevel=error
   fi
 else
   echo "test.sh: npm not found: the IPFS and S3 backend tests need it (apt-get install npm)" >&2
