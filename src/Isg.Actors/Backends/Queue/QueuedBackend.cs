@@ -121,6 +121,11 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
     public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
     {
         ObjectNames.ThrowIfInvalid(objectName);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IMemoryOwner<byte>>(cancellationToken);
+        }
+
         return TryReadSpool(objectName) is { } spooled ? Task.FromResult<IMemoryOwner<byte>>(spooled) : _inner.GetAsync(objectName, cancellationToken);
     }
 
@@ -128,6 +133,11 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
     public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken)
     {
         ObjectNames.ThrowIfInvalid(objectName);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<bool>(cancellationToken);
+        }
+
         return File.Exists(SpoolPath(objectName)) ? Task.FromResult(true) : _inner.ExistsAsync(objectName, cancellationToken);
     }
 
@@ -158,6 +168,7 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var spooled = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(SpoolDirectory))
         {

@@ -328,7 +328,9 @@ public sealed class DiscordBackendTests : BackendConformanceTests, IAsyncLifetim
             Secrets = new Dictionary<string, string>(StringComparer.Ordinal) { [BackendFactory.DiscordWebhookSecret] = server.WebhookUrl },
         };
 
-        using var backend = Assert.IsType<DiscordBackend>(BackendFactory.Open(record, _state.Path, NullLoggerFactory.Instance));
+        var opened = BackendFactory.Open(record, _state.Path, NullLoggerFactory.Instance);
+        using var stack = (IDisposable)opened;
+        var backend = Assert.IsType<DiscordBackend>(Isg.Actors.Backends.Resilience.BackendDecorator.Unwrap(opened));
         var name = NewName();
         var data = RandomBytes(5000, 4);
         await backend.PutAsync(name, data, CancellationToken.None);

@@ -19,7 +19,9 @@ public sealed class S3BackendFactoryTests
         };
 
         var options = BackendFactory.S3Options(record);
-        using var backend = (S3Backend)BackendFactory.Open(record, "/tmp/repo", NullLoggerFactory.Instance);
+        var opened = BackendFactory.Open(record, "/tmp/repo", NullLoggerFactory.Instance);
+        using var stack = (IDisposable)opened;
+        var backend = Assert.IsType<S3Backend>(Isg.Actors.Backends.Resilience.BackendDecorator.Unwrap(opened));
 
         Assert.Equal(("isg", "eu-west-1", "node1/", "AK", "SK"), (options.Bucket, options.Region, options.Prefix, options.AccessKey, options.SecretKey));
         Assert.Equal("bucket1", backend.Name);
@@ -32,7 +34,9 @@ public sealed class S3BackendFactoryTests
         using var repo = new TempDirectory();
         var record = new BackendRecord("ipfs1", BackendFactory.IpfsType, BackendFactory.IpfsSettings(new Uri("http://127.0.0.1:5001")), DateTimeOffset.UtcNow);
 
-        using var backend = (IpfsBackend)BackendFactory.Open(record, repo.Path, NullLoggerFactory.Instance);
+        var opened = BackendFactory.Open(record, repo.Path, NullLoggerFactory.Instance);
+        using var stack = (IDisposable)opened;
+        var backend = Assert.IsType<IpfsBackend>(Isg.Actors.Backends.Resilience.BackendDecorator.Unwrap(opened));
 
         Assert.Equal("ipfs1", backend.Name);
         Assert.Single(Directory.EnumerateFiles(BackendFactory.StateDirectory(repo.Path, "ipfs1"), "*.db"));

@@ -263,7 +263,9 @@ public sealed class TelegramBackendTests : BackendConformanceTests, IAsyncLifeti
             Secrets = new Dictionary<string, string>(StringComparer.Ordinal) { [BackendFactory.TelegramBotTokenSecret] = server.Token },
         };
 
-        using var backend = Assert.IsType<TelegramBackend>(BackendFactory.Open(record, _state.Path, NullLoggerFactory.Instance));
+        var opened = BackendFactory.Open(record, _state.Path, NullLoggerFactory.Instance);
+        using var stack = (IDisposable)opened;
+        var backend = Assert.IsType<TelegramBackend>(Isg.Actors.Backends.Resilience.BackendDecorator.Unwrap(opened));
         var name = NewName();
         var data = RandomBytes(5000, 4);
         await backend.PutAsync(name, data, CancellationToken.None);

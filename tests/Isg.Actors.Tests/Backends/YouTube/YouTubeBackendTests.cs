@@ -331,7 +331,9 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         };
 
         var options = BackendFactory.YouTubeOptions(record, _root.Path);
-        using var backend = (VideoPackingBackend)BackendFactory.Open(record, _root.Path, NullLoggerFactory.Instance);
+        var opened = BackendFactory.Open(record, _root.Path, NullLoggerFactory.Instance);
+        using var stack = (IDisposable)opened;
+        var backend = Assert.IsType<VideoPackingBackend>(Isg.Actors.Backends.Resilience.BackendDecorator.Unwrap(opened));
 
         Assert.Contains(BackendFactory.YouTubeType, BackendFactory.Types);
         Assert.Equal(fake.TokenEndpoint, options.TokenEndpoint);
