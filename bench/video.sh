@@ -117,6 +117,10 @@ EOF
 |---|---|---|---|
 EOF
   printf '%s\n' "${RSS_ROWS[@]}"
+  if [[ -f "$ROOT/bench/video-notes.md" ]]; then
+    echo
+    cat "$ROOT/bench/video-notes.md"
+  fi
   echo "$END_MARK"
 } >"$SECTION"
 cat "$SECTION"
