@@ -46,9 +46,6 @@ public sealed class YouTubeVideoStore : IVideoStore
     /// <summary>The client (quota ledger, tokens).</summary>
     public YouTubeClient Client => _client;
 
-    /// <summary>Videos uploaded and not removed, and their total bytes.</summary>
-    public (long Videos, long Bytes) Usage() => _videos.Usage();
-
     /// <summary>The YouTube video id holding pack <paramref name="id"/>, if it was uploaded.</summary>
     public string? VideoIdOf(string id) => _videos.TryGet(id, out var entry) && entry.Parts.Count > 0 ? entry.Parts[0] : null;
 
