@@ -4,6 +4,7 @@ using Isg.Actors.Backends.YouTube;
 using Isg.Actors.Catalog;
 using Isg.Actors.Video;
 using Isg.TestKit;
+using Isg.TestKit.Platforms;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Isg.Actors.Tests.Backends.YouTube;
@@ -49,6 +50,82 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         Assert.Contains(fake.ContentRanges, r => r.StartsWith("bytes 786432-", StringComparison.Ordinal));
         var video = Assert.Single(fake.Videos);
         Assert.True(video.Bytes.Length > 3 * FakeYouTubeServer.ChunkUnit, $"{video.Bytes.Length} bytes: too small to cut in the second chunk");
+        await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [Fact]
+    public async Task FlushAsync_UploadStoppedMidway_ANewInstanceFinishesTheSameSession()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(5, 300_000);
+        var options = await OptionsAsync();
+        string pack;
+        using (var stop = new CancellationTokenSource())
+        using (var first = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(first, objects);
+            // The process stops while its third chunk is on the wire: two are in the session, the third never arrives.
+            fake.StallChunk(3);
+            var flush = first.FlushAsync(stop.Token);
+            await fake.ChunkStalled.WaitAsync(TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+            pack = Assert.Single(first.PendingSeals);
+        }
+
+        var session = YouTubeUploadSession.TryLoad(Path.Combine(options.StateDirectory, YouTubeVideoStore.UploadsDirectoryName, pack + ".session"));
+        Assert.NotNull(session);
+        Assert.Equal(2 * FakeYouTubeServer.ChunkUnit, session.Received);
+        var putsBefore = fake.ContentRanges.Count;
+
+        using (var second = YouTubeBackend.Open(options))
+        {
+            Assert.Equal([pack], second.PendingSeals);
+            await AssertHoldsAsync(second, objects);
+
+            await second.FlushAsync(CancellationToken.None);
+
+            Assert.Empty(second.PendingSeals);
+            Assert.Equal(0, second.SpooledBytes);
+            Assert.Equal(pack, YouTubeVideoStore.PackIdOf(Assert.Single(fake.Videos).Description));
+        }
+
+        // The same session: asked where it stands, then the rest from byte 524,288; one session, one charge.
+        var resumed = fake.ContentRanges.Skip(putsBefore).ToList();
+        Assert.StartsWith("bytes */", resumed[0], StringComparison.Ordinal);
+        Assert.StartsWith($"bytes {2 * FakeYouTubeServer.ChunkUnit}-", resumed[1], StringComparison.Ordinal);
+        Assert.Equal(1, fake.UploadSessions);
+        Assert.Equal(YouTubeQuotaLedger.UploadCost, fake.QuotaUsed);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(options.StateDirectory, YouTubeVideoStore.UploadsDirectoryName)));
+        await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [Fact]
+    public async Task FlushAsync_SessionExpiredWhileStopped_ANewInstanceUploadsOnANewSession()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(3, 300_000);
+        var options = await OptionsAsync();
+        using (var stop = new CancellationTokenSource())
+        using (var first = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(first, objects);
+            fake.StallChunk(2);
+            var flush = first.FlushAsync(stop.Token);
+            await fake.ChunkStalled.WaitAsync(TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+        }
+
+        fake.ExpireUploadSessions();
+        using (var second = YouTubeBackend.Open(options))
+        {
+            await second.FlushAsync(CancellationToken.None);
+            Assert.Empty(second.PendingSeals);
+        }
+
+        Assert.Equal(2, fake.UploadSessions);
+        Assert.Single(fake.Videos);
         await AssertReadableFromThePlatformAsync(objects);
     }
 
