@@ -88,8 +88,9 @@ public static partial class BackendFactory
 
         // Platform backends get retries, a rate limit, a circuit breaker and metrics, and (with services) a persistent
         // upload queue outside all of them; folders on this machine need none.
+        // What the stack learns (health, failures, bytes) is persisted in the state directory for `isg backend list`.
         var stacked = Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
-            loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
+            loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name), new Resilience.BackendStatusFile(StatusPath(repositoryRoot, record.Name), TimeProvider.System));
         return services is null
             ? stacked
             : new QueuedBackend(stacked, services.Catalog, Path.Combine(StateDirectory(repositoryRoot, record.Name), "spool"), services.Time,
@@ -109,6 +110,10 @@ public static partial class BackendFactory
         ArgumentException.ThrowIfNullOrEmpty(name);
         return Path.Combine(repositoryRoot, "backends", name);
     }
+
+    /// <summary>Where a platform backend's persisted <see cref="Resilience.BackendStatus"/> is: <c>backends/NAME/status.json</c>.</summary>
+    public static string StatusPath(string repositoryRoot, string name) =>
+        Path.Combine(StateDirectory(repositoryRoot, name), Resilience.BackendStatusFile.FileName);
 
     /// <summary>The settings JSON of a local backend at <paramref name="path"/>.</summary>
     public static string LocalSettings(string path)

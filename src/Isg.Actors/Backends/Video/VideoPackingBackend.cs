@@ -28,7 +28,7 @@ namespace Isg.Actors.Backends.Video;
 /// Where the videos go is an <see cref="IVideoStore"/>: by default a <see cref="LocalVideoStore"/> over <c>videos/</c>;
 /// a platform's store (YouTube) uploads them instead, while the indexes and tombstones stay in <c>videos/</c> here.
 /// </summary>
-public sealed class VideoPackingBackend : IStorageBackend, IDisposable
+public sealed class VideoPackingBackend : IStorageBackend, IQuotaReporter, IDisposable
 {
     private const string SpoolDirectoryName = "spool";
     private const string VideosDirectoryName = "videos";
@@ -115,6 +115,10 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     /// <remarks>AcceptsOnlyVideo: its medium holds only videos; objects given to it are packed into them.</remarks>
     public BackendCapabilities Capabilities => _capabilities;
+
+    /// <inheritdoc />
+    /// <remarks>The store's, when it keeps account (a platform with a quota).</remarks>
+    public BackendQuotaState? QuotaState() => (_store as IQuotaReporter)?.QuotaState();
 
     /// <summary>The store's root directory (full path).</summary>
     public string RootDirectory => _root;

@@ -14,7 +14,7 @@ namespace Isg.Actors.Backends.YouTube;
 /// upload completes, so an upload cut by a failure or a crash is finished later on the same session
 /// (<see cref="ResumeAsync"/>), asking it how much it holds, rather than uploaded (and charged) again.
 /// </summary>
-public sealed class YouTubeVideoStore : IVideoStore
+public sealed class YouTubeVideoStore : IVideoStore, IQuotaReporter
 {
     /// <summary>The description prefix before the pack id.</summary>
     public const string DescriptionPrefix = "isgv2 pack ";
@@ -54,6 +54,14 @@ public sealed class YouTubeVideoStore : IVideoStore
     /// <inheritdoc />
     /// <remarks>Puts are spooled and cost nothing; each sealed pack costs 1600 units when uploaded.</remarks>
     public BackendQuota? Quota => new("api-units", _options.DailyQuota, TimeSpan.FromDays(1), CostPerPut: 0);
+
+    /// <inheritdoc />
+    /// <remarks>From the persisted ledger: API units spent today (Pacific time) and the next reset.</remarks>
+    public BackendQuotaState QuotaState()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        return new BackendQuotaState("api-units", _client.Quota.Limit, _client.Quota.Used, YouTubeQuotaLedger.NextReset(now));
+    }
 
     /// <summary>The client (quota ledger, tokens).</summary>
     public YouTubeClient Client => _client;

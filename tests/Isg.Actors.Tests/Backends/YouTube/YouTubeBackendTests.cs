@@ -421,6 +421,47 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         Assert.Equal(10_000, backend.Capabilities.Quota?.Limit);
     }
 
+    [Fact]
+    public async Task Overview_AfterAnUpload_ShowsTheQuotaLeftFromThePersistedLedger()
+    {
+        var fake = await FakeAsync();
+        string root;
+        using (var repository = TestRepository.Create(_root, "repo"))
+        {
+            var record = new BackendRecord("tube", BackendFactory.YouTubeType,
+                BackendFactory.YouTubeSettings("lossless", 1 << 20, fake.BaseUrl.ToString(), "direct", fake.DownloadUrlTemplate), DateTimeOffset.UtcNow)
+            {
+                Secrets = new Dictionary<string, string>
+                {
+                    ["clientId"] = FakeYouTubeServer.ClientId,
+                    ["clientSecret"] = FakeYouTubeServer.ClientSecret,
+                    ["refreshToken"] = fake.RefreshToken,
+                },
+            };
+            using var writer = repository.Catalog.CreateWriter();
+            writer.AddBackend(record, Isg.Actors.Backends.Secrets.BackendSecrets.Seal(repository.Key, record.Name, record.Secrets));
+            root = repository.Layout.Root;
+        }
+
+        // Real traffic in the backend's state directory, as the node's uploader would make it: one upload, 1600 units.
+        var options = await OptionsAsync() with { Name = "tube", StateDirectory = BackendFactory.StateDirectory(root, "tube") };
+        using (var backend = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(backend, Objects(2, 5_000));
+            await backend.FlushAsync(CancellationToken.None);
+        }
+
+        using var reopened = Isg.Actors.Repositories.Repository.Open(root, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        var tube = Assert.Single(BackendAdministration.Overview(reopened), o => o.Backend.Name == "tube");
+
+        Assert.NotNull(tube.Quota);
+        Assert.Equal("api-units", tube.Quota.Unit);
+        Assert.Equal(1_600, tube.Quota.Used);
+        Assert.Equal(8_400, tube.Quota.Left);
+        Assert.True(tube.Quota.ResetsAt > DateTimeOffset.UtcNow && tube.Quota.ResetsAt <= DateTimeOffset.UtcNow.AddDays(1));
+        Assert.Equal(fake.QuotaUsed, tube.Quota.Used);
+    }
+
     private async Task<FakeYouTubeServer> FakeAsync() => _fake ??= await FakeYouTubeServer.StartAsync();
 
     private async Task<YouTubeBackendOptions> OptionsAsync()
