@@ -75,6 +75,9 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
 
     public int ApiRequests { get; private set; }
 
+    /// <summary>The User-Agent of every download (GET /download/ID), in order.</summary>
+    public List<string> DownloadAgents { get; } = [];
+
     /// <summary>The Content-Range headers of every PUT, in order.</summary>
     public List<string> ContentRanges { get; } = [];
 
@@ -578,6 +581,7 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         FakeYouTubeVideo? video;
         lock (_gate)
         {
+            DownloadAgents.Add(context.Request.Headers.UserAgent.ToString());
             _videos.TryGetValue(context.Request.RouteValues["id"]?.ToString() ?? string.Empty, out video);
         }
 

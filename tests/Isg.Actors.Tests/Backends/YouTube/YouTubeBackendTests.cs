@@ -2,6 +2,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Backends.Video;
 using Isg.Actors.Backends.YouTube;
 using Isg.Actors.Catalog;
+using Isg.Actors.Tests.Backends.TestServers;
 using Isg.Actors.Video;
 using Isg.TestKit;
 using Isg.TestKit.Platforms;
@@ -146,6 +147,35 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         Assert.True(fake.StatusQueries >= 2, $"{fake.StatusQueries} status queries");
         Assert.Single(fake.Videos);
         await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [ToolFact("yt-dlp")]
+    public async Task GetAsync_DownloadedWithYtDlp_ChoosesTheUploadedFileAndDecodesIt()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(3, 20_000);
+        // The watch page is the fake's direct link: yt-dlp's generic extractor describes it, and our choice of format
+        // and download command run for real.
+        var options = await OptionsAsync() with
+        {
+            DownloadMode = YouTubeDownloadMode.YtDlp,
+            DirectDownloadUrl = null,
+            WatchUrl = new Uri(fake.BaseUrl, "download/").ToString(),
+        };
+        using (var backend = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(backend, objects);
+            await backend.FlushAsync(CancellationToken.None);
+        }
+
+        Directory.Delete(Path.Combine(options.StateDirectory, "cache"), recursive: true);
+        using (var fresh = YouTubeBackend.Open(options))
+        {
+            await AssertHoldsAsync(fresh, objects);
+        }
+
+        Assert.NotEmpty(fake.DownloadAgents);
+        Assert.All(fake.DownloadAgents, agent => Assert.StartsWith("Mozilla/", agent, StringComparison.Ordinal));
     }
 
     [Fact]
