@@ -20,7 +20,7 @@ namespace Isg.Actors.Backends.S3;
 /// <see cref="BackendException"/>. A put replaces atomically (S3 semantics); objects are durable when a put returns.
 /// Thread-safe.
 /// </summary>
-public sealed class S3Backend : IStorageBackend, IDisposable
+public sealed class S3Backend : IStorageBackend, IObjectTimestamps, IDisposable
 {
     private const int ListPageSize = 1000;
 
@@ -163,6 +163,28 @@ public sealed class S3Backend : IStorageBackend, IDisposable
         catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
         {
             return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The object's Last-Modified (HEAD); null when it does not exist.</remarks>
+    public async Task<DateTimeOffset?> LastModifiedAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var metadata = await CallAsync("stat " + objectName, () => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest
+            {
+                BucketName = _options.Bucket,
+                Key = Key(objectName),
+            }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return metadata.LastModified is not { } at ? null
+                : new DateTimeOffset(at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime());
+        }
+        catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
+        {
+            return null;
         }
     }
 
