@@ -35,6 +35,6 @@ public static class BackendStack
         return new MeteredBackend(backend, time, circuit, status);
     }
 
-    /// <summary>The metrics of <paramref name="backend"/> when it is a wrapped stack (else null): what <c>isg backend list</c> shows.</summary>
+    /// <summary>The metrics of <paramref name="backend"/> when it is a wrapped stack (else null), for this process (the persisted ones: <see cref="BackendStatusFile"/>).</summary>
     public static BackendMetricsSnapshot? Metrics(IStorageBackend backend) => (backend as MeteredBackend)?.Snapshot();
 }
