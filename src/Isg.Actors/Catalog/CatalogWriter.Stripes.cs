@@ -10,27 +10,11 @@ public sealed partial class CatalogWriter
     private SqliteStatement? _linkStripeBlock;
     private SqliteStatement? _insertParity;
     private SqliteStatement? _deleteStripe;
-    private SqliteStatement? _insertBackend;
 
     /// <summary>
     /// Records a new backend. Throws <see cref="CatalogException"/> (Constraint) when the name is taken.
     /// </summary>
-    public void AddBackend(BackendRecord backend)
-    {
-        ArgumentNullException.ThrowIfNull(backend);
-        ArgumentException.ThrowIfNullOrEmpty(backend.Name);
-        ArgumentException.ThrowIfNullOrEmpty(backend.Type);
-        ArgumentNullException.ThrowIfNull(backend.SettingsJson);
-        _insertBackend ??= Prepare("INSERT INTO backends (name, type, settings, added_at) VALUES (?1, ?2, ?3, ?4)");
-        InTransaction(() =>
-        {
-            _insertBackend.Bind(1, backend.Name);
-            _insertBackend.Bind(2, backend.Type);
-            _insertBackend.Bind(3, backend.SettingsJson);
-            _insertBackend.Bind(4, backend.AddedAt.ToUnixTimeMilliseconds());
-            return _insertBackend.Execute();
-        });
-    }
+    public void AddBackend(BackendRecord backend) => AddBackend(backend, secretsBox: null);
 
     private void InsertStripe(SealedStripe stripe, long now)
     {
