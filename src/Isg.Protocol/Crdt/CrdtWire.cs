@@ -56,7 +56,14 @@ public static class CrdtWire
     }
 
     /// <summary>Reads an operation a peer sent; false with the reason when any field is out of bounds.</summary>
-    public static bool TryFromWire(Wire.CatalogOperation message, out CatalogOperation operation, out ProtocolError error)
+    public static bool TryFromWire(Wire.CatalogOperation message, out CatalogOperation operation, out ProtocolError error) =>
+        TryFromWire(message, checkManifest: true, out operation, out error);
+
+    /// <summary>
+    /// Reads an operation; with <paramref name="checkManifest"/> false the manifest is taken as it is (operations this
+    /// node stored after checking them), which saves decoding it on every read.
+    /// </summary>
+    public static bool TryFromWire(Wire.CatalogOperation message, bool checkManifest, out CatalogOperation operation, out ProtocolError error)
     {
         ArgumentNullException.ThrowIfNull(message);
         operation = null!;
@@ -83,7 +90,7 @@ public static class CrdtWire
         }
 
         PathVersion? version = null;
-        if (message.Version is { } wireVersion && !TryFromWire(wireVersion, id, out version, out error))
+        if (message.Version is { } wireVersion && !TryFromWire(wireVersion, id, checkManifest, out version, out error))
         {
             return false;
         }
@@ -173,9 +180,9 @@ public static class CrdtWire
             return false;
         }
 
-        if (message.Sequence == 0)
+        if (message.Sequence == 0 || message.Sequence > long.MaxValue)
         {
-            error = ProtocolError.Of(ProtocolErrorKind.BadField, "operation sequence 0 (sequences start at 1)");
+            error = ProtocolError.Of(ProtocolErrorKind.BadField, $"operation sequence {message.Sequence} outside [1, 2^63)");
             return false;
         }
 
@@ -199,7 +206,7 @@ public static class CrdtWire
         return true;
     }
 
-    private static bool TryFromWire(Wire.FileVersion message, OperationId id, out PathVersion? version, out ProtocolError error)
+    private static bool TryFromWire(Wire.FileVersion message, OperationId id, bool checkManifest, out PathVersion? version, out ProtocolError error)
     {
         version = null;
         if (message.Kind > 2 || message.Size > long.MaxValue || message.MerkleRoot.Length != Hash256.Length)
@@ -217,7 +224,7 @@ public static class CrdtWire
         // A file's manifest must be the content the version claims, so a receiver never fetches blocks for a size or
         // root that no manifest backs.
         var kindIsFile = message.Kind == 0;
-        if (kindIsFile || message.Manifest.Length > 0)
+        if (checkManifest && (kindIsFile || message.Manifest.Length > 0))
         {
             var status = Manifest.TryDecode(message.Manifest.Span, out var manifest, out var consumed, out error);
             if (status != DecodeStatus.Done || consumed != message.Manifest.Length)
