@@ -108,6 +108,22 @@ public sealed class CatalogCrdtTests : IDisposable
         Assert.Equal(Id(1), Assert.Single(b.Reader.ReadWantedBlocks(10)).Id);
         Assert.Empty(a.Reader.ReadWantedBlocks(10));
         Assert.Equal(a.Reader.ComputeCatalogDigest(string.Empty, null), b.Reader.ComputeCatalogDigest(string.Empty, null));
+        Assert.Empty(b.Database.IntegrityCheck());
+    }
+
+    [Fact]
+    public void RecordFetchedBlock_WantedBlock_BecomesStoredAndIsNoLongerWanted()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        Add(a, "x", 1);
+        Sync(a, b);
+
+        Assert.True(b.Writer.RecordFetchedBlock(Block(1)));
+
+        Assert.Empty(b.Reader.ReadWantedBlocks(10));
+        Assert.Empty(b.Database.IntegrityCheck());
+        Assert.False(b.Writer.RecordFetchedBlock(Block(99)));
     }
 
     [Fact]
