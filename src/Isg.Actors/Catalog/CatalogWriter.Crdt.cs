@@ -25,8 +25,8 @@ public sealed partial class CatalogWriter
     /// <summary>
     /// Applies operations received from peers, in one transaction: each one not yet held is logged, what it supersedes
     /// stops surviving, and every path it touches is materialised again in <c>files</c>. An operation this catalogue
-    /// already holds, or collected (at or below its version vector), is skipped, so applying is idempotent and the
-    /// order does not matter. Files whose blocks are not held here get block rows without locations (wanted blocks).
+    /// already holds, or collected (at or below its version vector), is not logged again (only its path is shown again,
+    /// which repairs drift), so applying is idempotent and the order does not matter. Files whose blocks are not held here get block rows without locations (wanted blocks).
     /// </summary>
     public CrdtApplyResult ApplyOperations(IReadOnlyList<CatalogOperation> operations)
     {
@@ -41,6 +41,9 @@ public sealed partial class CatalogWriter
             {
                 if (Holds(operation.Id) || operation.Id.Sequence <= Contiguous(operation.Id.Device))
                 {
+                    // Nothing new, but the path is shown again: a drift repair sends operations already held to put
+                    // right a view that went astray.
+                    touched.Add(operation.Path);
                     continue;
                 }
 
@@ -173,6 +176,25 @@ public sealed partial class CatalogWriter
             // arrives again, is skipped as collected.
             statements.ClearSuperseded.Execute();
             return dropped;
+        });
+    }
+
+    /// <summary>
+    /// After taking a peer's surviving state (because it had collected operations this catalogue lacked), counts the
+    /// collected part of each device's log as held, so the next request asks only for what follows. One transaction.
+    /// </summary>
+    public void AdoptCollected(VersionVector collected)
+    {
+        ArgumentNullException.ThrowIfNull(collected);
+        InTransaction(() =>
+        {
+            foreach (var (device, sequence) in collected.Entries)
+            {
+                SetContiguous(device, sequence);
+                AdvanceContiguous(device);
+            }
+
+            return 0;
         });
     }
 
