@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Isg.Actors.Backends.Queue;
@@ -59,7 +60,7 @@ public static partial class BackendAdministration
                 return AddVideo(repository, name, given["path"], given["profile"], packSize);
             case BackendFactory.TestRemoteType:
                 return Add(repository, name, given["path"], BackendFactory.TestRemoteType, BackendFactory.LocalSettings, IsBlockStore, "an Isg block store",
-                    given.Where(v => info.Find(v.Key) is { Secret: true }).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal));
+                    Pick(info, given, secret: true));
             default:
                 return AddRemote(repository, name, info, given);
         }
@@ -149,7 +150,7 @@ public static partial class BackendAdministration
         foreach (var block in leaving)
         {
             // A copy is cheaper than a rebuild (one read instead of k); the rebuild covers a backend that is gone.
-            var bytes = await TryCopyAsync(source, reader, block, cancellationToken).ConfigureAwait(false);
+            IMemoryOwner<byte>? bytes = await TryCopyAsync(source, reader, block, cancellationToken).ConfigureAwait(false);
             if (bytes is not null)
             {
                 copied++;
@@ -194,9 +195,10 @@ public static partial class BackendAdministration
         return (copied, rebuilt, dropped);
     }
 
-    private static async Task<PooledBuffer?> TryCopyAsync(IStorageBackend source, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
+    // The shard as stored on the source when it reads back intact, else null.
+    private static async Task<IMemoryOwner<byte>?> TryCopyAsync(IStorageBackend source, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
     {
-        System.Buffers.IMemoryOwner<byte> owner;
+        IMemoryOwner<byte> owner;
         try
         {
             owner = await source.GetAsync(block.ObjectName, cancellationToken).ConfigureAwait(false);
@@ -206,17 +208,25 @@ public static partial class BackendAdministration
             return null;
         }
 
-        using (owner)
+        bool intact;
+        if (block.IsParity)
         {
-            if (block.IsParity)
-            {
-                // A parity shard is named by the SHA-256 of its bytes.
-                return Protocol.Hashing.Hash256.Compute(owner.Memory.Span) == block.Id.Hash ? PooledBuffer.CopyOf(owner.Memory.Span) : null;
-            }
-
-            using var plain = reader.Open(block.Id, owner.Memory.Span);
-            return plain is null ? null : PooledBuffer.CopyOf(owner.Memory.Span);
+            // A parity shard is named by the SHA-256 of its bytes.
+            intact = Protocol.Hashing.Hash256.Compute(owner.Memory.Span) == block.Id.Hash;
         }
+        else
+        {
+            using var plain = reader.Open(block.Id, owner.Memory.Span);
+            intact = plain is not null;
+        }
+
+        if (!intact)
+        {
+            owner.Dispose();
+            return null;
+        }
+
+        return owner;
     }
 
     private static async Task<PooledBuffer?> RebuildAsync(Repository repository, StripeReader reader, LeavingBlock block, CancellationToken cancellationToken)
@@ -249,14 +259,9 @@ public static partial class BackendAdministration
 
     private static BackendRecord AddRemote(Repository repository, string name, BackendTypeInfo info, Dictionary<string, string> values)
     {
-        if (!ValidName().IsMatch(name ?? string.Empty))
-        {
-            throw new RepositoryException(RepositoryErrorKind.BadSetting,
-                $"backend name '{name}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
-        }
-
-        var settings = values.Where(v => info.Find(v.Key) is { Secret: false }).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-        var secrets = values.Where(v => info.Find(v.Key) is { Secret: true }).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        CheckName(name);
+        var settings = Pick(info, values, secret: false);
+        var secrets = Pick(info, values, secret: true);
         var record = new BackendRecord(name!, info.Type, JsonSerializer.Serialize(settings), DateTimeOffset.UtcNow) { Secrets = secrets };
         using var writer = repository.Catalog.CreateWriter();
         try
@@ -270,4 +275,8 @@ public static partial class BackendAdministration
 
         return record;
     }
+
+    // The values of the secret (or of the non-secret) settings of the type.
+    private static Dictionary<string, string> Pick(BackendTypeInfo info, Dictionary<string, string> values, bool secret) =>
+        values.Where(v => info.Find(v.Key)?.Secret == secret).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
 }

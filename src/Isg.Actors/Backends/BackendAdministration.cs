@@ -55,11 +55,7 @@ public static partial class BackendAdministration
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(path);
-        if (!ValidName().IsMatch(name ?? string.Empty))
-        {
-            throw new RepositoryException(RepositoryErrorKind.BadSetting,
-                $"backend name '{name}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
-        }
+        CheckName(name);
 
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         IReadOnlyList<BackendRecord> existing;
@@ -152,6 +148,15 @@ public static partial class BackendAdministration
     private static bool IsVideoStore(string path) =>
         Directory.EnumerateFileSystemEntries(path).All(e =>
             Directory.Exists(e) && Path.GetFileName(e) is "spool" or "videos" or "cache" or "work");
+
+    private static void CheckName(string? name)
+    {
+        if (!ValidName().IsMatch(name ?? string.Empty))
+        {
+            throw new RepositoryException(RepositoryErrorKind.BadSetting,
+                $"backend name '{name}' must be 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+        }
+    }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex ValidName();

@@ -1,4 +1,6 @@
+using Isg.Actors.Backends.Secrets;
 using Isg.Actors.Catalog;
+using Isg.Protocol.Keys;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Backends;
@@ -50,34 +52,24 @@ public sealed class BackendSet : IDisposable
     public IStorageBackend Primary { get; }
 
     /// <summary>
-    /// Opens every backend recorded in <paramref name="catalog"/> through <see cref="BackendFactory"/>; relative paths
-    /// resolve against <paramref name="repositoryRoot"/>. The set owns (and disposes) them.
+    /// Opens every backend recorded in <paramref name="catalog"/> through <see cref="BackendFactory"/>, its credentials
+    /// opened with <paramref name="key"/> and remote ones behind their persistent upload queues; relative paths resolve
+    /// against <paramref name="repositoryRoot"/>. Each opened backend is passed through <paramref name="decorate"/> when
+    /// given (fault injection in tests). The set owns (and disposes) them.
     /// </summary>
-    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory) =>
-        Open(catalog, repositoryRoot, loggerFactory, key: null);
-
-    /// <summary>
-    /// Opens every backend recorded in <paramref name="catalog"/> with its credentials opened with <paramref name="key"/>,
-    /// remote ones behind their persistent upload queues (see <see cref="BackendFactory"/>). Without a key, records have
-    /// no secrets and nothing is queued. The set owns (and disposes) them.
-    /// </summary>
-    public static BackendSet Open(CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Isg.Protocol.Keys.RepositoryKey? key) =>
-        Open(catalog, repositoryRoot, loggerFactory, key, decorate: null);
-
-    /// <summary>As <see cref="Open(CatalogDatabase, string, ILoggerFactory, Isg.Protocol.Keys.RepositoryKey?)"/>, each opened backend passed through <paramref name="decorate"/> (fault injection in tests).</summary>
-    internal static BackendSet Open(
-        CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, Isg.Protocol.Keys.RepositoryKey? key,
-        Func<IStorageBackend, IStorageBackend>? decorate)
+    public static BackendSet Open(
+        CatalogDatabase catalog, string repositoryRoot, ILoggerFactory loggerFactory, RepositoryKey key,
+        Func<IStorageBackend, IStorageBackend>? decorate = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(key);
         IReadOnlyList<BackendRecord> records;
         using (var reader = catalog.CreateReader())
         {
-            records = key is null ? reader.ListBackends() : Secrets.BackendSecretsReader.ListBackends(reader, key);
+            records = BackendSecretsReader.ListBackends(reader, key);
         }
 
-        var services = key is null ? null : new BackendServices(catalog, new Secrets.CatalogBackendSecretStore(catalog, key), TimeProvider.System);
-
+        var services = new BackendServices(catalog, new CatalogBackendSecretStore(catalog, key), TimeProvider.System);
         var opened = new List<IStorageBackend>(records.Count);
         try
         {

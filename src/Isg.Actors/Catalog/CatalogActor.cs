@@ -75,8 +75,39 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                     return new ScrubRecorded(null);
                 }, e => new ScrubRecorded(e), "recording a scrub");
                 break;
+            case ApplyOperations apply:
+                Attempt(apply.ReplyTo, () => new OperationsApplied(writer.ApplyOperations(apply.Operations), null),
+                    e => new OperationsApplied(null, e), $"applying {apply.Operations.Count} peer operations");
+                break;
+            case MaintainReplica maintain:
+                Attempt(maintain.ReplyTo, () => new MaintenanceDone(Maintain(writer, maintain.Work), null),
+                    e => new MaintenanceDone(0, e), "replica upkeep " + maintain.Work.GetType().Name);
+                break;
+            case RecordFetchedBlock fetched:
+                Attempt(fetched.ReplyTo, () => new FetchedBlockRecorded(writer.RecordFetchedBlock(fetched.Block), null),
+                    e => new FetchedBlockRecorded(false, e), "recording a fetched block");
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+    }
+
+    private static int Maintain(CatalogWriter writer, ReplicaMaintenance work)
+    {
+        switch (work)
+        {
+            case ReplicaMaintenance.LogMissing:
+                return writer.RecordMissingOperations();
+            case ReplicaMaintenance.MemberVector member:
+                writer.RecordMemberVector(member.Member, member.Vector);
+                return 0;
+            case ReplicaMaintenance.AdoptCollected adopt:
+                writer.AdoptCollected(adopt.Collected);
+                return 0;
+            case ReplicaMaintenance.Collect collect:
+                return writer.CollectOperations(collect.Members);
+            default:
+                throw new ArgumentException($"unexpected upkeep {work.GetType().Name}", nameof(work));
         }
     }
 

@@ -357,9 +357,11 @@ public sealed class CatalogDatabase : IDisposable
                 $"file {r.GetInt64(0)} block {r.GetInt64(1)} starts at {r.GetInt64(2)}, expected {r.GetInt64(3)}"),
             problems);
 
+        // A block of a file from a peer that has not arrived yet (NotHeldCompression) is wanted, not lost.
         Query(connection, $"""
             SELECT b.id, b.refcount FROM blocks b
-            WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)
+            WHERE b.refcount > 0 AND b.compression <> {CrdtVersions.NotHeldCompression}
+              AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)
             LIMIT {MaxProblemsPerCheck}
             """, r => new CatalogProblem(CatalogProblemKind.UnstoredBlock,
                 $"block {HexOf(r, 0)} is referenced {r.GetInt64(1)} times but stored on no backend"),

@@ -1,3 +1,4 @@
+using Isg.Protocol.Peers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,6 +12,12 @@ public sealed record CatalogDatabaseOptions
 
     /// <summary>Clock for created_at, added_at and access times.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The device whose local writes are logged as replicated catalogue operations (DESIGN.md §5); null logs none
+    /// (a repository without a node identity yet: <see cref="CatalogWriter.RecordMissingOperations"/> logs them later).
+    /// </summary>
+    public DeviceId? LocalDevice { get; init; }
 
     /// <summary>Receives one line per applied migration.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;

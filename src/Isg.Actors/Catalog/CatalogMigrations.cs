@@ -270,6 +270,56 @@ public static class CatalogMigrations
         ) WITHOUT ROWID;
         """;
 
+    // The replicated catalogue (DESIGN.md §5). crdt_operations is the log of every device's operations on path
+    // registers, each stored as its encoded peer.proto CatalogOperation; `survives` marks the register's current
+    // values (no operation held supersedes it). crdt_superseded remembers what an operation superseded even before
+    // the superseded operation arrives, so operations apply in any order with the same result; the path is kept so a
+    // peer naming another path's operation cannot remove it. crdt_devices records, per device, the contiguous prefix of
+    // its log held here (the version vector; an operation at or below it that is not held was collected, and a peer
+    // that sends it again is ignored), how far its operations have been collected, and the vector each member peer last said it holds (for collecting
+    // tombstones every member has seen). files stays the materialised view: the winner of each path, plus conflict
+    // copies, which crdt_conflict_copies ties to the path they come from.
+    private const string CrdtSchema = """
+        CREATE TABLE crdt_operations (
+            device    BLOB NOT NULL CHECK (length(device) = 32),
+            sequence  INTEGER NOT NULL CHECK (sequence >= 1),
+            path      TEXT NOT NULL COLLATE BINARY,
+            wall_ms   INTEGER NOT NULL,
+            logical   INTEGER NOT NULL,
+            tombstone INTEGER NOT NULL CHECK (tombstone IN (0, 1)),
+            survives  INTEGER NOT NULL CHECK (survives IN (0, 1)),
+            encoded   BLOB NOT NULL,
+            PRIMARY KEY (device, sequence)
+        ) WITHOUT ROWID;
+        CREATE INDEX crdt_operations_surviving ON crdt_operations (path) WHERE survives = 1;
+
+        CREATE TABLE crdt_superseded (
+            device   BLOB NOT NULL,
+            sequence INTEGER NOT NULL,
+            path     TEXT NOT NULL COLLATE BINARY,
+            PRIMARY KEY (device, sequence)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE crdt_devices (
+            device     BLOB PRIMARY KEY NOT NULL CHECK (length(device) = 32),
+            contiguous INTEGER NOT NULL DEFAULT 0 CHECK (contiguous >= 0),
+            collected  INTEGER NOT NULL DEFAULT 0 CHECK (collected >= 0)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE crdt_member_vectors (
+            member   BLOB NOT NULL CHECK (length(member) = 32),
+            device   BLOB NOT NULL CHECK (length(device) = 32),
+            sequence INTEGER NOT NULL,
+            PRIMARY KEY (member, device)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE crdt_conflict_copies (
+            path        TEXT PRIMARY KEY NOT NULL COLLATE BINARY,
+            source_path TEXT NOT NULL COLLATE BINARY
+        ) WITHOUT ROWID;
+        CREATE INDEX crdt_conflict_copies_source ON crdt_conflict_copies (source_path);
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -279,6 +329,7 @@ public static class CatalogMigrations
         new(4, "healer: shard_faults (scrub findings not yet repaired)", ShardFaultsSchema),
         new(5, "backend secrets: backends.secrets (sealed credentials)", BackendSecretsSchema),
         new(6, "upload queue: upload_queue (objects spooled for remote backends)", UploadQueueSchema),
+        new(7, "replicated catalogue: crdt_operations, crdt_superseded, crdt_devices, crdt_member_vectors, crdt_conflict_copies", CrdtSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -76,3 +76,30 @@ public sealed record RecordScrub(ScrubRecord Record, IReplyTo<ScrubRecorded> Rep
 
 /// <summary>The outcome of <see cref="RecordScrub"/>: <see cref="Failure"/> is null when it is durable.</summary>
 public sealed record ScrubRecorded(Exception? Failure);
+
+/// <summary>
+/// Applies operations received from a peer (see <see cref="CatalogWriter.ApplyOperations"/>) in one transaction.
+/// Replies <see cref="OperationsApplied"/>. Safe to resend: operations already held are skipped.
+/// </summary>
+public sealed record ApplyOperations(IReadOnlyList<Isg.Protocol.Crdt.CatalogOperation> Operations, IReplyTo<OperationsApplied> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="ApplyOperations"/>: <see cref="Failure"/> is null when it committed.</summary>
+public sealed record OperationsApplied(CrdtApplyResult? Result, Exception? Failure);
+
+/// <summary>
+/// Replicated-catalogue upkeep, each one transaction: log operations for unlogged entries, record a member's version
+/// vector, collect what every member has seen. Replies <see cref="MaintenanceDone"/>. Safe to resend.
+/// </summary>
+public sealed record MaintainReplica(ReplicaMaintenance Work, IReplyTo<MaintenanceDone> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="MaintainReplica"/>: a count (operations logged or collected; 0 for a vector).</summary>
+public sealed record MaintenanceDone(int Count, Exception? Failure);
+
+/// <summary>
+/// Records a block fetched from a peer, durable at its location (see <see cref="CatalogWriter.RecordFetchedBlock"/>).
+/// Replies <see cref="FetchedBlockRecorded"/>. Safe to resend.
+/// </summary>
+public sealed record RecordFetchedBlock(StoredBlock Block, IReplyTo<FetchedBlockRecorded> ReplyTo) : ICatalogCommand;
+
+/// <summary>The outcome of <see cref="RecordFetchedBlock"/>: <see cref="Needed"/> is false when no entry wants the block any more.</summary>
+public sealed record FetchedBlockRecorded(bool Needed, Exception? Failure);

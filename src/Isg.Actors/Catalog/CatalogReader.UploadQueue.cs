@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace Isg.Actors.Catalog;
 
 /// <summary>The reader's upload-queue and backend-credential queries.</summary>
@@ -27,15 +29,7 @@ public sealed partial class CatalogReader
         return Run(UploadQueueSql, 1, command =>
         {
             command.Parameters[0].Value = backend;
-            var entries = new List<UploadQueueEntry>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                entries.Add(new UploadQueueEntry(reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-            }
-
-            return entries;
+            return ReadUploadEntries(command);
         });
     }
 
@@ -49,15 +43,7 @@ public sealed partial class CatalogReader
             command.Parameters[0].Value = backend;
             command.Parameters[1].Value = now.ToUnixTimeMilliseconds();
             command.Parameters[2].Value = limit;
-            var entries = new List<UploadQueueEntry>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                entries.Add(new UploadQueueEntry(reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-            }
-
-            return entries;
+            return ReadUploadEntries(command);
         });
     }
 
@@ -99,4 +85,18 @@ public sealed partial class CatalogReader
 
         return boxes;
     });
+
+    // The columns of UploadQueueSql and DueUploadsSql, in order.
+    private static List<UploadQueueEntry> ReadUploadEntries(SqliteCommand command)
+    {
+        var entries = new List<UploadQueueEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new UploadQueueEntry(reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+        }
+
+        return entries;
+    }
 }

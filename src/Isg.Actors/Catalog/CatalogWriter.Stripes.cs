@@ -10,62 +10,11 @@ public sealed partial class CatalogWriter
     private SqliteStatement? _linkStripeBlock;
     private SqliteStatement? _insertParity;
     private SqliteStatement? _deleteStripe;
-    private SqliteStatement? _insertBackend;
-    private SqliteStatement? _countBackendChunks;
-    private SqliteStatement? _deleteBackend;
 
     /// <summary>
     /// Records a new backend. Throws <see cref="CatalogException"/> (Constraint) when the name is taken.
     /// </summary>
-    public void AddBackend(BackendRecord backend)
-    {
-        ArgumentNullException.ThrowIfNull(backend);
-        ArgumentException.ThrowIfNullOrEmpty(backend.Name);
-        ArgumentException.ThrowIfNullOrEmpty(backend.Type);
-        ArgumentNullException.ThrowIfNull(backend.SettingsJson);
-        _insertBackend ??= Prepare("INSERT INTO backends (name, type, settings, added_at) VALUES (?1, ?2, ?3, ?4)");
-        InTransaction(() =>
-        {
-            _insertBackend.Bind(1, backend.Name);
-            _insertBackend.Bind(2, backend.Type);
-            _insertBackend.Bind(3, backend.SettingsJson);
-            _insertBackend.Bind(4, backend.AddedAt.ToUnixTimeMilliseconds());
-            return _insertBackend.Execute();
-        });
-    }
-
-    /// <summary>
-    /// Forgets backend <paramref name="name"/> unless the catalogue has chunks (data or parity) on it. Returns the
-    /// number of chunks on it: 0 means the row was deleted (or never existed), more means nothing was changed.
-    /// </summary>
-    public long RemoveBackend(string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        _countBackendChunks ??= Prepare("SELECT count(*) FROM chunks WHERE backend = ?1");
-        _deleteBackend ??= Prepare("DELETE FROM backends WHERE name = ?1");
-        return InTransaction(() =>
-        {
-            _countBackendChunks.Bind(1, name);
-            long chunks;
-            try
-            {
-                _countBackendChunks.Step();
-                chunks = _countBackendChunks.Int64(0);
-            }
-            finally
-            {
-                _countBackendChunks.Reset();
-            }
-
-            if (chunks == 0)
-            {
-                _deleteBackend.Bind(1, name);
-                _deleteBackend.Execute();
-            }
-
-            return chunks;
-        });
-    }
+    public void AddBackend(BackendRecord backend) => AddBackend(backend, secretsBox: null);
 
     private void InsertStripe(SealedStripe stripe, long now)
     {

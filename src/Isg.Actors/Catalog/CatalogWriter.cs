@@ -43,9 +43,9 @@ public sealed partial class CatalogWriter : IDisposable
     private readonly List<SqliteStatement> _statements = [];
 
     private readonly List<PendingAccess> _pendingAccess = [];
-    private SqliteStatement[]? _removeExact;
-    private SqliteStatement[]? _removeSubtree;
-    private SqliteStatement[]? _removeAll;
+    private RemoveStatements? _removeExact;
+    private RemoveStatements? _removeSubtree;
+    private RemoveStatements? _removeAll;
     private bool _disposed;
 
     internal CatalogWriter(CatalogDatabase database, SqliteConnection connection)
@@ -178,6 +178,7 @@ public sealed partial class CatalogWriter : IDisposable
                 }
 
                 InsertFile(file, now);
+                LogLocalWrite(file.Path, CrdtVersions.FromCommit(file), removedInBatch: null);
             }
 
             WritePendingAccess();
@@ -204,33 +205,44 @@ public sealed partial class CatalogWriter : IDisposable
 
         return InTransaction(() =>
         {
+            RemoveStatements statements;
             if (!recursive)
             {
-                _removeExact ??= PrepareRemove("path = ?1");
-                foreach (var statement in _removeExact)
-                {
-                    statement.Bind(1, pathOrPrefix);
-                    statement.Execute();
-                }
+                statements = _removeExact ??= PrepareRemove("path = ?1");
+                statements.Bind(pathOrPrefix, null, null);
             }
             else if (pathOrPrefix.Length == 0)
             {
-                _removeAll ??= PrepareRemove("1");
-                foreach (var statement in _removeAll)
-                {
-                    statement.Execute();
-                }
+                // Every shape binds ?1; here it matches all (IS, since an empty string may bind as NULL).
+                statements = _removeAll ??= PrepareRemove("?1 IS ?1");
+                statements.Bind(pathOrPrefix, null, null);
             }
             else
             {
-                _removeSubtree ??= PrepareRemove("path = ?1 OR (path >= ?2 AND path < ?3)");
-                foreach (var statement in _removeSubtree)
+                statements = _removeSubtree ??= PrepareRemove("path = ?1 OR (path >= ?2 AND path < ?3)");
+                statements.Bind(pathOrPrefix, CatalogPaths.DescendantsLowerBound(pathOrPrefix), CatalogPaths.DescendantsUpperBound(pathOrPrefix));
+            }
+
+            var removed = new List<string>();
+            if (_database.Options.LocalDevice is not null)
+            {
+                while (statements.Paths.Step())
                 {
-                    statement.Bind(1, pathOrPrefix);
-                    statement.Bind(2, CatalogPaths.DescendantsLowerBound(pathOrPrefix));
-                    statement.Bind(3, CatalogPaths.DescendantsUpperBound(pathOrPrefix));
-                    statement.Execute();
+                    removed.Add(statements.Paths.Text(0));
                 }
+
+                statements.Paths.Reset();
+            }
+
+            foreach (var statement in statements.Deletes)
+            {
+                statement.Execute();
+            }
+
+            var batch = removed.ToHashSet(StringComparer.Ordinal);
+            foreach (var path in removed)
+            {
+                LogLocalWrite(path, null, batch);
             }
 
             return TakeReleased();
@@ -502,15 +514,34 @@ public sealed partial class CatalogWriter : IDisposable
         }
     }
 
-    private SqliteStatement[] PrepareRemove(string match) =>
-    [
-        // Collect the blocks of every matching file, then delete their block rows (the trigger releases the
-        // references), their manifests and the files themselves.
-        Prepare($"INSERT OR IGNORE INTO temp.released (id) SELECT block_id FROM file_blocks WHERE file_id IN (SELECT id FROM files WHERE {match})"),
-        Prepare($"DELETE FROM file_blocks WHERE file_id IN (SELECT id FROM files WHERE {match})"),
-        Prepare($"DELETE FROM file_manifests WHERE file_id IN (SELECT id FROM files WHERE {match})"),
-        Prepare($"DELETE FROM files WHERE {match}"),
-    ];
+    private RemoveStatements PrepareRemove(string match) => new(
+        Prepare($"SELECT path FROM files WHERE {match} ORDER BY path"),
+        [
+            // Collect the blocks of every matching file, then delete their block rows (the trigger releases the
+            // references), their manifests and the files themselves.
+            Prepare($"INSERT OR IGNORE INTO temp.released (id) SELECT block_id FROM file_blocks WHERE file_id IN (SELECT id FROM files WHERE {match})"),
+            Prepare($"DELETE FROM file_blocks WHERE file_id IN (SELECT id FROM files WHERE {match})"),
+            Prepare($"DELETE FROM file_manifests WHERE file_id IN (SELECT id FROM files WHERE {match})"),
+            Prepare($"DELETE FROM files WHERE {match}"),
+        ]);
+
+    // The statements of one removal shape: list the matching paths, then delete. ?1 is the path; ?2 and ?3, when the
+    // shape has them, bound a subtree.
+    private sealed record RemoveStatements(SqliteStatement Paths, SqliteStatement[] Deletes)
+    {
+        public void Bind(string path, string? lower, string? upper)
+        {
+            foreach (var statement in Deletes.Prepend(Paths))
+            {
+                statement.Bind(1, path);
+                if (lower is not null)
+                {
+                    statement.Bind(2, lower);
+                    statement.Bind(3, upper);
+                }
+            }
+        }
+    }
 
     private static void Validate(FileCommit file, int index)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Isg.Actors.Storage;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Frames;
@@ -155,43 +154,24 @@ public static class VideoFileDecoder
 
         public async Task<VideoDecodeStats> RunAsync(CancellationToken cancellationToken)
         {
-            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var jobs = Channel.CreateBounded<Task<Decoded>>(new BoundedChannelOptions(Environment.ProcessorCount * 2)
+            await OrderedWork.RunAsync<Decoded>(ProduceAsync, (decoded, _) =>
             {
-                SingleReader = true,
-                SingleWriter = true,
-            });
-            var producer = Task.Run(() => ProduceAsync(jobs.Writer, failed.Token), failed.Token);
-            try
-            {
-                await foreach (var job in jobs.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
+                try
                 {
-                    var decoded = await job.ConfigureAwait(false);
-                    try
+                    Count(decoded);
+                    if (decoded.Status is FrameReadStatus.Clean or FrameReadStatus.Corrected)
                     {
-                        Count(decoded);
-                        if (decoded.Status is FrameReadStatus.Clean or FrameReadStatus.Corrected)
-                        {
-                            _assembler.Offer(decoded.Meta, layout.PayloadOf(decoded.FrameBytes.AsSpan(0, layout.FrameCapacity)));
-                        }
+                        _assembler.Offer(decoded.Meta, layout.PayloadOf(decoded.FrameBytes.AsSpan(0, layout.FrameCapacity)));
                     }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(decoded.FrameBytes);
-                    }
-
-                    Drain();
                 }
-            }
-            catch
-            {
-                await failed.CancelAsync().ConfigureAwait(false);
-                await producer.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
-                    .ConfigureAwait(false);
-                throw;
-            }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(decoded.FrameBytes);
+                }
 
-            await producer.ConfigureAwait(false);
+                Drain();
+                return ValueTask.CompletedTask;
+            }, Environment.ProcessorCount * 2, cancellationToken).ConfigureAwait(false);
             _assembler.Complete();
             Drain();
             return new VideoDecodeStats(_framesRead, _clean, _corrected, _damaged, _foreign, _assembler.Duplicates, _assembler.RebuiltFrames,
@@ -263,28 +243,18 @@ public static class VideoFileDecoder
             }
         }
 
-        private async Task ProduceAsync(ChannelWriter<Task<Decoded>> jobs, CancellationToken cancellationToken)
+        private async Task ProduceAsync(Func<Func<Decoded>, ValueTask> submit, CancellationToken cancellationToken)
         {
-            try
+            while (true)
             {
-                while (true)
+                var pixels = _pixelBuffers.TryTake(out var reused) ? reused : new byte[layout.Codec.FrameBytes];
+                if (!await reader.ReadFrameAsync(pixels.AsMemory(0, layout.Codec.FrameBytes), cancellationToken).ConfigureAwait(false))
                 {
-                    var pixels = _pixelBuffers.TryTake(out var reused) ? reused : new byte[layout.Codec.FrameBytes];
-                    if (!await reader.ReadFrameAsync(pixels.AsMemory(0, layout.Codec.FrameBytes), cancellationToken).ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    var ordinal = reader.FramesRead - 1;
-                    await jobs.WriteAsync(Task.Run(() => Decode(pixels, ordinal), cancellationToken), cancellationToken).ConfigureAwait(false);
+                    return;
                 }
 
-                jobs.Complete();
-            }
-            catch (Exception e)
-            {
-                jobs.Complete(e);
-                throw;
+                var ordinal = reader.FramesRead - 1;
+                await submit(() => Decode(pixels, ordinal)).ConfigureAwait(false);
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Isg.Actors.Storage;
 using Isg.Protocol.Erasure;
 using Isg.Protocol.Frames;
@@ -156,96 +155,63 @@ public static class VideoFileEncoder
 
         public async Task<long> RunAsync(CancellationToken cancellationToken)
         {
-            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var jobs = Channel.CreateBounded<Task<Rendered>>(new BoundedChannelOptions(Environment.ProcessorCount * 2)
-            {
-                SingleReader = true,
-                SingleWriter = true,
-            });
-            var producer = Task.Run(() => ProduceAsync(jobs.Writer, failed.Token), failed.Token);
             long frames = 0;
             long bytes = 0;
-            try
+            await OrderedWork.RunAsync<Rendered>(ProduceAsync, async (rendered, token) =>
             {
-                await foreach (var job in jobs.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
+                for (var copy = 0; copy < repeat; copy++)
                 {
-                    var rendered = await job.ConfigureAwait(false);
-                    for (var copy = 0; copy < repeat; copy++)
-                    {
-                        await writer.WriteFrameAsync(rendered.Pixels.AsMemory(0, layout.Codec.FrameBytes), failed.Token).ConfigureAwait(false);
-                    }
-
-                    frames += repeat;
-                    _pixelBuffers.Add(rendered.Pixels);
-                    bytes += rendered.PayloadBytes;
-                    if (rendered.GroupDone is { } group)
-                    {
-                        _groupBuffers.Push(group);
-                        _groupSlots.Release();
-                    }
-
-                    progress?.Report(new VideoProgress(bytes, plan.PayloadLength, frames));
+                    await writer.WriteFrameAsync(rendered.Pixels.AsMemory(0, layout.Codec.FrameBytes), token).ConfigureAwait(false);
                 }
-            }
-            catch
-            {
-                // Stop the producer and let it finish before the buffers it writes into go away; its own error, if
-                // any, is a consequence of ours.
-                await failed.CancelAsync().ConfigureAwait(false);
-                await producer.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
-                    .ConfigureAwait(false);
-                throw;
-            }
 
-            await producer.ConfigureAwait(false);
+                frames += repeat;
+                _pixelBuffers.Add(rendered.Pixels);
+                bytes += rendered.PayloadBytes;
+                if (rendered.GroupDone is { } group)
+                {
+                    _groupBuffers.Push(group);
+                    _groupSlots.Release();
+                }
+
+                progress?.Report(new VideoProgress(bytes, plan.PayloadLength, frames));
+            }, Environment.ProcessorCount * 2, cancellationToken).ConfigureAwait(false);
             return frames;
         }
 
-        private async Task ProduceAsync(ChannelWriter<Task<Rendered>> jobs, CancellationToken cancellationToken)
+        private async Task ProduceAsync(Func<Func<Rendered>, ValueTask> submit, CancellationToken cancellationToken)
         {
-            try
+            var framePayload = plan.FramePayloadBytes;
+            for (var group = 0; group < plan.Groups; group++)
             {
-                var framePayload = plan.FramePayloadBytes;
-                for (var group = 0; group < plan.Groups; group++)
+                await _groupSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = _groupBuffers.TryPop(out var spare)
+                    ? spare
+                    : new byte[(plan.GroupDataFrames + plan.GroupParityFrames) * framePayload];
+                var k = plan.DataFramesIn(group);
+                var first = plan.FirstFrameOf(group);
+                for (var i = 0; i < k; i++)
                 {
-                    await _groupSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var buffer = _groupBuffers.TryPop(out var spare)
-                        ? spare
-                        : new byte[(plan.GroupDataFrames + plan.GroupParityFrames) * framePayload];
-                    var k = plan.DataFramesIn(group);
-                    var first = plan.FirstFrameOf(group);
-                    for (var i = 0; i < k; i++)
+                    var slice = buffer.AsSpan(i * framePayload, framePayload);
+                    var filled = source.Fill(slice);
+                    if (filled != plan.PayloadLengthOf(first + i))
                     {
-                        var slice = buffer.AsSpan(i * framePayload, framePayload);
-                        var filled = source.Fill(slice);
-                        if (filled != plan.PayloadLengthOf(first + i))
-                        {
-                            throw new VideoException(VideoErrorKind.BadInput, "the file shrank while it was being encoded");
-                        }
-
-                        slice[filled..].Clear();
+                        throw new VideoException(VideoErrorKind.BadInput, "the file shrank while it was being encoded");
                     }
 
-                    ComputeParity(buffer, k);
-                    var frames = k + plan.GroupParityFrames;
-                    for (var position = 0; position < frames; position++)
-                    {
-                        var index = first + position;
-                        var isData = position < k;
-                        var meta = new FrameMeta(isData ? FrameKind.Data : FrameKind.Parity, streamTag, index, isData ? plan.PayloadLengthOf(index) : framePayload);
-                        var done = position == frames - 1 ? buffer : null;
-                        var offset = position * framePayload;
-                        await jobs.WriteAsync(Task.Run(() => Render(meta, buffer, offset, done), cancellationToken), cancellationToken)
-                            .ConfigureAwait(false);
-                    }
+                    slice[filled..].Clear();
                 }
 
-                jobs.Complete();
-            }
-            catch (Exception e)
-            {
-                jobs.Complete(e);
-                throw;
+                ComputeParity(buffer, k);
+                var frames = k + plan.GroupParityFrames;
+                for (var position = 0; position < frames; position++)
+                {
+                    var index = first + position;
+                    var isData = position < k;
+                    var meta = new FrameMeta(isData ? FrameKind.Data : FrameKind.Parity, streamTag, index, isData ? plan.PayloadLengthOf(index) : framePayload);
+                    var done = position == frames - 1 ? buffer : null;
+                    var offset = position * framePayload;
+                    await submit(() => Render(meta, buffer, offset, done)).ConfigureAwait(false);
+                }
             }
         }
 

@@ -58,9 +58,6 @@ internal static unsafe class GaloisLanes
 
         static abstract void Store(TVector value, byte* destination);
 
-        /// <summary>a ⊕ b, which is addition in the field.</summary>
-        static abstract TVector Xor(TVector a, TVector b);
-
         /// <summary>sum ⊕ coefficient[j] · v.</summary>
         static abstract TVector MultiplyAdd(TVector sum, TVector v, Coefficients row, int j);
     }
@@ -72,8 +69,6 @@ internal static unsafe class GaloisLanes
         public static Vector128<byte> Load(byte* source) => Vector128.Load(source);
 
         public static void Store(Vector128<byte> value, byte* destination) => value.Store(destination);
-
-        public static Vector128<byte> Xor(Vector128<byte> a, Vector128<byte> b) => a ^ b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<byte> MultiplyAdd(Vector128<byte> sum, Vector128<byte> v, Coefficients row, int j)
@@ -94,8 +89,6 @@ internal static unsafe class GaloisLanes
 
         public static void Store(Vector256<byte> value, byte* destination) => value.Store(destination);
 
-        public static Vector256<byte> Xor(Vector256<byte> a, Vector256<byte> b) => a ^ b;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<byte> MultiplyAdd(Vector256<byte> sum, Vector256<byte> v, Coefficients row, int j)
         {
@@ -114,8 +107,6 @@ internal static unsafe class GaloisLanes
         public static Vector512<byte> Load(byte* source) => Vector512.Load(source);
 
         public static void Store(Vector512<byte> value, byte* destination) => value.Store(destination);
-
-        public static Vector512<byte> Xor(Vector512<byte> a, Vector512<byte> b) => a ^ b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<byte> MultiplyAdd(Vector512<byte> sum, Vector512<byte> v, Coefficients row, int j)
@@ -136,8 +127,6 @@ internal static unsafe class GaloisLanes
 
         public static void Store(Vector128<byte> value, byte* destination) => value.Store(destination);
 
-        public static Vector128<byte> Xor(Vector128<byte> a, Vector128<byte> b) => a ^ b;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<byte> MultiplyAdd(Vector128<byte> sum, Vector128<byte> v, Coefficients row, int j) =>
             sum ^ Gfni.GaloisFieldAffineTransform(v, Vector128.Create(row.Affine[j]).AsByte(), 0);
@@ -151,8 +140,6 @@ internal static unsafe class GaloisLanes
 
         public static void Store(Vector256<byte> value, byte* destination) => value.Store(destination);
 
-        public static Vector256<byte> Xor(Vector256<byte> a, Vector256<byte> b) => a ^ b;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<byte> MultiplyAdd(Vector256<byte> sum, Vector256<byte> v, Coefficients row, int j) =>
             sum ^ Gfni.V256.GaloisFieldAffineTransform(v, Vector256.Create(row.Affine[j]).AsByte(), 0);
@@ -165,8 +152,6 @@ internal static unsafe class GaloisLanes
         public static Vector512<byte> Load(byte* source) => Vector512.Load(source);
 
         public static void Store(Vector512<byte> value, byte* destination) => value.Store(destination);
-
-        public static Vector512<byte> Xor(Vector512<byte> a, Vector512<byte> b) => a ^ b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<byte> MultiplyAdd(Vector512<byte> sum, Vector512<byte> v, Coefficients row, int j) =>

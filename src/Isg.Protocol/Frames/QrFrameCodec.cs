@@ -111,9 +111,6 @@ public sealed class QrFrameCodec : IFrameCodec
         _originY = (height - (((TilesDown * pitch) + QuietZoneModules) * moduleSize)) / 2;
     }
 
-    /// <summary>True when libzbar.so.0 loads, so <see cref="TryDecode"/> can run.</summary>
-    public static bool IsDecoderAvailable => ZbarNative.IsAvailable;
-
     /// <inheritdoc/>
     public int Width { get; }
 

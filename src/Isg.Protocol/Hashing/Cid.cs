@@ -1,4 +1,5 @@
 using Isg.Protocol.Errors;
+using Isg.Protocol.Text;
 
 namespace Isg.Protocol.Hashing;
 
@@ -24,8 +25,6 @@ public readonly struct Cid : IEquatable<Cid>
     /// <summary>The multihash code of SHA-256.</summary>
     public const byte Sha256Code = 0x12;
 
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-
     private Cid(Hash256 digest) => Digest = digest;
 
     /// <summary>The SHA-256 of the block's bytes.</summary>
@@ -33,9 +32,6 @@ public readonly struct Cid : IEquatable<Cid>
 
     /// <summary>The CID of raw block <paramref name="data"/>.</summary>
     public static Cid OfRaw(ReadOnlySpan<byte> data) => new(Hash256.Compute(data));
-
-    /// <summary>The CID of a raw block whose SHA-256 is <paramref name="digest"/>.</summary>
-    public static Cid FromDigest(Hash256 digest) => new(digest);
 
     /// <summary>Whether <paramref name="data"/> is the block this CID names (its SHA-256 equals <see cref="Digest"/>).</summary>
     public bool Matches(ReadOnlySpan<byte> data) => Hash256.Compute(data) == Digest;
@@ -56,28 +52,7 @@ public readonly struct Cid : IEquatable<Cid>
     {
         Span<byte> binary = stackalloc byte[BinaryLength];
         WriteBinary(binary);
-        Span<char> text = stackalloc char[TextLength];
-        text[0] = 'b';
-        var position = 1;
-        var buffer = 0;
-        var bits = 0;
-        foreach (var b in binary)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                bits -= 5;
-                text[position++] = Alphabet[(buffer >> bits) & 31];
-            }
-        }
-
-        if (bits > 0)
-        {
-            text[position] = Alphabet[(buffer << (5 - bits)) & 31];
-        }
-
-        return new string(text);
+        return "b" + Base32.Encode(binary);
     }
 
     /// <summary>
@@ -102,31 +77,10 @@ public readonly struct Cid : IEquatable<Cid>
             return false;
         }
 
-        Span<byte> binary = stackalloc byte[BinaryLength + 1];
-        var position = 0;
-        var buffer = 0;
-        var bits = 0;
-        for (var i = 1; i < text.Length; i++)
+        Span<byte> binary = stackalloc byte[BinaryLength];
+        if (!Base32.TryDecode(text[1..], binary, out _))
         {
-            var value = DigitValue(text[i]);
-            if (value < 0)
-            {
-                error = ProtocolError.Of(ProtocolErrorKind.BadText, $"'{text[i]}' at {i} is not a base32 digit");
-                return false;
-            }
-
-            buffer = (buffer << 5) | value;
-            bits += 5;
-            if (bits >= 8)
-            {
-                bits -= 8;
-                binary[position++] = (byte)(buffer >> bits);
-            }
-        }
-
-        if ((buffer & ((1 << bits) - 1)) != 0)
-        {
-            error = ProtocolError.Of(ProtocolErrorKind.BadText, "CID has non-zero padding bits");
+            error = ProtocolError.Of(ProtocolErrorKind.BadText, "CID is not canonical base32 (a digit outside a-z, 2-7 or non-zero padding bits)");
             return false;
         }
 
@@ -169,12 +123,4 @@ public readonly struct Cid : IEquatable<Cid>
 
     /// <summary>Inequality of the digests.</summary>
     public static bool operator !=(Cid left, Cid right) => !left.Equals(right);
-
-    private static int DigitValue(char c) => c switch
-    {
-        >= 'a' and <= 'z' => c - 'a',
-        >= 'A' and <= 'Z' => c - 'A',
-        >= '2' and <= '7' => c - '2' + 26,
-        _ => -1,
-    };
 }

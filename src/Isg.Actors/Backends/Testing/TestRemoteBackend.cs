@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Isg.Actors.Backends.Local;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +7,8 @@ namespace Isg.Actors.Backends.Testing;
 /// <summary>
 /// TEST ONLY: a "remote" backend (type <see cref="BackendFactory.TestRemoteType"/>) kept in a local folder, so
 /// end-to-end tests can exercise the upload queue with a platform that goes away. Each call first reads the
-/// environment: <see cref="FailVariable"/>=1 makes it fail as an unreachable platform (Transient), and
-/// <see cref="DelayVariable"/>=N delays it by N ms. It opens only when <see cref="EnableVariable"/>=1, so a
-/// production repository can never use it.
+/// environment: <see cref="FailVariable"/>=1 makes it fail as an unreachable platform (Transient). It opens only
+/// when <see cref="EnableVariable"/>=1, so a production repository can never use it.
 /// </summary>
 public sealed class TestRemoteBackend : IStorageBackend, IDisposable
 {
@@ -19,9 +17,6 @@ public sealed class TestRemoteBackend : IStorageBackend, IDisposable
 
     /// <summary>"1": every call fails as an unreachable platform would.</summary>
     public const string FailVariable = "ISG_TESTREMOTE_FAIL";
-
-    /// <summary>Milliseconds every call waits before doing anything.</summary>
-    public const string DelayVariable = "ISG_TESTREMOTE_DELAY_MS";
 
     private readonly LocalBlockStore _store;
 
@@ -49,35 +44,35 @@ public sealed class TestRemoteBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     public async Task PutAsync(string objectName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         await _store.PutAsync(objectName, data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         return await _store.GetAsync(objectName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         return await _store.ExistsAsync(objectName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task DeleteAsync(string objectName, CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         await _store.DeleteAsync(objectName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         await foreach (var name in _store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return name;
@@ -87,7 +82,7 @@ public sealed class TestRemoteBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await ReachAsync(cancellationToken).ConfigureAwait(false);
+        Reach();
         await _store.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -97,13 +92,8 @@ public sealed class TestRemoteBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     public void Dispose() => _store.Dispose();
 
-    private async Task ReachAsync(CancellationToken cancellationToken)
+    private void Reach()
     {
-        if (int.TryParse(Environment.GetEnvironmentVariable(DelayVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var delay) && delay > 0)
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-
         if (Environment.GetEnvironmentVariable(FailVariable) == "1")
         {
             throw new BackendException(BackendFailureKind.Transient, Name, "test platform unreachable (" + FailVariable + "=1)");

@@ -1,0 +1,180 @@
+using Isg.Protocol.Catalogs;
+using Isg.Protocol.Crdt;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Merkle;
+using Isg.Protocol.Peers;
+using Microsoft.Data.Sqlite;
+
+namespace Isg.Actors.Catalog;
+
+/// <summary>Reads of the replicated catalogue: version vectors, operations a peer lacks, surviving state and Merkle roots.</summary>
+public sealed partial class CatalogReader
+{
+    /// <summary>What this catalogue holds of each device's operation log (contiguous prefixes).</summary>
+    public VersionVector ReadVersionVector() => ReadDeviceVector("SELECT device, contiguous FROM crdt_devices WHERE contiguous > 0");
+
+    /// <summary>How far each device's log has been collected here (operations at or below it may be gone).</summary>
+    public VersionVector ReadCollectedVector() => ReadDeviceVector("SELECT device, collected FROM crdt_devices WHERE collected > 0");
+
+    /// <summary>
+    /// Up to <paramref name="max"/> operations a replica at <paramref name="have"/> lacks, each device's in sequence
+    /// order, in one consistent read. <see cref="OperationsPage.SnapshotRequired"/> is set when some of them were
+    /// collected here: the replica must take the surviving state (<see cref="ReadSurvivors"/>) instead.
+    /// </summary>
+    public OperationsPage ReadOperationsAfter(VersionVector have, int max)
+    {
+        ArgumentNullException.ThrowIfNull(have);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        using var snapshot = BeginSnapshot();
+        var collected = ReadCollectedVector();
+        var snapshotRequired = collected.Entries.Any(e => have[e.Key] < e.Value);
+        var operations = new List<CatalogOperation>();
+        var more = false;
+        foreach (var (device, _) in ReadVersionVector().Entries)
+        {
+            var room = max - operations.Count;
+            if (room <= 0)
+            {
+                more = true;
+                break;
+            }
+
+            Run("SELECT encoded FROM crdt_operations WHERE device = $p0 AND sequence > $p1 ORDER BY sequence LIMIT $p2", 3, command =>
+            {
+                command.Parameters[0].Value = device.Hash.ToArray();
+                command.Parameters[1].Value = checked((long)have[device]);
+                command.Parameters[2].Value = room + 1;
+                using var reader = command.ExecuteReader();
+                var taken = 0;
+                while (reader.Read())
+                {
+                    if (++taken > room)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    operations.Add(CrdtVersions.DecodeStored((byte[])reader.GetValue(0), _path));
+                }
+
+                return 0;
+            });
+        }
+
+        return new OperationsPage(operations, more, snapshotRequired, collected);
+    }
+
+    /// <summary>
+    /// The surviving operations of the paths in [<paramref name="start"/>, <paramref name="end"/>) (no end when
+    /// null), path by path, stopping after <paramref name="maxPaths"/> paths; for drift repair and for peers that need
+    /// the state rather than the log.
+    /// </summary>
+    public SurvivorsPage ReadSurvivors(string start, string? end, int maxPaths)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPaths);
+        return Run("""
+            SELECT path, encoded FROM crdt_operations
+            WHERE survives = 1 AND path >= $p0 AND ($p1 IS NULL OR path < $p1)
+            ORDER BY path, device, sequence
+            """, 2, command =>
+        {
+            command.Parameters[0].Value = start;
+            command.Parameters[1].Value = (object?)end ?? DBNull.Value;
+            using var reader = command.ExecuteReader();
+            var operations = new List<CatalogOperation>();
+            string? last = null;
+            var paths = 0;
+            while (reader.Read())
+            {
+                var path = reader.GetString(0);
+                if (!string.Equals(path, last, StringComparison.Ordinal))
+                {
+                    if (paths == maxPaths)
+                    {
+                        return new SurvivorsPage(operations, true, last);
+                    }
+
+                    paths++;
+                    last = path;
+                }
+
+                operations.Add(CrdtVersions.DecodeStored((byte[])reader.GetValue(1), _path));
+            }
+
+            return new SurvivorsPage(operations, false, last);
+        });
+    }
+
+    /// <summary>
+    /// The Merkle root over the catalogue entries with paths in [<paramref name="start"/>, <paramref name="end"/>)
+    /// (no end when null): <see cref="CatalogLeaf"/> hashes in path order, as snapshots compute it. Two replicas that
+    /// show the same entries have the same root.
+    /// </summary>
+    public CatalogDigest ComputeCatalogDigest(string start, string? end)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return Run("""
+            SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files
+            WHERE path >= $p0 AND ($p1 IS NULL OR path < $p1)
+            ORDER BY path
+            """, 2, command =>
+        {
+            command.Parameters[0].Value = start;
+            command.Parameters[1].Value = (object?)end ?? DBNull.Value;
+            using var reader = command.ExecuteReader();
+            var merkle = new MerkleTreeBuilder();
+            long count = 0;
+            var hash = new byte[Hash256.Length];
+            while (reader.Read())
+            {
+                reader.GetBytes(6, 0, hash, 0, hash.Length);
+                var leaf = new CatalogLeaf(reader.GetString(0), (byte)reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5), Hash256.FromBytes(hash));
+                merkle.Append(leaf.ComputeHash());
+                count++;
+            }
+
+            return new CatalogDigest(merkle.ComputeRoot(), count);
+        });
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> blocks that catalogue entries need and that are stored nowhere here (files from
+    /// peers whose blocks have not arrived), with their plaintext sizes.
+    /// </summary>
+    public IReadOnlyList<WantedBlock> ReadWantedBlocks(int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return Run("""
+            SELECT b.id, b.plain_size FROM blocks b
+            WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)
+            ORDER BY b.id LIMIT $p0
+            """, 1, command =>
+        {
+            command.Parameters[0].Value = max;
+            using var reader = command.ExecuteReader();
+            var wanted = new List<WantedBlock>();
+            while (reader.Read())
+            {
+                wanted.Add(new WantedBlock(ReadId(reader, 0), reader.GetInt32(1)));
+            }
+
+            return (IReadOnlyList<WantedBlock>)wanted;
+        });
+    }
+
+    private VersionVector ReadDeviceVector(string sql) => Run(sql, 0, command =>
+    {
+        using var reader = command.ExecuteReader();
+        var entries = new List<KeyValuePair<DeviceId, ulong>>();
+        var bytes = new byte[DeviceId.Length];
+        while (reader.Read())
+        {
+            reader.GetBytes(0, 0, bytes, 0, bytes.Length);
+            entries.Add(new(DeviceId.FromHash(Hash256.FromBytes(bytes)), (ulong)reader.GetInt64(1)));
+        }
+
+        return VersionVector.From(entries);
+    });
+}
