@@ -189,14 +189,15 @@ section="<!-- bench/backends.sh: begin -->
 ## Platform backends: \`bench/backends.sh\`
 
 Run of $(date -u '+%Y-%m-%d %H:%M') UTC (\`bash bench/backends.sh\`): $OBJECTS objects of $SIZE bytes, $CONCURRENCY in
-flight, best of $ROUNDS rounds for each of curl and isg, through \`isg bench backend TYPE\` (the backend inside the node's decorator stack: retries, circuit breaker,
-metrics; no rate limit, no upload queue) beside curl making the same requests to the same server in the same run.
-curl sends IPFS the same 1 MiB - 1 KiB raw blocks the backend makes (block/put then pin/add, block/get), s3rver whole
-objects (PUT, GET), the Discord fake one message per object (execute webhook, then the attachment URL), the Telegram
-fake one document per object (sendDocument; getFile, then the file) and the YouTube fake one resumable session and one
-PUT per video, then the direct download to a file (the YouTube store without packing or encoding). Machine:
-$(machine_line 'avx2|sha_ni'); load before the run $load_before, after $(loadavg); the load column is the
-range of the 1-minute load average at the start of each round (other work shares the two cores).
+flight, best of $ROUNDS rounds for each of curl and isg, through \`isg bench backend TYPE\` (the backend inside the
+node's decorator stack: retries, circuit breaker, metrics; no rate limit, no upload queue) beside curl making the same
+requests to the same server in the same run. curl sends IPFS the same 1 MiB - 1 KiB raw blocks the backend makes
+(block/put then pin/add, block/get), s3rver whole objects (PUT, GET), the Discord fake one message per object (execute
+webhook, then the attachment URL), the Telegram fake one document per object (sendDocument; getFile, then the file)
+and the YouTube fake one resumable session and one PUT per video, then the direct download to a file (the YouTube
+store without packing or encoding). Machine: $(machine_line 'avx2|sha_ni'); load before the run $load_before, after
+$(loadavg); the load column is the range of the 1-minute load average at the start of each round (other work shares
+the two cores).
 
 $table
 
