@@ -43,6 +43,7 @@ public static class NodeHost
         var app = builder.Build();
         await using var appScope = app.ConfigureAwait(false);
         ApiEndpoints.Map(app, node, token, context.LoggerFactory.CreateLogger("Isg.Node.Http"));
+        GatewayEndpoints.Map(app, node, context.LoggerFactory.CreateLogger("Isg.Node.Gateway"));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
