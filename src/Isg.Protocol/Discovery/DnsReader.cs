@@ -13,6 +13,9 @@ internal ref struct DnsReader
 {
     private const int MaxLabels = 127;
 
+    // Real messages need a few jumps per name; a long chain only costs time (each jump is checked to go backward).
+    private const int MaxPointerJumps = 64;
+
     private readonly ReadOnlySpan<byte> _message;
 
     public DnsReader(ReadOnlySpan<byte> message)
@@ -70,7 +73,7 @@ internal ref struct DnsReader
     /// <summary>
     /// Reads a possibly compressed name whose inline part must end before <paramref name="limit"/>. A pointer must point
     /// backward, and the labels it reaches must end before that pointer: each jump lowers the bound, so no chain of
-    /// pointers can loop or run long.
+    /// pointers can loop, and at most 64 jumps are followed.
     /// </summary>
     private bool TryReadName(int limit, bool soft, out DnsName? name)
     {
@@ -79,6 +82,7 @@ internal ref struct DnsReader
         var position = Position;
         var bound = limit;
         var resume = -1;
+        var jumps = 0;
         var wireLength = 1;
         while (true)
         {
@@ -125,6 +129,11 @@ internal ref struct DnsReader
                     if (target >= position)
                     {
                         return Invalid(ProtocolErrorKind.Malformed, position, "a compression pointer does not point backward");
+                    }
+
+                    if (++jumps > MaxPointerJumps)
+                    {
+                        return Invalid(ProtocolErrorKind.Malformed, position, $"a name follows more than {MaxPointerJumps} compression pointers");
                     }
 
                     if (resume < 0)
