@@ -12,7 +12,8 @@ namespace Isg.Actors.Discovery;
 /// avahi and other responders on the host share the port; joined to 224.0.0.251 (ff02::fb) on each chosen interface;
 /// multicast loop on (other processes on this host hear us) and IP TTL 255 (RFC 6762 §11). Multicast sends go out
 /// each interface in turn. Received datagrams carry the interface index (IP_PKTINFO). Sockets belong to the network
-/// namespace of the thread that calls <see cref="Open"/>.
+/// namespace of the thread that calls <see cref="Open"/>, which does only synchronous work, so a test may call it on a
+/// thread it moved into another namespace without that thread starting any other.
 /// </summary>
 public sealed class UdpMdnsTransport : IMdnsTransport
 {
@@ -30,10 +31,11 @@ public sealed class UdpMdnsTransport : IMdnsTransport
     private readonly Socket _v4;
     private readonly Socket? _v6;
     private readonly IReadOnlyList<(int Index, IPAddress Address)> _v4Interfaces;
-    private readonly IReadOnlyList<int> _v6Interfaces;
+    private readonly List<int> _v6Interfaces;
     private readonly Channel<MdnsDatagram> _received;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task[] _loops;
+    private readonly Lock _loopsLock = new();
+    private Task[]? _loops;
     private int _disposed;
 
     private UdpMdnsTransport(ILogger logger, int port, Socket v4, Socket? v6, IReadOnlyList<(int Index, IPAddress Address)> v4Interfaces,
@@ -44,13 +46,12 @@ public sealed class UdpMdnsTransport : IMdnsTransport
         _v4 = v4;
         _v6 = v6;
         _v4Interfaces = v4Interfaces;
-        _v6Interfaces = v6Interfaces;
+        _v6Interfaces = [.. v6Interfaces];
         LocalAddresses = addresses;
         InterfaceNames = interfaceNames;
 
         // A burst beyond what the actor keeps up with drops the oldest datagrams: mDNS repeats itself.
         _received = Channel.CreateBounded<MdnsDatagram>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest });
-        _loops = v6 is null ? [ReceiveLoopAsync(v4)] : [ReceiveLoopAsync(v4), ReceiveLoopAsync(v6)];
     }
 
     /// <inheritdoc />
@@ -140,17 +141,32 @@ public sealed class UdpMdnsTransport : IMdnsTransport
 
         if (_v6 is not null)
         {
-            foreach (var index in _v6Interfaces)
+            foreach (var index in _v6Interfaces.ToList())
             {
                 _v6.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, index);
-                await SendOneAsync(_v6, datagram, new IPEndPoint(new IPAddress(s_groupV6.GetAddressBytes(), index), _port), cancellationToken)
+                var error = await SendOneAsync(_v6, datagram, new IPEndPoint(new IPAddress(s_groupV6.GetAddressBytes(), index), _port), cancellationToken)
                     .ConfigureAwait(false);
+                if (error is SocketError.NetworkUnreachable or SocketError.HostUnreachable)
+                {
+                    // No IPv6 multicast route on this interface (a loopback without one): stop trying it.
+                    _v6Interfaces.Remove(index);
+                    _logger.LogInformation("mDNS: no IPv6 multicast route on interface {Index}; IPv4 only there", index);
+                }
             }
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask<MdnsDatagram> ReceiveAsync(CancellationToken cancellationToken) => _received.Reader.ReadAsync(cancellationToken);
+    /// <summary>The next datagram; the first call starts the receive loops (so <see cref="Open"/> itself starts no asynchronous work).</summary>
+    public ValueTask<MdnsDatagram> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_loopsLock)
+        {
+            _loops ??= _v6 is null ? [ReceiveLoopAsync(_v4)] : [ReceiveLoopAsync(_v4), ReceiveLoopAsync(_v6)];
+        }
+
+        return _received.Reader.ReadAsync(cancellationToken);
+    }
 
     /// <summary>Stops receiving and closes the sockets. Idempotent.</summary>
     public async ValueTask DisposeAsync()
@@ -163,7 +179,18 @@ public sealed class UdpMdnsTransport : IMdnsTransport
         await _stop.CancelAsync().ConfigureAwait(false);
         _v4.Dispose();
         _v6?.Dispose();
-        await Task.WhenAll(_loops).ConfigureAwait(false);
+        Task[]? loops;
+        lock (_loopsLock)
+        {
+            loops = _loops;
+            _loops = [];
+        }
+
+        if (loops is not null)
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+
         _received.Writer.TryComplete();
         _stop.Dispose();
     }
@@ -208,7 +235,7 @@ public sealed class UdpMdnsTransport : IMdnsTransport
             socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
             socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, 255);
             socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, true);
-            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.HopLimit, 255);
+            socket.Ttl = 255;
             foreach (var nic in interfaces)
             {
                 var properties = nic.GetIPProperties();
@@ -247,16 +274,18 @@ public sealed class UdpMdnsTransport : IMdnsTransport
         return (socket, indices, addresses);
     }
 
-    private async ValueTask SendOneAsync(Socket socket, ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken)
+    private async ValueTask<SocketError?> SendOneAsync(Socket socket, ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken)
     {
         try
         {
             await socket.SendToAsync(datagram, SocketFlags.None, destination, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (SocketException e)
         {
             // An interface that went away or a route that is gone: mDNS repeats, so drop this one.
             _logger.LogDebug("mDNS: send to {Destination} failed: {Reason}", destination, e.Message);
+            return e.SocketErrorCode;
         }
     }
 
