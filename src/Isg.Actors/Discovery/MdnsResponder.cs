@@ -235,12 +235,17 @@ internal sealed class MdnsResponder
             AddPending(record, additional: false, now + delay, isProbe, querier);
         }
 
-        foreach (var record in AdditionalsFor(multicast).Concat(negative))
+        foreach (var record in AdditionalsFor(multicast))
         {
             if (!query.Answers.Any(known => Suppresses(known, record)))
             {
                 AddPending(record, additional: true, now + delay, isProbe, querier);
             }
+        }
+
+        foreach (var record in negative)
+        {
+            AddPending(record, additional: true, now + delay, isProbe, querier, negative: true);
         }
     }
 
@@ -519,16 +524,17 @@ internal sealed class MdnsResponder
         return additionals;
     }
 
-    private void AddPending(DnsRecord record, bool additional, DateTimeOffset sendAt, bool defence, IPEndPoint? querier)
+    private void AddPending(DnsRecord record, bool additional, DateTimeOffset sendAt, bool defence, IPEndPoint? querier, bool negative = false)
     {
         var existing = _pending.Find(p => DnsRecord.SameData.Equals(p.Record, record));
         if (existing is null)
         {
-            _pending.Add(new PendingAnswer(record, additional, sendAt, defence, querier));
+            _pending.Add(new PendingAnswer(record, additional, sendAt, defence, querier) { Negative = negative });
             return;
         }
 
         existing.Additional &= additional;
+        existing.Negative |= negative;
         existing.Defence |= defence;
         if (sendAt < existing.SendAt)
         {
@@ -552,8 +558,10 @@ internal sealed class MdnsResponder
         _pending.RemoveAll(p => p.SendAt <= now);
         var sendable = due.Where(p => !WasMulticastWithin(p.Record, p.Defence ? _options.ProbeDefenceRateLimit : _options.MulticastRateLimit, now)).ToList();
         var answers = sendable.Where(p => !p.Additional).Select(p => p.Record).ToList();
-        var additionals = sendable.Where(p => p.Additional).Select(p => p.Record).ToList();
-        if (answers.Count == 0 && !additionals.Any(r => r is NsecRecord))
+
+        // Additional records only go with answers, except a negative answer, which is an NSEC in that section.
+        var additionals = sendable.Where(p => p.Additional && (answers.Count > 0 || p.Negative)).Select(p => p.Record).ToList();
+        if (answers.Count == 0 && additionals.Count == 0)
         {
             return;
         }
@@ -585,5 +593,7 @@ internal sealed class MdnsResponder
         public bool Defence { get; set; } = defence;
 
         public IPEndPoint? Querier { get; set; } = querier;
+
+        public bool Negative { get; set; }
     }
 }
