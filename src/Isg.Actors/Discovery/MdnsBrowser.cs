@@ -155,6 +155,7 @@ internal sealed class MdnsBrowser
             if (resolved is not null)
             {
                 state.NextResolveAt = null;
+                state.Missing = null;
                 if (state.Reported is null || !state.Reported.HasSameData(resolved))
                 {
                     state.Reported = resolved;
@@ -170,7 +171,15 @@ internal sealed class MdnsBrowser
                 state.Reported = null;
             }
 
-            if (state.NextResolveAt is null && state.Attempts < _options.ResolveAttempts)
+            // What is missing changed (say the SRV came, the addresses did not): ask for the rest at once.
+            var missing = string.Join('|', MissingFor(instance, now));
+            if (missing != state.Missing)
+            {
+                state.Missing = missing;
+                state.Attempts = 0;
+                state.NextResolveAt = now;
+            }
+            else if (state.NextResolveAt is null && state.Attempts < _options.ResolveAttempts)
             {
                 state.NextResolveAt = now;
             }
@@ -245,5 +254,7 @@ internal sealed class MdnsBrowser
         public int Attempts { get; set; }
 
         public DateTimeOffset? NextResolveAt { get; set; }
+
+        public string? Missing { get; set; }
     }
 }
