@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Threading.Channels;
 
 namespace Isg.TestKit;
 
@@ -13,7 +12,8 @@ public sealed partial class NamespaceProcess
 {
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _lines = [];
+    private TaskCompletionSource _lineArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -24,17 +24,18 @@ public sealed partial class NamespaceProcess
         {
             if (e.Data is null)
             {
-                _lines.Writer.TryComplete();
                 _stdoutClosed.TrySetResult();
+                Pulse();
                 return;
             }
 
             lock (_stdout)
             {
                 _stdout.Append(e.Data).Append('\n');
+                _lines.Add(e.Data);
             }
 
-            _lines.Writer.TryWrite(e.Data);
+            Pulse();
         };
         Process.ErrorDataReceived += (_, e) =>
         {
@@ -82,24 +83,40 @@ public sealed partial class NamespaceProcess
         }
     }
 
-    /// <summary>Reads stdout lines until one matches; fails the test after <paramref name="within"/>, showing what it printed.</summary>
+    /// <summary>
+    /// The first stdout line, printed so far or later, that matches (lines are not consumed: waits may overlap); fails
+    /// the test after <paramref name="within"/> or when stdout closes first, showing what it printed.
+    /// </summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan within)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         using var timeout = new CancellationTokenSource(within);
-        try
+        while (!timeout.IsCancellationRequested)
         {
-            await foreach (var line in _lines.Reader.ReadAllAsync(timeout.Token))
+            Task arrived;
+            lock (_stdout)
             {
-                if (predicate(line))
+                if (_lines.FirstOrDefault(predicate) is { } line)
                 {
                     return line;
                 }
+
+                if (_stdoutClosed.Task.IsCompleted)
+                {
+                    break;
+                }
+
+                arrived = _lineArrived.Task;
             }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            // Reported below.
+
+            try
+            {
+                await arrived.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
         throw new Xunit.Sdk.XunitException($"{Describe()}: no matching line within {within}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
@@ -120,6 +137,18 @@ public sealed partial class NamespaceProcess
             Process.Kill(entireProcessTree: true);
             throw new Xunit.Sdk.XunitException($"{Describe()}: still running after {within}; killed\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
         }
+    }
+
+    private void Pulse()
+    {
+        TaskCompletionSource arrived;
+        lock (_stdout)
+        {
+            arrived = _lineArrived;
+            _lineArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        arrived.TrySetResult();
     }
 
     /// <summary>Sends a signal (15 = SIGTERM, 2 = SIGINT).</summary>
