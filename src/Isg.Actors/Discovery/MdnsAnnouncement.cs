@@ -7,7 +7,7 @@ namespace Isg.Actors.Discovery;
 /// <c>HostLabel.local</c> and <see cref="Port"/>, with TXT <see cref="Txt"/> pairs. On a name conflict the responder
 /// picks "InstanceLabel (2)", "HostLabel-2", and so on.
 /// </summary>
-public sealed record MdnsAnnouncement(string InstanceLabel, string HostLabel, ushort Port, IReadOnlyList<KeyValuePair<string, string?>> Txt)
+internal sealed record MdnsAnnouncement(string InstanceLabel, string HostLabel, ushort Port, IReadOnlyList<KeyValuePair<string, string?>> Txt)
 {
     /// <summary>Throws <see cref="ArgumentException"/> when a label is empty or too long, or a TXT pair is not valid.</summary>
     public void Validate()
