@@ -194,10 +194,19 @@ internal sealed class MdnsResponder
                     continue;
                 }
 
-                // QU: unicast, unless the record was not multicast within a quarter of its TTL (RFC 6762 §5.4); probes
-                // are always answered by multicast so every cache learns the name is taken.
-                var toUnicast = question.UnicastResponse && !isProbe && WasMulticastWithin(record, TimeSpan.FromSeconds(record.Ttl / 4.0), now);
-                AddDistinct(toUnicast ? unicast : multicast, record);
+                // QU (RFC 6762 §5.4): unicast, but multicast instead when the record was not multicast within a quarter
+                // of its TTL, to keep every cache fresh; a QU probe always gets its unicast answer, and the multicast too
+                // in that case.
+                var recent = WasMulticastWithin(record, TimeSpan.FromSeconds(record.Ttl / 4.0), now);
+                if (question.UnicastResponse && (recent || isProbe))
+                {
+                    AddDistinct(unicast, record);
+                }
+
+                if (!question.UnicastResponse || !recent)
+                {
+                    AddDistinct(multicast, record);
+                }
             }
         }
 
@@ -226,7 +235,11 @@ internal sealed class MdnsResponder
         }
         else
         {
-            delay = multicast.Any(r => !r.CacheFlush) ? RandomBetween(_options.ResponseDelayMin, _options.ResponseDelayMax) : TimeSpan.Zero;
+            // Answers only we can give (unique records, one question) go at once; shared ones, and those to several
+            // questions, wait 20-120 ms so that responders' answers spread out and aggregate (RFC 6762 §6, §6.3).
+            delay = query.Questions.Count > 1 || multicast.Any(r => !r.CacheFlush)
+                ? RandomBetween(_options.ResponseDelayMin, _options.ResponseDelayMax)
+                : TimeSpan.Zero;
         }
 
         var querier = query.IsTruncated ? source : null;
@@ -243,9 +256,10 @@ internal sealed class MdnsResponder
             }
         }
 
+        // The NSEC that asserts a type does not exist is the answer to that question (RFC 6762 §6.1).
         foreach (var record in negative)
         {
-            AddPending(record, additional: true, now + delay, isProbe, querier, negative: true);
+            AddPending(record, additional: false, now + delay, isProbe, querier);
         }
     }
 
@@ -524,17 +538,16 @@ internal sealed class MdnsResponder
         return additionals;
     }
 
-    private void AddPending(DnsRecord record, bool additional, DateTimeOffset sendAt, bool defence, IPEndPoint? querier, bool negative = false)
+    private void AddPending(DnsRecord record, bool additional, DateTimeOffset sendAt, bool defence, IPEndPoint? querier)
     {
         var existing = _pending.Find(p => DnsRecord.SameData.Equals(p.Record, record));
         if (existing is null)
         {
-            _pending.Add(new PendingAnswer(record, additional, sendAt, defence, querier) { Negative = negative });
+            _pending.Add(new PendingAnswer(record, additional, sendAt, defence, querier));
             return;
         }
 
         existing.Additional &= additional;
-        existing.Negative |= negative;
         existing.Defence |= defence;
         if (sendAt < existing.SendAt)
         {
@@ -559,12 +572,13 @@ internal sealed class MdnsResponder
         var sendable = due.Where(p => !WasMulticastWithin(p.Record, p.Defence ? _options.ProbeDefenceRateLimit : _options.MulticastRateLimit, now)).ToList();
         var answers = sendable.Where(p => !p.Additional).Select(p => p.Record).ToList();
 
-        // Additional records only go with answers, except a negative answer, which is an NSEC in that section.
-        var additionals = sendable.Where(p => p.Additional && (answers.Count > 0 || p.Negative)).Select(p => p.Record).ToList();
-        if (answers.Count == 0 && additionals.Count == 0)
+        // Additional records only go with answers: on their own they answer nothing that was asked.
+        if (answers.Count == 0)
         {
             return;
         }
+
+        var additionals = sendable.Where(p => p.Additional).Select(p => p.Record).ToList();
 
         foreach (var message in MdnsPackets.Responses(answers, additionals, _options.MaxPacketSize))
         {
@@ -593,7 +607,5 @@ internal sealed class MdnsResponder
         public bool Defence { get; set; } = defence;
 
         public IPEndPoint? Querier { get; set; } = querier;
-
-        public bool Negative { get; set; }
     }
 }

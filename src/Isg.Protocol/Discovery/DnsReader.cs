@@ -150,6 +150,14 @@ internal ref struct DnsReader
         }
     }
 
+    /// <summary>Forgets a failure, to read the same bytes another way.</summary>
+    public void Recover(int position)
+    {
+        Position = position;
+        Status = DecodeStatus.Done;
+        Error = default;
+    }
+
     public bool Invalid(ProtocolErrorKind kind, int offset, string message)
     {
         Status = DecodeStatus.Invalid;

@@ -112,6 +112,13 @@ public abstract class DnsRecord
             DnsRecordType.Nsec => NsecRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
             _ => UnknownRecord.TryReadData(ref reader, name!, (DnsRecordType)type, ttl, cacheFlush, @class, end, out record),
         };
+        if (!ok && (DnsRecordType)type == DnsRecordType.Nsec && reader.Status == DecodeStatus.Invalid)
+        {
+            // RFC 6762 §6.1: an NSEC we cannot parse must not cost the rest of the message; keep it as opaque data.
+            reader.Recover(start);
+            ok = UnknownRecord.TryReadData(ref reader, name!, (DnsRecordType)type, ttl, cacheFlush, @class, end, out record);
+        }
+
         if (!ok)
         {
             return false;

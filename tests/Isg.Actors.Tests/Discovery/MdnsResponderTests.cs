@@ -314,6 +314,19 @@ public sealed class MdnsResponderTests
     }
 
     [Fact]
+    public void Query_SeveralQuestions_UniqueAnswersDelayed20To120Ms()
+    {
+        var (harness, _) = Announced();
+        var count = harness.Log.Count;
+        var asked = harness.Clock.GetUtcNow();
+        harness.Injected.Add((Query(new DnsQuestion(s_instance, DnsRecordType.Srv), new DnsQuestion(s_instance, DnsRecordType.Txt)), Querier()));
+        harness.Run(TimeSpan.FromSeconds(1));
+        var response = Assert.Single(harness.Log.Skip(count));
+        Assert.InRange(response.At - asked, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(120));
+        Assert.Equal(2, response.Message.Answers.Count);
+    }
+
+    [Fact]
     public void Query_FromLegacyPort_UnicastWithIdQuestionsAndShortTtls()
     {
         var (harness, _) = Announced();
@@ -358,8 +371,9 @@ public sealed class MdnsResponderTests
         harness.Injected.Add((Query(new DnsQuestion(s_host, DnsRecordType.Aaaa)), Querier()));
         harness.Run(TimeSpan.FromSeconds(1));
         var response = Assert.Single(harness.Log.Skip(count));
-        Assert.Empty(response.Message.Answers);
-        var nsec = Assert.IsType<NsecRecord>(Assert.Single(response.Message.Additionals));
+        var nsec = Assert.IsType<NsecRecord>(Assert.Single(response.Message.Answers));
+        Assert.True(nsec.CacheFlush);
+        Assert.DoesNotContain(DnsRecordType.Nsec, nsec.Types);
         Assert.Equal(s_host, nsec.Name);
         Assert.DoesNotContain(DnsRecordType.Aaaa, nsec.Types);
     }
@@ -403,6 +417,23 @@ public sealed class MdnsResponderTests
         harness.Run(TimeSpan.Zero);
         var defence = Assert.Single(harness.Log.Skip(count));
         Assert.Null(defence.Destination);
+        Assert.Contains(defence.Message.Answers, r => r is SrvRecord { Port: 7420 });
+    }
+
+    [Fact]
+    public void Probe_WithQuBit_ForRecentlyAnnouncedName_AnsweredByUnicastOnly()
+    {
+        var (harness, _) = Announced();
+        var count = harness.Log.Count;
+        var probe = new DnsMessage
+        {
+            Questions = [new DnsQuestion(s_instance, DnsRecordType.Any, UnicastResponse: true)],
+            Authorities = [new SrvRecord(s_instance, 0, 0, 1, DnsName.Parse("other.local"), 120)],
+        };
+        harness.Injected.Add((probe, Querier()));
+        harness.Run(TimeSpan.FromSeconds(1));
+        var defence = Assert.Single(harness.Log.Skip(count));
+        Assert.Equal(Querier(), defence.Destination);
         Assert.Contains(defence.Message.Answers, r => r is SrvRecord { Port: 7420 });
     }
 

@@ -174,9 +174,6 @@ public sealed class DnsMessageTests
             { "PTR target past its data", [.. header1, 0, 0, 12, 0, 1, 0, 0, 0, 10, 0, 2, 3, (byte)'a', (byte)'b', (byte)'c', 0], ProtocolErrorKind.Malformed },
             { "PTR data longer than name", [.. header1, 0, 0, 12, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 0], ProtocolErrorKind.Malformed },
             { "SRV too short", [.. header1, 0, 0, 33, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 0], ProtocolErrorKind.Malformed },
-            { "NSEC empty window", [.. header1, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 0], ProtocolErrorKind.BadField },
-            { "NSEC windows descend", [.. header1, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 7, 0, 1, 1, 0x40, 0, 1, 0x40], ProtocolErrorKind.BadField },
-            { "NSEC bitmap past data", [.. header1, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 2], ProtocolErrorKind.Malformed },
         };
     }
 
@@ -219,6 +216,30 @@ public sealed class DnsMessageTests
         {
             Assert.Equal(ProtocolErrorKind.Malformed, error.Kind);
         }
+    }
+
+    public static TheoryData<string, byte[]> UnparsableNsecSamples()
+    {
+        // Header with two answers; the NSEC is first, an A record follows and must survive.
+        byte[] header = [0, 0, 0x84, 0, 0, 0, 0, 2, 0, 0, 0, 0];
+        byte[] a = [0, 0, 1, 0, 1, 0, 0, 0, 10, 0, 4, 10, 0, 0, 1];
+        return new TheoryData<string, byte[]>
+        {
+            { "empty window", [.. header, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 0, .. a] },
+            { "windows descend", [.. header, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 7, 0, 1, 1, 0x40, 0, 1, 0x40, .. a] },
+            { "bitmap past data", [.. header, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 3, 0, 0, 2, .. a] },
+            { "next name past data", [.. header, 0, 0, 47, 0, 1, 0, 0, 0, 10, 0, 2, 3, (byte)'a', .. a] },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(UnparsableNsecSamples))]
+    public void TryDecode_NsecThatDoesNotParse_KeptOpaque_RestOfMessageRead(string name, byte[] bytes)
+    {
+        Assert.True(DnsMessage.TryDecode(bytes, out var message, out var error) == DecodeStatus.Done, $"{name}: {error}");
+        var nsec = Assert.IsType<UnknownRecord>(message!.Answers[0]);
+        Assert.Equal(DnsRecordType.Nsec, nsec.Type);
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), Assert.IsType<ARecord>(message.Answers[1]).Address);
     }
 
     [Fact]
