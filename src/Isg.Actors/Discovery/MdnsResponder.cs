@@ -159,8 +159,17 @@ internal sealed class MdnsResponder
             BreakTie(query, now);
         }
 
-        // More known answers from a querier whose truncated query we are still holding an answer for (RFC 6762 §7.2).
+        // More known answers from a querier whose truncated query we are still holding an answer for (RFC 6762 §7.2);
+        // while it keeps saying more are coming (TC), wait 400-500 ms after its latest packet.
         _pending.RemoveAll(p => p.Querier is not null && p.Querier.Equals(source) && query.Answers.Any(known => Suppresses(known, p.Record)));
+        if (query.IsTruncated)
+        {
+            var later = now + RandomBetween(_options.TruncatedDelayMin, _options.TruncatedDelayMax);
+            foreach (var pending in _pending.Where(p => p.Querier is not null && p.Querier.Equals(source) && p.SendAt < later))
+            {
+                pending.SendAt = later;
+            }
+        }
 
         if (!OwnsNames || query.Questions.Count == 0)
         {

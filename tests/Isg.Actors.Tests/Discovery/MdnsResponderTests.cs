@@ -409,6 +409,22 @@ public sealed class MdnsResponderTests
     }
 
     [Fact]
+    public void Query_Truncated_MoreTruncatedPackets_PostponeTheAnswer()
+    {
+        var (harness, _) = Announced();
+        var count = harness.Log.Count;
+        harness.Injected.Add((new DnsMessage { Flags = DnsHeaderFlags.Truncated, Questions = [new DnsQuestion(MdnsHarness.Service, DnsRecordType.Ptr)] },
+            Querier()));
+        harness.Run(TimeSpan.FromMilliseconds(300));
+        harness.Injected.Add((new DnsMessage { Flags = DnsHeaderFlags.Truncated, Answers = [new PtrRecord(MdnsHarness.Service, MdnsHarness.Service.Prepend("x"), 4500)] },
+            Querier()));
+        var last = harness.Clock.GetUtcNow();
+        harness.Run(TimeSpan.FromSeconds(1));
+        var response = Assert.Single(harness.Log.Skip(count));
+        Assert.InRange(response.At - last, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
     public void Probe_ForOwnedName_DefendedAtOnceByMulticast()
     {
         var (harness, _) = Announced();
