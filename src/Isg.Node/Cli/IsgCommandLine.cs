@@ -31,6 +31,7 @@ public static class IsgCommandLine
         root.Add(EncodeCommand.Create(options));
         root.Add(DecodeCommand.Create(options));
         root.Add(BenchCommand.Create(options));
+        root.Add(DiscoverCommand.Create(options));
         return root;
     }
 
