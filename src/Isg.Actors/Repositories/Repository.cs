@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Isg.Actors.Backends;
 using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
+using Isg.Actors.Peers.Identity;
 using Isg.Actors.Storage;
 using Isg.Protocol.Chunking;
 using Isg.Protocol.Errors;
@@ -82,6 +83,8 @@ public sealed class Repository : IDisposable
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
                 UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            // After the marker: an init interrupted here leaves a complete repository whose identity is made on first need.
+            NodeIdentity.LoadOrCreate(layout.IdentityDirectory).Dispose();
             return new Repository(layout, marker, key, catalog, store);
         }
         catch
@@ -122,6 +125,12 @@ public sealed class Repository : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The node's identity (certificate and key under <see cref="RepositoryLayout.IdentityDirectory"/>), created on first
+    /// need for repositories made before identities existed. The caller disposes it.
+    /// </summary>
+    public NodeIdentity LoadIdentity() => NodeIdentity.LoadOrCreate(Layout.IdentityDirectory);
 
     /// <summary>Closes the catalogue, releases the backends' temp locks and wipes the key.</summary>
     public void Dispose()
