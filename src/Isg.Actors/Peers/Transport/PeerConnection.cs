@@ -29,6 +29,8 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private const int BatchBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
 
+    private static readonly TimeSpan s_refusalLinger = TimeSpan.FromSeconds(1);
+
     private readonly PeerTransport _transport;
     private readonly Socket _socket;
     private readonly SslStream _ssl;
@@ -39,6 +41,8 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private readonly SendBudget _budget;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<PeerFrame>> _pending = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<PeerCloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _sendLock = new();
 
@@ -102,6 +106,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     /// <inheritdoc />
     public int PendingRequests => _pending.Count;
+
+    /// <summary>Encoded bytes waiting in the send queue.</summary>
+    internal long QueuedBytes => _budget.Held;
 
     /// <summary>Requests of the peer being handled now.</summary>
     public int InboundRequests => Volatile.Read(ref _inboundRequests);
@@ -221,6 +228,15 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
         catch (Exception e)
         {
+            if (e is PeerHandshakeException { Origin: PeerCloseOrigin.Local })
+            {
+                // Refused with a Close: read (and drop) until the peer ends the stream, briefly, in the background.
+                // Closing with unread bytes would reset the connection, and the peer could lose the Close that says why.
+                _ = connection.LingerAsync(s_refusalLinger).ContinueWith(_ => connection.AbortHandshakeAsync(), CancellationToken.None,
+                    TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+                throw;
+            }
+
             await connection.AbortHandshakeAsync().ConfigureAwait(false);
             if (e is PeerHandshakeException)
             {
@@ -373,6 +389,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             await WriteDirectAsync(new PeerFrame { Close = new Close { Reason = reason, Detail = detail } }, cancellationToken).ConfigureAwait(false);
             await _ssl.ShutdownAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            _socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException)
         {
@@ -421,12 +438,35 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
     }
 
+    // Reads and drops what arrives until the end of the stream or the timeout; never throws.
+    private async Task LingerAsync(TimeSpan timeout)
+    {
+        using var linger = new CancellationTokenSource(timeout, _options.TimeProvider);
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(linger.Token).ConfigureAwait(false);
+                _reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException || IsTransportFailure(e))
+        {
+            _logger.LogDebug("peer connection {Connection}: stopped waiting for the peer to end the stream: {Message}", this, e.Message);
+        }
+    }
+
     private async Task AbortHandshakeAsync()
     {
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _ssl.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
         _closing.Dispose();
+        _stopReading.Dispose();
     }
 
     private void EnsureRunning()
@@ -441,33 +481,20 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     {
         var writer = Task.Run(WriteLoopAsync);
         var keepalive = KeepaliveLoopAsync();
+        var reading = ReadAsync();
+        await _closed.Task.ConfigureAwait(false);
+        var close = CloseInfo;
         try
         {
-            await ReadLoopAsync().ConfigureAwait(false);
-            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the peer ended the connection without Close"), sendClose: false);
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            // Closed while reading: the close already says why.
-        }
-        catch (Exception e) when (IsTransportFailure(e))
-        {
-            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "connection lost: " + e.Message), sendClose: false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "peer connection {Connection}: the read loop failed", this);
-            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Local, CloseReason.Unspecified, "internal error"), sendClose: true);
-        }
-
-        try
-        {
-            // The writer ends once it has written what was queued before the close (the Close frame last).
             using var patience = new CancellationTokenSource();
-            var timeout = Task.Delay(_options.CloseTimeout, _options.TimeProvider, patience.Token);
-            var first = await Task.WhenAny(writer, timeout).ConfigureAwait(false);
-            await patience.CancelAsync().ConfigureAwait(false);
-            if (first != writer)
+            var deadline = Task.Delay(_options.CloseTimeout, _options.TimeProvider, patience.Token);
+            if (close.Origin != PeerCloseOrigin.Local)
+            {
+                await _stopReading.CancelAsync().ConfigureAwait(false);
+            }
+
+            // The writer ends once it has written what was queued before the close (the Close frame last).
+            if (await Task.WhenAny(writer, deadline).ConfigureAwait(false) != writer)
             {
                 _logger.LogDebug("peer connection {Connection}: the close did not finish writing in time; dropping the socket", this);
                 _abortWrites = true;
@@ -476,23 +503,39 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
             await writer.ConfigureAwait(false);
             await keepalive.ConfigureAwait(false);
+            FailPending(close);
+            _completion.TrySetResult(close);
+
+            // After our Close, keep reading (and dropping) until the peer ends the stream: closing a socket with
+            // unread bytes resets the connection, and the peer could lose the Close that says why.
+            if (close.Origin == PeerCloseOrigin.Local)
+            {
+                await Task.WhenAny(reading, deadline).ConfigureAwait(false);
+            }
+
+            await patience.CancelAsync().ConfigureAwait(false);
+            await _stopReading.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
         }
         finally
         {
-            var close = CloseInfo;
-            var failure = new PeerConnectionClosedException(close);
-            foreach (var id in _pending.Keys)
-            {
-                if (_pending.TryRemove(id, out var waiting))
-                {
-                    waiting.TrySetException(failure);
-                }
-            }
-
+            FailPending(close);
             await _reader.CompleteAsync().ConfigureAwait(false);
             await _ssl.DisposeAsync().ConfigureAwait(false);
             _socket.Dispose();
             _completion.TrySetResult(close);
+        }
+    }
+
+    private void FailPending(PeerCloseInfo close)
+    {
+        var failure = new PeerConnectionClosedException(close);
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var waiting))
+            {
+                waiting.TrySetException(failure);
+            }
         }
     }
 
@@ -507,9 +550,33 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
     }
 
+    // The read loop with its end recorded as a close: never throws.
+    private async Task ReadAsync()
+    {
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the peer ended the connection without Close"), sendClose: false);
+        }
+        catch (OperationCanceledException) when (_stopReading.IsCancellationRequested)
+        {
+            // Stopped by the close, which already says why.
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "connection lost: " + e.Message), sendClose: false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "peer connection {Connection}: the read loop failed", this);
+            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Local, CloseReason.Unspecified, "internal error"), sendClose: true);
+        }
+    }
+
+    // Reads until the end of the stream. After a close of ours it only drops what arrives; after the peer's it stops.
     private async Task ReadLoopAsync()
     {
-        var token = _closing.Token;
+        var token = _stopReading.Token;
         while (true)
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
@@ -517,7 +584,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
             try
             {
-                while (true)
+                while (!IsClosing)
                 {
                     var status = PeerFrameCodec.TryDecode(buffer, _options.MaxFrameBytes, out var frame, out var consumed, out var error);
                     if (status == DecodeStatus.NeedMoreData)
@@ -528,15 +595,22 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                     if (status == DecodeStatus.Invalid)
                     {
                         ProtocolViolation(error.Kind == ProtocolErrorKind.TooLarge ? CloseReason.FrameTooLarge : CloseReason.ProtocolError, error.ToString());
-                        return;
+                        break;
                     }
 
                     buffer = buffer.Slice(consumed);
                     Interlocked.Add(ref _bytesReceived, consumed);
-                    if (!await DispatchAsync(frame!, token).ConfigureAwait(false))
+                    await DispatchAsync(frame!, _closing.Token).ConfigureAwait(false);
+                }
+
+                if (IsClosing)
+                {
+                    if (CloseInfo.Origin != PeerCloseOrigin.Local)
                     {
                         return;
                     }
+
+                    buffer = buffer.Slice(buffer.End);
                 }
 
                 if (result.IsCompleted)
@@ -556,15 +630,25 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
     }
 
-    // Returns false when the frame ended the connection.
-    private async ValueTask<bool> DispatchAsync(PeerFrame frame, CancellationToken cancellationToken)
+    private bool IsClosing
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _close is not null;
+            }
+        }
+    }
+
+    private async ValueTask DispatchAsync(PeerFrame frame, CancellationToken cancellationToken)
     {
         if (frame.IsResponse)
         {
             if (frame.RequestId == 0 || !IsOurs(frame.RequestId) || frame.BodyCase is PeerFrame.BodyOneofCase.Hello or PeerFrame.BodyOneofCase.Close)
             {
                 ProtocolViolation(CloseReason.ProtocolError, $"an answer ({frame.BodyCase}) to request {frame.RequestId}, which this node never sent");
-                return false;
+                return;
             }
 
             // No waiter: the request was cancelled, and its late answer is dropped.
@@ -573,22 +657,23 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 waiting.TrySetResult(frame);
             }
 
-            return true;
+            return;
         }
 
         switch (frame.BodyCase)
         {
             case PeerFrame.BodyOneofCase.Close:
                 MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Remote, frame.Close.Reason, frame.Close.Detail), sendClose: false);
-                return false;
+                return;
             case PeerFrame.BodyOneofCase.Hello:
                 ProtocolViolation(CloseReason.ProtocolError, "a second Hello");
-                return false;
+                return;
             case PeerFrame.BodyOneofCase.Ping:
-                return TryEnqueueControl(new PeerFrame { RequestId = frame.RequestId, IsResponse = frame.RequestId != 0, Pong = new Pong { Nonce = frame.Ping.Nonce } });
+                TryEnqueueControl(new PeerFrame { RequestId = frame.RequestId, IsResponse = frame.RequestId != 0, Pong = new Pong { Nonce = frame.Ping.Nonce } });
+                return;
             case PeerFrame.BodyOneofCase.Pong:
             case PeerFrame.BodyOneofCase.Error when frame.RequestId == 0:
-                return true;
+                return;
         }
 
         if (frame.RequestId != 0)
@@ -596,28 +681,30 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             if (IsOurs(frame.RequestId))
             {
                 ProtocolViolation(CloseReason.ProtocolError, $"request id {frame.RequestId} has this node's parity");
-                return false;
+                return;
             }
 
             if (frame.BodyCase is PeerFrame.BodyOneofCase.None or PeerFrame.BodyOneofCase.Error)
             {
-                return TryEnqueueControl(Answer(frame.RequestId, ErrorCode.BadRequest, "unknown request"));
+                TryEnqueueControl(Answer(frame.RequestId, ErrorCode.BadRequest, "unknown request"));
+                return;
             }
 
             if (Interlocked.Increment(ref _inboundRequests) > _options.MaxConcurrentRequests)
             {
                 Interlocked.Decrement(ref _inboundRequests);
-                return TryEnqueueControl(Answer(frame.RequestId, ErrorCode.Busy, "too many requests in flight"));
+                TryEnqueueControl(Answer(frame.RequestId, ErrorCode.Busy, "too many requests in flight"));
+                return;
             }
 
             _ = Task.Run(() => HandleRequestAsync(frame), CancellationToken.None);
-            return true;
+            return;
         }
 
         if (frame.BodyCase == PeerFrame.BodyOneofCase.None)
         {
             // A one-way message of a newer version: nothing to do with it.
-            return true;
+            return;
         }
 
         try
@@ -626,14 +713,12 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return false;
+            // The connection is closing.
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _logger.LogWarning(e, "peer connection {Connection}: the handler failed on a {Body} message; dropped", this, frame.BodyCase);
         }
-
-        return true;
     }
 
     private async Task HandleRequestAsync(PeerFrame request)
@@ -732,13 +817,13 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     // Small frames written for the peer's sake (pongs, BUSY): outside the budget, so the read loop never waits, but
     // counted, so a peer that sends requests and never reads the answers is cut off.
-    private bool TryEnqueueControl(PeerFrame frame)
+    private void TryEnqueueControl(PeerFrame frame)
     {
         if (Interlocked.Increment(ref _controlFrames) > _options.MaxControlFrames)
         {
             Interlocked.Decrement(ref _controlFrames);
             ProtocolViolation(CloseReason.ProtocolError, "the peer sends requests without reading the answers");
-            return false;
+            return;
         }
 
         var length = PeerFrameCodec.GetEncodedLength(frame);
@@ -748,13 +833,12 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             if (_close is null && _outgoing.Writer.TryWrite(new Outgoing(buffer, length, 0, IsControl: true)))
             {
-                return true;
+                return;
             }
         }
 
         ArrayPool<byte>.Shared.Return(buffer);
         Interlocked.Decrement(ref _controlFrames);
-        return true;
     }
 
     private void ThrowIfClosed()
@@ -797,6 +881,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
 
         _budget.Fail(new PeerConnectionClosedException(close));
+        _closed.TrySetResult();
         try
         {
             _closing.Cancel();
