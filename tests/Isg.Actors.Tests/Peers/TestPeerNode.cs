@@ -62,9 +62,12 @@ public sealed class TestPeerNode : IAsyncDisposable
         }, (_, error) => _refused.Writer.TryWrite(error));
     }
 
-    public async Task<PeerConnection> DialAsync(TestPeerNode target, IPeerInboundHandler handler, DeviceId? expected = null)
+    public Task<PeerConnection> DialAsync(TestPeerNode target, IPeerInboundHandler handler, DeviceId? expected = null) =>
+        DialAsync(target.EndPoint, handler, expected);
+
+    public async Task<PeerConnection> DialAsync(IPEndPoint target, IPeerInboundHandler handler, DeviceId? expected = null)
     {
-        var connection = await Transport.DialAsync(target.EndPoint, expected, CancellationToken.None);
+        var connection = await Transport.DialAsync(target, expected, CancellationToken.None);
         lock (_connections)
         {
             _connections.Add(connection);

@@ -402,9 +402,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private async Task WriteDirectAsync(PeerFrame frame, CancellationToken cancellationToken)
     {
         var bytes = PeerFrameCodec.ToBytes(frame);
+        Interlocked.Add(ref _bytesSent, bytes.Length);
         await _ssl.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await _ssl.FlushAsync(cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _bytesSent, bytes.Length);
     }
 
     private async Task<PeerFrame> ReadHandshakeFrameAsync(CancellationToken cancellationToken)
@@ -964,8 +964,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
-        await _ssl.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+        // Counted as the write starts, so the count never lags what the peer may already have received.
         Interlocked.Add(ref _bytesSent, bytes.Length);
+        await _ssl.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
     }
 
     private void Release(Outgoing item)

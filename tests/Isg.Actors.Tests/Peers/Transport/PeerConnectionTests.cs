@@ -251,7 +251,7 @@ public sealed class PeerConnectionTests
     public async Task Requests_AnsweredLastFirst_WireOrderIsReversedAndIdsMatch()
     {
         const int Count = 200;
-        var handler = new ReversingHandler(Count);
+        var handler = new ReversingHandler(Count, stepwise: true);
         var (node, raw, _) = await ConnectRawAsync(handler, PeerTransportOptions.Default with { MaxConcurrentRequests = Count });
         await using var nodeScope = node;
         await using var rawScope = raw;
@@ -262,10 +262,12 @@ public sealed class PeerConnectionTests
             await raw.SendAsync(new PeerFrame { RequestId = (ulong)((2 * i) + 1), BlockRequest = new BlockRequest { Offset = (ulong)i } });
         }
 
+        // The node answers the newest held request each time the peer says it has read the previous answer.
         var answers = new List<PeerFrame>();
         for (var i = 0; i < Count; i++)
         {
             answers.Add((await raw.ReadFrameAsync(s_within))!);
+            await raw.SendAsync(new PeerFrame { HaveBlocks = new HaveBlocks() });
         }
 
         Assert.All(answers, a => Assert.Equal((a.BlockResponse.Offset * 2) + 1, a.RequestId));
@@ -590,15 +592,15 @@ public sealed class PeerConnectionTests
     public async Task Keepalive_AnsweringPeer_StaysConnected()
     {
         var repository = TestPeerNode.NewRepositoryId();
-        var options = PeerTransportOptions.Default with { PingInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(200) };
+        var options = PeerTransportOptions.Default with { PingInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(500) };
         await using var a = new TestPeerNode(repository, options);
         await using var b = new TestPeerNode(repository, options);
         a.PairWith(b);
         a.Listen(new DelegateHandler());
         var connection = await b.DialAsync(a, new DelegateHandler());
 
-        // Five idle timeouts long, with nothing but pings on the wire.
-        var ended = await Task.WhenAny(connection.Completion, Task.Delay(TimeSpan.FromSeconds(1)));
+        // Three idle timeouts long, with nothing but pings on the wire.
+        var ended = await Task.WhenAny(connection.Completion, Task.Delay(TimeSpan.FromMilliseconds(1500)));
 
         Assert.NotSame(connection.Completion, ended);
         Assert.True(connection.BytesReceived > 200, $"{connection.BytesReceived} bytes received");
@@ -636,43 +638,70 @@ public sealed class PeerConnectionTests
     }
 
     /// <summary>
-    /// Holds requests until <c>count</c> have arrived, then answers them in reverse arrival order. The answers complete
-    /// synchronously, so each is queued on the connection before the next is released.
+    /// Holds requests until <c>count</c> have arrived, then answers them in reverse arrival order: all at once, or with
+    /// <c>stepwise</c> the newest at once and each next one when a one-way message comes (the peer read the last one).
     /// </summary>
-    private sealed class ReversingHandler(int count) : IPeerInboundHandler
+    private sealed class ReversingHandler(int count, bool stepwise = false) : IPeerInboundHandler
     {
         private readonly Lock _lock = new();
         private readonly List<(PeerFrame Request, TaskCompletionSource<PeerFrame> Answer)> _held = [];
+        private readonly Queue<(PeerFrame Request, TaskCompletionSource<PeerFrame> Answer)> _release = new();
         private int _answered;
 
         public int Answered => Volatile.Read(ref _answered);
 
         public ValueTask<PeerFrame> HandleRequestAsync(IPeerSession session, PeerFrame request, CancellationToken cancellationToken)
         {
-            var answer = new TaskCompletionSource<PeerFrame>();
-            List<(PeerFrame Request, TaskCompletionSource<PeerFrame> Answer)>? release = null;
+            var answer = new TaskCompletionSource<PeerFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_lock)
             {
                 _held.Add((request, answer));
                 if (_held.Count == count)
                 {
-                    release = [.. _held.OrderByDescending(h => h.Request.BlockRequest.Offset)];
+                    foreach (var held in _held.OrderByDescending(h => h.Request.BlockRequest.Offset))
+                    {
+                        _release.Enqueue(held);
+                    }
                 }
             }
 
-            if (release is not null)
+            if (_held.Count == count)
             {
-                // The last request's own answer is among them; its caller finds it complete.
-                foreach (var (held, waiting) in release)
+                if (stepwise)
                 {
-                    Interlocked.Increment(ref _answered);
-                    waiting.SetResult(DelegateHandler.Echo(held));
+                    ReleaseNext();
+                }
+                else
+                {
+                    while (ReleaseNext())
+                    {
+                    }
                 }
             }
 
             return new ValueTask<PeerFrame>(answer.Task);
         }
 
-        public ValueTask HandleMessageAsync(IPeerSession session, PeerFrame message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask HandleMessageAsync(IPeerSession session, PeerFrame message, CancellationToken cancellationToken)
+        {
+            ReleaseNext();
+            return ValueTask.CompletedTask;
+        }
+
+        private bool ReleaseNext()
+        {
+            (PeerFrame Request, TaskCompletionSource<PeerFrame> Answer) next;
+            lock (_lock)
+            {
+                if (!_release.TryDequeue(out next))
+                {
+                    return false;
+                }
+            }
+
+            Interlocked.Increment(ref _answered);
+            next.Answer.SetResult(DelegateHandler.Echo(next.Request));
+            return true;
+        }
     }
 }
