@@ -98,17 +98,18 @@ public static class ClusterSecret
         return clusterKey;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong with <paramref name="secret"/>.</summary>
-    public static void Validate(string? secret)
-    {
-        if (secret is null || secret.Length < ClusterProof.MinSecretLength)
-        {
-            throw new ArgumentException($"a cluster secret has at least {ClusterProof.MinSecretLength} characters (all nodes of the cluster must use the same one)", nameof(secret));
-        }
+    /// <summary>What is wrong with <paramref name="secret"/> as a cluster secret; null when it is fine.</summary>
+    public static string? Check(string? secret) =>
+        secret is null || secret.Length < ClusterProof.MinSecretLength
+            ? $"a cluster secret has at least {ClusterProof.MinSecretLength} characters (all nodes of the cluster must use the same one)"
+            : secret.Trim().Length != secret.Length ? "a cluster secret may not start or end with white space"
+            : null;
 
-        if (secret.Trim().Length != secret.Length)
+    private static void Validate(string? secret)
+    {
+        if (Check(secret) is { } problem)
         {
-            throw new ArgumentException("a cluster secret may not start or end with white space", nameof(secret));
+            throw new ArgumentException(problem, nameof(secret));
         }
     }
 }
