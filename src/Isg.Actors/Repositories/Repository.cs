@@ -172,8 +172,14 @@ public sealed class Repository : IDisposable
     // (a "keys" folder of SSH keys, another program's catalog.db) is never taken for one and deleted.
     private static bool IsInterruptedInit(RepositoryLayout layout)
     {
-        string[] ours = ["keys", "blocks", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
+        string[] ours = ["keys", "blocks", "identity", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
         if (!Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal)))
+        {
+            return false;
+        }
+
+        // The identity is made right after the marker; without a marker it can only be ours if it holds nothing else.
+        if (Directory.Exists(layout.IdentityDirectory) && !Directory.EnumerateFileSystemEntries(layout.IdentityDirectory).All(IsIdentityFile))
         {
             return false;
         }
@@ -194,6 +200,13 @@ public sealed class Repository : IDisposable
         return !Directory.Exists(layout.BlocksDirectory)
             || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
                 .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal));
+    }
+
+    private static bool IsIdentityFile(string path)
+    {
+        var name = Path.GetFileName(path);
+        return File.Exists(path) && (name == NodeIdentity.FileName
+            || (name.StartsWith("." + NodeIdentity.FileName + ".", StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal)));
     }
 
     // "<16 hex>.key" as init names key files, or AtomicFile's temporary of one: ".<16 hex>.key.<32 hex>.tmp".
