@@ -100,9 +100,10 @@ public sealed class PeerListener : IAsyncDisposable
     private async Task HandshakeAsync(Socket accepted, CancellationToken cancellationToken)
     {
         var remote = accepted.RemoteEndPoint;
+        PeerConnection? connection = null;
         try
         {
-            var connection = await _transport.AcceptAsync(accepted, cancellationToken).ConfigureAwait(false);
+            connection = await _transport.AcceptAsync(accepted, cancellationToken).ConfigureAwait(false);
             _onConnected(connection);
         }
         catch (Exception e) when (e is PeerHandshakeException or OperationCanceledException)
@@ -113,6 +114,12 @@ public sealed class PeerListener : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _transport.Logger.LogError(e, "peer listener {EndPoint}: handling the connection from {Remote} failed", LocalEndPoint, remote);
+            if (connection is not null)
+            {
+                // Nobody took it over: it must not stay open unattended.
+                _ = connection.CloseAsync(Isg.Protocol.Peers.Wire.CloseReason.ShuttingDown, "the node could not take the connection");
+            }
+
             _onRefused?.Invoke(remote, e);
         }
         finally
