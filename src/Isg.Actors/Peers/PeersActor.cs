@@ -397,7 +397,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
     private void OnConnection(PeerConnection connection)
     {
         Track(connection);
-        var peer = Entry(connection.RemoteDevice);
+        var peer = Entry(connection.Remote);
         if (peer.Connection is { } existing)
         {
             if (IsCanonical(connection) && !IsCanonical(existing))
@@ -461,7 +461,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
     // Of two connections between the same devices, both keep the one the lower device id dialled.
     private bool IsCanonical(PeerConnection connection) =>
-        (connection.Role == PeerRole.Dialler) == (Self < connection.RemoteDevice);
+        (connection.Role == PeerRole.Dialler) == (Self < connection.Remote);
 
     private string ChildName(DeviceId device)
     {
@@ -478,7 +478,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
     private void OnConnectionEnded(PeerConnection connection, PeerCloseInfo close)
     {
-        if (!_peers.TryGetValue(connection.RemoteDevice, out var peer))
+        if (!_peers.TryGetValue(connection.Remote, out var peer))
         {
             return;
         }

@@ -77,14 +77,14 @@ public sealed class Repository : IDisposable
         {
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
+            // Before the catalogue, so its device id is known from the first write on.
+            NodeIdentity.LoadOrCreate(layout.IdentityDirectory).Dispose();
             catalog = CatalogDatabase.Open(layout.Root);
             store = BackendSet.Open(catalog, layout.Root, loggerFactory, key);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
             AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
                 UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            // After the marker: an init interrupted here leaves a complete repository whose identity is made on first need.
-            NodeIdentity.LoadOrCreate(layout.IdentityDirectory).Dispose();
             return new Repository(layout, marker, key, catalog, store);
         }
         catch
@@ -178,7 +178,7 @@ public sealed class Repository : IDisposable
             return false;
         }
 
-        // The identity is made right after the marker; without a marker it can only be ours if it holds nothing else.
+        // Init makes the identity before the catalogue; without a marker the folder is ours only if it holds nothing else.
         if (Directory.Exists(layout.IdentityDirectory) && !Directory.EnumerateFileSystemEntries(layout.IdentityDirectory).All(IsIdentityFile))
         {
             return false;

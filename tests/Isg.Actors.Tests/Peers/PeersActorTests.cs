@@ -102,7 +102,7 @@ public sealed class PeersActorTests
                 Assert.Equal(2, sessions.Count);
                 foreach (var session in sessions)
                 {
-                    Assert.Equal(node.DeviceId < session.RemoteDevice ? PeerRole.Dialler : PeerRole.Acceptor, session.Role);
+                    Assert.Equal(node.DeviceId < session.Remote ? PeerRole.Dialler : PeerRole.Acceptor, session.Role);
                     var answer = await session.RequestAsync(new PeerFrame { BlockRequest = new BlockRequest { Offset = 5 } }, CancellationToken.None);
                     Assert.Equal(5UL, answer.BlockResponse.Offset);
                 }

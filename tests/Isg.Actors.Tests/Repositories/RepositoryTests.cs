@@ -59,6 +59,21 @@ public sealed class RepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Initialize_InterruptedWithAForeignFileInTheIdentityFolder_IsRefused()
+    {
+        using (Init())
+        {
+        }
+
+        var layout = new RepositoryLayout(Root);
+        File.Delete(layout.MarkerFile);
+        File.WriteAllText(Path.Combine(layout.IdentityDirectory, "someone-elses.pem"), "not ours");
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, Assert.Throws<RepositoryException>(() => Init()).Kind);
+        Assert.True(File.Exists(Path.Combine(layout.IdentityDirectory, "someone-elses.pem")));
+    }
+
+    [Fact]
     public void Initialize_EmptyFolder_Succeeds()
     {
         Directory.CreateDirectory(Root);

@@ -6,14 +6,15 @@ using Isg.Protocol.Peers.Wire;
 namespace Isg.Actors.Peers.Transport;
 
 /// <summary>
-/// One authenticated connection to a peer, as the sync and swarm actors use it. Every member is thread-safe. Both sides
-/// may have many requests in flight; answers arrive in any order and are matched by request id.
+/// One authenticated connection to a peer, as the sync and swarm actors use it: an <see cref="IPeerLink"/> (requests
+/// and one-way messages; a closed connection throws <see cref="PeerUnavailableException"/>, whose inner
+/// <see cref="PeerConnectionClosedException"/> says how it ended) plus what the node knows of the connection. Every
+/// member is thread-safe. Both sides may have many requests in flight; answers arrive in any order and are matched by
+/// request id. Requests take ownership of the frame (its request id and response flag are set); a frame larger than
+/// the peer accepts is an <see cref="ArgumentException"/>; senders wait for room in the bounded send queue.
 /// </summary>
-public interface IPeerSession
+public interface IPeerSession : IPeerLink
 {
-    /// <summary>The peer's device id (its certificate's hash, checked during the handshake).</summary>
-    DeviceId RemoteDevice { get; }
-
     /// <summary>The name the peer gave in its Hello; informational.</summary>
     string RemoteName { get; }
 
@@ -46,21 +47,6 @@ public interface IPeerSession
 
     /// <summary>Completes (never faults) when the connection has ended, with how it ended.</summary>
     Task<PeerCloseInfo> Completion { get; }
-
-    /// <summary>
-    /// Sends <paramref name="request"/> and returns the peer's answer: a frame whose body answers it, or an ErrorReply
-    /// (an answer too, not an exception). Takes ownership of the frame: its request id and response flag are set here.
-    /// Waits for room in the send queue (back-pressure). Throws <see cref="PeerConnectionClosedException"/> when the
-    /// connection closes before the answer, <see cref="OperationCanceledException"/> on cancellation (a late answer is
-    /// dropped), and <see cref="ArgumentException"/> for a frame larger than the peer accepts.
-    /// </summary>
-    Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Queues a one-way message (request id 0); the peer's handler sees one-way messages in the order they were sent.
-    /// Completes once queued; waits for room (back-pressure). Throws as <see cref="RequestAsync"/>.
-    /// </summary>
-    ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken);
 
     /// <summary>
     /// Closes the connection: what is queued is written, then Close with <paramref name="reason"/> and

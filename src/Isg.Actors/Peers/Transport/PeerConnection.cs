@@ -75,7 +75,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public DeviceId RemoteDevice { get; private set; }
+    public DeviceId Remote { get; private set; }
 
     /// <inheritdoc />
     public string RemoteName { get; private set; } = string.Empty;
@@ -211,7 +211,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     public async ValueTask DisposeAsync() => await CloseAsync(CloseReason.Normal, "closed").ConfigureAwait(false);
 
     /// <inheritdoc />
-    public override string ToString() => $"peer {RemoteDevice.ShortId} ({Role}, {RemoteEndPoint})";
+    public override string ToString() => $"peer {Remote.ShortId} ({Role}, {RemoteEndPoint})";
 
     internal static async Task<PeerConnection> HandshakeAsync(PeerTransport transport, Socket socket, PeerRole role, DeviceId? expectedDevice, CancellationToken cancellationToken)
     {
@@ -287,28 +287,28 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             throw new AuthenticationException("the peer presented no certificate");
         }
 
-        RemoteDevice = DeviceId.FromCertificateDer(remoteCertificate.GetRawCertData());
+        Remote = DeviceId.FromCertificateDer(remoteCertificate.GetRawCertData());
         var self = _transport.DeviceId;
-        if (RemoteDevice == self)
+        if (Remote == self)
         {
             await RefuseAsync(CloseReason.ProtocolError, "connected to itself", cancellationToken).ConfigureAwait(false);
         }
 
-        if (expectedDevice is { } expected && expected != RemoteDevice)
+        if (expectedDevice is { } expected && expected != Remote)
         {
-            await RefuseAsync(CloseReason.UntrustedDevice, $"expected device {expected.ShortId} at {RemoteEndPoint}, found {RemoteDevice.ShortId}", cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(CloseReason.UntrustedDevice, $"expected device {expected.ShortId} at {RemoteEndPoint}, found {Remote.ShortId}", cancellationToken).ConfigureAwait(false);
         }
 
-        var paired = _transport.Trust.IsPaired(RemoteDevice);
+        var paired = _transport.Trust.IsPaired(Remote);
         var clusterKey = _transport.Trust.ClusterKey;
         if (!paired && clusterKey.IsEmpty)
         {
             // Neither paired nor able to prove a cluster secret: nothing but Close is sent, not even our Hello.
-            await RefuseAsync(CloseReason.UntrustedDevice, $"device {RemoteDevice} is not paired with this node", cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(CloseReason.UntrustedDevice, $"device {Remote} is not paired with this node", cancellationToken).ConfigureAwait(false);
         }
 
-        var dialler = Role == PeerRole.Dialler ? self : RemoteDevice;
-        var acceptor = Role == PeerRole.Dialler ? RemoteDevice : self;
+        var dialler = Role == PeerRole.Dialler ? self : Remote;
+        var acceptor = Role == PeerRole.Dialler ? Remote : self;
         if (Role == PeerRole.Dialler)
         {
             await WriteDirectAsync(BuildHello(clusterKey.Span, dialler, acceptor), cancellationToken).ConfigureAwait(false);
@@ -329,7 +329,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         if (frame.BodyCase == PeerFrame.BodyOneofCase.Close)
         {
             throw new PeerHandshakeException(PeerCloseOrigin.Remote, frame.Close.Reason,
-                $"device {RemoteDevice.ShortId} at {RemoteEndPoint} refused the connection: {frame.Close.Reason} {frame.Close.Detail}");
+                $"device {Remote.ShortId} at {RemoteEndPoint} refused the connection: {frame.Close.Reason} {frame.Close.Detail}");
         }
 
         if (frame.BodyCase != PeerFrame.BodyOneofCase.Hello || frame.RequestId != 0 || frame.IsResponse)
@@ -338,7 +338,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
 
         var hello = frame.Hello;
-        if (!hello.DeviceId.Span.SequenceEqual(RemoteDevice.Hash.ToArray()))
+        if (!hello.DeviceId.Span.SequenceEqual(Remote.Hash.ToArray()))
         {
             await RefuseAsync(CloseReason.ProtocolError, "the Hello's device id is not the certificate's", cancellationToken).ConfigureAwait(false);
         }
@@ -348,12 +348,12 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         if (!paired && !proved)
         {
             var why = hello.ClusterProof.IsEmpty ? "is not paired with this node and proved no cluster secret" : "is not paired with this node and proved another cluster secret";
-            await RefuseAsync(CloseReason.UntrustedDevice, $"device {RemoteDevice} {why}", cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(CloseReason.UntrustedDevice, $"device {Remote} {why}", cancellationToken).ConfigureAwait(false);
         }
 
         if (!CryptographicOperations.FixedTimeEquals(hello.RepositoryId.Span, _transport.RepositoryId))
         {
-            await RefuseAsync(CloseReason.RepositoryMismatch, $"device {RemoteDevice.ShortId} holds another repository", cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(CloseReason.RepositoryMismatch, $"device {Remote.ShortId} holds another repository", cancellationToken).ConfigureAwait(false);
         }
 
         Trust = paired ? PeerTrust.Paired : PeerTrust.Cluster;
@@ -529,7 +529,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     private void FailPending(PeerCloseInfo close)
     {
-        var failure = new PeerConnectionClosedException(close);
+        var failure = Unavailable(close);
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var waiting))
@@ -756,7 +756,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 await EnqueueAsync(Answer(request.RequestId, ErrorCode.Internal, "the answer is too large for one frame"), _closing.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is PeerConnectionClosedException or OperationCanceledException)
+        catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException)
         {
             // The connection closed while the request was handled: nobody is left to answer.
         }
@@ -765,6 +765,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             Interlocked.Decrement(ref _inboundRequests);
         }
     }
+
+    private PeerUnavailableException Unavailable(PeerCloseInfo close) =>
+        new(Remote, $"the connection is closed ({close})", new PeerConnectionClosedException(close));
 
     private static PeerFrame Answer(ulong requestId, ErrorCode code, string message) =>
         new() { RequestId = requestId, IsResponse = requestId != 0, Error = new ErrorReply { Code = code, Message = message } };
@@ -847,7 +850,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             if (_close is not null)
             {
-                throw new PeerConnectionClosedException(_close);
+                throw Unavailable(_close);
             }
         }
     }
@@ -880,7 +883,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             _outgoing.Writer.TryComplete();
         }
 
-        _budget.Fail(new PeerConnectionClosedException(close));
+        _budget.Fail(Unavailable(close));
         _closed.TrySetResult();
         try
         {
@@ -1021,7 +1024,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             await PingAsync(_closing.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PeerConnectionClosedException or OperationCanceledException or InvalidDataException)
+        catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException or InvalidDataException)
         {
             _logger.LogDebug("peer connection {Connection}: keepalive ping failed: {Message}", this, e.Message);
         }

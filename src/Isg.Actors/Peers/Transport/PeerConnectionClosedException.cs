@@ -1,6 +1,9 @@
 namespace Isg.Actors.Peers.Transport;
 
-/// <summary>A request or send on a peer connection that is closed or closing; <see cref="Close"/> says why.</summary>
+/// <summary>
+/// How a peer connection ended, as the inner exception of the <see cref="PeerUnavailableException"/> that requests and
+/// sends on a closed or closing connection throw.
+/// </summary>
 public sealed class PeerConnectionClosedException : Exception
 {
     /// <summary>Creates the exception for a connection that ended as <paramref name="close"/>.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Isg.Actors.Catalog;
+using Isg.Actors.Peers;
 using Isg.Actors.Peers.Identity;
 using Isg.Actors.Peers.Transport;
 using Isg.Protocol.Peers;
@@ -26,8 +27,8 @@ public sealed class PeerConnectionTests
         var dialled = await b.DialAsync(a, new DelegateHandler(), expected: a.DeviceId);
         var accepted = await a.NextAcceptedAsync(s_within);
 
-        Assert.Equal(a.DeviceId, dialled.RemoteDevice);
-        Assert.Equal(b.DeviceId, accepted.RemoteDevice);
+        Assert.Equal(a.DeviceId, dialled.Remote);
+        Assert.Equal(b.DeviceId, accepted.Remote);
         Assert.Equal("alpha", dialled.RemoteName);
         Assert.Equal("beta", accepted.RemoteName);
         Assert.Equal(PeerRole.Dialler, dialled.Role);
@@ -504,9 +505,11 @@ public sealed class PeerConnectionTests
 
         Assert.Equal(new PeerCloseInfo(PeerCloseOrigin.Local, CloseReason.ShuttingDown, "maintenance"), local);
         Assert.Equal(new PeerCloseInfo(PeerCloseOrigin.Remote, CloseReason.ShuttingDown, "maintenance"), remote);
-        var failed = await Assert.ThrowsAsync<PeerConnectionClosedException>(() => pending);
-        Assert.Equal(CloseReason.ShuttingDown, failed.Close.Reason);
-        await Assert.ThrowsAsync<PeerConnectionClosedException>(() => dialled.SendAsync(new PeerFrame { HaveBlocks = new HaveBlocks() }, CancellationToken.None).AsTask());
+        var failed = await Assert.ThrowsAsync<PeerUnavailableException>(() => pending);
+        Assert.Equal(a.DeviceId, failed.Peer);
+        Assert.Equal(CloseReason.ShuttingDown, Assert.IsType<PeerConnectionClosedException>(failed.InnerException).Close.Reason);
+        await Assert.ThrowsAsync<PeerUnavailableException>(() => dialled.SendAsync(new PeerFrame { HaveBlocks = new HaveBlocks() }, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<PeerUnavailableException>(() => dialled.RequestAsync(DelegateHandler.Request(1), CancellationToken.None));
         Assert.Same(local, await accepted.CloseAsync(CloseReason.Normal, "again"));
     }
 
