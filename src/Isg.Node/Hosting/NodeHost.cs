@@ -46,6 +46,7 @@ public static class NodeHost
         GatewayEndpoints.Map(app, node, context.LoggerFactory.CreateLogger("Isg.Node.Gateway"));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        NodeEndpointFile.Write(repository.Layout, endpoint);
         context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
         context.Output.Line($"API token for writes and remote reads: {repository.Layout.ApiTokenFile}");
         // Stop on Ctrl-C or SIGTERM (the CLI's token) and also when the web host itself is told to stop.
@@ -59,6 +60,7 @@ public static class NodeHost
             context.Output.Line("stopping node");
         }
 
+        NodeEndpointFile.Delete(repository.Layout);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
