@@ -78,8 +78,7 @@ public sealed class Repository : IDisposable
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
             // Before the catalogue, so its device id is known from the first write on.
-            NodeIdentity.LoadOrCreate(layout.IdentityDirectory).Dispose();
-            catalog = CatalogDatabase.Open(layout.Root);
+            catalog = CatalogDatabase.Open(layout.Root, CatalogOptions(layout));
             store = BackendSet.Open(catalog, layout.Root, loggerFactory, key);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
@@ -115,7 +114,7 @@ public sealed class Repository : IDisposable
         CatalogDatabase? catalog = null;
         try
         {
-            catalog = CatalogDatabase.Open(layout.Root);
+            catalog = CatalogDatabase.Open(layout.Root, CatalogOptions(layout));
             return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory, key, decorate));
         }
         catch
@@ -131,6 +130,14 @@ public sealed class Repository : IDisposable
     /// need for repositories made before identities existed. The caller disposes it.
     /// </summary>
     public NodeIdentity LoadIdentity() => NodeIdentity.LoadOrCreate(Layout.IdentityDirectory);
+
+    // The catalogue logs this node's writes as replicated operations under its device id (created on first need, so
+    // repositories made before identities get one).
+    private static CatalogDatabaseOptions CatalogOptions(RepositoryLayout layout)
+    {
+        using var identity = NodeIdentity.LoadOrCreate(layout.IdentityDirectory);
+        return new CatalogDatabaseOptions { LocalDevice = identity.DeviceId };
+    }
 
     /// <summary>Closes the catalogue, releases the backends' temp locks and wipes the key.</summary>
     public void Dispose()

@@ -34,6 +34,8 @@ public static class IsgCommandLine
         root.Add(DecodeCommand.Create(options));
         root.Add(BenchCommand.Create(options));
         root.Add(DiscoverCommand.Create(options));
+        root.Add(SyncCommand.CreateSync(options));
+        root.Add(SyncCommand.CreateStatus(options));
         return root;
     }
 
