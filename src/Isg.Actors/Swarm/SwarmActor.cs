@@ -21,7 +21,6 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private readonly Dictionary<BlockId, DateTimeOffset> _resting = [];
     private readonly BlockFetcher _fetcher = new(repository);
     private int _running;
-    private int _wanted;
 
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
@@ -50,7 +49,14 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 OnFetchBlocks(fetch);
                 break;
             case GetSwarmStatus get:
-                get.ReplyTo.Reply(new SwarmStatus(_wanted, _running,
+                long wanted;
+                using (var reader = repository.Catalog.CreateReader())
+                {
+                    // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
+                    wanted = reader.CountWantedBlocks();
+                }
+
+                get.ReplyTo.Reply(new SwarmStatus(wanted, _running,
                     [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
                 break;
             case Tick:
@@ -76,7 +82,6 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 wanted = reader.ReadWantedBlocks(options.MaxInFlight * 8);
             }
 
-            _wanted = wanted.Count;
             var now = Context.TimeProvider.GetUtcNow();
             foreach (var block in wanted)
             {

@@ -27,7 +27,7 @@ public sealed record BlocksFetched(IReadOnlyList<BlockId> Missing);
 public sealed record GetSwarmStatus(IReplyTo<SwarmStatus> ReplyTo) : ISwarmCommand;
 
 /// <summary>Blocks wanted (known to be needed and held nowhere here), in flight, and per peer what it did.</summary>
-public sealed record SwarmStatus(int Wanted, int InFlight, IReadOnlyList<SwarmPeerState> Peers);
+public sealed record SwarmStatus(long Wanted, int InFlight, IReadOnlyList<SwarmPeerState> Peers);
 
 /// <summary>One peer as the swarm sees it: requests in flight, blocks received from it, bad blocks it sent.</summary>
 public sealed record SwarmPeerState(DeviceId Peer, int InFlight, long Received, long BytesReceived, int BadBlocks);
