@@ -17,6 +17,9 @@ namespace Isg.Actors.Swarm;
 /// </summary>
 public sealed class BlockFetcher(Repository repository)
 {
+    private readonly Lock _flushGate = new();
+    private Task? _nextFlush;
+
     /// <summary>Largest sealed block accepted from a peer.</summary>
     public static int MaxSealedBytes { get; } = BlockSealer.MaxSealedLength(EnvelopeHeader.MaxPlaintextLength);
 
@@ -78,7 +81,7 @@ public sealed class BlockFetcher(Repository repository)
             var primary = repository.Backends.Primary;
             var name = repository.Key.ObjectName(id);
             await primary.PutAsync(name, sealedBlock, cancellationToken).ConfigureAwait(false);
-            await primary.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await SharedFlushAsync(primary).ConfigureAwait(false);
             return new FetchOutcome.Stored(new StoredBlock(id, header.PlaintextLength, total, (int)header.Compression, primary.Name, name));
         }
         finally
@@ -87,6 +90,26 @@ public sealed class BlockFetcher(Repository repository)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+    }
+
+    // Group commit: fetches that finish while a flush is being set up share it, so several blocks in flight cost one
+    // file-system sync instead of one each. A joiner's put completed before it joined, and the flush starts only
+    // after the joining window closes, so it covers every joiner.
+    private Task SharedFlushAsync(Backends.IStorageBackend primary)
+    {
+        lock (_flushGate)
+        {
+            return _nextFlush ??= Task.Run(async () =>
+            {
+                await Task.Yield();
+                lock (_flushGate)
+                {
+                    _nextFlush = null;
+                }
+
+                await primary.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            });
         }
     }
 

@@ -7,7 +7,7 @@ public sealed record SwarmOptions
     public bool FetchAll { get; init; } = true;
 
     /// <summary>Requests in flight to one peer at most (pipelined on its connection).</summary>
-    public int PerPeerRequests { get; init; } = 4;
+    public int PerPeerRequests { get; init; } = 8;
 
     /// <summary>Blocks being fetched at once at most; bounds memory (each holds one sealed block and its plaintext).</summary>
     public int MaxInFlight { get; init; } = 16;
