@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 
@@ -108,6 +109,34 @@ public static partial class BackendAdministration
         return reader.ListBackends()
             .Select(b => (b, usage.GetValueOrDefault(b.Name) ?? new BackendUsage(b.Name, 0, 0)))
             .ToList();
+    }
+
+    /// <summary>
+    /// Every backend as <see cref="List"/> gives it, with its health and persisted status (from its state directory, as
+    /// the processes that used it left it) and its quota (from the opened backend's own ledger). No request is made.
+    /// </summary>
+    public static IReadOnlyList<BackendOverview> Overview(Repository repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return List(repository).Select(entry =>
+        {
+            var record = entry.Backend;
+            if (BackendFactory.IsLocalType(record.Type))
+            {
+                var folder = BackendFactory.LocalPath(record, repository.Layout.Root);
+                return new BackendOverview(record, entry.Usage, Directory.Exists(folder) ? "ok" : "missing", null, null);
+            }
+
+            var status = Resilience.BackendStatusFile.Read(BackendFactory.StatusPath(repository.Layout.Root, record.Name));
+            BackendQuotaState? quota = null;
+            if (repository.Backends.TryGet(record.Name, out var opened))
+            {
+                var platform = opened is QueuedBackend queued ? queued.Inner : opened;
+                quota = (Resilience.BackendDecorator.Unwrap(platform) as IQuotaReporter)?.QuotaState();
+            }
+
+            return new BackendOverview(record, entry.Usage, status?.Health ?? "unused", status, quota);
+        }).ToList();
     }
 
     // What a LocalBlockStore writes: "tmp" and two-hex-digit prefix folders, nothing else.

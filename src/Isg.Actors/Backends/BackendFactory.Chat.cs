@@ -51,17 +51,13 @@ public static partial class BackendFactory
     public static DiscordBackendOptions DiscordOptions(BackendRecord record, string repositoryRoot)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var settings = ReadSettings(record);
+        var settings = StringSettings(record);
         var options = new DiscordBackendOptions(record.Name, StateDirectory(repositoryRoot, record.Name))
         {
             WebhookUrl = record.Secrets.GetValueOrDefault(DiscordWebhookSecret),
         };
-        if (Setting(record, settings, "apiBase") is { } apiBase)
-        {
-            options = options with { ApiBase = Url(record, apiBase) };
-        }
-
-        if (Bytes(record, settings, "attachmentLimit") is { } limit)
+        options = options with { ApiBase = Url(record, settings, "apiBase") ?? options.ApiBase };
+        if (Number(record, settings, "attachmentLimit") is { } limit)
         {
             options = options with { AttachmentLimit = limit, MessageLimit = Math.Max(options.MessageLimit, limit) };
         }
@@ -74,56 +70,19 @@ public static partial class BackendFactory
     public static TelegramBackendOptions TelegramOptions(BackendRecord record, string repositoryRoot)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var settings = ReadSettings(record);
-        var chatId = Setting(record, settings, "chatId") ?? throw new ArgumentException($"backend '{record.Name}' settings name no chatId");
+        var settings = StringSettings(record);
+        var chatId = Setting(settings, "chatId") ?? throw new ArgumentException($"backend '{record.Name}' settings name no chatId");
         var options = new TelegramBackendOptions(record.Name, StateDirectory(repositoryRoot, record.Name), chatId)
         {
             BotToken = record.Secrets.GetValueOrDefault(TelegramBotTokenSecret),
         };
-        if (Setting(record, settings, "apiBase") is { } apiBase)
-        {
-            options = options with { ApiBase = Url(record, apiBase) };
-        }
-
         options = options with
         {
-            UploadLimit = Bytes(record, settings, "uploadLimit") ?? options.UploadLimit,
-            DownloadLimit = Bytes(record, settings, "downloadLimit") ?? options.DownloadLimit,
+            ApiBase = Url(record, settings, "apiBase") ?? options.ApiBase,
+            UploadLimit = Number(record, settings, "uploadLimit") ?? options.UploadLimit,
+            DownloadLimit = Number(record, settings, "downloadLimit") ?? options.DownloadLimit,
         };
         options.Validate();
         return options;
     }
-
-    private static void AddOptional(Dictionary<string, string> settings, string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            settings[key] = value;
-        }
-    }
-
-    private static Dictionary<string, string> ReadSettings(BackendRecord record)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(record.SettingsJson) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"backend '{record.Name}' has unreadable settings (expected an object of strings): {e.Message}", e);
-        }
-    }
-
-    private static string? Setting(BackendRecord record, Dictionary<string, string> settings, string key) =>
-        settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
-
-    private static Uri Url(BackendRecord record, string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new ArgumentException($"backend '{record.Name}' has an apiBase setting that is not an http(s) URL: {text}");
-
-    private static long? Bytes(BackendRecord record, Dictionary<string, string> settings, string key) =>
-        Setting(record, settings, key) is not { } text ? null
-        : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes
-        : throw new ArgumentException($"backend '{record.Name}' has an unreadable {key} setting: {text}");
 }

@@ -29,9 +29,7 @@ public static partial class BackendFactory
     {
         ArgumentNullException.ThrowIfNull(record);
         var settings = StringSettings(record);
-        var api = settings.TryGetValue("api", out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            ? uri
-            : throw new ArgumentException($"backend '{record.Name}' needs an absolute \"api\" URL setting (e.g. http://127.0.0.1:5001)");
+        var api = Url(record, settings, "api") ?? throw new ArgumentException($"backend '{record.Name}' needs an absolute \"api\" URL setting (e.g. http://127.0.0.1:5001)");
         var options = new IpfsBackendOptions(api, StateDirectory(repositoryRoot, record.Name)) { Name = record.Name };
         options.Validate();
         return options;
@@ -61,42 +59,17 @@ public static partial class BackendFactory
     {
         ArgumentNullException.ThrowIfNull(record);
         var settings = StringSettings(record);
-        var endpoint = settings.TryGetValue("endpoint", out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            ? uri
-            : throw new ArgumentException($"backend '{record.Name}' needs an absolute \"endpoint\" URL setting");
-        var bucket = settings.TryGetValue("bucket", out var b) && !string.IsNullOrEmpty(b)
-            ? b
-            : throw new ArgumentException($"backend '{record.Name}' needs a \"bucket\" setting");
+        var endpoint = Url(record, settings, "endpoint") ?? throw new ArgumentException($"backend '{record.Name}' needs an absolute \"endpoint\" URL setting");
+        var bucket = Setting(settings, "bucket") ?? throw new ArgumentException($"backend '{record.Name}' needs a \"bucket\" setting");
         var options = new S3BackendOptions(endpoint, bucket)
         {
             Name = record.Name,
-            Region = settings.TryGetValue("region", out var region) && !string.IsNullOrEmpty(region) ? region : "us-east-1",
+            Region = Setting(settings, "region") ?? "us-east-1",
             Prefix = settings.TryGetValue("prefix", out var prefix) ? prefix : string.Empty,
             AccessKey = record.Secrets.TryGetValue("accessKey", out var accessKey) ? accessKey : string.Empty,
             SecretKey = record.Secrets.TryGetValue("secretKey", out var secretKey) ? secretKey : string.Empty,
         };
         options.Validate();
         return options;
-    }
-
-    /// <summary>The string-valued members of <paramref name="record"/>'s settings object; <see cref="ArgumentException"/> when unreadable.</summary>
-    private static Dictionary<string, string> StringSettings(BackendRecord record)
-    {
-        try
-        {
-            using var settings = JsonDocument.Parse(record.SettingsJson);
-            if (settings.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new ArgumentException($"backend '{record.Name}' settings are not a JSON object");
-            }
-
-            return settings.RootElement.EnumerateObject()
-                .Where(p => p.Value.ValueKind == JsonValueKind.String)
-                .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"backend '{record.Name}' has unreadable settings: {e.Message}", e);
-        }
     }
 }

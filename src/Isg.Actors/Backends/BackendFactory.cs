@@ -88,8 +88,9 @@ public static partial class BackendFactory
 
         // Platform backends get retries, a rate limit, a circuit breaker and metrics, and (with services) a persistent
         // upload queue outside all of them; folders on this machine need none.
+        // What the stack learns (health, failures, bytes) is persisted in the state directory for `isg backend list`.
         var stacked = Resilience.BackendStack.Wrap(backend, Resilience.BackendStackOptions.ForType(record.Type), TimeProvider.System,
-            loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name));
+            loggerFactory.CreateLogger("Isg.Actors.Backends." + record.Name), new Resilience.BackendStatusFile(StatusPath(repositoryRoot, record.Name), TimeProvider.System));
         return services is null
             ? stacked
             : new QueuedBackend(stacked, services.Catalog, Path.Combine(StateDirectory(repositoryRoot, record.Name), "spool"), services.Time,
@@ -109,6 +110,10 @@ public static partial class BackendFactory
         ArgumentException.ThrowIfNullOrEmpty(name);
         return Path.Combine(repositoryRoot, "backends", name);
     }
+
+    /// <summary>Where a platform backend's persisted <see cref="Resilience.BackendStatus"/> is: <c>backends/NAME/status.json</c>.</summary>
+    public static string StatusPath(string repositoryRoot, string name) =>
+        Path.Combine(StateDirectory(repositoryRoot, name), Resilience.BackendStatusFile.FileName);
 
     /// <summary>The settings JSON of a local backend at <paramref name="path"/>.</summary>
     public static string LocalSettings(string path)
@@ -174,48 +179,24 @@ public static partial class BackendFactory
             ClientSecret = record.Secrets.GetValueOrDefault("clientSecret"),
             RefreshToken = record.Secrets.GetValueOrDefault("refreshToken"),
         };
-        try
+        var settings = StringSettings(record);
+        var api = Url(record, settings, "apiBaseUrl");
+        options = options with
         {
-            using var settings = JsonDocument.Parse(record.SettingsJson);
-            var root = settings.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            Profile = Setting(settings, "profile") is { } profile ? Isg.Actors.Video.VideoProfiles.Get(profile) : options.Profile,
+            PackSize = Number(record, settings, "packSize") ?? options.PackSize,
+            ChunkSize = (int)Math.Min(int.MaxValue, Number(record, settings, "chunkSize") ?? options.ChunkSize),
+            DailyQuota = Number(record, settings, "dailyQuota") ?? options.DailyQuota,
+            ApiBaseUrl = api ?? options.ApiBaseUrl,
+            TokenEndpoint = Url(record, settings, "tokenUrl") ?? (api is null ? options.TokenEndpoint : new Uri(api, "token")),
+            DownloadMode = Setting(settings, "downloadMode") switch
             {
-                throw new ArgumentException($"backend '{record.Name}' settings are not a JSON object");
-            }
-
-            string? Text(string key) => root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            long Number(string key, long fallback) =>
-                Text(key) is not { } text ? fallback
-                : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
-                : throw new ArgumentException($"backend '{record.Name}' has an unreadable {key} setting: {text}");
-            Uri? Url(string key) =>
-                Text(key) is not { } text ? null
-                : Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri
-                : throw new ArgumentException($"backend '{record.Name}' has an unreadable {key} setting: {text}");
-
-            var api = Url("apiBaseUrl");
-            options = options with
-            {
-                Profile = Text("profile") is { } profile ? Isg.Actors.Video.VideoProfiles.Get(profile) : options.Profile,
-                PackSize = Number("packSize", options.PackSize),
-                ChunkSize = (int)Math.Min(int.MaxValue, Number("chunkSize", options.ChunkSize)),
-                DailyQuota = Number("dailyQuota", options.DailyQuota),
-                ApiBaseUrl = api ?? options.ApiBaseUrl,
-                TokenEndpoint = Url("tokenUrl") ?? (api is null ? options.TokenEndpoint : new Uri(api, "token")),
-                DownloadMode = Text("downloadMode") switch
-                {
-                    null or "yt-dlp" => YouTubeDownloadMode.YtDlp,
-                    "direct" => YouTubeDownloadMode.Direct,
-                    var other => throw new ArgumentException($"backend '{record.Name}' has an unknown downloadMode '{other}' (yt-dlp or direct)"),
-                },
-                DirectDownloadUrl = Text("downloadUrl"),
-            };
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"backend '{record.Name}' has unreadable settings: {e.Message}", e);
-        }
-
+                null or "yt-dlp" => YouTubeDownloadMode.YtDlp,
+                "direct" => YouTubeDownloadMode.Direct,
+                var other => throw new ArgumentException($"backend '{record.Name}' has an unknown downloadMode '{other}' (yt-dlp or direct)"),
+            },
+            DirectDownloadUrl = Setting(settings, "downloadUrl"),
+        };
         options.Validate();
         return options;
     }
@@ -233,21 +214,9 @@ public static partial class BackendFactory
             ["profile"] = profile,
             ["packSize"] = packSize.ToString(CultureInfo.InvariantCulture),
         };
-        if (apiBaseUrl is not null)
-        {
-            settings["apiBaseUrl"] = apiBaseUrl;
-        }
-
-        if (downloadMode is not null)
-        {
-            settings["downloadMode"] = downloadMode;
-        }
-
-        if (downloadUrl is not null)
-        {
-            settings["downloadUrl"] = downloadUrl;
-        }
-
+        AddOptional(settings, "apiBaseUrl", apiBaseUrl);
+        AddOptional(settings, "downloadMode", downloadMode);
+        AddOptional(settings, "downloadUrl", downloadUrl);
         return JsonSerializer.Serialize(settings);
     }
 

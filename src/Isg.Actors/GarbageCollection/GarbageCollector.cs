@@ -19,12 +19,18 @@ namespace Isg.Actors.GarbageCollection;
 /// referenced again (kept) or deleted while no add can be reusing it. Orphans (objects listed during the mark that
 /// the catalogue does not know: puts of an add that stopped before its commit) are re-checked under the lock too,
 /// since an add may have committed them since the listing.</para>
+/// <para>Orphans on a platform backend (not on this machine) that says when they were written are kept while younger
+/// than <see cref="GcOptions.OrphanGrace"/>: another process (the node's uploader or healer) may have just completed
+/// the upload and be about to record it, outside the repository lock.</para>
 /// <para>Order, always: the catalogue transaction first (rows forgotten), then the object deletes. A delete that
 /// fails (or a process killed in between) leaves an orphan that the next collection removes; the reverse order could
 /// leave a row naming an object that no longer exists.</para>
 /// </summary>
-public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStorageBackend> backends, IActorRef<ICatalogCommand> catalog, ILogger logger)
+public sealed class GarbageCollector(
+    Repository repository, IReadOnlyList<IStorageBackend> backends, IActorRef<ICatalogCommand> catalog, ILogger logger, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private static readonly TimeSpan s_askTimeout = TimeSpan.FromMinutes(5);
     private const int ParallelDeletes = 8;
 
@@ -50,11 +56,12 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
 
         progress?.Report(GcPhase.Planning);
         var orphans = FindOrphans(listed);
+        var deferred = await DeferYoungOrphansAsync(orphans, options.EffectiveOrphanGrace, cancellationToken).ConfigureAwait(false);
         if (options.DryRun)
         {
             var dryPlan = Plan(policy);
             progress?.Report(GcPhase.Done);
-            return DryRunReport(dryPlan, orphans);
+            return DryRunReport(dryPlan, orphans, deferred);
         }
 
         using var repositoryLock = await RepositoryLock.ForRemovingAsync(repository.Layout, options.EffectiveWait,
@@ -129,15 +136,19 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
             }).ConfigureAwait(false);
 
         var perBackend = tally.OrderBy(t => t.Key, StringComparer.Ordinal)
-            .Select(t => new GcBackendReport(t.Key, t.Value.Objects, t.Value.Bytes, t.Value.Orphans, t.Value.Failures)).ToList();
+            .Select(t => new GcBackendReport(t.Key, t.Value.Objects, t.Value.Bytes, t.Value.Orphans, t.Value.Failures)
+            {
+                OrphansDeferred = deferred.GetValueOrDefault(t.Key),
+            }).ToList();
         var report = new GcReport(false, forgotten.Blocks + repacked.Blocks, forgotten.Stripes, repacked.Stripes,
             plan.Kept.Count + kept, forgotten.Skipped + repacked.Skipped, perBackend)
         {
             BytesWritten = written,
         };
         logger.LogInformation(
-            "gc: forgot {Blocks} blocks, repacked {Repacked} stripes, deleted {Objects} objects ({Bytes} bytes, {Written} written) and {Orphans} orphans; {Failures} deletes failed",
-            report.BlocksDeleted, report.StripesRepacked, perBackend.Sum(b => b.ObjectsDeleted), report.BytesDeleted, written, report.OrphansDeleted, report.DeleteFailures);
+            "gc: forgot {Blocks} blocks, repacked {Repacked} stripes, deleted {Objects} objects ({Bytes} bytes, {Written} written) and {Orphans} orphans ({Deferred} too young, kept); {Failures} deletes failed",
+            report.BlocksDeleted, report.StripesRepacked, perBackend.Sum(b => b.ObjectsDeleted), report.BytesDeleted, written, report.OrphansDeleted,
+            report.OrphansDeferred, report.DeleteFailures);
         progress?.Report(GcPhase.Done);
         return report;
     }
@@ -197,13 +208,47 @@ public sealed class GarbageCollector(Repository repository, IReadOnlyList<IStora
         return names.ToDictionary(pair => pair.Key, pair => reader.FindUnknownObjects(pair.Key, pair.Value), StringComparer.Ordinal);
     }
 
-    private static GcReport DryRunReport(GcPlan plan, Dictionary<string, IReadOnlyList<string>> orphans)
+    // Removes from the orphans of each platform backend those written within the grace period, asking their age of
+    // the backend (a HEAD each; orphans are few). Returns how many each backend keeps.
+    private async Task<Dictionary<string, int>> DeferYoungOrphansAsync(Dictionary<string, IReadOnlyList<string>> orphans, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var deferred = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (grace <= TimeSpan.Zero)
+        {
+            return deferred;
+        }
+
+        var cutoff = _time.GetUtcNow() - grace;
+        foreach (var backend in backends.Where(b => !b.Capabilities.IsLocal && orphans.GetValueOrDefault(b.Name) is { Count: > 0 }))
+        {
+            var young = new ConcurrentBag<string>();
+            await Parallel.ForEachAsync(orphans[backend.Name], new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = cancellationToken },
+                async (name, token) =>
+                {
+                    if (await ObjectTimestamps.LastModifiedAsync(backend, name, token).ConfigureAwait(false) is { } written && written > cutoff)
+                    {
+                        young.Add(name);
+                    }
+                }).ConfigureAwait(false);
+            if (!young.IsEmpty)
+            {
+                var keep = young.ToHashSet(StringComparer.Ordinal);
+                orphans[backend.Name] = orphans[backend.Name].Where(n => !keep.Contains(n)).ToList();
+                deferred[backend.Name] = keep.Count;
+                logger.LogInformation("gc: {Count} orphans on {Backend} were written less than {Grace} ago; kept for a later run", keep.Count, backend.Name, grace);
+            }
+        }
+
+        return deferred;
+    }
+
+    private static GcReport DryRunReport(GcPlan plan, Dictionary<string, IReadOnlyList<string>> orphans, Dictionary<string, int> deferred)
     {
         var objects = plan.DeadBlocks.Concat(plan.DeadStripes.SelectMany(s => s.Dead)).SelectMany(b => b.Objects)
             .Concat(plan.DeadStripes.SelectMany(s => s.Stripe.Parity)).ToList();
         var perBackend = objects.Select(o => o.Backend).Concat(orphans.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(name => new GcBackendReport(name, objects.Count(o => o.Backend == name), objects.Where(o => o.Backend == name).Sum(o => o.Bytes),
-                orphans.GetValueOrDefault(name)?.Count ?? 0, 0))
+                orphans.GetValueOrDefault(name)?.Count ?? 0, 0) { OrphansDeferred = deferred.GetValueOrDefault(name) })
             .ToList();
         return new GcReport(true, plan.DeadBlocks.Count + plan.DeadStripes.Sum(s => s.Dead.Count),
             plan.DeadStripes.Count, plan.Repacks.Count, plan.Kept.Count, 0, perBackend);

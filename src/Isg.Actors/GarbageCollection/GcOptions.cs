@@ -10,6 +10,19 @@ public sealed record GcOptions(bool DryRun = false, TimeSpan? Wait = null, GcPol
     /// <summary>How long a collection waits for running adds by default.</summary>
     public static TimeSpan DefaultWait { get; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How young an orphan on a platform is kept by default: an hour.</summary>
+    public static TimeSpan DefaultOrphanGrace { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Orphans on a platform backend (not on this machine) written less than this long ago are kept for a later run:
+    /// an upload that just completed may be about to be recorded (null: <see cref="DefaultOrphanGrace"/>). Backends
+    /// that cannot tell an object's age are not held back.
+    /// </summary>
+    public TimeSpan? OrphanGrace { get; init; }
+
+    /// <summary>The orphan grace period to use.</summary>
+    public TimeSpan EffectiveOrphanGrace => OrphanGrace ?? DefaultOrphanGrace;
+
     /// <summary>The wait to use.</summary>
     public TimeSpan EffectiveWait => Wait ?? DefaultWait;
 

@@ -22,6 +22,9 @@ public sealed record GcReport(
     /// <summary>Orphan objects deleted, over all backends.</summary>
     public int OrphansDeleted => Backends.Sum(b => b.OrphansDeleted);
 
+    /// <summary>Orphans kept as too young (written within the grace period), over all backends: a later run deletes them if they are still orphans.</summary>
+    public int OrphansDeferred => Backends.Sum(b => b.OrphansDeferred);
+
     /// <summary>Deletes that failed, over all backends.</summary>
     public int DeleteFailures => Backends.Sum(b => b.DeleteFailures);
 

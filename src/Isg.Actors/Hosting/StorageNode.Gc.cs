@@ -34,7 +34,7 @@ public sealed partial class StorageNode
         }
 
         var workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
-        var collector = new GarbageCollector(Repository, backends, workers.Catalog, System.LoggerFactory.CreateLogger<GarbageCollector>());
+        var collector = new GarbageCollector(Repository, backends, workers.Catalog, System.LoggerFactory.CreateLogger<GarbageCollector>(), System.TimeProvider);
         return await collector.CollectAsync(options, progress, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -19,6 +19,7 @@ public static class GcJson
             stripesRemoved = report.StripesRemoved,
             stripesRepacked = report.StripesRepacked,
             orphansDeleted = report.OrphansDeleted,
+            orphansDeferred = report.OrphansDeferred,
             kept = new
             {
                 blocksInLiveStripes = report.BlocksKeptInLiveStripes,
@@ -31,6 +32,7 @@ public static class GcJson
                 objectsDeleted = b.ObjectsDeleted,
                 bytesDeleted = b.BytesDeleted,
                 orphansDeleted = b.OrphansDeleted,
+                orphansDeferred = b.OrphansDeferred,
                 deleteFailures = b.DeleteFailures,
             }).ToList(),
         };

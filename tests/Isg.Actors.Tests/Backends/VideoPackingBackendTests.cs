@@ -238,6 +238,72 @@ public sealed class VideoPackingBackendTests : BackendConformanceTests, IDisposa
     }
 
     [Fact]
+    public async Task Open_CrashAfterTheVideoWasStoredBeforeItsIndex_CompletesTheSealFromThePendingRecord()
+    {
+        var objects = Objects(4, 5_000);
+        string id;
+        using (var backend = Open())
+        {
+            await PutAllAsync(backend, objects);
+            await backend.FlushAsync(CancellationToken.None);
+            id = Path.GetFileNameWithoutExtension(Assert.Single(Directory.EnumerateFiles(backend.VideosDirectory, "*.index")));
+        }
+
+        // What a crash between the store and the index leaves: the video, its pending record, and the spool files.
+        var pending = Directory.CreateDirectory(_root.Combine("pending")).FullName;
+        File.Move(Path.Combine(_root.Combine("videos"), id + ".index"), Path.Combine(pending, id + ".index"));
+        var spooled = objects.Select((o, i) => $"{o.Name}.{i + 1:x16}").ToList();
+        for (var i = 0; i < objects.Count; i++)
+        {
+            File.WriteAllBytes(_root.Combine("spool", spooled[i]), objects[i].Data);
+        }
+
+        File.WriteAllLines(Path.Combine(pending, id + ".spool"), spooled);
+        Directory.Delete(_root.Combine("cache"), recursive: true);
+
+        using var reopened = Open();
+
+        Assert.Empty(reopened.PendingSeals);
+        Assert.Equal(0, reopened.SpooledBytes);
+        Assert.Equal(1, reopened.VideoCount);
+        Assert.True(File.Exists(Path.Combine(reopened.VideosDirectory, id + ".index")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(pending));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Combine("spool")));
+        await AssertHoldsAsync(reopened, objects);
+    }
+
+    [Fact]
+    public async Task Open_CrashBeforeTheStoreKeptAnything_ObjectsArePackedAgain()
+    {
+        var objects = Objects(3, 4_000);
+        using (var backend = Open())
+        {
+            await PutAllAsync(backend, objects);
+        }
+
+        // A pending record whose video the store never got (the local store's move is all or nothing).
+        var pending = Directory.CreateDirectory(_root.Combine("pending")).FullName;
+        var spooled = Directory.EnumerateFiles(_root.Combine("spool")).Select(Path.GetFileName).ToList();
+        var index = Isg.Protocol.Video.BlockPackIndex.Create([.. objects.Select(o => (o.Name, o.Data.Length))]);
+        var bytes = new byte[index.EncodedLength];
+        index.WriteTo(bytes);
+        File.WriteAllLines(Path.Combine(pending, "0123456789abcdef.spool"), spooled!);
+        File.WriteAllBytes(Path.Combine(pending, "0123456789abcdef.index"), bytes);
+
+        using var reopened = Open();
+        Assert.Equal(["0123456789abcdef"], reopened.PendingSeals);
+        await AssertHoldsAsync(reopened, objects);
+
+        await reopened.FlushAsync(CancellationToken.None);
+
+        Assert.Empty(reopened.PendingSeals);
+        Assert.Equal(0, reopened.SpooledBytes);
+        Assert.Equal(1, reopened.VideoCount);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(pending));
+        await AssertHoldsAsync(reopened, objects);
+    }
+
+    [Fact]
     public void Capabilities_TakesOnlyVideo()
     {
         using var backend = Open();

@@ -79,6 +79,49 @@ public sealed class UploadQueueTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task BackendList_AfterUploadsFailThenSucceed_ShowsWhatThoseProcessesPersisted()
+    {
+        using var sandbox = await NewSandboxAsync();
+        Assert.Equal("unused", Remote(await ListAsync(sandbox)).GetProperty("health").GetString());
+        var tree = new TestTree(sandbox.PathOf("t"), seed: 77);
+        for (var i = 0; i < 8; i++)
+        {
+            tree.AddFile($"f{i}.bin", 100_000 + (i * 1_000));
+        }
+
+        tree.Seal();
+
+        // The platform is down: the add is acknowledged from the spool, and the upload fails.
+        sandbox.Environment["ISG_TESTREMOTE_FAIL"] = "1";
+        (await sandbox.RunAsync("add", "t")).AssertExit(0);
+        Assert.True(Remote(await ListAsync(sandbox)).GetProperty("queue").GetProperty("objects").GetInt64() > 0);
+        Assert.NotEqual(0, (await sandbox.RunAsync("backend", "drain", "remote")).ExitCode);
+
+        var failing = Remote(await ListAsync(sandbox));
+        Assert.Equal("failing", failing.GetProperty("health").GetString());
+        var failed = failing.GetProperty("status");
+        Assert.Equal("Transient", failed.GetProperty("lastFailureKind").GetString());
+        Assert.True(failed.GetProperty("failures").GetInt64() >= 1);
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("lastSuccessAt").ValueKind);
+        Assert.Equal(0, failed.GetProperty("bytesUploaded").GetInt64());
+
+        // Back up: a new process uploads, and the next one to look sees it.
+        sandbox.Environment.Remove("ISG_TESTREMOTE_FAIL");
+        (await sandbox.RunAsync("backend", "drain", "remote")).AssertExit(0);
+
+        var healthy = Remote(await ListAsync(sandbox));
+        Assert.Equal("ok", healthy.GetProperty("health").GetString());
+        var status = healthy.GetProperty("status");
+        Assert.Equal(JsonValueKind.String, status.GetProperty("lastSuccessAt").ValueKind);
+        Assert.Equal("Transient", status.GetProperty("lastFailureKind").GetString());
+        Assert.True(status.GetProperty("calls").GetInt64() > status.GetProperty("failures").GetInt64());
+        Assert.Equal(healthy.GetProperty("bytes").GetInt64(), status.GetProperty("bytesUploaded").GetInt64());
+        Assert.True(healthy.GetProperty("objects").GetInt64() > 0);
+        var text = (await sandbox.RunAsync("backend", "list")).AssertExit(0).Stdout;
+        Assert.Matches(@"remote\s+testremote\s+ok\s", text);
+    }
+
+    [Fact]
     public async Task BackendTest_PlatformUpOrDown_ReportsTimingsOrFailsWithStorageError()
     {
         using var sandbox = await NewSandboxAsync();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Isg.Actors.Backends.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,68 +11,26 @@ namespace Isg.Actors.Backends.Discord;
 /// webhook messages). Get fetches messages again when their attachment URLs expired. Only sealed bytes and random
 /// file names reach Discord; the webhook URL is never logged. Thread-safe.
 /// </summary>
-public sealed class DiscordBackend : IStorageBackend, IDisposable
+public sealed class DiscordBackend : RemoteObjectBackend
 {
     /// <summary>The index file's name under the state directory.</summary>
     public const string IndexFileName = "discord-index.db";
 
-    private readonly DiscordClient _client;
-    private readonly RemoteObjectStore _store;
-
     /// <summary>Opens the backend (creating its state directory and index if needed).</summary>
     public DiscordBackend(DiscordBackendOptions options, ILogger? logger = null)
+        : this(Validated(options), new DiscordClient(options), logger ?? NullLogger.Instance)
+    {
+    }
+
+    private DiscordBackend(DiscordBackendOptions options, DiscordClient client, ILogger logger)
+        : base(options.Name, Path.Combine(options.StateDirectory, IndexFileName), new DiscordPartStore(options, client, logger), client, logger)
+    {
+    }
+
+    private static DiscordBackendOptions Validated(DiscordBackendOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        logger ??= NullLogger.Instance;
-        Name = options.Name;
-        _client = new DiscordClient(options);
-        _store = new RemoteObjectStore(options.Name, Path.Combine(options.StateDirectory, IndexFileName),
-            new DiscordPartStore(options, _client, logger), logger);
-    }
-
-    /// <inheritdoc/>
-    public string Name { get; }
-
-    /// <inheritdoc/>
-    /// <remarks>Objects of any size a buffer holds (split here); listing from the index; no quota.</remarks>
-    public BackendCapabilities Capabilities { get; } = new(Array.MaxLength, AcceptsOnlyVideo: false, IsLocal: false) { SupportsList = false };
-
-    /// <summary>Objects recorded and their total bytes.</summary>
-    public (long Objects, long Bytes) Usage() => _store.Usage();
-
-    /// <inheritdoc/>
-    public Task PutAsync(string objectName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _store.PutAsync(objectName, data, cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken) =>
-        _store.GetAsync(objectName, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>From the index: no request.</remarks>
-    public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Task.FromCanceled<bool>(cancellationToken) : Task.FromResult(_store.Exists(objectName));
-
-    /// <inheritdoc/>
-    public Task DeleteAsync(string objectName, CancellationToken cancellationToken) =>
-        _store.DeleteAsync(objectName, cancellationToken);
-
-    /// <inheritdoc/>
-    public IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken) => _store.ListAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>A put is durable when it returns (message posted, index committed): nothing to do.</remarks>
-    public Task FlushAsync(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public BackendFailureKind Classify(Exception exception) => RemoteFailures.Classify(exception);
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _store.Dispose();
-        _client.Dispose();
+        return options;
     }
 }

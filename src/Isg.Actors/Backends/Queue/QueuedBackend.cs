@@ -17,7 +17,7 @@ namespace Isg.Actors.Backends.Queue;
 /// rescheduled with exponential backoff. The queue lives in the catalogue, so it resumes in the next process, and any
 /// process's uploader drains rows queued by another. Thread-safe.
 /// </summary>
-public sealed class QueuedBackend : IStorageBackend, IDisposable
+public sealed class QueuedBackend : IStorageBackend, IObjectTimestamps, IDisposable
 {
     private const string TempFolder = ".tmp";
     private const int MaxErrorLength = 300;
@@ -186,6 +186,15 @@ public sealed class QueuedBackend : IStorageBackend, IDisposable
                 yield return name;
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A spooled object's spool file time; null when it is not spooled (the platform's layer answers then).</remarks>
+    public Task<DateTimeOffset?> LastModifiedAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ObjectNames.ThrowIfInvalid(objectName);
+        var path = SpoolPath(objectName);
+        return Task.FromResult(File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path)) : (DateTimeOffset?)null);
     }
 
     /// <summary>

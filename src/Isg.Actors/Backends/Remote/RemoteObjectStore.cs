@@ -45,9 +45,6 @@ public sealed class RemoteObjectStore : IDisposable
     /// <summary>Objects recorded and their total bytes.</summary>
     public (long Objects, long Bytes) Usage() => _index.Usage();
 
-    /// <summary>Where <paramref name="objectName"/> lives, if recorded.</summary>
-    public bool TryGet(string objectName, out RemoteObject entry) => _index.TryGet(objectName, out entry);
-
     /// <summary>Stores <paramref name="data"/> as <paramref name="objectName"/> (see the class summary); durable when it returns.</summary>
     public async Task PutAsync(string objectName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

@@ -1,10 +1,11 @@
 namespace Isg.Actors.Backends.Resilience;
 
 /// <summary>
-/// What a <see cref="MeteredBackend"/> has seen since it was opened in this process (nothing is persisted): calls
+/// What a <see cref="MeteredBackend"/> has seen since it was opened in this process (what outlives the process is its
+/// <see cref="BackendStatusFile"/>): calls
 /// made and failed (by kind; caller cancellations are neither), bytes written (<paramref name="BytesOut"/>, puts) and
 /// read (<paramref name="BytesIn"/>, gets), total call time, the last failure's kind and time, the last success's time,
-/// whether the last call to end failed (<paramref name="LastCallFailed"/>), and the circuit's state. <c>isg backend list</c> shows it as the backend's health.
+/// whether the last call to end failed (<paramref name="LastCallFailed"/>), and the circuit's state.
 /// </summary>
 public sealed record BackendMetricsSnapshot(
     string Backend,

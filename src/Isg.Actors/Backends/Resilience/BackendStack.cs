@@ -13,7 +13,11 @@ public static class BackendStack
     /// Wraps <paramref name="inner"/> (which the stack then owns) as <paramref name="options"/> say, timing everything on
     /// <paramref name="time"/>. Throws <see cref="ArgumentException"/> for invalid options.
     /// </summary>
-    public static MeteredBackend Wrap(IStorageBackend inner, BackendStackOptions options, TimeProvider time, ILogger logger)
+    public static MeteredBackend Wrap(IStorageBackend inner, BackendStackOptions options, TimeProvider time, ILogger logger) =>
+        Wrap(inner, options, time, logger, status: null);
+
+    /// <summary>As <see cref="Wrap(IStorageBackend, BackendStackOptions, TimeProvider, ILogger)"/>, persisting the outcomes in <paramref name="status"/> when given.</summary>
+    public static MeteredBackend Wrap(IStorageBackend inner, BackendStackOptions options, TimeProvider time, ILogger logger, BackendStatusFile? status)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,9 +32,9 @@ public static class BackendStack
             backend = circuit = new CircuitBreakingBackend(backend, options.CircuitBreaker, time, logger);
         }
 
-        return new MeteredBackend(backend, time, circuit);
+        return new MeteredBackend(backend, time, circuit, status);
     }
 
-    /// <summary>The metrics of <paramref name="backend"/> when it is a wrapped stack (else null): what <c>isg backend list</c> shows.</summary>
+    /// <summary>The metrics of <paramref name="backend"/> when it is a wrapped stack (else null), for this process (the persisted ones: <see cref="BackendStatusFile"/>).</summary>
     public static BackendMetricsSnapshot? Metrics(IStorageBackend backend) => (backend as MeteredBackend)?.Snapshot();
 }

@@ -10,7 +10,8 @@ namespace Isg.Actors.Backends.Resilience;
 /// <c>isg.backend.calls</c>, <c>isg.backend.failures</c> (tag <c>kind</c>), <c>isg.backend.bytes_out</c>,
 /// <c>isg.backend.bytes_in</c> and histogram <c>isg.backend.duration</c> in seconds, all tagged <c>backend</c> and
 /// <c>operation</c>) and keeps totals for <see cref="Snapshot"/>. A list counts as one call, timed until it ends.
-/// Caller cancellations count as calls, not failures. Thread-safe.
+/// Caller cancellations count as calls, not failures. With a <see cref="BackendStatusFile"/>, every outcome is also
+/// recorded there, so that what this process learnt outlives it. Thread-safe.
 /// </summary>
 public sealed class MeteredBackend : BackendDecorator
 {
@@ -26,6 +27,7 @@ public sealed class MeteredBackend : BackendDecorator
 
     private readonly TimeProvider _time;
     private readonly CircuitBreakingBackend? _circuit;
+    private readonly BackendStatusFile? _status;
     private readonly long[] _failuresByKind = new long[Enum.GetValues<BackendFailureKind>().Length];
     private readonly Lock _lock = new();
     private long _calls;
@@ -38,14 +40,21 @@ public sealed class MeteredBackend : BackendDecorator
     private DateTimeOffset? _lastSuccessAt;
     private bool _lastCallFailed;
 
-    /// <summary>Measures <paramref name="inner"/>; <paramref name="circuit"/> (when in the stack below) gives the snapshot's circuit state.</summary>
-    public MeteredBackend(IStorageBackend inner, TimeProvider time, CircuitBreakingBackend? circuit = null)
+    /// <summary>
+    /// Measures <paramref name="inner"/>; <paramref name="circuit"/> (when in the stack below) gives the snapshot's
+    /// circuit state; <paramref name="status"/> (when given) persists the outcomes.
+    /// </summary>
+    public MeteredBackend(IStorageBackend inner, TimeProvider time, CircuitBreakingBackend? circuit = null, BackendStatusFile? status = null)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _circuit = circuit;
+        _status = status;
     }
+
+    /// <summary>Where the outcomes are persisted, if anywhere.</summary>
+    public BackendStatusFile? StatusFile => _status;
 
     /// <summary>The totals so far (a consistent copy).</summary>
     public BackendMetricsSnapshot Snapshot()
@@ -80,7 +89,7 @@ public sealed class MeteredBackend : BackendDecorator
 
         Interlocked.Add(ref _bytesOut, data.Length);
         s_bytesOut.Add(data.Length, Tags("put"));
-        Succeeded("put", started);
+        Succeeded("put", started, bytesOut: data.Length);
     }
 
     /// <inheritdoc />
@@ -101,7 +110,7 @@ public sealed class MeteredBackend : BackendDecorator
         var length = owner.Memory.Length;
         Interlocked.Add(ref _bytesIn, length);
         s_bytesIn.Add(length, Tags("get"));
-        Succeeded("get", started);
+        Succeeded("get", started, bytesIn: length);
         return owner;
     }
 
@@ -197,9 +206,27 @@ public sealed class MeteredBackend : BackendDecorator
         }
     }
 
+    /// <summary>Writes the outcomes not yet persisted, then disposes the inner backend.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _status?.Flush();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Writes the outcomes not yet persisted, then disposes the inner backend.</summary>
+    protected override ValueTask DisposeAsyncCore()
+    {
+        _status?.Flush();
+        return base.DisposeAsyncCore();
+    }
+
     private TagList Tags(string operation) => new() { { "backend", Name }, { "operation", operation } };
 
-    private void Succeeded(string operation, long started)
+    private void Succeeded(string operation, long started, long bytesOut = 0, long bytesIn = 0)
     {
         Count(operation, started);
         lock (_lock)
@@ -207,6 +234,8 @@ public sealed class MeteredBackend : BackendDecorator
             _lastSuccessAt = _time.GetUtcNow();
             _lastCallFailed = false;
         }
+
+        _status?.Succeeded(bytesOut, bytesIn, _circuit?.State ?? CircuitState.Closed);
     }
 
     private void Failed(string operation, long started, Exception exception, CancellationToken cancellationToken)
@@ -214,6 +243,7 @@ public sealed class MeteredBackend : BackendDecorator
         Count(operation, started);
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
+            _status?.Cancelled();
             return;
         }
 
@@ -229,6 +259,8 @@ public sealed class MeteredBackend : BackendDecorator
             _lastFailureAt = _time.GetUtcNow();
             _lastCallFailed = true;
         }
+
+        _status?.Failed(kind, exception.Message, _circuit?.State ?? CircuitState.Closed);
     }
 
     private void Count(string operation, long started)

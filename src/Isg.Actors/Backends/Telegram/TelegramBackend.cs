@@ -1,4 +1,3 @@
-using System.Buffers;
 using Isg.Actors.Backends.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,68 +10,26 @@ namespace Isg.Actors.Backends.Telegram;
 /// <see cref="RemoteObjectIndex"/> under the state directory, so listing is from the index (the Bot API cannot list a
 /// channel). Only sealed bytes and random file names reach Telegram; the bot token is never logged. Thread-safe.
 /// </summary>
-public sealed class TelegramBackend : IStorageBackend, IDisposable
+public sealed class TelegramBackend : RemoteObjectBackend
 {
     /// <summary>The index file's name under the state directory.</summary>
     public const string IndexFileName = "telegram-index.db";
 
-    private readonly TelegramClient _client;
-    private readonly RemoteObjectStore _store;
-
     /// <summary>Opens the backend (creating its state directory and index if needed).</summary>
     public TelegramBackend(TelegramBackendOptions options, ILogger? logger = null)
+        : this(Validated(options), new TelegramClient(options), logger ?? NullLogger.Instance)
+    {
+    }
+
+    private TelegramBackend(TelegramBackendOptions options, TelegramClient client, ILogger logger)
+        : base(options.Name, Path.Combine(options.StateDirectory, IndexFileName), new TelegramPartStore(options, client, logger), client, logger)
+    {
+    }
+
+    private static TelegramBackendOptions Validated(TelegramBackendOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        logger ??= NullLogger.Instance;
-        Name = options.Name;
-        _client = new TelegramClient(options);
-        _store = new RemoteObjectStore(options.Name, Path.Combine(options.StateDirectory, IndexFileName),
-            new TelegramPartStore(options, _client, logger), logger);
-    }
-
-    /// <inheritdoc/>
-    public string Name { get; }
-
-    /// <inheritdoc/>
-    /// <remarks>Objects of any size a buffer holds (split here); listing from the index; no quota.</remarks>
-    public BackendCapabilities Capabilities { get; } = new(Array.MaxLength, AcceptsOnlyVideo: false, IsLocal: false) { SupportsList = false };
-
-    /// <summary>Objects recorded and their total bytes.</summary>
-    public (long Objects, long Bytes) Usage() => _store.Usage();
-
-    /// <inheritdoc/>
-    public Task PutAsync(string objectName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _store.PutAsync(objectName, data, cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken) =>
-        _store.GetAsync(objectName, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>From the index: no request.</remarks>
-    public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Task.FromCanceled<bool>(cancellationToken) : Task.FromResult(_store.Exists(objectName));
-
-    /// <inheritdoc/>
-    public Task DeleteAsync(string objectName, CancellationToken cancellationToken) =>
-        _store.DeleteAsync(objectName, cancellationToken);
-
-    /// <inheritdoc/>
-    public IAsyncEnumerable<string> ListAsync(CancellationToken cancellationToken) => _store.ListAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>A put is durable when it returns (documents sent, index committed): nothing to do.</remarks>
-    public Task FlushAsync(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public BackendFailureKind Classify(Exception exception) => RemoteFailures.Classify(exception);
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _store.Dispose();
-        _client.Dispose();
+        return options;
     }
 }

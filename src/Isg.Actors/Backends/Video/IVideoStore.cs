@@ -27,6 +27,14 @@ public interface IVideoStore : IDisposable
     Task StoreAsync(string id, string videoFile, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Finishes storing video <paramref name="id"/> after a <see cref="StoreAsync"/> that failed or was cut short by a
+    /// crash, from what the store kept of it (a platform's upload session): true once the video is durable as after
+    /// <see cref="StoreAsync"/> (at once when it already is), false when the store kept nothing of it (the caller
+    /// packs its objects again). Failures are <see cref="BackendException"/>s; what was kept stays for another try.
+    /// </summary>
+    Task<bool> ResumeAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A local file holding video <paramref name="id"/>, for decoding: the store's own file, or the video downloaded
     /// to <paramref name="scratchFile"/> (which the caller deletes once done). <see cref="BackendException"/>
     /// NotFound when the store has no such video.
@@ -35,8 +43,8 @@ public interface IVideoStore : IDisposable
 
     /// <summary>
     /// Removes video <paramref name="id"/>: from the moment it returns, <see cref="List"/> (here and in a new instance)
-    /// no longer names it; the medium's copy goes now or at the next <see cref="FlushAsync"/>. Synchronous and cheap
-    /// (called under the backend's lock); idempotent.
+    /// no longer names it and nothing kept to resume storing it is left; the medium's copy goes now or at the next
+    /// <see cref="FlushAsync"/>. Synchronous and cheap (called under the backend's lock); idempotent.
     /// </summary>
     void Remove(string id);
 

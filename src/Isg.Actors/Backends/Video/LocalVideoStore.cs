@@ -66,6 +66,14 @@ public sealed class LocalVideoStore : IVideoStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The move into the folder is atomic: the video is there or nothing of it was kept.</remarks>
+    public Task<bool> ResumeAsync(string id, CancellationToken cancellationToken)
+    {
+        VideoPackIds.ThrowIfInvalid(id);
+        return cancellationToken.IsCancellationRequested ? Task.FromCanceled<bool>(cancellationToken) : Task.FromResult(Find(id) is not null);
+    }
+
+    /// <inheritdoc />
     public Task<string> FetchAsync(string id, string scratchFile, CancellationToken cancellationToken)
     {
         VideoPackIds.ThrowIfInvalid(id);

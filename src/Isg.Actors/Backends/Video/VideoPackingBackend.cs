@@ -18,7 +18,9 @@ namespace Isg.Actors.Backends.Video;
 /// (objects not yet in a video; they survive a crash and are packed later), <c>videos/&lt;id&gt;.&lt;ext&gt;</c> with
 /// <c>videos/&lt;id&gt;.index</c> (the objects the video holds, written atomically once the video is durable) and
 /// <c>videos/&lt;id&gt;.dead</c> (tombstones of deleted objects), <c>cache/&lt;id&gt;.payload</c> (decoded packs, LRU by
-/// bytes) and <c>work/</c> (packs being encoded). A pack is sealed when the spool reaches the pack size (in the
+/// bytes), <c>work/</c> (packs being encoded) and <c>pending/</c> (packs encoded and being stored: their index and the
+/// spool files they hold, so that a store cut by a failure or a crash is finished by <see cref="IVideoStore.ResumeAsync"/>,
+/// e.g. on the same upload session, instead of packing the objects again). A pack is sealed when the spool reaches the pack size (in the
 /// background) and on <see cref="FlushAsync"/>; spooled objects are removed only after their video and index are
 /// durable. A get reads the spool, else decodes the object's video once into the cache and reads its range. A lost
 /// index is rebuilt by decoding its video, whose payload names its objects. A video whose objects are all deleted is
@@ -26,12 +28,14 @@ namespace Isg.Actors.Backends.Video;
 /// Where the videos go is an <see cref="IVideoStore"/>: by default a <see cref="LocalVideoStore"/> over <c>videos/</c>;
 /// a platform's store (YouTube) uploads them instead, while the indexes and tombstones stay in <c>videos/</c> here.
 /// </summary>
-public sealed class VideoPackingBackend : IStorageBackend, IDisposable
+public sealed class VideoPackingBackend : IStorageBackend, IQuotaReporter, IDisposable
 {
     private const string SpoolDirectoryName = "spool";
     private const string VideosDirectoryName = "videos";
     private const string CacheDirectoryName = "cache";
     private const string WorkDirectoryName = "work";
+    private const string PendingDirectoryName = "pending";
+    private const string SpoolListExtension = ".spool";
     private const string IndexExtension = ".index";
     private const string TombstoneExtension = ".dead";
     private const string TempSuffix = ".tmp";
@@ -42,6 +46,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     private readonly string _spool;
     private readonly string _videos;
     private readonly string _work;
+    private readonly string _pending;
     private readonly PackCache _cache;
     private readonly IVideoStore _store;
     private readonly BackendCapabilities _capabilities;
@@ -54,6 +59,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     private readonly Dictionary<string, PackedObject> _packed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PackVideo> _videoById = new(StringComparer.Ordinal);
     private readonly List<string> _unindexed = [];
+    private readonly Dictionary<string, PendingSeal> _pendingSeals = new(StringComparer.Ordinal);
     private long _spooledBytes;
     private Task _backgroundSeal = Task.CompletedTask;
 
@@ -85,8 +91,10 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         _spool = Path.Combine(_root, SpoolDirectoryName);
         _videos = Path.Combine(_root, VideosDirectoryName);
         _work = Path.Combine(_root, WorkDirectoryName);
+        _pending = Path.Combine(_root, PendingDirectoryName);
         Directory.CreateDirectory(_spool);
         Directory.CreateDirectory(_videos);
+        Directory.CreateDirectory(_pending);
         if (Directory.Exists(_work))
         {
             Directory.Delete(_work, recursive: true);
@@ -98,6 +106,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         _cache = new PackCache(Path.Combine(_root, CacheDirectoryName), options.CacheBytes, _logger);
         LoadSpool();
         LoadVideos();
+        LoadPending();
     }
 
     /// <inheritdoc />
@@ -106,6 +115,10 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     /// <inheritdoc />
     /// <remarks>AcceptsOnlyVideo: its medium holds only videos; objects given to it are packed into them.</remarks>
     public BackendCapabilities Capabilities => _capabilities;
+
+    /// <inheritdoc />
+    /// <remarks>The store's, when it keeps account (a platform with a quota).</remarks>
+    public BackendQuotaState? QuotaState() => (_store as IQuotaReporter)?.QuotaState();
 
     /// <summary>The store's root directory (full path).</summary>
     public string RootDirectory => _root;
@@ -127,6 +140,18 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             lock (_state)
             {
                 return _spooledBytes;
+            }
+        }
+    }
+
+    /// <summary>Packs encoded whose store did not complete (resumed at the next seal or flush).</summary>
+    public IReadOnlyCollection<string> PendingSeals
+    {
+        get
+        {
+            lock (_state)
+            {
+                return [.. _pendingSeals.Keys];
             }
         }
     }
@@ -503,6 +528,7 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
     // Caller holds _sealGate.
     private async Task SealSpoolAsync(bool onlyFullPacks, CancellationToken cancellationToken)
     {
+        await ResumePendingAsync(cancellationToken).ConfigureAwait(false);
         List<SpoolFile> batch;
         lock (_state)
         {
@@ -539,6 +565,12 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             {
                 foreach (var spooled in packs.Skip(done).SelectMany(p => p))
                 {
+                    if (spooled.PendingSeal is not null)
+                    {
+                        // Its pack is encoded and waits to be stored: the next seal resumes that, not a new pack.
+                        continue;
+                    }
+
                     spooled.Sealing = false;
                     if (spooled.Dead)
                     {
@@ -583,46 +615,137 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
             await VideoFileEncoder.EncodeAsync(
                 new VideoEncodeRequest(payload, video, _options.Profile, Passphrase: null, Argon2Parameters.Default, PayloadName(id)),
                 null, cancellationToken).ConfigureAwait(false);
-            // The video is durable in the store before its index names it: a crash between the two is healed by
-            // rebuilding the index from the video.
-            await _store.StoreAsync(id, video, cancellationToken).ConfigureAwait(false);
-            WriteIndexFile(id, index);
-            var record = new PackVideo(id, index);
+            // From here the pack's objects belong to this video until it is stored or given up, in this process or
+            // (the pending record is durable) the next one.
+            var seal = new PendingSeal(id, index, pack);
+            WritePending(seal);
             lock (_state)
             {
-                _videoById[id] = record;
+                _pendingSeals[id] = seal;
                 foreach (var spooled in pack)
                 {
-                    index.TryGet(spooled.Name, out var entry);
-                    var current = _spooled.TryGetValue(spooled.Name, out var now) && ReferenceEquals(now, spooled);
-                    if (current)
-                    {
-                        _spooled.Remove(spooled.Name);
-                        _spooledBytes -= spooled.Length;
-                        if (_packed.Remove(spooled.Name, out var older))
-                        {
-                            Tombstone(older);
-                        }
-
-                        _packed[spooled.Name] = new PackedObject(record, entry);
-                        record.Live++;
-                    }
-                    else
-                    {
-                        // Replaced or deleted while the video was made: what the video holds of it is dead already.
-                        AppendTombstone(record, spooled.Name);
-                    }
-
-                    spooled.Sealing = false;
-                    TryDelete(spooled.Path);
-                }
-
-                if (record.Live == 0)
-                {
-                    RemoveVideo(record);
+                    spooled.PendingSeal = id;
                 }
             }
 
+            try
+            {
+                // The video is durable in the store before its index names it: a crash between the two is healed from
+                // the pending record (or, without one, by rebuilding the index from the video).
+                await _store.StoreAsync(id, video, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!WorthResuming(e))
+            {
+                Abandon(seal);
+                throw;
+            }
+
+            Complete(seal, payload);
+        }
+        finally
+        {
+            TryDelete(payload);
+            TryDelete(video);
+        }
+    }
+
+    // Stores left unfinished by a failure or a crash go on where the store kept them; one it kept nothing of (or that
+    // fails for good) is given up and its objects are packed again. Caller holds _sealGate.
+    private async Task ResumePendingAsync(CancellationToken cancellationToken)
+    {
+        PendingSeal[] pending;
+        lock (_state)
+        {
+            pending = [.. _pendingSeals.Values];
+        }
+
+        foreach (var seal in pending)
+        {
+            bool stored;
+            try
+            {
+                stored = await _store.ResumeAsync(seal.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!WorthResuming(e))
+            {
+                Abandon(seal);
+                throw;
+            }
+
+            if (stored)
+            {
+                Complete(seal, payload: null);
+            }
+            else
+            {
+                _logger.LogWarning("Video store {Name}: nothing is left of the unfinished store of video {Video}; its {Objects} objects are packed again",
+                    Name, seal.Id, seal.Pack.Count);
+                Abandon(seal);
+            }
+        }
+    }
+
+    // A store that failed this way may succeed later on what the store kept (a platform's upload session).
+    private bool WorthResuming(Exception exception) =>
+        exception is OperationCanceledException || Classify(exception) is not (BackendFailureKind.Permanent or BackendFailureKind.NotFound);
+
+    // The store holds the video: its index becomes the video's, its objects leave the spool. With the payload (this
+    // process encoded it), the decoded pack is cached as well.
+    private void Complete(PendingSeal seal, string? payload)
+    {
+        var id = seal.Id;
+        var index = seal.Index;
+        WriteIndexFile(id, index);
+        var record = new PackVideo(id, index);
+        lock (_state)
+        {
+            _pendingSeals.Remove(id);
+            _unindexed.Remove(id);
+            _videoById[id] = record;
+            var members = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var spooled in seal.Pack)
+            {
+                members.Add(spooled.Name);
+                index.TryGet(spooled.Name, out var entry);
+                var current = _spooled.TryGetValue(spooled.Name, out var now) && ReferenceEquals(now, spooled);
+                if (current)
+                {
+                    _spooled.Remove(spooled.Name);
+                    _spooledBytes -= spooled.Length;
+                    if (_packed.Remove(spooled.Name, out var older))
+                    {
+                        Tombstone(older);
+                    }
+
+                    _packed[spooled.Name] = new PackedObject(record, entry);
+                    record.Live++;
+                }
+                else
+                {
+                    // Replaced or deleted while the video was made: what the video holds of it is dead already.
+                    AppendTombstone(record, spooled.Name);
+                }
+
+                spooled.Sealing = false;
+                spooled.PendingSeal = null;
+                TryDelete(spooled.Path);
+            }
+
+            // Objects whose spool file a later put replaced before a crash: the next instance did not find them.
+            foreach (var entry in index.Entries.Where(e => !members.Contains(e.Name)))
+            {
+                AppendTombstone(record, entry.Name);
+            }
+
+            if (record.Live == 0)
+            {
+                RemoveVideo(record);
+            }
+        }
+
+        DeletePending(id);
+        if (payload is not null)
+        {
             lock (_verified)
             {
                 _verified.Add(id);
@@ -633,15 +756,46 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
                 // The payload is exactly what decoding the video gives back: serve the next gets from it.
                 _cache.Adopt(id, payload);
             }
+        }
 
-            _logger.LogInformation("Video store {Name}: sealed {Objects} objects ({Bytes} bytes) into video {Video}",
-                Name, pack.Count, index.End, id);
-        }
-        finally
+        _logger.LogInformation("Video store {Name}: sealed {Objects} objects ({Bytes} bytes) into video {Video}",
+            Name, seal.Pack.Count, index.End, id);
+    }
+
+    // Gives the pack up: the store drops what it kept, the record goes, and the objects are free to be packed again.
+    private void Abandon(PendingSeal seal)
+    {
+        _store.Remove(seal.Id);
+        DeletePending(seal.Id);
+        lock (_state)
         {
-            TryDelete(payload);
-            TryDelete(video);
+            _pendingSeals.Remove(seal.Id);
+            foreach (var spooled in seal.Pack)
+            {
+                spooled.PendingSeal = null;
+                spooled.Sealing = false;
+                if (spooled.Dead)
+                {
+                    TryDelete(spooled.Path);
+                }
+            }
         }
+    }
+
+    // The spool list first: a pending index always has its list (a list alone is a record cut short).
+    private void WritePending(PendingSeal seal)
+    {
+        var lines = string.Concat(seal.Pack.Select(s => Path.GetFileName(s.Path) + "\n"));
+        AtomicFile.WriteAllBytes(Path.Combine(_pending, seal.Id + SpoolListExtension), Encoding.ASCII.GetBytes(lines));
+        var bytes = new byte[seal.Index.EncodedLength];
+        seal.Index.WriteTo(bytes);
+        AtomicFile.WriteAllBytes(Path.Combine(_pending, seal.Id + IndexExtension), bytes);
+    }
+
+    private void DeletePending(string id)
+    {
+        File.Delete(Path.Combine(_pending, id + IndexExtension));
+        File.Delete(Path.Combine(_pending, id + SpoolListExtension));
     }
 
     private void WriteIndexFile(string id, BlockPackIndex index)
@@ -792,6 +946,71 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         }
 
         _unindexed.Sort(StringComparer.Ordinal);
+    }
+
+    // Packs a crash left between their encoding and their index: still to be stored (resumed at the next seal), or
+    // stored already, their index and spool not yet brought up to date.
+    private void LoadPending()
+    {
+        var byFileName = _spooled.Values.ToDictionary(s => Path.GetFileName(s.Path), StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(_pending))
+        {
+            var fileName = Path.GetFileName(file);
+            var id = Path.GetFileNameWithoutExtension(fileName);
+            var indexPath = Path.Combine(_pending, id + IndexExtension);
+            if (fileName.StartsWith('.') || !VideoPackIds.IsId(id))
+            {
+                TryDelete(file);
+                continue;
+            }
+
+            if (Path.GetExtension(fileName) != SpoolListExtension)
+            {
+                if (!File.Exists(Path.Combine(_pending, id + SpoolListExtension)))
+                {
+                    TryDelete(file);
+                }
+
+                continue;
+            }
+
+            if (!File.Exists(indexPath) || BlockPack.TryReadIndex(File.ReadAllBytes(indexPath), out var index, out _) != DecodeStatus.Done)
+            {
+                // Recorded only in part: the store was never asked, the objects are still just spooled.
+                TryDelete(indexPath);
+                TryDelete(file);
+                continue;
+            }
+
+            var pack = File.ReadAllLines(file, Encoding.ASCII).Select(l => byFileName.GetValueOrDefault(l)).OfType<SpoolFile>().ToList();
+            if (_videoById.ContainsKey(id))
+            {
+                // Stored and indexed; the crash came before the spool files went.
+                foreach (var spooled in pack.Where(s => _spooled.TryGetValue(s.Name, out var now) && ReferenceEquals(now, s)))
+                {
+                    _spooled.Remove(spooled.Name);
+                    _spooledBytes -= spooled.Length;
+                    TryDelete(spooled.Path);
+                }
+
+                DeletePending(id);
+                continue;
+            }
+
+            var seal = new PendingSeal(id, index, pack);
+            foreach (var spooled in pack)
+            {
+                spooled.Sealing = true;
+                spooled.PendingSeal = id;
+            }
+
+            _pendingSeals[id] = seal;
+            if (_unindexed.Contains(id))
+            {
+                // Stored, but the crash came before its index was written: the pending record has it.
+                Complete(seal, payload: null);
+            }
+        }
     }
 
     private HashSet<string> ReadTombstones(string id)
@@ -954,6 +1173,9 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
         // Guarded by _state: being read into a pack, and replaced or deleted meanwhile (the seal removes the file).
         public bool Sealing { get; set; }
 
+        // Guarded by _state: the pack (encoded, being stored) that holds it, until stored or given up.
+        public string? PendingSeal { get; set; }
+
         public bool Dead { get; set; }
     }
 
@@ -966,6 +1188,9 @@ public sealed class VideoPackingBackend : IStorageBackend, IDisposable
 
         public int Live { get; set; }
     }
+
+    /// <summary>A pack encoded into video <see cref="Id"/> whose store has not completed: its index and spool files.</summary>
+    private sealed record PendingSeal(string Id, BlockPackIndex Index, List<SpoolFile> Pack);
 
     /// <summary>Where a packed object lives.</summary>
     private sealed record PackedObject(PackVideo Video, BlockPackEntry Entry);

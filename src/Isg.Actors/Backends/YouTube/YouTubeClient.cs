@@ -62,16 +62,29 @@ public sealed class YouTubeClient
     public async Task<string> UploadAsync(string videoFile, string title, string description, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(videoFile);
-        var length = new FileInfo(videoFile).Length;
-        ArgumentOutOfRangeException.ThrowIfZero(length);
-        var contentType = ContentType(videoFile);
+        var session = await StartUploadAsync(new FileInfo(videoFile).Length, ContentTypeOf(videoFile), title, description, cancellationToken)
+            .ConfigureAwait(false);
+        return await SendAsync(session, videoFile, resume: false, progress: null, cancellationToken).ConfigureAwait(false)
+            ?? throw new BackendException(BackendFailureKind.Transient, _options.Name,
+                "uploading a video: the upload session expired; the pack is uploaded again from the start");
+    }
+
+    /// <summary>
+    /// Opens a resumable upload session (videos.insert with uploadType=resumable, 1600 units) for a video of
+    /// <paramref name="length"/> bytes of <paramref name="contentType"/> with the given title, description and the
+    /// configured privacy status; returns the session URI, which <see cref="SendAsync"/> uploads to (in this process or,
+    /// persisted, in a later one: Google keeps a session about a week).
+    /// </summary>
+    public async Task<Uri> StartUploadAsync(long length, string contentType, string title, string description, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        ArgumentException.ThrowIfNullOrEmpty(contentType);
         var metadata = JsonSerializer.Serialize(new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["snippet"] = new Dictionary<string, string>(StringComparer.Ordinal) { ["title"] = title, ["description"] = description, ["categoryId"] = "28" },
             ["status"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["privacyStatus"] = _options.PrivacyStatus, ["selfDeclaredMadeForKids"] = false },
         });
-        Uri session;
-        using (var start = await SendApiAsync(
+        using var start = await SendApiAsync(
             () =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Post, _uploadUri)
@@ -82,15 +95,36 @@ public sealed class YouTubeClient
                 request.Headers.Add("X-Upload-Content-Type", contentType);
                 return request;
             },
-            YouTubeQuotaLedger.UploadCost, "starting an upload", cancellationToken).ConfigureAwait(false))
-        {
-            session = start.Headers.Location is { } location
-                ? location.IsAbsoluteUri ? location : new Uri(_uploadUri, location)
-                : throw new BackendException(BackendFailureKind.Transient, _options.Name, "starting an upload: the answer names no session URI");
-        }
-
-        return await SendChunksAsync(session, videoFile, length, contentType, cancellationToken).ConfigureAwait(false);
+            YouTubeQuotaLedger.UploadCost, "starting an upload", cancellationToken).ConfigureAwait(false);
+        return start.Headers.Location is { } location
+            ? location.IsAbsoluteUri ? location : new Uri(_uploadUri, location)
+            : throw new BackendException(BackendFailureKind.Transient, _options.Name, "starting an upload: the answer names no session URI");
     }
+
+    /// <summary>
+    /// Sends <paramref name="videoFile"/> to upload <paramref name="session"/> in chunks of the configured size, from
+    /// byte 0, or (<paramref name="resume"/>) from where the session stands, asked first with <c>bytes */total</c>; a cut
+    /// connection or a 5xx is resumed the same way. Reports the bytes the session holds to <paramref name="progress"/>
+    /// after every acknowledged chunk. Returns the video id once the last chunk is acknowledged, or null when the session
+    /// no longer exists (expired or unknown: a new one must be started). Chunk PUTs cost no quota.
+    /// </summary>
+    public Task<string?> SendAsync(Uri session, string videoFile, bool resume, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrEmpty(videoFile);
+        var length = new FileInfo(videoFile).Length;
+        ArgumentOutOfRangeException.ThrowIfZero(length);
+        return SendChunksAsync(session, videoFile, length, ContentTypeOf(videoFile), resume, progress, cancellationToken);
+    }
+
+    /// <summary>The MIME type a video file is uploaded as, from its extension.</summary>
+    public static string ContentTypeOf(string file) => Path.GetExtension(file).ToUpperInvariant() switch
+    {
+        ".MP4" => "video/mp4",
+        ".MKV" => "video/x-matroska",
+        ".WEBM" => "video/webm",
+        _ => "application/octet-stream",
+    };
 
     /// <summary>The videos among <paramref name="ids"/> that exist (videos.list, 1 unit per 50 ids).</summary>
     public async Task<IReadOnlyList<YouTubeVideo>> ListAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
@@ -135,14 +169,6 @@ public sealed class YouTubeClient
             ? DownloadDirectAsync(id, destination, cancellationToken)
             : DownloadWithYtDlpAsync(id, destination, cancellationToken);
     }
-
-    private static string ContentType(string file) => Path.GetExtension(file).ToUpperInvariant() switch
-    {
-        ".MP4" => "video/mp4",
-        ".MKV" => "video/x-matroska",
-        ".WEBM" => "video/webm",
-        _ => "application/octet-stream",
-    };
 
     private async Task<HttpResponseMessage> SendApiAsync(Func<HttpRequestMessage> build, long units, string what, CancellationToken cancellationToken)
     {
@@ -220,7 +246,8 @@ public sealed class YouTubeClient
         return new BackendException(kind, _options.Name, message) { RetryAfter = retryAfter };
     }
 
-    private async Task<string> SendChunksAsync(Uri session, string videoFile, long length, string contentType, CancellationToken cancellationToken)
+    private async Task<string?> SendChunksAsync(
+        Uri session, string videoFile, long length, string contentType, bool resume, Action<long>? progress, CancellationToken cancellationToken)
     {
         using var handle = File.OpenHandle(videoFile, FileMode.Open, FileAccess.Read, FileShare.Read);
         var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkSize);
@@ -228,7 +255,7 @@ public sealed class YouTubeClient
         {
             long offset = 0;
             var failures = 0;
-            var query = false;
+            var query = resume;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -239,13 +266,14 @@ public sealed class YouTubeClient
                 }
 
                 var step = await PutChunkAsync(session, buffer, offset, count, length, contentType, query, cancellationToken).ConfigureAwait(false);
-                if (step.VideoId is not null)
+                if (step.VideoId is not null || step.Expired)
                 {
                     return step.VideoId;
                 }
 
                 if (step.Received is { } received)
                 {
+                    progress?.Invoke(received);
                     if (received > offset || query)
                     {
                         failures = 0;
@@ -348,8 +376,7 @@ public sealed class YouTubeClient
 
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
             {
-                throw new BackendException(BackendFailureKind.Transient, _options.Name,
-                    "uploading a video: the upload session expired; the pack is uploaded again from the start");
+                return new UploadStep(null, null, null) { Expired = true };
             }
 
             throw await FailureAsync(response, "uploading a video", cancellationToken).ConfigureAwait(false);
@@ -492,6 +519,12 @@ public sealed class YouTubeClient
         }
     }
 
-    /// <summary>What one PUT of an upload gave: the video id (done), the bytes the session holds (go on), or a failure to resume from.</summary>
-    private readonly record struct UploadStep(string? VideoId, long? Received, string? Failure);
+    /// <summary>
+    /// What one PUT of an upload gave: the video id (done), the bytes the session holds (go on), a failure to resume
+    /// from, or that the session is gone (<see cref="Expired"/>).
+    /// </summary>
+    private readonly record struct UploadStep(string? VideoId, long? Received, string? Failure)
+    {
+        public bool Expired { get; init; }
+    }
 }

@@ -7,7 +7,9 @@ namespace Isg.Actors.Backends.YouTube;
 /// Chooses, from yt-dlp's <c>-J</c> description of a video, the format that gives back our frames best: video at
 /// exactly the resolution we uploaded (the "original" one; a rescaled format would blur the cells), preferring a video
 /// -only stream over direct HTTPS, then H.264, then the highest bitrate. yt-dlp is then run with that format id, never
-/// with a "best" expression that could pick a rescaled one.
+/// with a "best" expression that could pick a rescaled one. A direct link to a file (yt-dlp's generic extractor: the
+/// description says <c>"direct": true</c> and has one format, whose resolution it cannot tell) is the uploaded file
+/// itself, so that one format is chosen; decoding checks the frames either way.
 /// </summary>
 public static class YtDlpFormatSelector
 {
@@ -46,6 +48,16 @@ public static class YtDlpFormatSelector
                     best = id;
                     bestScore = score;
                 }
+            }
+
+            if (best is null
+                && document.RootElement.TryGetProperty("direct", out var direct) && direct.ValueKind == JsonValueKind.True
+                && formats.GetArrayLength() == 1 && formats[0] is { ValueKind: JsonValueKind.Object } only
+                && Text(only, "format_id") is { Length: > 0 } onlyId
+                && Number(only, "width") is null && Number(only, "height") is null
+                && Text(only, "vcodec") is not "none")
+            {
+                best = onlyId;
             }
 
             return best;

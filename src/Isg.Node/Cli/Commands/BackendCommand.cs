@@ -75,29 +75,50 @@ public static class BackendCommand
         list.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, context =>
         {
             using var repository = context.OpenRepository();
-            var backends = BackendAdministration.List(repository);
+            var backends = BackendAdministration.Overview(repository);
             var queues = BackendAdministration.QueueSummaries(repository);
             var now = DateTimeOffset.UtcNow;
             var rows = backends.Select(b =>
             {
                 var queue = queues.GetValueOrDefault(b.Backend.Name);
                 var quota = repository.Backends.TryGet(b.Backend.Name, out var opened) ? opened.Capabilities.Quota : null;
-                return (b.Backend, b.Usage, Queue: queue, Quota: quota, Oldest: queue?.OldestEnqueuedAt is { } at ? now - at : (TimeSpan?)null);
+                return (Overview: b, Queue: queue, Quota: quota, Oldest: queue?.OldestEnqueuedAt is { } at ? now - at : (TimeSpan?)null);
             }).ToList();
 
-            // Health comes from a running node's metrics; this process has none, so it is not guessed.
-            const string Health = "unknown";
+            // Health, failures and quota come from what the processes that used each backend persisted (the node's
+            // and this command line's), so they show after those processes exit.
             if (parse.GetValue(json))
             {
                 context.Output.Json(rows.Select(r => new
                 {
-                    name = r.Backend.Name,
-                    type = r.Backend.Type,
-                    path = Where(r.Backend, repository),
-                    health = Health,
-                    objects = r.Usage.Objects,
-                    bytes = r.Usage.Bytes,
-                    quota = r.Quota is null ? null : new { unit = r.Quota.Unit, limit = r.Quota.Limit, periodSeconds = r.Quota.Period?.TotalSeconds, left = (long?)null },
+                    name = r.Overview.Backend.Name,
+                    type = r.Overview.Backend.Type,
+                    path = Where(r.Overview.Backend, repository),
+                    health = r.Overview.Health,
+                    objects = r.Overview.Usage.Objects,
+                    bytes = r.Overview.Usage.Bytes,
+                    status = r.Overview.Status is not { } status ? null : new
+                    {
+                        lastSuccessAt = status.LastSuccessAt,
+                        lastFailureAt = status.LastFailureAt,
+                        lastFailureKind = status.LastFailureKind?.ToString(),
+                        lastFailure = status.LastFailure,
+                        circuit = status.Circuit.ToString(),
+                        calls = status.Calls,
+                        failures = status.Failures,
+                        bytesUploaded = status.BytesOut,
+                        bytesDownloaded = status.BytesIn,
+                        updatedAt = status.UpdatedAt,
+                    },
+                    quota = r.Quota is null && r.Overview.Quota is null ? null : new
+                    {
+                        unit = r.Overview.Quota?.Unit ?? r.Quota!.Unit,
+                        limit = r.Overview.Quota?.Limit ?? r.Quota!.Limit,
+                        periodSeconds = r.Quota?.Period?.TotalSeconds,
+                        used = r.Overview.Quota?.Used,
+                        left = r.Overview.Quota?.Left,
+                        resetsAt = r.Overview.Quota?.ResetsAt,
+                    },
                     queue = new
                     {
                         objects = r.Queue?.Objects ?? 0,
@@ -113,9 +134,14 @@ public static class BackendCommand
                 {
                     var queue = r.Queue is null ? "queue empty"
                         : FormattableString.Invariant($"queue {r.Queue.Objects:N0} ({ByteSize.Format(r.Queue.Bytes)}, oldest {r.Oldest!.Value.TotalSeconds:0} s)");
-                    var quota = r.Quota is null ? string.Empty : FormattableString.Invariant($"  quota {r.Quota.Limit:N0} {r.Quota.Unit}");
+                    var quota = r.Overview.Quota is { } state
+                        ? FormattableString.Invariant($"  quota {state.Left:N0} of {state.Limit:N0} {state.Unit} left")
+                        : r.Quota is null ? string.Empty : FormattableString.Invariant($"  quota {r.Quota.Limit:N0} {r.Quota.Unit}");
+                    var failure = r.Overview.Status is { LastCallFailed: true, LastFailureKind: { } kind }
+                        ? $"  last failure {kind}: {r.Overview.Status.LastFailure}"
+                        : string.Empty;
                     context.Output.Data(FormattableString.Invariant(
-                        $"{r.Backend.Name,-16} {r.Backend.Type,-10} {Health,-8} {r.Usage.Objects,10:N0} objects {ByteSize.Format(r.Usage.Bytes),10}  {queue}{quota}  {Where(r.Backend, repository)}"));
+                        $"{r.Overview.Backend.Name,-16} {r.Overview.Backend.Type,-10} {r.Overview.Health,-8} {r.Overview.Usage.Objects,10:N0} objects {ByteSize.Format(r.Overview.Usage.Bytes),10}  {queue}{quota}{failure}  {Where(r.Overview.Backend, repository)}"));
                 }
             }
 

@@ -7,8 +7,9 @@ using Isg.Node.Json;
 namespace Isg.Node.Cli.Commands;
 
 /// <summary>
-/// `isg gc [--dry-run] [--wait SECONDS] [--json]`: deletes blocks no file or snapshot references, and objects the
-/// catalogue does not know, on every backend. Exit 8 when adds held the repository for the whole wait; 9 when some
+/// `isg gc [--dry-run] [--wait SECONDS] [--orphan-grace SECONDS] [--json]`: deletes blocks no file or snapshot
+/// references, and objects the catalogue does not know, on every backend (on a platform, only those written longer
+/// than the grace period ago). Exit 8 when adds held the repository for the whole wait; 9 when some
 /// deletes failed (the next gc retries them).
 /// </summary>
 public static class GcCommand
@@ -22,14 +23,25 @@ public static class GcCommand
             Description = "Seconds to wait for running adds before giving up (exit 8)",
             DefaultValueFactory = _ => GcOptions.DefaultWait.TotalSeconds,
         };
+        var grace = new Option<double>("--orphan-grace")
+        {
+            Description = "Seconds: objects on a platform that the catalogue does not know are deleted only once this old (an upload may be about to be recorded)",
+            DefaultValueFactory = _ => GcOptions.DefaultOrphanGrace.TotalSeconds,
+        };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("gc", "Delete blocks that no file or snapshot references, on every backend") { dryRun, wait, json };
+        var command = new Command("gc", "Delete blocks that no file or snapshot references, on every backend") { dryRun, wait, grace, json };
         command.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, async context =>
         {
             var seconds = parse.GetValue(wait);
             if (!(seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2))
             {
                 throw new CliException(ExitCode.Usage, $"--wait must be a number of seconds ≥ 0, not {seconds.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            var graceSeconds = parse.GetValue(grace);
+            if (!(graceSeconds >= 0 && graceSeconds <= TimeSpan.MaxValue.TotalSeconds / 2))
+            {
+                throw new CliException(ExitCode.Usage, $"--orphan-grace must be a number of seconds ≥ 0, not {graceSeconds.ToString(CultureInfo.InvariantCulture)}");
             }
 
             var node = context.StartNode();
@@ -41,7 +53,8 @@ public static class GcCommand
                     context.Output.Warn(FormattableString.Invariant($"an add is running; waiting up to {seconds:0.#} s for it to finish"));
                 }
             });
-            var report = await node.CollectGarbageAsync(new GcOptions(parse.GetValue(dryRun), TimeSpan.FromSeconds(seconds)), progress, cancellationToken)
+            var report = await node.CollectGarbageAsync(
+                new GcOptions(parse.GetValue(dryRun), TimeSpan.FromSeconds(seconds)) { OrphanGrace = TimeSpan.FromSeconds(graceSeconds) }, progress, cancellationToken)
                 .ConfigureAwait(false);
             if (parse.GetValue(json))
             {
@@ -59,6 +72,12 @@ public static class GcCommand
 
     private static void Print(ConsoleOutput output, GcReport report)
     {
+        if (report.OrphansDeferred > 0)
+        {
+            output.Line(FormattableString.Invariant(
+                $"gc: {report.OrphansDeferred} objects on platforms that the catalogue does not know were written within the grace period: kept for a later run"));
+        }
+
         if (report.FoundNothing)
         {
             output.Line(report.DryRun ? "gc (dry run): nothing to collect" : "gc: nothing to collect");

@@ -3,6 +3,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Backends.Discord;
 using Isg.Actors.Catalog;
 using Isg.TestKit;
+using Isg.TestKit.Platforms;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Isg.Actors.Tests.Backends.Discord;

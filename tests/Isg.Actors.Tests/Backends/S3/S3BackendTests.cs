@@ -100,6 +100,38 @@ public sealed class S3BackendTests(S3rverServer server) : BackendConformanceTest
         Assert.Equal(BackendFailureKind.Transient, get.Kind);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task GetAsync_BodyAgainstItsETag_TransientWhenItDoesNotHashToIt(bool matches, bool multipart)
+    {
+        // A server that replaced the object while sending it (s3rver), or a body damaged on the way: only the ETag tells.
+        var body = RandomBytes(100_000, 7);
+        var etag = multipart ? "\"0123456789abcdef0123456789abcdef-3\""
+            : "\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(matches ? body : body[1..])) + "\"";
+        await using var fake = await Isg.TestKit.Platforms.KestrelFake.StartAsync(async context =>
+        {
+            context.Response.Headers.ETag = etag;
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body);
+        });
+        using var backend = new S3Backend(new S3BackendOptions(fake.BaseAddress, "bucket") { AccessKey = "a", SecretKey = "b" });
+
+        if (matches || multipart)
+        {
+            using var owner = await backend.GetAsync(NewName(), CancellationToken.None);
+            Assert.True(owner.Memory.Span.SequenceEqual(body));
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<BackendException>(() => backend.GetAsync(NewName(), CancellationToken.None));
+            Assert.Equal(BackendFailureKind.Transient, error.Kind);
+            Assert.Contains("ETag", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void ToString_Options_HidesTheSecret()
     {

@@ -1,6 +1,7 @@
 using Isg.Actors.Backends;
 using Isg.Actors.Backends.Telegram;
 using Isg.Actors.Catalog;
+using Isg.TestKit.Platforms;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Isg.Actors.Tests.Backends.Telegram;

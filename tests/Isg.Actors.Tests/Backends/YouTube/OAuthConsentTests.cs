@@ -1,5 +1,6 @@
 using Isg.Actors.Backends;
 using Isg.Actors.Backends.YouTube;
+using Isg.TestKit.Platforms;
 
 namespace Isg.Actors.Tests.Backends.YouTube;
 

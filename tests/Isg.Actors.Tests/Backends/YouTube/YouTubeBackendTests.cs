@@ -2,8 +2,10 @@ using Isg.Actors.Backends;
 using Isg.Actors.Backends.Video;
 using Isg.Actors.Backends.YouTube;
 using Isg.Actors.Catalog;
+using Isg.Actors.Tests.Backends.TestServers;
 using Isg.Actors.Video;
 using Isg.TestKit;
+using Isg.TestKit.Platforms;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Isg.Actors.Tests.Backends.YouTube;
@@ -53,6 +55,82 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
     }
 
     [Fact]
+    public async Task FlushAsync_UploadStoppedMidway_ANewInstanceFinishesTheSameSession()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(5, 300_000);
+        var options = await OptionsAsync();
+        string pack;
+        using (var stop = new CancellationTokenSource())
+        using (var first = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(first, objects);
+            // The process stops while its third chunk is on the wire: two are in the session, the third never arrives.
+            fake.StallChunk(3);
+            var flush = first.FlushAsync(stop.Token);
+            await fake.ChunkStalled.WaitAsync(TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+            pack = Assert.Single(first.PendingSeals);
+        }
+
+        var session = YouTubeUploadSession.TryLoad(Path.Combine(options.StateDirectory, YouTubeVideoStore.UploadsDirectoryName, pack + ".session"));
+        Assert.NotNull(session);
+        Assert.Equal(2 * FakeYouTubeServer.ChunkUnit, session.Received);
+        var putsBefore = fake.ContentRanges.Count;
+
+        using (var second = YouTubeBackend.Open(options))
+        {
+            Assert.Equal([pack], second.PendingSeals);
+            await AssertHoldsAsync(second, objects);
+
+            await second.FlushAsync(CancellationToken.None);
+
+            Assert.Empty(second.PendingSeals);
+            Assert.Equal(0, second.SpooledBytes);
+            Assert.Equal(pack, YouTubeVideoStore.PackIdOf(Assert.Single(fake.Videos).Description));
+        }
+
+        // The same session: asked where it stands, then the rest from byte 524,288; one session, one charge.
+        var resumed = fake.ContentRanges.Skip(putsBefore).ToList();
+        Assert.StartsWith("bytes */", resumed[0], StringComparison.Ordinal);
+        Assert.StartsWith($"bytes {2 * FakeYouTubeServer.ChunkUnit}-", resumed[1], StringComparison.Ordinal);
+        Assert.Equal(1, fake.UploadSessions);
+        Assert.Equal(YouTubeQuotaLedger.UploadCost, fake.QuotaUsed);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(options.StateDirectory, YouTubeVideoStore.UploadsDirectoryName)));
+        await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [Fact]
+    public async Task FlushAsync_SessionExpiredWhileStopped_ANewInstanceUploadsOnANewSession()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(3, 300_000);
+        var options = await OptionsAsync();
+        using (var stop = new CancellationTokenSource())
+        using (var first = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(first, objects);
+            fake.StallChunk(2);
+            var flush = first.FlushAsync(stop.Token);
+            await fake.ChunkStalled.WaitAsync(TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+        }
+
+        fake.ExpireUploadSessions();
+        using (var second = YouTubeBackend.Open(options))
+        {
+            await second.FlushAsync(CancellationToken.None);
+            Assert.Empty(second.PendingSeals);
+        }
+
+        Assert.Equal(2, fake.UploadSessions);
+        Assert.Single(fake.Videos);
+        await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [Fact]
     public async Task FlushAsync_ServerErrorsOnChunks_AsksTheSessionAndFinishes()
     {
         var fake = await FakeAsync();
@@ -69,6 +147,35 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         Assert.True(fake.StatusQueries >= 2, $"{fake.StatusQueries} status queries");
         Assert.Single(fake.Videos);
         await AssertReadableFromThePlatformAsync(objects);
+    }
+
+    [ToolFact("yt-dlp")]
+    public async Task GetAsync_DownloadedWithYtDlp_ChoosesTheUploadedFileAndDecodesIt()
+    {
+        var fake = await FakeAsync();
+        var objects = Objects(3, 20_000);
+        // The watch page is the fake's direct link: yt-dlp's generic extractor describes it, and our choice of format
+        // and download command run for real.
+        var options = await OptionsAsync() with
+        {
+            DownloadMode = YouTubeDownloadMode.YtDlp,
+            DirectDownloadUrl = null,
+            WatchUrl = new Uri(fake.BaseUrl, "download/").ToString(),
+        };
+        using (var backend = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(backend, objects);
+            await backend.FlushAsync(CancellationToken.None);
+        }
+
+        Directory.Delete(Path.Combine(options.StateDirectory, "cache"), recursive: true);
+        using (var fresh = YouTubeBackend.Open(options))
+        {
+            await AssertHoldsAsync(fresh, objects);
+        }
+
+        Assert.NotEmpty(fake.DownloadAgents);
+        Assert.All(fake.DownloadAgents, agent => Assert.StartsWith("Mozilla/", agent, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -342,6 +449,47 @@ public sealed class YouTubeBackendTests : BackendConformanceTests, IDisposable
         Assert.True(backend.Capabilities.AcceptsOnlyVideo);
         Assert.False(backend.Capabilities.IsLocal);
         Assert.Equal(10_000, backend.Capabilities.Quota?.Limit);
+    }
+
+    [Fact]
+    public async Task Overview_AfterAnUpload_ShowsTheQuotaLeftFromThePersistedLedger()
+    {
+        var fake = await FakeAsync();
+        string root;
+        using (var repository = TestRepository.Create(_root, "repo"))
+        {
+            var record = new BackendRecord("tube", BackendFactory.YouTubeType,
+                BackendFactory.YouTubeSettings("lossless", 1 << 20, fake.BaseUrl.ToString(), "direct", fake.DownloadUrlTemplate), DateTimeOffset.UtcNow)
+            {
+                Secrets = new Dictionary<string, string>
+                {
+                    ["clientId"] = FakeYouTubeServer.ClientId,
+                    ["clientSecret"] = FakeYouTubeServer.ClientSecret,
+                    ["refreshToken"] = fake.RefreshToken,
+                },
+            };
+            using var writer = repository.Catalog.CreateWriter();
+            writer.AddBackend(record, Isg.Actors.Backends.Secrets.BackendSecrets.Seal(repository.Key, record.Name, record.Secrets));
+            root = repository.Layout.Root;
+        }
+
+        // Real traffic in the backend's state directory, as the node's uploader would make it: one upload, 1600 units.
+        var options = await OptionsAsync() with { Name = "tube", StateDirectory = BackendFactory.StateDirectory(root, "tube") };
+        using (var backend = YouTubeBackend.Open(options))
+        {
+            await PutAllAsync(backend, Objects(2, 5_000));
+            await backend.FlushAsync(CancellationToken.None);
+        }
+
+        using var reopened = Isg.Actors.Repositories.Repository.Open(root, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        var tube = Assert.Single(BackendAdministration.Overview(reopened), o => o.Backend.Name == "tube");
+
+        Assert.NotNull(tube.Quota);
+        Assert.Equal("api-units", tube.Quota.Unit);
+        Assert.Equal(1_600, tube.Quota.Used);
+        Assert.Equal(8_400, tube.Quota.Left);
+        Assert.True(tube.Quota.ResetsAt > DateTimeOffset.UtcNow && tube.Quota.ResetsAt <= DateTimeOffset.UtcNow.AddDays(1));
+        Assert.Equal(fake.QuotaUsed, tube.Quota.Used);
     }
 
     private async Task<FakeYouTubeServer> FakeAsync() => _fake ??= await FakeYouTubeServer.StartAsync();

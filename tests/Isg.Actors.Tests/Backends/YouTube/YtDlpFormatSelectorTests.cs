@@ -38,6 +38,30 @@ public sealed class YtDlpFormatSelectorTests
         Assert.Null(YtDlpFormatSelector.Select(Description, width, height));
     }
 
+    [Fact]
+    public void Select_DirectLinkToOneFileOfUnknownResolution_PicksThatFile()
+    {
+        // What yt-dlp's generic extractor says of http://127.0.0.1:PORT/download/ID served as video/x-matroska.
+        const string direct = """
+            {"id": "ID", "direct": true, "extractor": "generic", "formats": [
+              {"format_id": "x-matroska", "ext": "mkv", "vcodec": null, "acodec": null, "width": null, "height": null, "protocol": "http",
+               "url": "http://127.0.0.1:8765/download/ID"}
+            ]}
+            """;
+
+        Assert.Equal("x-matroska", YtDlpFormatSelector.Select(direct, 1920, 1080));
+    }
+
+    [Theory]
+    [InlineData("""{"direct": false, "formats": [{"format_id": "a", "protocol": "http"}]}""")]
+    [InlineData("""{"direct": true, "formats": [{"format_id": "a"}, {"format_id": "b"}]}""")]
+    [InlineData("""{"direct": true, "formats": [{"format_id": "a", "width": 640, "height": 360, "vcodec": "avc1"}]}""")]
+    [InlineData("""{"direct": true, "formats": [{"format_id": "a", "vcodec": "none", "acodec": "mp4a"}]}""")]
+    public void Select_NotOneDirectFileOfUnknownResolution_ReturnsNull(string json)
+    {
+        Assert.Null(YtDlpFormatSelector.Select(json, 1920, 1080));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{")]

@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Isg.Actors.Tests.Backends.Remote;
 using Microsoft.AspNetCore.Http;
 
-namespace Isg.Actors.Tests.Backends.Discord;
+namespace Isg.TestKit.Platforms;
 
 /// <summary>
 /// Discord's webhook API as documented, on loopback: <c>POST /api/v10/webhooks/ID/TOKEN?wait=true</c> (multipart

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Isg.Actors.Tests.Backends.Remote;
+namespace Isg.TestKit.Platforms;
 
 /// <summary>
 /// A Kestrel server on 127.0.0.1 (any free port) in the test process, for fakes of platform APIs: the fake gives one

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Isg.Actors.Tests.Backends.YouTube;
+namespace Isg.TestKit.Platforms;
 
 /// <summary>
 /// A local stand-in for Google's OAuth token endpoint and the YouTube Data API v3, following their documented contract:
@@ -40,6 +40,8 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
     private int _tokenCounter;
     private int _cutChunkNumber;
     private int _cutAfterBytes;
+    private int _stallChunkNumber;
+    private TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeYouTubeServer(WebApplication app) => _app = app;
 
@@ -72,6 +74,9 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
     public int Cuts { get; private set; }
 
     public int ApiRequests { get; private set; }
+
+    /// <summary>The User-Agent of every download (GET /download/ID), in order.</summary>
+    public List<string> DownloadAgents { get; } = [];
 
     /// <summary>The Content-Range headers of every PUT, in order.</summary>
     public List<string> ContentRanges { get; } = [];
@@ -109,6 +114,15 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         lock (_gate)
         {
             _consentChallenge = codeChallenge;
+        }
+    }
+
+    /// <summary>Every upload session open so far is forgotten (the session URI answers 404, as an expired one does).</summary>
+    public void ExpireUploadSessions()
+    {
+        lock (_gate)
+        {
+            _sessions.Clear();
         }
     }
 
@@ -162,6 +176,25 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
             _cutChunkNumber = chunkNumber;
             _cutAfterBytes = afterBytes;
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="chunkNumber"/>-th chunk PUT from now (1 = next) is held, unanswered and unread, until the
+    /// client gives up on it (a process stopped mid-upload); <see cref="ChunkStalled"/> completes when it arrives.
+    /// </summary>
+    public void StallChunk(int chunkNumber)
+    {
+        lock (_gate)
+        {
+            _stallChunkNumber = chunkNumber;
+            _stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Completes when the chunk <see cref="StallChunk"/> named arrives.</summary>
+    public Task ChunkStalled
+    {
+        get { lock (_gate) { return _stalled.Task; } }
     }
 
     public async ValueTask DisposeAsync()
@@ -358,6 +391,7 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         Session? session;
         var cutAfter = -1;
         var failure = 0;
+        TaskCompletionSource? stall = null;
         var range = context.Request.Headers.ContentRange.ToString();
         lock (_gate)
         {
@@ -374,6 +408,10 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
                 {
                     cutAfter = _cutAfterBytes;
                 }
+                else if (_stallChunkNumber > 0 && --_stallChunkNumber == 0)
+                {
+                    stall = _stalled;
+                }
             }
             else
             {
@@ -384,6 +422,19 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         if (session is null)
         {
             await ErrorAsync(context, 404, "notFound", "no such upload session");
+            return;
+        }
+
+        if (stall is not null)
+        {
+            stall.TrySetResult();
+            // Until the client goes away: nothing of this chunk is stored.
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (context.RequestAborted.Register(() => aborted.TrySetResult()))
+            {
+                await aborted.Task;
+            }
+
             return;
         }
 
@@ -530,6 +581,7 @@ public sealed class FakeYouTubeServer : IAsyncDisposable
         FakeYouTubeVideo? video;
         lock (_gate)
         {
+            DownloadAgents.Add(context.Request.Headers.UserAgent.ToString());
             _videos.TryGetValue(context.Request.RouteValues["id"]?.ToString() ?? string.Empty, out video);
         }
 

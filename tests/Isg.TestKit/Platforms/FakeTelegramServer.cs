@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Isg.Actors.Tests.Backends.Remote;
 using Microsoft.AspNetCore.Http;
 
-namespace Isg.Actors.Tests.Backends.Telegram;
+namespace Isg.TestKit.Platforms;
 
 /// <summary>
 /// The Bot API as documented, on loopback: <c>POST /botTOKEN/sendDocument</c> (multipart chat_id + document),
