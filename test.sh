@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0 yt-dlp)
+packages=(libzstd1 libargon2-1 libisal2 sqlite3 ffmpeg libzbar0 yt-dlp avahi-daemon avahi-utils dbus iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 # Node.js often comes from elsewhere than Debian (the machine image has its own node and npm): only a missing

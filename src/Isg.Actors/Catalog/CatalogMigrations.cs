@@ -320,6 +320,25 @@ public static class CatalogMigrations
         CREATE INDEX crdt_conflict_copies_source ON crdt_conflict_copies (source_path);
         """;
 
+    // The devices this node talks to (issue 5): one row per device id (SHA-256 of its certificate). trust says why it
+    // is accepted: 1 paired with `isg peer add`, 2 admitted because it proved the cluster secret. addresses is a JSON
+    // array of "HOST:PORT" strings given with `peer add --address` (discovered addresses are not stored). last_seen,
+    // bytes_in and bytes_out are kept up to date by the running node; connected_since is set while the node holds a
+    // connection to the device (cleared when the node starts, so a crash leaves no stale "connected"). Times are Unix ms.
+    private const string PeersSchema = """
+        CREATE TABLE peers (
+            device_id       BLOB PRIMARY KEY NOT NULL CHECK (length(device_id) = 32),
+            name            TEXT NOT NULL DEFAULT '',
+            addresses       TEXT NOT NULL DEFAULT '[]',
+            trust           INTEGER NOT NULL CHECK (trust IN (1, 2)),
+            added_at        INTEGER NOT NULL,
+            last_seen       INTEGER,
+            bytes_in        INTEGER NOT NULL DEFAULT 0 CHECK (bytes_in >= 0),
+            bytes_out       INTEGER NOT NULL DEFAULT 0 CHECK (bytes_out >= 0),
+            connected_since INTEGER
+        ) WITHOUT ROWID;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -330,6 +349,7 @@ public static class CatalogMigrations
         new(5, "backend secrets: backends.secrets (sealed credentials)", BackendSecretsSchema),
         new(6, "upload queue: upload_queue (objects spooled for remote backends)", UploadQueueSchema),
         new(7, "replicated catalogue: crdt_operations, crdt_superseded, crdt_devices, crdt_member_vectors, crdt_conflict_copies", CrdtSchema),
+        new(8, "peers: paired and cluster devices, their addresses and traffic", PeersSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -164,6 +164,11 @@ public sealed partial class CatalogReader
         });
     }
 
+    /// <summary>How many blocks entries need that are stored nowhere here (see <see cref="ReadWantedBlocks"/>).</summary>
+    public long CountWantedBlocks() => Run(
+        "SELECT count(*) FROM blocks b WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)",
+        0, command => (long)command.ExecuteScalar()!);
+
     private VersionVector ReadDeviceVector(string sql) => Run(sql, 0, command =>
     {
         using var reader = command.ExecuteReader();

@@ -18,7 +18,6 @@ public sealed partial class CatalogWriter
 
     private CrdtStatements? _crdt;
     private HybridLogicalClock? _clock;
-    private ulong _localSequence;
 
     private CrdtStatements Crdt => _crdt ??= new CrdtStatements(this);
 
@@ -263,15 +262,19 @@ public sealed partial class CatalogWriter
     {
         var device = _database.Options.LocalDevice!.Value;
         var clock = LocalClock(device).Now(_database.NowUnixMilliseconds());
+
+        // Read inside the transaction each time: another process (a CLI add beside the running node) may have logged
+        // operations of this device since.
+        var sequence = Contiguous(device) + 1;
         var supersedes = Survivors(path).Select(o => o.Id).Order().ToArray();
-        var operation = new CatalogOperation(new OperationId(device, ++_localSequence), clock, path, version, supersedes);
+        var operation = new CatalogOperation(new OperationId(device, sequence), clock, path, version, supersedes);
         InsertOperation(operation, survives: true);
         foreach (var id in supersedes)
         {
             Supersede(id, path);
         }
 
-        SetContiguous(device, _localSequence);
+        SetContiguous(device, sequence);
     }
 
     private HybridLogicalClock LocalClock(DeviceId device)
@@ -289,7 +292,6 @@ public sealed partial class CatalogWriter
         }
 
         statements.LatestClock.Reset();
-        _localSequence = Contiguous(device);
         return _clock = clock;
     }
 

@@ -1,5 +1,10 @@
 using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
+using Isg.Actors.Discovery;
+using Isg.Actors.Peers;
+using Isg.Actors.Peers.Transport;
+using Isg.Actors.Swarm;
+using Isg.Actors.Sync;
 using Isg.Actors.Encoders;
 using Isg.Actors.Healing;
 using Isg.Actors.Ingest;
@@ -32,9 +37,10 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     private IActorRef<IEncoderCommand>? _encoders;
     private IActorRef<IHealerCommand>? _healer;
     private long _jobs;
+    private NodeNetwork? _network;
 
     /// <inheritdoc />
-    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
+    protected override async ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
         Context.Spawn<IUploaderCommand>("backends", () => new BackendsActor(repository.Backends), MailboxOptions.Unbounded);
@@ -46,7 +52,49 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         var healer = _healer;
         _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
-        return ValueTask.CompletedTask;
+        if (options.Network is { } network)
+        {
+            _network = await StartNetworkAsync(network, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // /node/sync, /node/swarm, /node/peers and /node/discovery: peers' frames are routed to the sync responder and the
+    // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor.
+    private async Task<NodeNetwork> StartNetworkAsync(NodeNetworkOptions network, CancellationToken cancellationToken)
+    {
+        var catalog = _catalog!;
+        var identity = repository.LoadIdentity();
+        var syncOptions = network.Sync with { Members = () => TrustedPeers() };
+        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded);
+        var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, network.Swarm), MailboxOptions.Unbounded);
+        var router = new PeerInboundRouter();
+        var blocks = new BlockServer(repository, Context.Logger);
+        var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);
+        router.Register(handler, NodePeerHandler.Requests);
+        router.Register(handler, NodePeerHandler.Messages);
+        var peers = Context.Spawn<IPeersCommand>("peers", () => new PeersActor(identity, repository.Key, repository.Catalog, router, network.Peers),
+            MailboxOptions.Unbounded);
+        peers.Tell(new SubscribePeerEvents(new PeerEventBridge(sync, swarm)));
+
+        var status = await peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), cancellationToken)
+            .ConfigureAwait(false);
+        var discovery = new DiscoveryOptions
+        {
+            LocalDevice = identity.DeviceId,
+            PeerPort = status.ListenEndPoint?.Port ?? PeersOptions.DefaultPort,
+            EnableMdns = network.Mdns,
+            Announce = network.Mdns && status.ListenEndPoint is not null,
+            StaticPeers = network.StaticPeers,
+            DnsName = network.DnsName,
+        };
+        Context.Spawn<IDiscoveryCommand>("discovery", () => new DiscoveryActor(discovery, new DiscoveryBridge(peers)), MailboxOptions.Unbounded);
+        return new NodeNetwork(identity.DeviceId, peers, sync, swarm);
+    }
+
+    private IReadOnlyCollection<Isg.Protocol.Peers.DeviceId> TrustedPeers()
+    {
+        using var reader = repository.Catalog.CreateReader();
+        return [.. reader.ListPeers().Select(p => p.Device)];
     }
 
     /// <inheritdoc />
@@ -64,12 +112,18 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
                 break;
             case StartRestore restore:
                 var restoreJob = new RestoreJob(repository, restore.Request, encoders,
-                    InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), restore.Progress, restore.ReplyTo, restore.CancellationToken);
+                    InFlightChunks(repository.Settings.ChunkerOptions.MaxSize), restore.Progress, restore.ReplyTo, restore.CancellationToken)
+                {
+                    FetchFromPeers = _network is { } network ? (ids, token) => FetchFromPeersAsync(network.Swarm, ids, token) : null,
+                };
                 Context.Spawn<IRestoreJobCommand>($"restore-{++_jobs}", () => new RestoreJobActor(restoreJob),
                     MailboxOptions.Unbounded, SupervisorStrategy.Stopping);
                 break;
             case GetHealer getHealer:
                 getHealer.ReplyTo.Reply(_healer!);
+                break;
+            case GetNetwork getNetwork:
+                getNetwork.ReplyTo.Reply(_network);
                 break;
             case GetWorkers get:
                 get.ReplyTo.Reply(new NodeWorkers(catalog, encoders));
@@ -80,6 +134,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
 
         return ValueTask.CompletedTask;
     }
+
+    private static Task FetchFromPeersAsync(IActorRef<ISwarmCommand> swarm, IReadOnlyList<Isg.Protocol.Hashing.BlockId> ids, CancellationToken cancellationToken) =>
+        swarm.AskAsync<ISwarmCommand, BlocksFetched>(r => new FetchBlocks(ids, r), Timeout.InfiniteTimeSpan, cancellationToken);
 
     // Chunks between reader and store: enough to keep every worker busy, few enough to bound memory.
     private int InFlightChunks(int maxChunkSize) =>

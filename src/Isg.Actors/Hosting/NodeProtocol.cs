@@ -34,3 +34,13 @@ public sealed record NodeWorkers(IActorRef<ICatalogCommand> Catalog, IActorRef<I
 
 /// <summary>Asks for the healer (/node/healer). Replies its ref.</summary>
 public sealed record GetHealer(IReplyTo<IActorRef<IHealerCommand>> ReplyTo) : INodeCommand;
+
+/// <summary>Asks for the node's network actors. Replies <see cref="NodeNetwork"/>, or null when the node has none.</summary>
+public sealed record GetNetwork(IReplyTo<NodeNetwork?> ReplyTo) : INodeCommand;
+
+/// <summary>The node's network actors and its device id.</summary>
+public sealed record NodeNetwork(
+    Isg.Protocol.Peers.DeviceId Device,
+    IActorRef<Isg.Actors.Peers.IPeersCommand> Peers,
+    IActorRef<Isg.Actors.Sync.ISyncCommand> Sync,
+    IActorRef<Isg.Actors.Swarm.ISwarmCommand> Swarm);

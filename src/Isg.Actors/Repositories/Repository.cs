@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Isg.Actors.Backends;
 using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
+using Isg.Actors.Peers.Identity;
 using Isg.Actors.Storage;
 using Isg.Protocol.Chunking;
 using Isg.Protocol.Errors;
@@ -76,7 +77,8 @@ public sealed class Repository : IDisposable
         {
             var keyName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, keyName + ".key"), KeyFile.Wrap(key, passphrase, options.Kdf));
-            catalog = CatalogDatabase.Open(layout.Root);
+            // Before the catalogue, so its device id is known from the first write on.
+            catalog = CatalogDatabase.Open(layout.Root, CatalogOptions(layout));
             store = BackendSet.Open(catalog, layout.Root, loggerFactory, key);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
@@ -112,7 +114,7 @@ public sealed class Repository : IDisposable
         CatalogDatabase? catalog = null;
         try
         {
-            catalog = CatalogDatabase.Open(layout.Root);
+            catalog = CatalogDatabase.Open(layout.Root, CatalogOptions(layout));
             return new Repository(layout, marker, key, catalog, BackendSet.Open(catalog, layout.Root, loggerFactory, key, decorate));
         }
         catch
@@ -121,6 +123,20 @@ public sealed class Repository : IDisposable
             key.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The node's identity (certificate and key under <see cref="RepositoryLayout.IdentityDirectory"/>), created on first
+    /// need for repositories made before identities existed. The caller disposes it.
+    /// </summary>
+    public NodeIdentity LoadIdentity() => NodeIdentity.LoadOrCreate(Layout.IdentityDirectory);
+
+    // The catalogue logs this node's writes as replicated operations under its device id (created on first need, so
+    // repositories made before identities get one).
+    private static CatalogDatabaseOptions CatalogOptions(RepositoryLayout layout)
+    {
+        using var identity = NodeIdentity.LoadOrCreate(layout.IdentityDirectory);
+        return new CatalogDatabaseOptions { LocalDevice = identity.DeviceId };
     }
 
     /// <summary>Closes the catalogue, releases the backends' temp locks and wipes the key.</summary>
@@ -163,8 +179,14 @@ public sealed class Repository : IDisposable
     // (a "keys" folder of SSH keys, another program's catalog.db) is never taken for one and deleted.
     private static bool IsInterruptedInit(RepositoryLayout layout)
     {
-        string[] ours = ["keys", "blocks", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
+        string[] ours = ["keys", "blocks", "identity", "catalog.db", "catalog.db-wal", "catalog.db-shm", "catalog.db-journal"];
         if (!Directory.EnumerateFileSystemEntries(layout.Root).All(e => ours.Contains(Path.GetFileName(e), StringComparer.Ordinal)))
+        {
+            return false;
+        }
+
+        // Init makes the identity before the catalogue; without a marker the folder is ours only if it holds nothing else.
+        if (Directory.Exists(layout.IdentityDirectory) && !Directory.EnumerateFileSystemEntries(layout.IdentityDirectory).All(IsIdentityFile))
         {
             return false;
         }
@@ -185,6 +207,13 @@ public sealed class Repository : IDisposable
         return !Directory.Exists(layout.BlocksDirectory)
             || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
                 .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal));
+    }
+
+    private static bool IsIdentityFile(string path)
+    {
+        var name = Path.GetFileName(path);
+        return File.Exists(path) && (name == NodeIdentity.FileName
+            || (name.StartsWith("." + NodeIdentity.FileName + ".", StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal)));
     }
 
     // "<16 hex>.key" as init names key files, or AtomicFile's temporary of one: ".<16 hex>.key.<32 hex>.tmp".

@@ -21,6 +21,9 @@ public sealed class RepositoryLayout(string root)
     /// <summary>The lock file that keeps adds and removals of different processes apart.</summary>
     public string LockFile => Path.Combine(Root, "lock");
 
+    /// <summary>The node's identity: its certificate and private key (owner-only), whose hash is the device id.</summary>
+    public string IdentityDirectory => Path.Combine(Root, "identity");
+
     /// <summary>The node's HTTP API token (owner-only).</summary>
     public string ApiTokenFile => Path.Combine(Root, "api-token");
 }

@@ -13,4 +13,11 @@ public sealed record RestoreJob(
     int MaxBlocksInFlight,
     IProgress<TransferProgress>? Progress,
     IReplyTo<TransferOutcome<RestoreReport>> ReplyTo,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary>
+    /// Fetches blocks held nowhere here from peers before they are read (a node that holds the catalogue only); null
+    /// when the node has no peers. Blocks it cannot get stay missing, and their files fail as usual.
+    /// </summary>
+    public Func<IReadOnlyList<Isg.Protocol.Hashing.BlockId>, CancellationToken, Task>? FetchFromPeers { get; init; }
+}

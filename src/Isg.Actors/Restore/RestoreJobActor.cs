@@ -22,6 +22,9 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
     private const int EarlyWriteBackMinimum = 256 * 1024;
 
     private readonly SemaphoreSlim _inFlight = new(job.MaxBlocksInFlight, job.MaxBlocksInFlight);
+    // Blocks checked (and fetched from peers when held nowhere here) together before they are read.
+    private const int PeerFetchWindow = 64;
+
     private readonly CancellationTokenSource _feederStop = CancellationTokenSource.CreateLinkedTokenSource(job.CancellationToken);
     private readonly Dictionary<long, BlockDecoded> _arrived = [];
     private readonly Queue<RestoreFileState> _writing = new();
@@ -455,11 +458,15 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
                     continue;
                 }
 
-                foreach (var block in source.GetBlocks(entry))
+                foreach (var window in source.GetBlocks(entry).Chunk(PeerFetchWindow))
                 {
-                    await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    await job.Encoders.TellAsync(new DecodeBlock(seq++, block.Id, replyTo), CancellationToken.None).ConfigureAwait(false);
-                    Interlocked.Exchange(ref _requested, seq);
+                    await FetchFromPeersAsync(window, cancellationToken).ConfigureAwait(false);
+                    foreach (var block in window)
+                    {
+                        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        await job.Encoders.TellAsync(new DecodeBlock(seq++, block.Id, replyTo), CancellationToken.None).ConfigureAwait(false);
+                        Interlocked.Exchange(ref _requested, seq);
+                    }
                 }
             }
 
@@ -468,6 +475,27 @@ public sealed class RestoreJobActor(RestoreJob job) : Actor<IRestoreJobCommand>
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             self.Tell(new FeedingFinished(Interlocked.Read(ref _requested), e));
+        }
+    }
+
+    // Blocks of the window that are stored nowhere here are asked of peers first (one batch per window keeps the
+    // swarm busy on several at once while memory stays bounded by the window).
+    private async Task FetchFromPeersAsync(FileBlock[] window, CancellationToken cancellationToken)
+    {
+        if (job.FetchFromPeers is not { } fetch)
+        {
+            return;
+        }
+
+        List<Isg.Protocol.Hashing.BlockId> missing;
+        using (var reader = job.Repository.Catalog.CreateReader())
+        {
+            missing = [.. window.Select(b => b.Id).Distinct().Where(id => reader.GetBlockLocations(id).Count == 0)];
+        }
+
+        if (missing.Count > 0)
+        {
+            await fetch(missing, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -31,4 +31,51 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> with <paramref name="contents"/> atomically and durably unless it exists;
+    /// false (and nothing written) when it does, e.g. because another process created it first. The final step is
+    /// a link(2), which never replaces an existing file.
+    /// </summary>
+    public static bool TryCreateNew(string path, ReadOnlySpan<byte> contents, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode,
+            }))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (File.Exists(path))
+            {
+                return false;
+            }
+
+            try
+            {
+                // Without overwrite, .NET moves by link(2) then unlink: the name appears complete or not at all.
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+
+            NativeFileSystem.FsyncPath(directory);
+            return true;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
 }

@@ -28,9 +28,14 @@ public static class IsgCommandLine
         root.Add(ConfigCommand.Create(options));
         root.Add(BackendCommand.Create(options));
         root.Add(NodeCommand.Create(options));
+        root.Add(IdCommand.Create(options));
+        root.Add(PeerCommand.Create(options));
         root.Add(EncodeCommand.Create(options));
         root.Add(DecodeCommand.Create(options));
         root.Add(BenchCommand.Create(options));
+        root.Add(DiscoverCommand.Create(options));
+        root.Add(SyncCommand.CreateSync(options));
+        root.Add(SyncCommand.CreateStatus(options));
         return root;
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using Isg.Actors.Healing;
+using Isg.Actors.Peers;
+using Isg.Actors.Runtime;
 using Isg.Actors.Hosting;
 using Isg.Actors.Repositories;
 using Isg.Node.Cli;
@@ -19,7 +21,7 @@ namespace Isg.Node.Hosting;
 public static class NodeHost
 {
     /// <summary>Runs until <paramref name="cancellationToken"/> fires (Ctrl-C or SIGTERM).</summary>
-    public static async Task RunAsync(CommandContext context, IPEndPoint endpoint, CancellationToken cancellationToken)
+    public static async Task RunAsync(CommandContext context, IPEndPoint endpoint, NodeNetworkOptions network, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -32,7 +34,7 @@ public static class NodeHost
         }
 
         // The node's healer scrubs and repairs on its own (every scrub.interval) and takes repair requests.
-        var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions(Healer: new HealerOptions(Periodic: true)));
+        var node = StorageNode.Start(repository, context.LoggerFactory, new StorageNodeOptions(Healer: new HealerOptions(Periodic: true), Network: network));
         await using var nodeScope = node.ConfigureAwait(false);
         var token = ApiToken.LoadOrCreate(repository.Layout.ApiTokenFile);
 
@@ -43,10 +45,21 @@ public static class NodeHost
         var app = builder.Build();
         await using var appScope = app.ConfigureAwait(false);
         ApiEndpoints.Map(app, node, token, context.LoggerFactory.CreateLogger("Isg.Node.Http"));
+        GatewayEndpoints.Map(app, node, context.LoggerFactory.CreateLogger("Isg.Node.Gateway"));
+        var peers = await node.GetNetworkAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the node started without its network actors");
+        PeerEndpoints.Map(app, peers.Peers, repository.Catalog);
+        SyncEndpoints.Map(app, node);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        NodeEndpointFile.Write(repository.Layout, endpoint);
         context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
         context.Output.Line($"API token for writes and remote reads: {repository.Layout.ApiTokenFile}");
+        var listening = await peers.Peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), cancellationToken)
+            .ConfigureAwait(false);
+        context.Output.Line(listening.ListenEndPoint is { } peerEndpoint
+            ? $"device {peers.Device} listening for peers on {peerEndpoint}"
+            : $"device {peers.Device} (not listening for peers)");
         // Stop on Ctrl-C or SIGTERM (the CLI's token) and also when the web host itself is told to stop.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         try
@@ -58,6 +71,7 @@ public static class NodeHost
             context.Output.Line("stopping node");
         }
 
+        NodeEndpointFile.Delete(repository.Layout);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

@@ -5,7 +5,7 @@ namespace Isg.Protocol.Keys;
 
 /// <summary>
 /// A repository's random 32-byte master key and the subkeys derived from it with HKDF-SHA256, one per purpose
-/// ("isg/v1/block", "isg/v1/name", "isg/v1/chunker", "isg/v1/backend-secrets"), so no two uses ever share key material. Immutable after
+/// ("isg/v1/block", "isg/v1/name", "isg/v1/chunker", "isg/v1/backend-secrets", "isg/v1/cluster-secret"), so no two uses ever share key material. Immutable after
 /// construction: safe to share between threads; <see cref="Dispose"/> (not concurrent with use) zeroes every
 /// secret, after which members throw <see cref="ObjectDisposedException"/>. Nothing secret is ever printed.
 /// </summary>
@@ -23,7 +23,8 @@ public sealed class RepositoryKey : IDisposable
     private const int NameSubkeyOffset = 64;
     private const int ChunkerSeedOffset = 96;
     private const int BackendSecretsOffset = 128;
-    private const int SubkeyCount = 4;
+    private const int ClusterSecretOffset = 160;
+    private const int SubkeyCount = 5;
 
     // Longest HKDF info: the block label followed by the 32 id bytes.
     private const int MaxInfoLength = 64;
@@ -33,6 +34,8 @@ public sealed class RepositoryKey : IDisposable
     private static ReadOnlySpan<byte> NameLabel => "isg/v1/name"u8;
     private static ReadOnlySpan<byte> ChunkerLabel => "isg/v1/chunker"u8;
     private static ReadOnlySpan<byte> BackendSecretsLabel => "isg/v1/backend-secrets"u8;
+    private static ReadOnlySpan<byte> ClusterSecretLabel => "isg/v1/cluster-secret"u8;
+    private static ReadOnlySpan<byte> RepositoryIdLabel => "isg/v1/repository-id"u8;
 
     // Master and subkeys in one pinned array, so the GC never leaves copies behind and Dispose can wipe them all.
     private readonly byte[] _secrets;
@@ -53,6 +56,7 @@ public sealed class RepositoryKey : IDisposable
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(NameSubkeyOffset, SubkeyLength), NameLabel);
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(ChunkerSeedOffset, SubkeyLength), ChunkerLabel);
             HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(BackendSecretsOffset, SubkeyLength), BackendSecretsLabel);
+            HKDF.Expand(HashAlgorithmName.SHA256, prk, secrets.Slice(ClusterSecretOffset, SubkeyLength), ClusterSecretLabel);
         }
         finally
         {
@@ -84,6 +88,29 @@ public sealed class RepositoryKey : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             return _secrets.AsSpan(BackendSecretsOffset, SubkeyLength);
         }
+    }
+
+    /// <summary>
+    /// The 32-byte AES-256-GCM key that seals the cluster secret in the catalogue:
+    /// HKDF-Expand(PRK, "isg/v1/cluster-secret"). Never printed; do not copy it anywhere durable.
+    /// </summary>
+    public ReadOnlySpan<byte> ClusterSecretKey
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _secrets.AsSpan(ClusterSecretOffset, SubkeyLength);
+        }
+    }
+
+    /// <summary>
+    /// The repository id peers compare in their Hello: HMAC-SHA256(master key, "isg/v1/repository-id"), 32 bytes.
+    /// Two nodes hold the same repository exactly when these match; the id reveals nothing about the key.
+    /// </summary>
+    public byte[] ComputeRepositoryId()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return HMACSHA256.HashData(_secrets.AsSpan(MasterOffset, Length), RepositoryIdLabel);
     }
 
     /// <summary>The master key, for wrapping it in a key file.</summary>

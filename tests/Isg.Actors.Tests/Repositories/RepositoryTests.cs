@@ -42,6 +42,38 @@ public sealed class RepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Initialize_CreatesTheNodeIdentity_WhichOpeningKeeps()
+    {
+        string id;
+        using (var repository = Init())
+        {
+            var file = Path.Combine(repository.Layout.IdentityDirectory, Isg.Actors.Peers.Identity.NodeIdentity.FileName);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            using var identity = repository.LoadIdentity();
+            id = identity.DeviceId.ToString();
+        }
+
+        using var reopened = Open();
+        using var again = reopened.LoadIdentity();
+        Assert.Equal(id, again.DeviceId.ToString());
+    }
+
+    [Fact]
+    public void Initialize_InterruptedWithAForeignFileInTheIdentityFolder_IsRefused()
+    {
+        using (Init())
+        {
+        }
+
+        var layout = new RepositoryLayout(Root);
+        File.Delete(layout.MarkerFile);
+        File.WriteAllText(Path.Combine(layout.IdentityDirectory, "someone-elses.pem"), "not ours");
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, Assert.Throws<RepositoryException>(() => Init()).Kind);
+        Assert.True(File.Exists(Path.Combine(layout.IdentityDirectory, "someone-elses.pem")));
+    }
+
+    [Fact]
     public void Initialize_EmptyFolder_Succeeds()
     {
         Directory.CreateDirectory(Root);

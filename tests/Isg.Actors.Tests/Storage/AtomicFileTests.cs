@@ -21,6 +21,30 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void TryCreateNew_AbsentThenPresent_CreatesOnceAndNeverReplaces()
+    {
+        var path = _dir.Combine("identity");
+
+        Assert.True(AtomicFile.TryCreateNew(path, "first"u8));
+        Assert.False(AtomicFile.TryCreateNew(path, "second"u8));
+
+        Assert.Equal("first", File.ReadAllText(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(["identity"], Directory.GetFileSystemEntries(_dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task TryCreateNew_ManyAtOnce_ExactlyOneWins()
+    {
+        var path = _dir.Combine("race");
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => AtomicFile.TryCreateNew(path, System.Text.Encoding.ASCII.GetBytes($"writer {i}")))));
+
+        Assert.Equal(1, results.Count(r => r));
+        Assert.StartsWith("writer ", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Single(Directory.GetFileSystemEntries(_dir.Path));
+    }
+
+    [Fact]
     public void WriteAllBytes_ExistingFile_IsReplaced()
     {
         var path = _dir.Combine("file");

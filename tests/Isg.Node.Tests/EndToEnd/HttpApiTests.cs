@@ -103,6 +103,47 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         Assert.Contains("stopping node", stopped.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task IpfsGateway_RawBlockOfAnEntry_ServedVerifiableByItsCid()
+    {
+        using var sandbox = new IsgSandbox(output);
+        var port = FreePort();
+        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForHealthAsync(http, node);
+
+        // Below the smallest chunk, a file is one block: its CID is the CID of its bytes.
+        var content = new byte[100_000];
+        new Random(12).NextBytes(content);
+        File.WriteAllBytes(sandbox.PathOf("one.bin"), content);
+        (await sandbox.RunAsync("add", "one.bin")).AssertExit(0);
+        var cid = Isg.Protocol.Hashing.Cid.OfRaw(content).ToString();
+
+        using (var raw = await http.GetAsync(new Uri($"/ipfs/{cid}?format=raw", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
+            Assert.Equal("application/vnd.ipld.raw", raw.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(content, await raw.Content.ReadAsByteArrayAsync());
+            Assert.Contains("immutable", raw.Headers.CacheControl?.ToString() ?? string.Empty, StringComparison.Ordinal);
+        }
+
+        using (var byAccept = new HttpRequestMessage(HttpMethod.Head, new Uri($"/ipfs/{cid}", UriKind.Relative)))
+        {
+            byAccept.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.ipld.raw"));
+            using var head = await http.SendAsync(byAccept);
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(content.Length, head.Content.Headers.ContentLength);
+        }
+
+        var unknown = Isg.Protocol.Hashing.Cid.OfRaw([1, 2, 3]).ToString();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"/ipfs/{unknown}?format=raw", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await http.GetAsync(new Uri($"/ipfs/{cid}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/ipfs/bnotacid?format=raw", UriKind.Relative))).StatusCode);
+
+        node.Signal(Posix.SigInt);
+        (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
+    }
+
     // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
     private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, IsgProcess node)
     {

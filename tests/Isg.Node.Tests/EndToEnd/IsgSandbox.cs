@@ -37,6 +37,11 @@ public sealed class IsgSandbox : IDisposable
         Environment["HOME"] = Root;
         Environment["ISG_REPO"] = Repo;
         Environment["ISG_PASSPHRASE"] = Passphrase;
+
+        // A node listens for peers on loopback at a free port and keeps mDNS off: tests run side by side, and nothing
+        // may leave the machine.
+        Environment["ISG_PEER_LISTEN"] = "127.0.0.1:0";
+        Environment["ISG_NO_MDNS"] = "1";
     }
 
     /// <summary>The passphrase the sandbox's repository uses.</summary>

@@ -31,6 +31,17 @@ public sealed class RepositoryKeyTests
     }
 
     [Fact]
+    public void PeerDerivations_FixedMaster_MatchIndependentVectors()
+    {
+        // Python: hmac.new(master, b"isg/v1/repository-id", sha256) and HKDF-Expand(prk, "isg/v1/cluster-secret", 32).
+        using var key = RepositoryKey.FromBytes(SequentialMaster());
+
+        Assert.Equal("49872825a9bdd67a9cc5e8f4b33c02326499695775e81890661e94e5098957b1", Convert.ToHexStringLower(key.ComputeRepositoryId()));
+        Assert.Equal("56be1f2b1aa8bb9cae3421c55dd86e2315cd92877044e72f2b0ee75c9ce0ceb0", Convert.ToHexStringLower(key.ClusterSecretKey));
+        Assert.NotEqual(key.BackendSecretsKey.ToArray(), key.ClusterSecretKey.ToArray());
+    }
+
+    [Fact]
     public void DeriveBlockKey_DiffersPerBlockIdAndFromOtherPurposes()
     {
         using var key = RepositoryKey.Generate();

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Net;
+using Isg.Actors.Hosting;
+using Isg.Actors.Peers;
+using Isg.Actors.Swarm;
 using Isg.Node.Hosting;
 
 namespace Isg.Node.Cli.Commands;
@@ -18,7 +21,26 @@ public static class NodeCommand
             Description = $"HTTP address for the API and dashboard (default {DefaultListen})",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISG_LISTEN") ?? DefaultListen,
         };
-        var run = new Command("run", "Run the node: creates the repository on first use, serves the HTTP API and dashboard") { listen };
+        var peerListen = new Option<string>("--peer-listen")
+        {
+            Description = $"TCP address peers connect to (default 0.0.0.0:{PeersOptions.DefaultPort}; port 0 picks a free one; 'none' only dials)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISG_PEER_LISTEN") ?? $"0.0.0.0:{PeersOptions.DefaultPort}",
+        };
+        var noMdns = new Option<bool>("--no-mdns")
+        {
+            Description = "Neither announce nor browse _isg._tcp.local on the local network (also ISG_NO_MDNS=1)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ISG_NO_MDNS") == "1",
+        };
+        var fetch = new Option<string>("--fetch")
+        {
+            Description = "all: fetch every block the catalogue needs from peers; on-demand: hold the catalogue only and fetch blocks when read",
+            DefaultValueFactory = _ => "all",
+        };
+        fetch.AcceptOnlyFromAmong("all", "on-demand");
+        var run = new Command("run", "Run the node: creates the repository on first use, serves the HTTP API and dashboard, syncs with peers")
+        {
+            listen, peerListen, noMdns, fetch,
+        };
         run.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, async context =>
         {
             if (!IPEndPoint.TryParse(parse.GetValue(listen)!, out var endpoint) || endpoint.Port == 0)
@@ -26,9 +48,27 @@ public static class NodeCommand
                 throw new CliException(ExitCode.Usage, $"--listen wants ADDRESS:PORT, got '{parse.GetValue(listen)}'");
             }
 
-            await NodeHost.RunAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
+            var network = NetworkOptions(parse.GetValue(peerListen)!, parse.GetValue(noMdns), parse.GetValue(fetch) == "all");
+            await NodeHost.RunAsync(context, endpoint, network, cancellationToken).ConfigureAwait(false);
             return ExitCode.Ok;
         }));
         return new Command("node", "Run and manage the node") { run };
+    }
+
+    // Peers are dialled at the addresses `isg peer add --address` recorded and those mDNS finds for paired devices.
+    private static NodeNetworkOptions NetworkOptions(string peerListen, bool noMdns, bool fetchAll)
+    {
+        IPEndPoint? listenAt = null;
+        if (peerListen != "none" && !IPEndPoint.TryParse(peerListen, out listenAt))
+        {
+            throw new CliException(ExitCode.Usage, $"--peer-listen wants ADDRESS:PORT or 'none', got '{peerListen}'");
+        }
+
+        return new NodeNetworkOptions
+        {
+            Peers = new PeersOptions { ListenEndPoint = listenAt },
+            Mdns = !noMdns,
+            Swarm = new SwarmOptions { FetchAll = fetchAll },
+        };
     }
 }

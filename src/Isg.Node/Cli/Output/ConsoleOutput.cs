@@ -40,6 +40,18 @@ public sealed class ConsoleOutput(TextWriter stdout, TextWriter stderr, bool isT
         }
     }
 
+    /// <summary>Writes a progress line to stderr (suppressed by -q), so stdout carries only results (and --json stays JSON).</summary>
+    public void Progress(string text)
+    {
+        if (Verbosity != Verbosity.Quiet)
+        {
+            lock (_lock)
+            {
+                stderr.WriteLine(text);
+            }
+        }
+    }
+
     /// <summary>Writes a detail line only under -v.</summary>
     public void Detail(string text)
     {

@@ -58,7 +58,7 @@ public static class VideoProgressRenderer
 
             _last = now;
             var percent = value.TotalBytes == 0 ? 100 : value.Bytes * 100 / value.TotalBytes;
-            output.Line($"{title}: {percent}% ({ByteSize.Format(value.Bytes)} of {ByteSize.Format(value.TotalBytes)}), {value.Frames} frames");
+            output.Progress($"{title}: {percent}% ({ByteSize.Format(value.Bytes)} of {ByteSize.Format(value.TotalBytes)}), {value.Frames} frames");
         }
     }
 }

@@ -1,0 +1,144 @@
+using System.Buffers;
+using Google.Protobuf;
+using Isg.Actors.Catalog;
+using Isg.Actors.Peers;
+using Isg.Actors.Repositories;
+using Isg.Protocol.Errors;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers.Wire;
+using Isg.Protocol.Sealing;
+
+namespace Isg.Actors.Swarm;
+
+/// <summary>
+/// Fetches one sealed block from one peer, part by part, opens it with the repository key, checks that the plaintext
+/// hashes to the block's id, and stores the sealed bytes as they came on the primary backend under the block's usual
+/// object name. Memory: one sealed block plus its plaintext. Thread-safe (a sealer per call).
+/// </summary>
+public sealed class BlockFetcher(Repository repository)
+{
+    private readonly Lock _flushGate = new();
+    private Task? _nextFlush;
+
+    /// <summary>Largest sealed block accepted from a peer.</summary>
+    public static int MaxSealedBytes { get; } = BlockSealer.MaxSealedLength(EnvelopeHeader.MaxPlaintextLength);
+
+    /// <summary>
+    /// Fetches <paramref name="id"/> from <paramref name="peer"/>. Returns <see cref="FetchOutcome.Stored"/> once the
+    /// block is durable here (not yet recorded in the catalogue), <see cref="FetchOutcome.NotFound"/> or
+    /// <see cref="FetchOutcome.Bad"/>. Throws <see cref="PeerUnavailableException"/>, <see cref="Backends.BackendException"/>
+    /// (storing failed) or <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<FetchOutcome> FetchAsync(BlockId id, IPeerLink peer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var idBytes = ByteString.CopyFrom(id.ToArray());
+        byte[]? buffer = null;
+        try
+        {
+            var total = -1;
+            var received = 0;
+            do
+            {
+                var answer = await peer.RequestAsync(
+                    new PeerFrame { BlockRequest = new BlockRequest { BlockId = idBytes, Offset = (ulong)received } }, cancellationToken).ConfigureAwait(false);
+                if (answer.BodyCase == PeerFrame.BodyOneofCase.Error && answer.Error.Code == ErrorCode.NotFound)
+                {
+                    return new FetchOutcome.NotFound();
+                }
+
+                if (answer.BodyCase != PeerFrame.BodyOneofCase.BlockResponse)
+                {
+                    return Bad($"answered a block request with {answer.BodyCase}");
+                }
+
+                var part = answer.BlockResponse;
+                if (!part.BlockId.Equals(idBytes) || part.Offset != (ulong)received || part.Sealed.Length == 0
+                    || part.TotalLength > (ulong)MaxSealedBytes || (total >= 0 && part.TotalLength != (ulong)total)
+                    || (ulong)received + (ulong)part.Sealed.Length > part.TotalLength)
+                {
+                    return Bad($"sent a part that does not fit block {id} (offset {part.Offset}, {part.Sealed.Length} of {part.TotalLength} bytes)");
+                }
+
+                if (total < 0)
+                {
+                    total = (int)part.TotalLength;
+                    buffer = ArrayPool<byte>.Shared.Rent(total);
+                }
+
+                part.Sealed.Span.CopyTo(buffer.AsSpan(received));
+                received += part.Sealed.Length;
+            }
+            while (received < total);
+
+            var sealedBlock = buffer.AsMemory(0, total);
+            if (Open(id, sealedBlock.Span) is { } error)
+            {
+                return new FetchOutcome.Bad(error);
+            }
+
+            EnvelopeHeader.TryRead(sealedBlock.Span, out var header, out _);
+            var primary = repository.Backends.Primary;
+            var name = repository.Key.ObjectName(id);
+            await primary.PutAsync(name, sealedBlock, cancellationToken).ConfigureAwait(false);
+            await SharedFlushAsync(primary).ConfigureAwait(false);
+            return new FetchOutcome.Stored(new StoredBlock(id, header.PlaintextLength, total, (int)header.Compression, primary.Name, name));
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    // Group commit: fetches that finish while a flush is being set up share it, so several blocks in flight cost one
+    // file-system sync instead of one each. A joiner's put completed before it joined, and the flush starts only
+    // after the joining window closes, so it covers every joiner.
+    private Task SharedFlushAsync(Backends.IStorageBackend primary)
+    {
+        lock (_flushGate)
+        {
+            return _nextFlush ??= Task.Run(async () =>
+            {
+                await Task.Yield();
+                lock (_flushGate)
+                {
+                    _nextFlush = null;
+                }
+
+                await primary.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            });
+        }
+    }
+
+    private static FetchOutcome.Bad Bad(string message) => new(ProtocolError.Of(ProtocolErrorKind.BadField, message));
+
+    // Null when the sealed block opens under our key and its plaintext hashes to its id.
+    private ProtocolError? Open(BlockId id, ReadOnlySpan<byte> sealedBlock)
+    {
+        if (!BlockSealer.TryReadPlaintextLength(sealedBlock, out var plainLength, out var error))
+        {
+            return error;
+        }
+
+        var plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, plainLength));
+        try
+        {
+            using var sealer = new BlockSealer(repository.Key, SealOptions.Default);
+            if (sealer.TryOpen(id, sealedBlock, plaintext, out var written, out error) != DecodeStatus.Done || written != plainLength)
+            {
+                return error.Message is null ? ProtocolError.Of(ProtocolErrorKind.AuthenticationFailed, $"block {id} does not open") : error;
+            }
+
+            return BlockId.Compute(plaintext.AsSpan(0, written)) == id
+                ? null
+                : ProtocolError.Of(ProtocolErrorKind.HashMismatch, $"block {id}: the plaintext hashes to another id");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+}

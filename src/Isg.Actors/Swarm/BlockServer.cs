@@ -1,0 +1,122 @@
+using System.Buffers;
+using Google.Protobuf;
+using Isg.Actors.Backends;
+using Isg.Actors.Repositories;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Actors.Swarm;
+
+/// <summary>
+/// Serves blocks to peers as they are stored (sealed: peers never see plaintext), one part of at most
+/// <see cref="PartBytes"/> per answer. The last object read is kept, so the parts of one block cost one read.
+/// Thread-safe: answers run concurrently.
+/// </summary>
+public sealed class BlockServer(Repository repository, ILogger logger) : IDisposable
+{
+    /// <summary>Largest part of a sealed block in one answer (DESIGN.md §6: blocks ≤ 2 MiB per message).</summary>
+    public const int PartBytes = 2 << 20;
+
+    private readonly Lock _gate = new();
+    private (BlockId Id, IMemoryOwner<byte> Bytes)? _last;
+
+    /// <summary>The answer to <paramref name="request"/> when it is a block request, else null.</summary>
+    public async ValueTask<PeerFrame?> AnswerAsync(PeerFrame request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.BodyCase != PeerFrame.BodyOneofCase.BlockRequest)
+        {
+            return null;
+        }
+
+        var ask = request.BlockRequest;
+        if (ask.BlockId.Length != Hash256.Length)
+        {
+            return Error(ErrorCode.BadRequest, $"block id of {ask.BlockId.Length} bytes");
+        }
+
+        var id = BlockId.FromBytes(ask.BlockId.Span);
+        var part = await ReadPartAsync(id, ask.Offset, ask.MaxLength == 0 ? PartBytes : (int)Math.Min(ask.MaxLength, PartBytes), cancellationToken)
+            .ConfigureAwait(false);
+        return part ?? Error(ErrorCode.NotFound, $"block {id} is not stored here");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _last?.Bytes.Dispose();
+            _last = null;
+        }
+    }
+
+    private static PeerFrame Error(ErrorCode code, string message) => new() { Error = new ErrorReply { Code = code, Message = message } };
+
+    private async ValueTask<PeerFrame?> ReadPartAsync(BlockId id, ulong offset, int length, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_last is { } last && last.Id == id)
+            {
+                return Slice(id, last.Bytes.Memory.Span, offset, length);
+            }
+        }
+
+        IReadOnlyList<Catalog.StoredBlock> locations;
+        using (var reader = repository.Catalog.CreateReader())
+        {
+            locations = reader.GetBlockLocations(id);
+        }
+
+        foreach (var location in locations)
+        {
+            if (!repository.Backends.TryGet(location.Backend, out var backend))
+            {
+                continue;
+            }
+
+            IMemoryOwner<byte> bytes;
+            try
+            {
+                bytes = await backend.GetAsync(location.ObjectName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackendException e)
+            {
+                logger.LogDebug("block {Id} not readable from {Backend} for a peer: {Reason}", id, backend.Name, e.Message);
+                continue;
+            }
+
+            lock (_gate)
+            {
+                _last?.Bytes.Dispose();
+                _last = (id, bytes);
+                return Slice(id, bytes.Memory.Span, offset, length);
+            }
+        }
+
+        return null;
+    }
+
+    private static PeerFrame Slice(BlockId id, ReadOnlySpan<byte> stored, ulong offset, int length)
+    {
+        if (offset > (ulong)stored.Length)
+        {
+            return Error(ErrorCode.BadRequest, $"offset {offset} beyond the block's {stored.Length} bytes");
+        }
+
+        var start = (int)offset;
+        var take = Math.Min(length, stored.Length - start);
+        return new PeerFrame
+        {
+            BlockResponse = new BlockResponse
+            {
+                BlockId = ByteString.CopyFrom(id.ToArray()),
+                Sealed = ByteString.CopyFrom(stored.Slice(start, take)),
+                Offset = offset,
+                TotalLength = (ulong)stored.Length,
+            },
+        };
+    }
+}

@@ -1,0 +1,305 @@
+using Isg.Actors.Catalog;
+using Isg.Actors.Peers;
+using Isg.Actors.Repositories;
+using Isg.Actors.Runtime;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers;
+using Microsoft.Extensions.Logging;
+
+namespace Isg.Actors.Swarm;
+
+/// <summary>
+/// The fetch scheduler (/node/swarm, DESIGN.md §6): asks connected peers for blocks the catalogue needs and this node
+/// holds nowhere, least busy peer first, several requests in flight per peer; a peer that answers "not here" is not
+/// asked for that block again, one that sends a bad block is penalised (asked last from then on) and the block is
+/// fetched elsewhere. Every received block is checked against its id before it is stored and recorded.
+/// </summary>
+public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand> catalog, SwarmOptions options) : Actor<ISwarmCommand>
+{
+    private readonly Dictionary<DeviceId, SwarmPeer> _peers = [];
+    private readonly Dictionary<BlockId, Fetch> _fetches = [];
+    private readonly Dictionary<BlockId, DateTimeOffset> _resting = [];
+    private readonly BlockFetcher _fetcher = new(repository);
+    private int _running;
+
+    /// <inheritdoc />
+    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
+    {
+        Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask HandleAsync(ISwarmCommand message, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case SwarmPeerUp up:
+                _peers[up.Link.Remote] = new SwarmPeer(up.Link);
+
+                // A new peer may hold what no one had: blocks resting after a vain round are worth asking again.
+                _resting.Clear();
+                Dispatch();
+                break;
+            case SwarmPeerDown down:
+                _peers.Remove(down.Peer);
+                Dispatch();
+                break;
+            case FetchBlocks fetch:
+                OnFetchBlocks(fetch);
+                break;
+            case GetSwarmStatus get:
+                long wanted;
+                using (var reader = repository.Catalog.CreateReader())
+                {
+                    // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
+                    wanted = reader.CountWantedBlocks();
+                }
+
+                get.ReplyTo.Reply(new SwarmStatus(wanted, _running,
+                    [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
+                break;
+            case Tick:
+                OnTick();
+                break;
+            case FetchEnded ended:
+                OnFetchEnded(ended);
+                break;
+            default:
+                throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnTick()
+    {
+        if (options.FetchAll)
+        {
+            IReadOnlyList<WantedBlock> wanted;
+            using (var reader = repository.Catalog.CreateReader())
+            {
+                wanted = reader.ReadWantedBlocks(options.MaxInFlight * 8);
+            }
+
+            var now = Context.TimeProvider.GetUtcNow();
+            foreach (var block in wanted)
+            {
+                if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
+                {
+                    _resting.Remove(block.Id);
+                    _fetches[block.Id] = new Fetch(block.Id);
+                }
+            }
+
+            Dispatch();
+        }
+
+        Context.ScheduleTellOnce(options.PollInterval, new Tick());
+    }
+
+    private void OnFetchBlocks(FetchBlocks request)
+    {
+        var waiter = new Waiter(request.ReplyTo);
+        using (var reader = repository.Catalog.CreateReader())
+        {
+            foreach (var id in request.Blocks.Distinct())
+            {
+                if (reader.GetBlockLocations(id).Count > 0)
+                {
+                    continue;
+                }
+
+                if (!_fetches.TryGetValue(id, out var fetch))
+                {
+                    _fetches[id] = fetch = new Fetch(id);
+                }
+
+                fetch.Waiters.Add(waiter);
+                waiter.Pending++;
+            }
+        }
+
+        if (waiter.Pending == 0)
+        {
+            waiter.ReplyTo.Reply(new BlocksFetched([]));
+            return;
+        }
+
+        Dispatch();
+    }
+
+    // Starts fetches while there is room: each on the least busy peer that has not yet been asked for it.
+    private void Dispatch()
+    {
+        foreach (var fetch in _fetches.Values.Where(f => !f.Running).OrderByDescending(f => f.Waiters.Count).ToList())
+        {
+            if (_running >= options.MaxInFlight)
+            {
+                return;
+            }
+
+            var untried = _peers.Values.Where(p => !fetch.Tried.Contains(p.Link.Remote)).ToList();
+            if (untried.Count == 0)
+            {
+                GiveUp(fetch);
+                continue;
+            }
+
+            var peer = untried.Where(p => p.InFlight < options.PerPeerRequests)
+                .OrderBy(p => p.BadBlocks).ThenBy(p => p.InFlight).ThenBy(p => p.Received).FirstOrDefault();
+            if (peer is null)
+            {
+                continue;
+            }
+
+            Start(fetch, peer);
+        }
+    }
+
+    private void Start(Fetch fetch, SwarmPeer peer)
+    {
+        fetch.Running = true;
+        fetch.Tried.Add(peer.Link.Remote);
+        peer.InFlight++;
+        _running++;
+        var self = Context.Self;
+        var link = peer.Link;
+        var id = fetch.Id;
+        var fetcher = _fetcher;
+        var recordTimeout = options.RecordTimeout;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var outcome = await fetcher.FetchAsync(id, link, CancellationToken.None).ConfigureAwait(false);
+                if (outcome is FetchOutcome.Stored stored)
+                {
+                    var recorded = await catalog.AskAsync<ICatalogCommand, FetchedBlockRecorded>(r => new RecordFetchedBlock(stored.Block, r), recordTimeout,
+                        CancellationToken.None).ConfigureAwait(false);
+                    if (recorded.Failure is not null)
+                    {
+                        throw recorded.Failure;
+                    }
+                }
+
+                self.Tell(new FetchEnded(id, link.Remote, outcome, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                self.Tell(new FetchEnded(id, link.Remote, null, e));
+            }
+        }, CancellationToken.None);
+    }
+
+    private void OnFetchEnded(FetchEnded ended)
+    {
+        _running--;
+        var peer = _peers.GetValueOrDefault(ended.Peer);
+        if (peer is not null)
+        {
+            peer.InFlight--;
+        }
+
+        if (!_fetches.TryGetValue(ended.Id, out var fetch))
+        {
+            Dispatch();
+            return;
+        }
+
+        fetch.Running = false;
+        switch (ended.Outcome)
+        {
+            case FetchOutcome.Stored stored:
+                if (peer is not null)
+                {
+                    peer.Received++;
+                    peer.BytesReceived += stored.Block.StoredSize;
+                }
+
+                _fetches.Remove(ended.Id);
+                foreach (var waiter in fetch.Waiters)
+                {
+                    waiter.Done(null);
+                }
+
+                break;
+            case FetchOutcome.Bad bad:
+                if (peer is not null)
+                {
+                    peer.BadBlocks++;
+                }
+
+                Context.Logger.LogWarning("peer {Peer} sent a bad copy of block {Id}: {Error}; fetching it elsewhere", ended.Peer.ShortId, ended.Id, bad.Error.Message);
+                break;
+            case FetchOutcome.NotFound:
+                break;
+            default:
+                Context.Logger.LogDebug("fetching block {Id} from {Peer} failed: {Reason}", ended.Id, ended.Peer.ShortId, ended.Failure?.Message);
+                break;
+        }
+
+        Dispatch();
+    }
+
+    // No connected peer had the block: tell those waiting, and let it rest before background fetching tries again.
+    private void GiveUp(Fetch fetch)
+    {
+        _fetches.Remove(fetch.Id);
+        _resting[fetch.Id] = Context.TimeProvider.GetUtcNow() + options.RetryAfter;
+        foreach (var waiter in fetch.Waiters)
+        {
+            waiter.Done(fetch.Id);
+        }
+    }
+
+    private sealed record Tick : ISwarmCommand;
+
+    private sealed record FetchEnded(BlockId Id, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand;
+
+    private sealed class SwarmPeer(IPeerLink link)
+    {
+        public IPeerLink Link { get; } = link;
+
+        public int InFlight { get; set; }
+
+        public long Received { get; set; }
+
+        public long BytesReceived { get; set; }
+
+        public int BadBlocks { get; set; }
+    }
+
+    private sealed class Fetch(BlockId id)
+    {
+        public BlockId Id { get; } = id;
+
+        public HashSet<DeviceId> Tried { get; } = [];
+
+        public List<Waiter> Waiters { get; } = [];
+
+        public bool Running { get; set; }
+    }
+
+    private sealed class Waiter(Runtime.IReplyTo<BlocksFetched> replyTo)
+    {
+        private readonly List<BlockId> _missing = [];
+
+        public Runtime.IReplyTo<BlocksFetched> ReplyTo { get; } = replyTo;
+
+        public int Pending { get; set; }
+
+        public void Done(BlockId? missing)
+        {
+            if (missing is { } id)
+            {
+                _missing.Add(id);
+            }
+
+            if (--Pending == 0)
+            {
+                ReplyTo.Reply(new BlocksFetched(_missing));
+            }
+        }
+    }
+}

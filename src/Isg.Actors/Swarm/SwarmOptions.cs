@@ -1,0 +1,23 @@
+namespace Isg.Actors.Swarm;
+
+/// <summary>How the swarm fetches.</summary>
+public sealed record SwarmOptions
+{
+    /// <summary>True: fetch every wanted block in the background (a full replica). False: only on demand (catalogue-only node).</summary>
+    public bool FetchAll { get; init; } = true;
+
+    /// <summary>Requests in flight to one peer at most (pipelined on its connection).</summary>
+    public int PerPeerRequests { get; init; } = 8;
+
+    /// <summary>Blocks being fetched at once at most; bounds memory (each holds one sealed block and its plaintext).</summary>
+    public int MaxInFlight { get; init; } = 16;
+
+    /// <summary>How often the wanted list is read when idle.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a block that no connected peer had waits before it is asked again.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long recording a fetched block in the catalogue may take.</summary>
+    public TimeSpan RecordTimeout { get; init; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,380 @@
+using Google.Protobuf;
+using Isg.Actors.Catalog;
+using Isg.Actors.Peers;
+using Isg.Actors.Runtime;
+using Isg.Protocol.Crdt;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers;
+using Isg.Protocol.Peers.Wire;
+using Microsoft.Extensions.Logging;
+using VersionVector = Isg.Protocol.Crdt.VersionVector;
+
+namespace Isg.Actors.Sync;
+
+/// <summary>
+/// Merkle sync (/node/sync, DESIGN.md §5): tells connected peers what this catalogue holds whenever its log grows,
+/// pulls what a peer announces and this node lacks (one pull per peer at a time, repeated when more arrives meanwhile),
+/// repairs drift when the logs agree and the roots do not, and collects operations every member has seen. Pulls run
+/// off the mailbox and report back; the catalogue actor applies what they bring.
+/// </summary>
+public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand> writer, SyncOptions options) : Actor<ISyncCommand>
+{
+    private readonly Dictionary<DeviceId, PeerEntry> _peers = [];
+    private CatalogPuller? _puller;
+    private VersionVector _announced = VersionVector.Empty;
+    private bool _announcedRoot;
+    private (VersionVector Vector, CatalogDigest Digest)? _digest;
+    private DateTimeOffset _lastDrift;
+    private DateTimeOffset _lastCollect;
+
+    /// <summary>Called (on the actor's thread) after each pull from a peer ends; for tests and progress displays.</summary>
+    public Action<PeerSyncState>? PullCompleted { get; init; }
+
+    /// <inheritdoc />
+    protected override async ValueTask PreStartAsync(CancellationToken cancellationToken)
+    {
+        _puller = new CatalogPuller(catalog, writer, options.ApplyTimeout);
+
+        // Entries made before this node had a device id (or by older versions) become operations before anyone asks.
+        var logged = await writer.AskAsync<ICatalogCommand, MaintenanceDone>(
+            r => new MaintainReplica(new ReplicaMaintenance.LogMissing(), r), options.ApplyTimeout, cancellationToken).ConfigureAwait(false);
+        if (logged.Failure is not null)
+        {
+            throw logged.Failure;
+        }
+
+        if (logged.Count > 0)
+        {
+            Context.Logger.LogInformation("logged {Count} existing entries as catalogue operations", logged.Count);
+        }
+
+        _lastDrift = _lastCollect = Context.TimeProvider.GetUtcNow();
+        Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var peer in _peers.Values)
+        {
+            peer.Cancel.Cancel();
+            peer.Cancel.Dispose();
+        }
+
+        _peers.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask HandleAsync(ISyncCommand message, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case PeerJoined joined:
+                OnJoined(joined.Link);
+                break;
+            case PeerLeft left:
+                if (_peers.Remove(left.Peer, out var gone))
+                {
+                    gone.Cancel.Cancel();
+                    gone.Cancel.Dispose();
+                }
+
+                break;
+            case SummaryReceived summary:
+                OnSummary(summary.Peer, summary.Summary);
+                break;
+            case SyncNow now:
+                foreach (var peer in _peers.Values)
+                {
+                    StartPull(peer, repair: true);
+                }
+
+                now.ReplyTo.Reply(Status());
+                break;
+            case GetSyncStatus get:
+                get.ReplyTo.Reply(Status());
+                break;
+            case Tick:
+                OnTick();
+                break;
+            case PullEnded ended:
+                OnPullEnded(ended);
+                break;
+            default:
+                throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnJoined(IPeerLink link)
+    {
+        if (_peers.Remove(link.Remote, out var old))
+        {
+            old.Cancel.Cancel();
+            old.Cancel.Dispose();
+        }
+
+        var entry = new PeerEntry(link);
+        _peers[link.Remote] = entry;
+        Send(entry, Summary(withRoot: true));
+        StartPull(entry, repair: false);
+    }
+
+    private void OnSummary(DeviceId peer, SyncSummary summary)
+    {
+        if (!_peers.TryGetValue(peer, out var entry))
+        {
+            return;
+        }
+
+        if (!CrdtWire.TryFromWire(summary.Have, out var theirs, out var error))
+        {
+            Context.Logger.LogWarning("peer {Peer} sent a bad summary: {Error}", peer.ShortId, error.Message);
+            return;
+        }
+
+        if (entry.Theirs is null || !entry.Theirs.Equals(theirs))
+        {
+            entry.Theirs = theirs;
+            Remember(peer, theirs);
+        }
+
+        if (summary.CatalogRoot.Length == Hash256.Length)
+        {
+            entry.TheirRoot = Hash256.FromBytes(summary.CatalogRoot.Span);
+        }
+
+        var ours = Vector();
+        if (!ours.Covers(theirs))
+        {
+            StartPull(entry, repair: false);
+        }
+        else if (ours.Equals(theirs) && entry.TheirRoot is { } root && root != Digest(ours).Root)
+        {
+            // Same log, different entries: drift. Take their state of the ranges that differ (they do the same).
+            StartPull(entry, repair: true);
+        }
+    }
+
+    private void OnTick()
+    {
+        var vector = Vector();
+        if (!vector.Equals(_announced))
+        {
+            // The log grew: say so at once, without the root (computing it on every growth would cost a scan each time).
+            _announced = vector;
+            _announcedRoot = false;
+            Broadcast(Summary(withRoot: false));
+        }
+        else if (!_announcedRoot && _peers.Count > 0)
+        {
+            _announcedRoot = true;
+            Broadcast(Summary(withRoot: true));
+        }
+
+        var now = Context.TimeProvider.GetUtcNow();
+        if (now - _lastDrift >= options.DriftInterval)
+        {
+            _lastDrift = now;
+            foreach (var peer in _peers.Values.Where(p => p.Theirs is not null && p.Theirs.Equals(vector) && p.TheirRoot is not null))
+            {
+                if (peer.TheirRoot != Digest(vector).Root)
+                {
+                    StartPull(peer, repair: true);
+                }
+            }
+        }
+
+        if (now - _lastCollect >= options.CollectInterval)
+        {
+            _lastCollect = now;
+            var members = options.Members();
+            writer.Tell(new MaintainReplica(new ReplicaMaintenance.Collect(members), new LogFailure<MaintenanceDone>(Context.Logger, d => d.Failure, "collecting operations")));
+        }
+
+        Context.ScheduleTellOnce(options.TickInterval, new Tick());
+    }
+
+    private void StartPull(PeerEntry entry, bool repair)
+    {
+        if (entry.Pulling)
+        {
+            entry.Again = true;
+            entry.RepairNext |= repair;
+            return;
+        }
+
+        entry.Pulling = true;
+        var self = Context.Self;
+        var puller = _puller!;
+        var link = entry.Link;
+        var token = entry.Cancel.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var applied = await puller.PullOperationsAsync(link, token).ConfigureAwait(false);
+                if (repair)
+                {
+                    applied += await puller.RepairDriftAsync(link, token).ConfigureAwait(false);
+                }
+
+                self.Tell(new PullEnded(link.Remote, applied, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                self.Tell(new PullEnded(link.Remote, 0, e));
+            }
+        }, CancellationToken.None);
+    }
+
+    private void OnPullEnded(PullEnded ended)
+    {
+        if (!_peers.TryGetValue(ended.Peer, out var entry))
+        {
+            return;
+        }
+
+        entry.Pulling = false;
+        entry.LastPull = Context.TimeProvider.GetUtcNow();
+        entry.LastError = ended.Failure?.Message;
+        if (ended.Failure is PeerMisbehavedException misbehaved)
+        {
+            Context.Logger.LogWarning("peer {Peer} sent bad catalogue data: {Error}", ended.Peer.ShortId, misbehaved.Error.Message);
+        }
+        else if (ended.Failure is not null and not OperationCanceledException and not PeerUnavailableException)
+        {
+            Context.Logger.LogWarning(ended.Failure, "pull from {Peer} failed", ended.Peer.ShortId);
+        }
+        else if (ended.Applied > 0)
+        {
+            Context.Logger.LogDebug("pulled {Count} operations from {Peer}", ended.Applied, ended.Peer.ShortId);
+        }
+
+        if (entry.Again && ended.Failure is null)
+        {
+            entry.Again = false;
+            var repair = entry.RepairNext;
+            entry.RepairNext = false;
+            StartPull(entry, repair);
+        }
+
+        PullCompleted?.Invoke(State(entry, Vector()));
+    }
+
+    private SyncStatus Status()
+    {
+        var vector = Vector();
+        var digest = Digest(vector);
+        return new SyncStatus(vector, digest.Root, digest.Count, [.. _peers.Values.Select(p => State(p, vector))]);
+    }
+
+    private PeerSyncState State(PeerEntry entry, VersionVector ours)
+    {
+        var theirs = entry.Theirs ?? VersionVector.Empty;
+        long behind = 0, ahead = 0;
+        foreach (var (device, sequence) in theirs.Entries)
+        {
+            behind += (long)Math.Max(0, (decimal)sequence - ours[device]);
+        }
+
+        foreach (var (device, sequence) in ours.Entries)
+        {
+            ahead += (long)Math.Max(0, (decimal)sequence - theirs[device]);
+        }
+
+        var rootsAgree = entry.TheirRoot is { } root && behind == 0 && ahead == 0 && root == Digest(ours).Root;
+        return new PeerSyncState(entry.Link.Remote, behind, ahead, rootsAgree, entry.Pulling, entry.LastPull, entry.LastError);
+    }
+
+    private SyncSummary Summary(bool withRoot)
+    {
+        var vector = Vector();
+        var summary = new SyncSummary { Have = CrdtWire.ToWire(vector) };
+        if (withRoot)
+        {
+            var digest = Digest(vector);
+            summary.CatalogRoot = ByteString.CopyFrom(digest.Root.ToArray());
+            summary.FileCount = (ulong)digest.Count;
+        }
+
+        return summary;
+    }
+
+    private void Broadcast(SyncSummary summary)
+    {
+        foreach (var peer in _peers.Values)
+        {
+            Send(peer, summary);
+        }
+    }
+
+    private void Send(PeerEntry entry, SyncSummary summary)
+    {
+        var link = entry.Link;
+        var token = entry.Cancel.Token;
+        var logger = Context.Logger;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await link.SendAsync(new PeerFrame { SyncSummary = summary }, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException)
+            {
+                logger.LogDebug("summary to {Peer} not sent: {Reason}", link.Remote.ShortId, e.Message);
+            }
+        }, CancellationToken.None);
+    }
+
+    private void Remember(DeviceId peer, VersionVector vector) =>
+        writer.Tell(new MaintainReplica(new ReplicaMaintenance.MemberVector(peer, vector),
+            new LogFailure<MaintenanceDone>(Context.Logger, d => d.Failure, "recording a member's vector")));
+
+    private VersionVector Vector()
+    {
+        using var reader = catalog.CreateReader();
+        return reader.ReadVersionVector();
+    }
+
+    // The catalogue's root, computed once per log state (entries change only with the log).
+    private CatalogDigest Digest(VersionVector vector)
+    {
+        if (_digest is { } cached && cached.Vector.Equals(vector))
+        {
+            return cached.Digest;
+        }
+
+        using var reader = catalog.CreateReader();
+        var digest = reader.ComputeCatalogDigest(string.Empty, null);
+        _digest = (vector, digest);
+        return digest;
+    }
+
+    private sealed record Tick : ISyncCommand;
+
+    private sealed record PullEnded(DeviceId Peer, int Applied, Exception? Failure) : ISyncCommand;
+
+    private sealed class PeerEntry(IPeerLink link)
+    {
+        public IPeerLink Link { get; } = link;
+
+        public CancellationTokenSource Cancel { get; } = new();
+
+        public VersionVector? Theirs { get; set; }
+
+        public Hash256? TheirRoot { get; set; }
+
+        public bool Pulling { get; set; }
+
+        public bool Again { get; set; }
+
+        public bool RepairNext { get; set; }
+
+        public DateTimeOffset? LastPull { get; set; }
+
+        public string? LastError { get; set; }
+    }
+}

@@ -1,0 +1,22 @@
+using Isg.Protocol.Peers;
+
+namespace Isg.Actors.Sync;
+
+/// <summary>How the sync actor paces itself.</summary>
+public sealed record SyncOptions
+{
+    /// <summary>How often the log is checked for local growth to announce (a cheap query).</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often roots are compared with in-step peers to detect drift.</summary>
+    public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often operations every member has seen are collected.</summary>
+    public TimeSpan CollectInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long one catalogue transaction may take before the ask gives up.</summary>
+    public TimeSpan ApplyTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The members of the cluster (paired devices), whose views bound what may be collected.</summary>
+    public Func<IReadOnlyCollection<DeviceId>> Members { get; init; } = () => [];
+}

@@ -1,0 +1,236 @@
+using Google.Protobuf;
+using Isg.Actors.Catalog;
+using Isg.Actors.Hosting;
+using Isg.Actors.Ingest;
+using Isg.Actors.Peers;
+using Isg.Actors.Repositories;
+using Isg.Actors.Restore;
+using Isg.Actors.Runtime;
+using Isg.Actors.Swarm;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers;
+using Isg.Protocol.Peers.Wire;
+using Isg.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Isg.Actors.Tests.Swarm;
+
+/// <summary>
+/// Two copies of one repository: A holds a file's blocks; B holds the same catalogue with its blocks gone (as after a
+/// catalogue sync) and fetches them from A through A's block server.
+/// </summary>
+public sealed class SwarmActorTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_within = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private readonly List<IDisposable> _owned = [];
+    private readonly ActorSystem _system = new("swarm-test");
+    private byte[] _content = [];
+
+    private string RepoA => _dir.Combine("a");
+
+    private string RepoB => _dir.Combine("b");
+
+    public async Task InitializeAsync()
+    {
+        using (var repository = TestRepository.Create(_dir, "a"))
+        {
+            repository.Settings.Set(RepositorySettings.RedundancyKey, "0");
+        }
+
+        _content = SampleData.RandomBytes(300_000, seed: 7);
+        Directory.CreateDirectory(_dir.Combine("src"));
+        await File.WriteAllBytesAsync(_dir.Combine("src/file.bin"), _content);
+        await using (var node = StorageNode.Start(Repository.Open(RepoA, TestRepository.Passphrase, NullLoggerFactory.Instance),
+            NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2)))
+        {
+            await node.AddAsync([new IngestSource(_dir.Combine("src/file.bin"), "file.bin")], new IngestOptions(), null, CancellationToken.None).WaitAsync(s_within);
+        }
+
+        // B: the same repository, its catalogue kept, its blocks gone.
+        CopyDirectory(RepoA, RepoB);
+        Directory.Delete(Path.Combine(RepoB, "blocks"), recursive: true);
+        Directory.CreateDirectory(Path.Combine(RepoB, "blocks"));
+        using (var repository = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance))
+        {
+            Isg.Actors.Tests.Catalog.CatalogTestData.Execute(repository.Catalog, "DELETE FROM chunks");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _system.ShutdownAsync();
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+
+        _dir.Dispose();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(directory.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            if (Path.GetFileName(file) != "lock")
+            {
+                File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    private Repository Open(string root)
+    {
+        var repository = Repository.Open(root, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _owned.Add(repository);
+        return repository;
+    }
+
+    // A link to a peer whose block server answers in process; Tamper may rewrite answers.
+    private sealed class ServerLink(DeviceId remote, BlockServer server) : IPeerLink
+    {
+        public DeviceId Remote { get; } = remote;
+
+        public Func<PeerFrame, PeerFrame>? Tamper { get; init; }
+
+        public int Requests;
+
+        public async Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Requests);
+            var answer = (await server.AnswerAsync(request, cancellationToken))!;
+            return Tamper is null ? answer : Tamper(answer);
+        }
+
+        public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    private static DeviceId Device(int n) => DeviceId.FromHash(Hash256.Compute([(byte)n, 0x53]));
+
+    private ServerLink Serve(int device, string root, Func<PeerFrame, PeerFrame>? tamper = null)
+    {
+        var server = new BlockServer(Open(root), NullLogger.Instance);
+        _owned.Add(server);
+        return new ServerLink(Device(device), server) { Tamper = tamper };
+    }
+
+    private IActorRef<ICatalogCommand>? _catalogB;
+
+    private (Repository Repository, IActorRef<ISwarmCommand> Swarm) StartB()
+    {
+        var repository = Open(RepoB);
+        _catalogB = _system.Spawn<ICatalogCommand>("catalog-b", () => new CatalogActor(repository.Catalog));
+        var catalog = _catalogB;
+        var swarm = _system.Spawn<ISwarmCommand>("swarm-b", () => new SwarmActor(repository, catalog, new SwarmOptions { FetchAll = false }));
+        return (repository, swarm);
+    }
+
+    // Stops B's actors and closes its repository, so a node can open it to restore.
+    private async Task StopBAsync(Repository repository, IActorRef<ISwarmCommand> swarm)
+    {
+        await _system.StopAsync(swarm);
+        await _system.StopAsync(_catalogB!);
+        _owned.Remove(repository);
+        repository.Dispose();
+    }
+
+    private static IReadOnlyList<BlockId> Wanted(Repository repository)
+    {
+        using var reader = repository.Catalog.CreateReader();
+        return [.. reader.ReadWantedBlocks(100_000).Select(w => w.Id)];
+    }
+
+    private static Task<BlocksFetched> FetchAsync(IActorRef<ISwarmCommand> swarm, IReadOnlyList<BlockId> blocks) =>
+        swarm.AskAsync<ISwarmCommand, BlocksFetched>(r => new FetchBlocks(blocks, r), s_within, CancellationToken.None);
+
+    private async Task AssertRestoresAsync()
+    {
+        await using var node = StorageNode.Start(Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance),
+            NullLoggerFactory.Instance, new StorageNodeOptions(Workers: 2));
+        var output = _dir.Combine("out");
+        var report = await node.RestoreAsync(new RestoreRequest("file.bin", output, false), null, CancellationToken.None).WaitAsync(s_within);
+        Assert.Empty(report.Failures);
+        Assert.Equal(_content, await File.ReadAllBytesAsync(File.Exists(output) ? output : Path.Combine(output, "file.bin")));
+    }
+
+    [Fact]
+    public async Task FetchBlocks_FromAPeerThatHasThem_AllArriveCheckedAndTheFileRestores()
+    {
+        var (repository, swarm) = StartB();
+        var wanted = Wanted(repository);
+        Assert.True(wanted.Count > 10, $"{wanted.Count} blocks");
+        swarm.Tell(new SwarmPeerUp(Serve(1, RepoA)));
+
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Empty(fetched.Missing);
+        Assert.Empty(Wanted(repository));
+        Assert.Empty(repository.Catalog.IntegrityCheck());
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
+    }
+
+    [Fact]
+    public async Task FetchBlocks_OnePeerSendsCorruptBlocks_FetchedFromTheOtherAndTheLiarPenalised()
+    {
+        var (repository, swarm) = StartB();
+        var wanted = Wanted(repository);
+        var liar = Serve(1, RepoA, answer =>
+        {
+            if (answer.BodyCase == PeerFrame.BodyOneofCase.BlockResponse)
+            {
+                var bytes = answer.BlockResponse.Sealed.ToByteArray();
+                bytes[^1] ^= 0x40;
+                answer.BlockResponse.Sealed = ByteString.CopyFrom(bytes);
+            }
+
+            return answer;
+        });
+        swarm.Tell(new SwarmPeerUp(liar));
+        swarm.Tell(new SwarmPeerUp(Serve(2, RepoA)));
+
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Empty(fetched.Missing);
+        var status = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+        var liarState = status.Peers.Single(p => p.Peer == liar.Remote);
+        Assert.True(liarState.BadBlocks > 0);
+        Assert.Equal(0, liarState.Received);
+        Assert.Equal(wanted.Count, status.Peers.Single(p => p.Peer != liar.Remote).Received);
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
+    }
+
+    [Fact]
+    public async Task FetchBlocks_NoPeerHasThem_ReportsEveryBlockMissing()
+    {
+        var (repository, swarm) = StartB();
+        var wanted = Wanted(repository);
+        TestRepository.Create(_dir, "empty").Dispose();
+
+        // A peer whose repository holds none of these blocks answers NOT_FOUND.
+        swarm.Tell(new SwarmPeerUp(Serve(3, _dir.Combine("empty"))));
+
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Equal(wanted.ToHashSet(), fetched.Missing.ToHashSet());
+        Assert.Equal(wanted.Count, Wanted(repository).Count);
+    }
+
+    [Fact]
+    public async Task FetchBlocks_NoPeers_ReportsMissingAtOnce()
+    {
+        var (repository, swarm) = StartB();
+        var wanted = Wanted(repository);
+
+        var fetched = await FetchAsync(swarm, wanted.Take(3).ToList());
+
+        Assert.Equal(3, fetched.Missing.Count);
+    }
+}

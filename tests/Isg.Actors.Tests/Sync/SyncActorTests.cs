@@ -1,0 +1,160 @@
+using Isg.Actors.Catalog;
+using Isg.Actors.Peers;
+using Isg.Actors.Runtime;
+using Isg.Actors.Sync;
+using Isg.Protocol.Crdt;
+using Isg.Protocol.Hashing;
+using Isg.Protocol.Manifests;
+using Isg.Protocol.Peers;
+using Isg.Protocol.Peers.Wire;
+using static Isg.Actors.Tests.Catalog.CatalogTestData;
+
+namespace Isg.Actors.Tests.Sync;
+
+public sealed class SyncActorTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_within = TimeSpan.FromSeconds(30);
+    private readonly List<IDisposable> _owned = [];
+    private readonly ActorSystem _system = new("sync-actor-test");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _system.ShutdownAsync();
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+    }
+
+    private sealed class Node
+    {
+        public required DeviceId Device { get; init; }
+
+        public required CatalogDatabase Database { get; init; }
+
+        public required IActorRef<ICatalogCommand> Catalog { get; init; }
+
+        public required CatalogSyncResponder Responder { get; init; }
+
+        public IActorRef<ISyncCommand> Sync { get; set; } = null!;
+
+        // Completed (and replaced) after every pull this node finishes.
+        public TaskCompletionSource Pulled { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // A link from `from` to `to`: requests are answered by to's responder, summaries go to to's sync actor as from's.
+    private sealed class Link(Node from, Node to) : IPeerLink
+    {
+        public DeviceId Remote => to.Device;
+
+        public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken) =>
+            Task.FromResult(to.Responder.Answer(PeerFrame.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(request)))!);
+
+        public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken)
+        {
+            to.Sync.Tell(new SummaryReceived(from.Device, message.SyncSummary.Clone()));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private Node Open(int n)
+    {
+        var directory = new TempDirectory();
+        _owned.Add(directory);
+        var device = DeviceId.FromHash(Hash256.Compute([(byte)n, 0x41]));
+        var database = OpenNew(directory, new CatalogDatabaseOptions { LocalDevice = device });
+        _owned.Add(database);
+        var node = new Node
+        {
+            Device = device,
+            Database = database,
+            Catalog = _system.Spawn<ICatalogCommand>($"catalog-{n}", () => new CatalogActor(database)),
+            Responder = new CatalogSyncResponder(database),
+        };
+        node.Sync = _system.Spawn<ISyncCommand>($"sync-{n}", () => new SyncActor(database, node.Catalog, new SyncOptions())
+        {
+            PullCompleted = _ =>
+            {
+                var done = node.Pulled;
+                node.Pulled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                done.SetResult();
+            },
+        });
+        return node;
+    }
+
+    private static void Connect(Node a, Node b)
+    {
+        a.Sync.Tell(new PeerJoined(new Link(a, b)));
+        b.Sync.Tell(new PeerJoined(new Link(b, a)));
+    }
+
+    private static async Task AddAsync(Node node, string path, int content)
+    {
+        var block = Block(content);
+        var manifest = Manifest.Create([new BlockRef(block.Id, block.PlainSize)]);
+        var file = new FileCommit(path, FileKind.File, manifest.Size, 0x1A4, 1_700_000_000_000_000_000, null, manifest.MerkleRoot,
+            manifest.ToBytes(), [new FileBlock(0, block.Id, 0, block.PlainSize)]);
+        var reply = await node.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(r => new CommitFiles([file], [block], r), s_within, CancellationToken.None);
+        Assert.Null(reply.Failure);
+    }
+
+    private static CatalogDigest Digest(Node node)
+    {
+        using var reader = node.Database.CreateReader();
+        return reader.ComputeCatalogDigest(string.Empty, null);
+    }
+
+    // Waits, pull by pull, until `done` holds; fails after the bound.
+    private static async Task UntilAsync(Node node, Func<bool> done)
+    {
+        using var bound = new CancellationTokenSource(s_within);
+        while (!done())
+        {
+            await node.Pulled.Task.WaitAsync(bound.Token);
+        }
+    }
+
+    private static async Task<SyncStatus> StatusAsync(Node node) =>
+        await node.Sync.AskAsync<ISyncCommand, SyncStatus>(r => new GetSyncStatus(r), s_within, CancellationToken.None);
+
+    [Fact]
+    public async Task LocalWrite_AnnouncedToConnectedPeer_PeerPullsIt()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        Connect(a, b);
+
+        await AddAsync(a, "new.txt", 1);
+
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        Assert.Equal(Digest(a), Digest(b));
+    }
+
+    [Fact]
+    public async Task Connect_AfterConcurrentEdits_BothHoldBothVersionsAndReportInStep()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        await AddAsync(a, "shared.txt", 1);
+        await AddAsync(b, "shared.txt", 2);
+        await AddAsync(b, "only-b", 3);
+
+        Connect(a, b);
+
+        await UntilAsync(a, () => Digest(a).Count == 3);
+        await UntilAsync(b, () => Digest(b).Count == 3);
+        Assert.Equal(Digest(a), Digest(b));
+        using (var reader = a.Database.CreateReader())
+        {
+            Assert.Contains(reader.ListFiles(string.Empty), f => f.Path.Contains(ConflictCopyName.Marker, StringComparison.Ordinal));
+        }
+
+        var status = await StatusAsync(a);
+        var peer = Assert.Single(status.Peers);
+        Assert.Equal(b.Device, peer.Peer);
+        Assert.Equal(0, peer.Behind);
+    }
+}
