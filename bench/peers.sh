@@ -40,20 +40,20 @@ for n in a b; do for _ in $(seq 600); do status $n >/dev/null 2>&1 && break; sle
 for _ in $(seq 600); do [[ $(status b | jq '.peers | length') == 1 ]] && break; sleep 0.1; done
 
 content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
-# time_add PATH ENTRIES: isg add on A, then until B lists ENTRIES entries in all and holds every block.
+# time_add PATH NAME ENTRIES: isg add on A (as NAME), then until B lists ENTRIES entries in all and holds every block.
 time_add() {
   local t0 t1; t0=$(now)
-  on a add "$1" >/dev/null
-  until status b | jq -e --argjson n "$2" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
+  on a add "$1" --as "$2" >/dev/null
+  until status b | jq -e --argjson n "$3" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
   t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 entries=0; small=(); big=()
 for r in $(seq "$REPS"); do
   mkdir -p "$WORK/src/small$r"; content "$r" 4096000 | split -b 4096 -a 4 -d - "$WORK/src/small$r/f"
-  entries=$((entries + 1001)); small+=("$(time_add "$WORK/src/small$r" $entries)")
+  entries=$((entries + 1001)); small+=("$(time_add "$WORK/src/small$r" "small$r" $entries)")
   content "$((100 + r))" $((256 << 20)) >"$WORK/src/big$r.bin"
-  entries=$((entries + 1)); big+=("$(time_add "$WORK/src/big$r.bin" $entries)")
+  entries=$((entries + 1)); big+=("$(time_add "$WORK/src/big$r.bin" "big$r.bin" $entries)")
   on b get "big$r.bin" -o "$WORK/check.bin" >/dev/null
   cmp -s "$WORK/src/big$r.bin" "$WORK/check.bin" || { echo "MISMATCH big$r" >&2; exit 1; }
   rm -f "$WORK/check.bin" "$WORK/src/big$r.bin"
