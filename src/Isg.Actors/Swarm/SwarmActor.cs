@@ -20,6 +20,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private readonly Dictionary<BlockId, Fetch> _fetches = [];
     private readonly Dictionary<BlockId, DateTimeOffset> _resting = [];
     private readonly BlockFetcher _fetcher = new(repository);
+    private readonly FetchedBlockCommitter _committer = new(repository.Backends.Primary, catalog, options.RecordTimeout);
     private int _running;
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
@@ -165,7 +166,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         var link = peer.Link;
         var id = fetch.Id;
         var fetcher = _fetcher;
-        var recordTimeout = options.RecordTimeout;
+        var committer = _committer;
         _ = Task.Run(async () =>
         {
             try
@@ -173,12 +174,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 var outcome = await fetcher.FetchAsync(id, link, CancellationToken.None).ConfigureAwait(false);
                 if (outcome is FetchOutcome.Stored stored)
                 {
-                    var recorded = await catalog.AskAsync<ICatalogCommand, FetchedBlockRecorded>(r => new RecordFetchedBlock(stored.Block, r), recordTimeout,
-                        CancellationToken.None).ConfigureAwait(false);
-                    if (recorded.Failure is not null)
-                    {
-                        throw recorded.Failure;
-                    }
+                    await committer.CommitAsync(stored.Block).ConfigureAwait(false);
                 }
 
                 self.Tell(new FetchEnded(id, link.Remote, outcome, null));
