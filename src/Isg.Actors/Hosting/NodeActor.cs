@@ -64,9 +64,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     {
         var catalog = _catalog!;
         var identity = repository.LoadIdentity();
-        var syncOptions = network.Sync with { Members = () => TrustedPeers() };
-        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded);
         var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, network.Swarm), MailboxOptions.Unbounded);
+        var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()) };
+        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded);
         var router = new PeerInboundRouter();
         var blocks = new BlockServer(repository, Context.Logger);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);

@@ -50,9 +50,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             case SwarmPeerUp up:
                 _peers[up.Link.Remote] = new SwarmPeer(up.Link);
 
-                // A new peer may hold what no one had: blocks resting after a vain round are worth asking again.
+                // A new peer may hold what no one had: blocks resting after a vain round are worth asking again, now.
                 _resting.Clear();
-                Dispatch();
+                Refill();
                 break;
             case SwarmPeerDown down:
                 _peers.Remove(down.Peer);
@@ -67,7 +67,11 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                     [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
                 break;
             case Tick:
-                OnTick();
+                Refill();
+                Context.ScheduleTellOnce(options.PollInterval, new Tick());
+                break;
+            case CatalogGrew:
+                Refill();
                 break;
             case FetchEnded ended:
                 OnFetchEnded(ended);
@@ -79,25 +83,27 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         return ValueTask.CompletedTask;
     }
 
-    private void OnTick()
+    // A full replica queues the next wanted blocks (a bounded page); then whatever there is room for starts.
+    private void Refill()
     {
-        if (options.FetchAll)
+        if (!options.FetchAll)
         {
-            var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
-            var now = Context.TimeProvider.GetUtcNow();
-            foreach (var block in wanted)
-            {
-                if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
-                {
-                    _resting.Remove(block.Id);
-                    _fetches[block.Id] = new Fetch(block.Id);
-                }
-            }
-
             Dispatch();
+            return;
         }
 
-        Context.ScheduleTellOnce(options.PollInterval, new Tick());
+        var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
+        var now = Context.TimeProvider.GetUtcNow();
+        foreach (var block in wanted)
+        {
+            if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
+            {
+                _resting.Remove(block.Id);
+                _fetches[block.Id] = new Fetch(block.Id);
+            }
+        }
+
+        Dispatch();
     }
 
     private void OnFetchBlocks(FetchBlocks request)
@@ -233,7 +239,15 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 break;
         }
 
-        Dispatch();
+        // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses.
+        if (_fetches.Count < options.MaxInFlight * 2)
+        {
+            Refill();
+        }
+        else
+        {
+            Dispatch();
+        }
     }
 
     // No connected peer had the block: tell those waiting, and let it rest before background fetching tries again.
