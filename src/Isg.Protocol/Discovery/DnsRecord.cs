@@ -103,8 +103,7 @@ public abstract class DnsRecord
         var ok = (DnsRecordType)type switch
         {
             DnsRecordType.A or DnsRecordType.Aaaa => AddressRecord.TryReadData(ref reader, (DnsRecordType)type, name!, ttl, cacheFlush, @class, end, out record),
-            DnsRecordType.Ptr => PtrRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
-            DnsRecordType.Cname => CnameRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
+            DnsRecordType.Ptr or DnsRecordType.Cname => TargetNameRecord.TryReadData(ref reader, (DnsRecordType)type, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Srv => SrvRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Txt => TxtRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Nsec => NsecRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
