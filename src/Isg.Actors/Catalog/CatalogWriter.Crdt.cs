@@ -32,7 +32,6 @@ public sealed partial class CatalogWriter
         ArgumentNullException.ThrowIfNull(operations);
         return InTransaction(() =>
         {
-            var statements = Crdt;
             var touched = new SortedSet<string>(StringComparer.Ordinal);
             var devices = new HashSet<DeviceId>();
             var applied = 0;
@@ -105,7 +104,8 @@ public sealed partial class CatalogWriter
 
             foreach (var (path, version) in missing)
             {
-                AppendLocal(path, version);
+                // No surviving operation accounts for these paths, so there is nothing to supersede.
+                AppendLocal(path, version, []);
             }
 
             return missing.Count;
@@ -207,10 +207,7 @@ public sealed partial class CatalogWriter
             return;
         }
 
-        var statements = Crdt;
-        statements.FindCopy.Bind(1, path);
-        var source = statements.FindCopy.Step() ? statements.FindCopy.Text(0) : null;
-        statements.FindCopy.Reset();
+        var source = SourceOf(path);
         if (source is not null)
         {
             if (removedInBatch?.Contains(source) == true)
@@ -219,9 +216,10 @@ public sealed partial class CatalogWriter
                 return;
             }
 
-            var resolution = PathResolution.Resolve(source, Survivors(source));
+            var sourceSurvivors = Survivors(source);
+            var resolution = PathResolution.Resolve(source, sourceSurvivors);
             SettleCopies(source, resolution, keep: c => c.Path != path && removedInBatch?.Contains(c.Path) != true);
-            AppendLocal(source, resolution.Winner?.Version);
+            AppendLocal(source, resolution.Winner?.Version, sourceSurvivors);
             if (version is null)
             {
                 return;
@@ -236,6 +234,10 @@ public sealed partial class CatalogWriter
             }
 
             SettleCopies(path, PathResolution.Resolve(path, survivors), keep: c => removedInBatch?.Contains(c.Path) != true);
+
+            // Settling writes only at the copies' paths, so the survivors of `path` are still these.
+            AppendLocal(path, version, survivors);
+            return;
         }
 
         AppendLocal(path, version);
@@ -258,7 +260,8 @@ public sealed partial class CatalogWriter
         Crdt.DeleteCopiesOf.Execute();
     }
 
-    private void AppendLocal(string path, PathVersion? version)
+    // Logs a local write of `path` superseding its survivors (read here unless the caller has just read them).
+    private void AppendLocal(string path, PathVersion? version, IReadOnlyList<CatalogOperation>? survivors = null)
     {
         var device = _database.Options.LocalDevice!.Value;
         var clock = LocalClock(device).Now(_database.NowUnixMilliseconds());
@@ -266,7 +269,7 @@ public sealed partial class CatalogWriter
         // Read inside the transaction each time: another process (a CLI add beside the running node) may have logged
         // operations of this device since.
         var sequence = Contiguous(device) + 1;
-        var supersedes = Survivors(path).Select(o => o.Id).Order().ToArray();
+        var supersedes = (survivors ?? Survivors(path)).Select(o => o.Id).Order().ToArray();
         var operation = new CatalogOperation(new OperationId(device, sequence), clock, path, version, supersedes);
         InsertOperation(operation, survives: true);
         foreach (var id in supersedes)
@@ -334,26 +337,33 @@ public sealed partial class CatalogWriter
 
         foreach (var shown in affected)
         {
-            Show(shown, Desired(shown), now);
+            // The path's own resolution is known already; only the other affected paths are resolved here.
+            var own = shown == path ? resolution : PathResolution.Resolve(shown, Survivors(shown));
+            Show(shown, own.Winner?.Version ?? CopiedVersion(shown, path, resolution), now);
         }
     }
 
-    // What the files row of `path` should show: its own winner; else, when it names a conflict copy, the losing
-    // version the copy keeps; else nothing. A path with a version of its own is never overwritten by a copy.
-    private PathVersion? Desired(string path)
+    // The losing version a conflict copy at `path` keeps (null when `path` names no copy). A path with a version of its
+    // own is never overwritten by a copy: callers ask only when it has none. `known` is the resolution of `knownPath`.
+    private PathVersion? CopiedVersion(string path, string knownPath, PathResolution known)
     {
-        if (PathResolution.Resolve(path, Survivors(path)).Winner is { } winner)
+        if (SourceOf(path) is not { } source)
         {
-            return winner.Version;
+            return null;
         }
 
-        var statements = Crdt;
-        statements.FindCopy.Bind(1, path);
-        var source = statements.FindCopy.Step() ? statements.FindCopy.Text(0) : null;
-        statements.FindCopy.Reset();
-        return source is null
-            ? null
-            : PathResolution.Resolve(source, Survivors(source)).Copies.FirstOrDefault(c => c.Path == path)?.Operation.Version;
+        var resolution = source == knownPath ? known : PathResolution.Resolve(source, Survivors(source));
+        return resolution.Copies.FirstOrDefault(c => c.Path == path)?.Operation.Version;
+    }
+
+    // The path whose conflict copy `path` is, or null.
+    private string? SourceOf(string path)
+    {
+        var find = Crdt.FindCopy;
+        find.Bind(1, path);
+        var source = find.Step() ? find.Text(0) : null;
+        find.Reset();
+        return source;
     }
 
     // Makes the files row of `path` show `version` (none when null), leaving an identical row alone.
@@ -515,40 +525,30 @@ public sealed partial class CatalogWriter
         SetContiguous(device, next);
     }
 
-    private static VersionVector ReadContiguousVector(CrdtStatements statements)
-    {
-        var entries = new List<KeyValuePair<DeviceId, ulong>>();
-        try
-        {
-            while (statements.AllContiguous.Step())
-            {
-                entries.Add(new(DeviceId.FromHash(Hash256.FromBytes(statements.AllContiguous.Blob(0))), (ulong)statements.AllContiguous.Int64(1)));
-            }
-        }
-        finally
-        {
-            statements.AllContiguous.Reset();
-        }
-
-        return VersionVector.From(entries);
-    }
+    private static VersionVector ReadContiguousVector(CrdtStatements statements) => ReadVector(statements.AllContiguous);
 
     private static VersionVector ReadMemberVector(CrdtStatements statements, DeviceId member)
     {
         Span<byte> bytes = stackalloc byte[DeviceId.Length];
         member.Hash.WriteTo(bytes);
         statements.MemberVector.Bind(1, bytes);
+        return ReadVector(statements.MemberVector);
+    }
+
+    // Rows of (device, sequence) from a bound statement, as a vector; the statement is reset for its next use.
+    private static VersionVector ReadVector(SqliteStatement rows)
+    {
         var entries = new List<KeyValuePair<DeviceId, ulong>>();
         try
         {
-            while (statements.MemberVector.Step())
+            while (rows.Step())
             {
-                entries.Add(new(DeviceId.FromHash(Hash256.FromBytes(statements.MemberVector.Blob(0))), (ulong)statements.MemberVector.Int64(1)));
+                entries.Add(new(DeviceId.FromHash(Hash256.FromBytes(rows.Blob(0))), (ulong)rows.Int64(1)));
             }
         }
         finally
         {
-            statements.MemberVector.Reset();
+            rows.Reset();
         }
 
         return VersionVector.From(entries);

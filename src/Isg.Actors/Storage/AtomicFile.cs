@@ -55,17 +55,8 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            if (File.Exists(path))
-            {
-                return false;
-            }
-
-            try
-            {
-                // Without overwrite, .NET moves by link(2) then unlink: the name appears complete or not at all.
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
+            // link(2) fails with EEXIST when the name is taken, atomically; File.Move checks then renames, which races.
+            if (!NativeFileSystem.TryLink(temp, path))
             {
                 return false;
             }

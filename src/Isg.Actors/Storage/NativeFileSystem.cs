@@ -17,6 +17,7 @@ public static partial class NativeFileSystem
     private const int CloseOnExec = 0x80000;
 
     private const int ErrnoNoEntry = 2;
+    private const int ErrnoExists = 17;
     private const int ErrnoNoSpace = 28;
     private const int ErrnoQuota = 122;
     private const uint SyncFileRangeWrite = 2;
@@ -156,6 +157,23 @@ public static partial class NativeFileSystem
         return errno == WouldBlock ? false : throw ErrnoException("flock", path);
     }
 
+    /// <summary>
+    /// link(2): gives <paramref name="existing"/> the second name <paramref name="newPath"/>, failing atomically when
+    /// that name is taken. False when it is (EEXIST); any other failure throws.
+    /// </summary>
+    public static bool TryLink(string existing, string newPath)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(newPath);
+        if (Link(existing, newPath) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == ErrnoExists ? false : throw ErrnoException("link", newPath);
+    }
+
     /// <summary>True when <paramref name="exception"/> says the disk (or the user's quota) is full: ENOSPC or EDQUOT.</summary>
     public static bool IsDiskFull(IOException exception)
     {
@@ -242,6 +260,9 @@ public static partial class NativeFileSystem
     private const int RegularType = 0x8000;
     private const int DirectoryType = 0x4000;
     private const int SymlinkType = 0xA000;
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string newPath);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);

@@ -115,7 +115,7 @@ public sealed class BlockFetcher(Repository repository)
 
     private static FetchOutcome.Bad Bad(string message) => new(ProtocolError.Of(ProtocolErrorKind.BadField, message));
 
-    // Null when the sealed block opens under our key and its plaintext hashes to its id.
+    // Null when the sealed block opens under our key; TryOpen also checks that the plaintext hashes to the id.
     private ProtocolError? Open(BlockId id, ReadOnlySpan<byte> sealedBlock)
     {
         if (!BlockSealer.TryReadPlaintextLength(sealedBlock, out var plainLength, out var error))
@@ -127,14 +127,7 @@ public sealed class BlockFetcher(Repository repository)
         try
         {
             using var sealer = new BlockSealer(repository.Key, SealOptions.Default);
-            if (sealer.TryOpen(id, sealedBlock, plaintext, out var written, out error) != DecodeStatus.Done || written != plainLength)
-            {
-                return error.Message is null ? ProtocolError.Of(ProtocolErrorKind.AuthenticationFailed, $"block {id} does not open") : error;
-            }
-
-            return BlockId.Compute(plaintext.AsSpan(0, written)) == id
-                ? null
-                : ProtocolError.Of(ProtocolErrorKind.HashMismatch, $"block {id}: the plaintext hashes to another id");
+            return sealer.TryOpen(id, sealedBlock, plaintext, out _, out error) == DecodeStatus.Done ? null : error;
         }
         finally
         {

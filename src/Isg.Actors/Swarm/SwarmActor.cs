@@ -22,10 +22,22 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private readonly BlockFetcher _fetcher = new(repository);
     private int _running;
 
+    // Read on every tick: one reader for the actor's life, not a connection per tick.
+    private CatalogReader? _reader;
+
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
+        _reader = repository.Catalog.CreateReader();
         Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+    {
+        _reader?.Dispose();
+        _reader = null;
         return ValueTask.CompletedTask;
     }
 
@@ -49,14 +61,8 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 OnFetchBlocks(fetch);
                 break;
             case GetSwarmStatus get:
-                long wanted;
-                using (var reader = repository.Catalog.CreateReader())
-                {
-                    // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
-                    wanted = reader.CountWantedBlocks();
-                }
-
-                get.ReplyTo.Reply(new SwarmStatus(wanted, _running,
+                // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
+                get.ReplyTo.Reply(new SwarmStatus(_reader!.CountWantedBlocks(), _running,
                     [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
                 break;
             case Tick:
@@ -76,12 +82,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     {
         if (options.FetchAll)
         {
-            IReadOnlyList<WantedBlock> wanted;
-            using (var reader = repository.Catalog.CreateReader())
-            {
-                wanted = reader.ReadWantedBlocks(options.MaxInFlight * 8);
-            }
-
+            var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
             var now = Context.TimeProvider.GetUtcNow();
             foreach (var block in wanted)
             {
@@ -101,23 +102,20 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private void OnFetchBlocks(FetchBlocks request)
     {
         var waiter = new Waiter(request.ReplyTo);
-        using (var reader = repository.Catalog.CreateReader())
+        foreach (var id in request.Blocks.Distinct())
         {
-            foreach (var id in request.Blocks.Distinct())
+            if (_reader!.GetBlockLocations(id).Count > 0)
             {
-                if (reader.GetBlockLocations(id).Count > 0)
-                {
-                    continue;
-                }
-
-                if (!_fetches.TryGetValue(id, out var fetch))
-                {
-                    _fetches[id] = fetch = new Fetch(id);
-                }
-
-                fetch.Waiters.Add(waiter);
-                waiter.Pending++;
+                continue;
             }
+
+            if (!_fetches.TryGetValue(id, out var fetch))
+            {
+                _fetches[id] = fetch = new Fetch(id);
+            }
+
+            fetch.Waiters.Add(waiter);
+            waiter.Pending++;
         }
 
         if (waiter.Pending == 0)

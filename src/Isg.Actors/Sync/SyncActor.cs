@@ -21,6 +21,9 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 {
     private readonly Dictionary<DeviceId, PeerEntry> _peers = [];
     private CatalogPuller? _puller;
+
+    // Read on every tick (ten times a second): one reader for the actor's life, not a connection per tick.
+    private CatalogReader? _reader;
     private VersionVector _announced = VersionVector.Empty;
     private bool _announcedRoot;
     private (VersionVector Vector, CatalogDigest Digest)? _digest;
@@ -34,6 +37,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     protected override async ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _puller = new CatalogPuller(catalog, writer, options.ApplyTimeout);
+        _reader = catalog.CreateReader();
 
         // Entries made before this node had a device id (or by older versions) become operations before anyone asks.
         var logged = await writer.AskAsync<ICatalogCommand, MaintenanceDone>(
@@ -62,6 +66,8 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         }
 
         _peers.Clear();
+        _reader?.Dispose();
+        _reader = null;
         return ValueTask.CompletedTask;
     }
 
@@ -333,11 +339,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         writer.Tell(new MaintainReplica(new ReplicaMaintenance.MemberVector(peer, vector),
             new LogFailure<MaintenanceDone>(Context.Logger, d => d.Failure, "recording a member's vector")));
 
-    private VersionVector Vector()
-    {
-        using var reader = catalog.CreateReader();
-        return reader.ReadVersionVector();
-    }
+    private VersionVector Vector() => _reader!.ReadVersionVector();
 
     // The catalogue's root, computed once per log state (entries change only with the log).
     private CatalogDigest Digest(VersionVector vector)
@@ -347,8 +349,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             return cached.Digest;
         }
 
-        using var reader = catalog.CreateReader();
-        var digest = reader.ComputeCatalogDigest(string.Empty, null);
+        var digest = _reader!.ComputeCatalogDigest(string.Empty, null);
         _digest = (vector, digest);
         return digest;
     }
