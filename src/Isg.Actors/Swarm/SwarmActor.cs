@@ -76,6 +76,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             case FetchEnded ended:
                 OnFetchEnded(ended);
                 break;
+            case FetchCommitted committed:
+                OnFetchCommitted(committed);
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
@@ -175,19 +178,30 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         var committer = _committer;
         _ = Task.Run(async () =>
         {
+            FetchOutcome outcome;
             try
             {
-                var outcome = await fetcher.FetchAsync(id, link, CancellationToken.None).ConfigureAwait(false);
-                if (outcome is FetchOutcome.Stored stored)
-                {
-                    await committer.CommitAsync(stored.Block).ConfigureAwait(false);
-                }
-
-                self.Tell(new FetchEnded(id, link.Remote, outcome, null));
+                outcome = await fetcher.FetchAsync(id, link, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 self.Tell(new FetchEnded(id, link.Remote, null, e));
+                return;
+            }
+
+            // The peer's slot frees as soon as the bytes are here; the commit, shared with other blocks, follows.
+            self.Tell(new FetchEnded(id, link.Remote, outcome, null));
+            if (outcome is FetchOutcome.Stored stored)
+            {
+                try
+                {
+                    await committer.CommitAsync(stored.Block).ConfigureAwait(false);
+                    self.Tell(new FetchCommitted(id, null));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    self.Tell(new FetchCommitted(id, e));
+                }
             }
         }, CancellationToken.None);
     }
@@ -207,24 +221,19 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             return;
         }
 
-        fetch.Running = false;
         switch (ended.Outcome)
         {
             case FetchOutcome.Stored stored:
+                // Still running until FetchCommitted, so it is not fetched again meanwhile.
                 if (peer is not null)
                 {
                     peer.Received++;
                     peer.BytesReceived += stored.Block.StoredSize;
                 }
 
-                _fetches.Remove(ended.Id);
-                foreach (var waiter in fetch.Waiters)
-                {
-                    waiter.Done(null);
-                }
-
                 break;
             case FetchOutcome.Bad bad:
+                fetch.Running = false;
                 if (peer is not null)
                 {
                     peer.BadBlocks++;
@@ -233,8 +242,10 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 Context.Logger.LogWarning("peer {Peer} sent a bad copy of block {Id}: {Error}; fetching it elsewhere", ended.Peer.ShortId, ended.Id, bad.Error.Message);
                 break;
             case FetchOutcome.NotFound:
+                fetch.Running = false;
                 break;
             default:
+                fetch.Running = false;
                 Context.Logger.LogDebug("fetching block {Id} from {Peer} failed: {Reason}", ended.Id, ended.Peer.ShortId, ended.Failure?.Message);
                 break;
         }
@@ -247,6 +258,34 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         else
         {
             Dispatch();
+        }
+    }
+
+    private void OnFetchCommitted(FetchCommitted committed)
+    {
+        if (!_fetches.TryGetValue(committed.Id, out var fetch))
+        {
+            return;
+        }
+
+        if (committed.Failure is not null)
+        {
+            // Stored but not durable or not recorded: the block is still wanted; ask another peer (or rest and retry).
+            Context.Logger.LogWarning("block {Id} arrived but could not be committed: {Reason}", committed.Id, committed.Failure.Message);
+            fetch.Running = false;
+            Dispatch();
+            return;
+        }
+
+        _fetches.Remove(committed.Id);
+        foreach (var waiter in fetch.Waiters)
+        {
+            waiter.Done(null);
+        }
+
+        if (_fetches.Count < options.MaxInFlight * 2)
+        {
+            Refill();
         }
     }
 
@@ -264,6 +303,8 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private sealed record Tick : ISwarmCommand;
 
     private sealed record FetchEnded(BlockId Id, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand;
+
+    private sealed record FetchCommitted(BlockId Id, Exception? Failure) : ISwarmCommand;
 
     private sealed class SwarmPeer(IPeerLink link)
     {
