@@ -50,6 +50,7 @@ public static class NodeHost
             ?? throw new InvalidOperationException("the node started without its network actors");
         PeerEndpoints.Map(app, peers.Peers, repository.Catalog);
         SyncEndpoints.Map(app, node);
+        AddEndpoints.Map(app, node);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         NodeEndpointFile.Write(repository.Layout, endpoint);

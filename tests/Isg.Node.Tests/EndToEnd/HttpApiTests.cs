@@ -104,6 +104,43 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ApiAdd_WithToken_TheNodeAddsALocalFolderAndRefusesBadPaths()
+    {
+        using var sandbox = new IsgSandbox(output);
+        var port = FreePort();
+        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        await WaitForHealthAsync(http, node);
+        var token = File.ReadAllText(Path.Combine(sandbox.Repo, "api-token")).Trim();
+        var tree = new TestTree(sandbox.PathOf("photos"), seed: 62);
+        tree.AddFile("a.jpg", 30_000);
+        tree.AddFile("trip/b.jpg", 5);
+        tree.Seal();
+        var folder = Uri.EscapeDataString(sandbox.PathOf("photos"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, $"/api/add?path={folder}&as=pics", token: null)).Status);
+        var (status, body) = await SendAsync(http, $"/api/add?path={folder}&as=pics", token);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(4, body.GetProperty("filesAdded").GetInt32()); // two files and two folders
+        Assert.Equal(0, body.GetProperty("filesFailed").GetInt32());
+        Assert.Equal(30_005, body.GetProperty("bytesRead").GetInt64());
+        Assert.Equal(["pics", "pics/a.jpg", "pics/trip", "pics/trip/b.jpg"], Paths(await GetJsonAsync(http, "/api/files?prefix=pics")));
+        (await sandbox.RunAsync("get", "pics", "-o", sandbox.PathOf("back"))).AssertExit(0);
+        TestTree.AssertSame(tree.Root, sandbox.PathOf("back"));
+
+        var again = await SendAsync(http, $"/api/add?path={folder}&as=pics", token);
+        Assert.Equal(4, again.Body.GetProperty("filesUnchanged").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(http, "/api/add?path=photos", token)).Status);
+        var missing = await SendAsync(http, $"/api/add?path={Uri.EscapeDataString(sandbox.PathOf("nothing"))}", token);
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.Contains("no such file", missing.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        node.Signal(Posix.SigInt);
+        (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
+    }
+
+    [Fact]
     public async Task IpfsGateway_RawBlockOfAnEntry_ServedVerifiableByItsCid()
     {
         using var sandbox = new IsgSandbox(output);
@@ -183,6 +220,19 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request);
         return response.StatusCode;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient http, string path, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await http.SendAsync(request);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, document.RootElement.Clone());
     }
 
     private static List<string> Paths(JsonElement page) =>
