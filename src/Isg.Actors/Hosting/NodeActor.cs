@@ -59,25 +59,39 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     }
 
     // /node/sync, /node/swarm, /node/peers and /node/discovery: peers' frames are routed to the sync responder and the
-    // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor.
+    // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor. Each restarts
+    // on its own with backoff, so what one must know of the others outlives its instances: peer events go through a hub
+    // that the sync and swarm actors subscribe to from their start (a restarted one hears of every connected peer again),
+    // discovered addresses through a bridge that replays them to a restarted peers actor, and the peers actor listens on
+    // the port its first instance bound (a port 0 is chosen once, so discovery and other nodes keep finding it).
     private async Task<NodeNetwork> StartNetworkAsync(NodeNetworkOptions network, CancellationToken cancellationToken)
     {
         var catalog = _catalog!;
         var identity = repository.LoadIdentity();
-        var syncOptions = network.Sync with { Members = () => TrustedPeers() };
+        var events = new PeerEventHub();
+        var syncOptions = network.Sync with { Members = () => TrustedPeers(), PeerEvents = events };
         var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded);
-        var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, network.Swarm), MailboxOptions.Unbounded);
+        var swarmOptions = network.Swarm with { PeerEvents = events };
+        var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, swarmOptions), MailboxOptions.Unbounded);
         var router = new PeerInboundRouter();
         var blocks = new BlockServer(repository, Context.Logger);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);
         router.Register(handler, NodePeerHandler.Requests);
         router.Register(handler, NodePeerHandler.Messages);
-        var peers = Context.Spawn<IPeersCommand>("peers", () => new PeersActor(identity, repository.Key, repository.Catalog, router, network.Peers),
+        var discovered = new DiscoveryBridge();
+        var peersOptions = network.Peers;
+        var peers = Context.Spawn<IPeersCommand>("peers",
+            () => new PeersActor(identity, repository.Key, repository.Catalog, router, Volatile.Read(ref peersOptions), events, discovered.Replay),
             MailboxOptions.Unbounded);
-        peers.Tell(new SubscribePeerEvents(new PeerEventBridge(sync, swarm)));
+        discovered.Attach(peers);
 
         var status = await peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), cancellationToken)
             .ConfigureAwait(false);
+        if (status.ListenEndPoint is { } bound)
+        {
+            Volatile.Write(ref peersOptions, peersOptions with { ListenEndPoint = bound });
+        }
+
         var discovery = new DiscoveryOptions
         {
             LocalDevice = identity.DeviceId,
@@ -87,8 +101,8 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
             StaticPeers = network.StaticPeers,
             DnsName = network.DnsName,
         };
-        Context.Spawn<IDiscoveryCommand>("discovery", () => new DiscoveryActor(discovery, new DiscoveryBridge(peers)), MailboxOptions.Unbounded);
-        return new NodeNetwork(identity.DeviceId, peers, sync, swarm);
+        var discoveryActor = Context.Spawn<IDiscoveryCommand>("discovery", () => new DiscoveryActor(discovery, discovered), MailboxOptions.Unbounded);
+        return new NodeNetwork(identity.DeviceId, peers, sync, swarm) { Discovery = discoveryActor };
     }
 
     private IReadOnlyCollection<Isg.Protocol.Peers.DeviceId> TrustedPeers()

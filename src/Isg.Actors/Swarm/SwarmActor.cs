@@ -24,18 +24,38 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
     private CatalogReader? _reader;
+    private IDisposable? _peerEvents;
 
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _reader = repository.Catalog.CreateReader();
         Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+        _peerEvents = options.PeerEvents?.Subscribe(Context.ReplyAdapter<PeerEvent>(e => e switch
+        {
+            PeerConnected connected => new SwarmPeerUp(connected.Session),
+            _ => new SwarmPeerDown(e.Device),
+        }));
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
     {
+        _peerEvents?.Dispose();
+        _peerEvents = null;
+
+        // Those waiting must not wait for ever on an instance that is gone (stopped, or replaced by a restart): the
+        // blocks not yet fetched are reported missing, and a reader may ask again.
+        foreach (var fetch in _fetches.Values)
+        {
+            foreach (var waiter in fetch.Waiters)
+            {
+                waiter.Done(fetch.Id);
+            }
+        }
+
+        _fetches.Clear();
         _reader?.Dispose();
         _reader = null;
         return ValueTask.CompletedTask;
@@ -181,28 +201,29 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                     }
                 }
 
-                self.Tell(new FetchEnded(id, link.Remote, outcome, null));
+                self.Tell(new FetchEnded(fetch, link.Remote, outcome, null));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                self.Tell(new FetchEnded(id, link.Remote, null, e));
+                self.Tell(new FetchEnded(fetch, link.Remote, null, e));
             }
         }, CancellationToken.None);
     }
 
     private void OnFetchEnded(FetchEnded ended)
     {
+        var fetch = ended.Fetch;
+        if (!fetch.Running || !_fetches.TryGetValue(fetch.Id, out var current) || !ReferenceEquals(current, fetch))
+        {
+            // Started by an instance before a restart: this one never counted it.
+            return;
+        }
+
         _running--;
         var peer = _peers.GetValueOrDefault(ended.Peer);
         if (peer is not null)
         {
             peer.InFlight--;
-        }
-
-        if (!_fetches.TryGetValue(ended.Id, out var fetch))
-        {
-            Dispatch();
-            return;
         }
 
         fetch.Running = false;
@@ -253,7 +274,10 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private sealed record Tick : ISwarmCommand;
 
-    private sealed record FetchEnded(BlockId Id, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand;
+    private sealed record FetchEnded(Fetch Fetch, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand
+    {
+        public BlockId Id => Fetch.Id;
+    }
 
     private sealed class SwarmPeer(IPeerLink link)
     {
