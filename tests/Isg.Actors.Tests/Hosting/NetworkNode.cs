@@ -59,9 +59,10 @@ internal sealed class NetworkNode : IAsyncDisposable
         NetworkNode? join = null,
         Action<Repository>? prepare = null,
         Func<NodeNetworkOptions, NodeNetworkOptions>? configure = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        WatchedLoggerFactory? logs = null)
     {
-        var node = new NetworkNode(name, new TempDirectory(), new WatchedLoggerFactory());
+        var node = new NetworkNode(name, new TempDirectory(), logs ?? new WatchedLoggerFactory());
         Repository repository;
         if (join is null)
         {

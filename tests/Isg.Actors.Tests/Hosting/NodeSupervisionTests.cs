@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Isg.Actors.Discovery;
 using Isg.Actors.Hosting;
 using Isg.Actors.Peers;
@@ -121,7 +123,7 @@ public sealed class NodeSupervisionTests
         var time = new WatchedTimeProvider();
         var a = await NetworkNode.StartAsync("a", timeProvider: time);
         await using var nodeA = a;
-        var policy = SupervisorStrategy.Default;
+        var policy = NodeActor.NetworkStrategy;
         var previous = TimeSpan.Zero;
         for (var restart = 1; restart <= 3; restart++)
         {
@@ -147,5 +149,43 @@ public sealed class NodeSupervisionTests
         Assert.Equal(3, a.Failures("/node/sync").Count);
         Assert.Empty(a.Failures("/node"));
         Assert.NotNull(await a.Node.GetNetworkAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PeersCannotListen_NodeRunsOnWithoutThemAndTheyStartOnceThePortIsFree()
+    {
+        // Another program holds the peer port: the peers actor fails in its start hook, again at each restart.
+        var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var time = new WatchedTimeProvider();
+        var logs = new WatchedLoggerFactory();
+        await using var a = await NetworkNode.StartAsync("a", timeProvider: time, logs: logs,
+            configure: o => o with { Peers = o.Peers with { ListenEndPoint = new IPEndPoint(IPAddress.Loopback, port) } });
+
+        var failure = await logs.WaitForAsync(e => NetworkNode.IsFailure(e, "/node/peers"), s_within);
+        Assert.IsAssignableFrom<SocketException>(failure.Exception);
+
+        // The node serves: an add and a read work, and /node itself never failed.
+        var contents = TestFiles.Random(30_000, seed: 4);
+        await a.AddAsync("while-offline.bin", contents);
+        Assert.Equal(contents, await a.ReadAsync("while-offline.bin"));
+        Assert.Empty(a.Failures("/node"));
+        Assert.NotNull(a.Network.Discovery);
+
+        // Once the port is free, the next restart listens on it.
+        holder.Stop();
+        var status = a.PeersStatusAsync();
+        while (!status.IsCompleted)
+        {
+            var restarts = a.Failures("/node/peers").Count;
+            var delay = (TimeSpan)a.Failures("/node/peers")[^1].Values["Delay"]!;
+            await time.WaitForTimerAsync(delay, s_within);
+            time.Clock.Advance(delay);
+            var seen = 0;
+            await Task.WhenAny(status, a.Logs.WaitForAsync(e => NetworkNode.IsFailure(e, "/node/peers") && ++seen > restarts, s_within));
+        }
+
+        Assert.Equal(port, (await status).ListenEndPoint!.Port);
     }
 }
