@@ -83,9 +83,9 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                 Attempt(maintain.ReplyTo, () => new MaintenanceDone(Maintain(writer, maintain.Work), null),
                     e => new MaintenanceDone(0, e), "replica upkeep " + maintain.Work.GetType().Name);
                 break;
-            case RecordFetchedBlock fetched:
-                Attempt(fetched.ReplyTo, () => new FetchedBlockRecorded(writer.RecordFetchedBlock(fetched.Block), null),
-                    e => new FetchedBlockRecorded(false, e), "recording a fetched block");
+            case RecordFetchedBlocks fetched:
+                Attempt(fetched.ReplyTo, () => new FetchedBlocksRecorded(writer.RecordFetchedBlocks(fetched.Blocks), null),
+                    e => new FetchedBlocksRecorded([], e), $"recording {fetched.Blocks.Count} fetched blocks");
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));

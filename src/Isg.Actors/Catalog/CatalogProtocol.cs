@@ -96,10 +96,13 @@ public sealed record MaintainReplica(ReplicaMaintenance Work, IReplyTo<Maintenan
 public sealed record MaintenanceDone(int Count, Exception? Failure);
 
 /// <summary>
-/// Records a block fetched from a peer, durable at its location (see <see cref="CatalogWriter.RecordFetchedBlock"/>).
-/// Replies <see cref="FetchedBlockRecorded"/>. Safe to resend.
+/// Records blocks fetched from peers, durable at their locations, in one transaction (see
+/// <see cref="CatalogWriter.RecordFetchedBlocks"/>). Replies <see cref="FetchedBlocksRecorded"/>. Safe to resend.
 /// </summary>
-public sealed record RecordFetchedBlock(StoredBlock Block, IReplyTo<FetchedBlockRecorded> ReplyTo) : ICatalogCommand;
+public sealed record RecordFetchedBlocks(IReadOnlyList<StoredBlock> Blocks, IReplyTo<FetchedBlocksRecorded> ReplyTo) : ICatalogCommand;
 
-/// <summary>The outcome of <see cref="RecordFetchedBlock"/>: <see cref="Needed"/> is false when no entry wants the block any more.</summary>
-public sealed record FetchedBlockRecorded(bool Needed, Exception? Failure);
+/// <summary>
+/// The outcome of <see cref="RecordFetchedBlocks"/>: <see cref="Needed"/> holds, per block in order, false when no
+/// entry wants it any more (empty on failure).
+/// </summary>
+public sealed record FetchedBlocksRecorded(IReadOnlyList<bool> Needed, Exception? Failure);

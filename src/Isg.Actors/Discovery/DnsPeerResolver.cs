@@ -64,13 +64,7 @@ public sealed class DnsPeerResolver(UnicastDnsClient client, int defaultPort)
         return (endpoints, failed && endpoints.Count == 0 ? string.Join("; ", errors.Distinct()) : null);
     }
 
-    private static IEnumerable<IPAddress> Addresses(IEnumerable<DnsRecord> records) =>
-        records.Select(r => r switch
-        {
-            ARecord a => a.Address,
-            AaaaRecord aaaa => aaaa.Address,
-            _ => null,
-        }).OfType<IPAddress>();
+    private static IEnumerable<IPAddress> Addresses(IEnumerable<DnsRecord> records) => records.OfType<AddressRecord>().Select(r => r.Address);
 
     private static void Add(List<IPEndPoint> endpoints, IPEndPoint endpoint)
     {

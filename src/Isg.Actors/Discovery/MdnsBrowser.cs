@@ -74,7 +74,7 @@ internal sealed class MdnsBrowser
             return record is SrvRecord or TxtRecord or NsecRecord;
         }
 
-        if (record is not (ARecord or AaaaRecord or NsecRecord))
+        if (record is not (AddressRecord or NsecRecord))
         {
             return false;
         }
@@ -208,18 +208,18 @@ internal sealed class MdnsBrowser
         var endpoints = new List<IPEndPoint>();
         foreach (var entry in _cache.Get(srv.Target, DnsRecordType.A, now).Concat(_cache.Get(srv.Target, DnsRecordType.Aaaa, now)))
         {
-            var address = entry.Record switch
+            if (entry.Record is not AddressRecord { Address: var address })
             {
-                ARecord a => a.Address,
-                AaaaRecord aaaa when aaaa.Address.IsIPv6LinkLocal && entry.InterfaceIndex > 0 =>
-                    new IPAddress(aaaa.Address.GetAddressBytes(), entry.InterfaceIndex),
-                AaaaRecord aaaa => aaaa.Address,
-                _ => null,
-            };
-            if (address is not null)
-            {
-                endpoints.Add(new IPEndPoint(address, srv.Port));
+                continue;
             }
+
+            // The wire has no scope: a link-local IPv6 address is reached through the interface it was heard on.
+            if (address.IsIPv6LinkLocal && entry.InterfaceIndex > 0)
+            {
+                address = new IPAddress(address.GetAddressBytes(), entry.InterfaceIndex);
+            }
+
+            endpoints.Add(new IPEndPoint(address, srv.Port));
         }
 
         return endpoints.Count == 0 ? null : new MdnsServiceInstance(instance, srv.Target, srv.Port, endpoints, txt);

@@ -531,8 +531,7 @@ internal sealed class MdnsResponder
             var extra = answer switch
             {
                 PtrRecord ptr when ptr.Target.Equals(InstanceName) => _unique.Concat(_nsec),
-                SrvRecord => _unique.Where(r => r.Name.Equals(HostName)).Concat(_nsec.Where(r => r.Name.Equals(HostName))),
-                ARecord or AaaaRecord => _unique.Where(r => r.Name.Equals(HostName)).Concat(_nsec.Where(r => r.Name.Equals(HostName))),
+                SrvRecord or AddressRecord => _unique.Where(r => r.Name.Equals(HostName)).Concat(_nsec.Where(r => r.Name.Equals(HostName))),
                 _ => [],
             };
             foreach (var record in extra)

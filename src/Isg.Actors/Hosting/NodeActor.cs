@@ -96,10 +96,10 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         var catalog = _catalog!;
         var identity = repository.LoadIdentity();
         var events = new PeerEventHub();
-        var syncOptions = network.Sync with { Members = () => TrustedPeers(), PeerEvents = events };
-        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var swarmOptions = network.Swarm with { PeerEvents = events };
         var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, swarmOptions), MailboxOptions.Unbounded, NetworkStrategy);
+        var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()), PeerEvents = events };
+        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var router = new PeerInboundRouter();
         var blocks = new BlockServer(repository, Context.Logger);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);

@@ -6,22 +6,10 @@ public static class AtomicFile
     /// <summary>Replaces <paramref name="path"/> with <paramref name="contents"/> atomically and durably.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = TempPathFor(path, out var directory);
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
+            WriteDurably(temp, contents, mode);
             File.Move(temp, path, overwrite: true);
             NativeFileSystem.FsyncPath(directory);
         }
@@ -39,21 +27,10 @@ public static class AtomicFile
     /// </summary>
     public static bool TryCreateNew(string path, ReadOnlySpan<byte> contents, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = TempPathFor(path, out var directory);
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
+            WriteDurably(temp, contents, mode);
 
             // link(2) fails with EEXIST when the name is taken, atomically; File.Move checks then renames, which races.
             if (!NativeFileSystem.TryLink(temp, path))
@@ -68,5 +45,25 @@ public static class AtomicFile
         {
             File.Delete(temp);
         }
+    }
+
+    // A hidden name beside the target, unique per call, so writers never share a temp file.
+    private static string TempPathFor(string path, out string directory)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static void WriteDurably(string temp, ReadOnlySpan<byte> contents, UnixFileMode mode)
+    {
+        using var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = mode,
+        });
+        stream.Write(contents);
+        stream.Flush(flushToDisk: true);
     }
 }

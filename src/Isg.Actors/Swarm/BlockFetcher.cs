@@ -12,20 +12,17 @@ namespace Isg.Actors.Swarm;
 
 /// <summary>
 /// Fetches one sealed block from one peer, part by part, opens it with the repository key, checks that the plaintext
-/// hashes to the block's id, and stores the sealed bytes as they came on the primary backend under the block's usual
-/// object name. Memory: one sealed block plus its plaintext. Thread-safe (a sealer per call).
+/// hashes to the block's id, and writes the sealed bytes as they came to the primary backend under the block's usual
+/// object name (<see cref="FetchedBlockCommitter"/> makes them durable and records them). Memory: one sealed block plus its plaintext. Thread-safe (a sealer per call).
 /// </summary>
 public sealed class BlockFetcher(Repository repository)
 {
-    private readonly Lock _flushGate = new();
-    private Task? _nextFlush;
-
     /// <summary>Largest sealed block accepted from a peer.</summary>
     public static int MaxSealedBytes { get; } = BlockSealer.MaxSealedLength(EnvelopeHeader.MaxPlaintextLength);
 
     /// <summary>
     /// Fetches <paramref name="id"/> from <paramref name="peer"/>. Returns <see cref="FetchOutcome.Stored"/> once the
-    /// block is durable here (not yet recorded in the catalogue), <see cref="FetchOutcome.NotFound"/> or
+    /// block is written here (not yet flushed nor recorded in the catalogue), <see cref="FetchOutcome.NotFound"/> or
     /// <see cref="FetchOutcome.Bad"/>. Throws <see cref="PeerUnavailableException"/>, <see cref="Backends.BackendException"/>
     /// (storing failed) or <see cref="OperationCanceledException"/>.
     /// </summary>
@@ -81,7 +78,6 @@ public sealed class BlockFetcher(Repository repository)
             var primary = repository.Backends.Primary;
             var name = repository.Key.ObjectName(id);
             await primary.PutAsync(name, sealedBlock, cancellationToken).ConfigureAwait(false);
-            await SharedFlushAsync(primary).ConfigureAwait(false);
             return new FetchOutcome.Stored(new StoredBlock(id, header.PlaintextLength, total, (int)header.Compression, primary.Name, name));
         }
         finally
@@ -90,26 +86,6 @@ public sealed class BlockFetcher(Repository repository)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-        }
-    }
-
-    // Group commit: fetches that finish while a flush is being set up share it, so several blocks in flight cost one
-    // file-system sync instead of one each. A joiner's put completed before it joined, and the flush starts only
-    // after the joining window closes, so it covers every joiner.
-    private Task SharedFlushAsync(Backends.IStorageBackend primary)
-    {
-        lock (_flushGate)
-        {
-            return _nextFlush ??= Task.Run(async () =>
-            {
-                await Task.Yield();
-                lock (_flushGate)
-                {
-                    _nextFlush = null;
-                }
-
-                await primary.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            });
         }
     }
 

@@ -10,7 +10,7 @@ public abstract record FetchOutcome
     {
     }
 
-    /// <summary>The block arrived, checked out, and is durable here at <paramref name="Block"/>'s location.</summary>
+    /// <summary>The block arrived, checked out, and is written here at <paramref name="Block"/>'s location (not yet flushed).</summary>
     public sealed record Stored(StoredBlock Block) : FetchOutcome;
 
     /// <summary>The peer does not hold the block.</summary>

@@ -20,6 +20,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private readonly Dictionary<BlockId, Fetch> _fetches = [];
     private readonly Dictionary<BlockId, DateTimeOffset> _resting = [];
     private readonly BlockFetcher _fetcher = new(repository);
+    private readonly FetchedBlockCommitter _committer = new(repository.Backends.Primary, catalog, options.RecordTimeout);
     private int _running;
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
@@ -69,9 +70,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             case SwarmPeerUp up:
                 _peers[up.Link.Remote] = new SwarmPeer(up.Link);
 
-                // A new peer may hold what no one had: blocks resting after a vain round are worth asking again.
+                // A new peer may hold what no one had: blocks resting after a vain round are worth asking again, now.
                 _resting.Clear();
-                Dispatch();
+                Refill();
                 break;
             case SwarmPeerDown down:
                 _peers.Remove(down.Peer);
@@ -86,7 +87,11 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                     [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
                 break;
             case Tick:
-                OnTick();
+                Refill();
+                Context.ScheduleTellOnce(options.PollInterval, new Tick());
+                break;
+            case CatalogGrew:
+                Refill();
                 break;
             case FetchEnded ended:
                 OnFetchEnded(ended);
@@ -98,25 +103,27 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         return ValueTask.CompletedTask;
     }
 
-    private void OnTick()
+    // A full replica queues the next wanted blocks (a bounded page); then whatever there is room for starts.
+    private void Refill()
     {
-        if (options.FetchAll)
+        if (!options.FetchAll)
         {
-            var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
-            var now = Context.TimeProvider.GetUtcNow();
-            foreach (var block in wanted)
-            {
-                if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
-                {
-                    _resting.Remove(block.Id);
-                    _fetches[block.Id] = new Fetch(block.Id);
-                }
-            }
-
             Dispatch();
+            return;
         }
 
-        Context.ScheduleTellOnce(options.PollInterval, new Tick());
+        var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
+        var now = Context.TimeProvider.GetUtcNow();
+        foreach (var block in wanted)
+        {
+            if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
+            {
+                _resting.Remove(block.Id);
+                _fetches[block.Id] = new Fetch(block.Id);
+            }
+        }
+
+        Dispatch();
     }
 
     private void OnFetchBlocks(FetchBlocks request)
@@ -185,7 +192,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         var link = peer.Link;
         var id = fetch.Id;
         var fetcher = _fetcher;
-        var recordTimeout = options.RecordTimeout;
+        var committer = _committer;
         _ = Task.Run(async () =>
         {
             try
@@ -193,12 +200,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 var outcome = await fetcher.FetchAsync(id, link, CancellationToken.None).ConfigureAwait(false);
                 if (outcome is FetchOutcome.Stored stored)
                 {
-                    var recorded = await catalog.AskAsync<ICatalogCommand, FetchedBlockRecorded>(r => new RecordFetchedBlock(stored.Block, r), recordTimeout,
-                        CancellationToken.None).ConfigureAwait(false);
-                    if (recorded.Failure is not null)
-                    {
-                        throw recorded.Failure;
-                    }
+                    await committer.CommitAsync(stored.Block).ConfigureAwait(false);
                 }
 
                 self.Tell(new FetchEnded(fetch, link.Remote, outcome, null));
@@ -258,7 +260,15 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 break;
         }
 
-        Dispatch();
+        // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses.
+        if (_fetches.Count < options.MaxInFlight * 2)
+        {
+            Refill();
+        }
+        else
+        {
+            Dispatch();
+        }
     }
 
     // No connected peer had the block: tell those waiting, and let it rest before background fetching tries again.

@@ -14,6 +14,9 @@ public sealed record SwarmPeerUp(IPeerLink Link) : ISwarmCommand;
 /// <summary>A peer's connection closed.</summary>
 public sealed record SwarmPeerDown(DeviceId Peer) : ISwarmCommand;
 
+/// <summary>The catalogue took entries from a peer: there may be new blocks to fetch (a full replica looks at once).</summary>
+public sealed record CatalogGrew : ISwarmCommand;
+
 /// <summary>
 /// Fetches these blocks from peers now, ahead of background work (a <c>get</c> on a node that holds the catalogue
 /// only). Replies <see cref="BlocksFetched"/> once each has arrived or every connected peer was asked in vain.

@@ -12,9 +12,11 @@ namespace Isg.Actors.Sync;
 /// <summary>
 /// Pulls what one peer has and this catalogue lacks: its operations page by page (or its surviving state when it has
 /// collected what we lack), and, when both logs agree but the catalogues' roots differ (drift), the surviving state of
-/// the ranges whose roots differ. Everything is applied through the catalogue actor, the only writer.
+/// the ranges whose roots differ. Everything is applied through the catalogue actor, the only writer;
+/// <paramref name="applied"/> is called after each page that changed the catalogue (so blocks can be fetched while
+/// later pages come).
 /// </summary>
-public sealed class CatalogPuller(CatalogDatabase catalog, IActorRef<ICatalogCommand> writer, TimeSpan applyTimeout)
+public sealed class CatalogPuller(CatalogDatabase catalog, IActorRef<ICatalogCommand> writer, TimeSpan applyTimeout, Action? applied = null)
 {
     /// <summary>How many path ranges a drift check compares at once.</summary>
     public const int DriftRanges = 16;
@@ -161,7 +163,17 @@ public sealed class CatalogPuller(CatalogDatabase catalog, IActorRef<ICatalogCom
     {
         var reply = await writer.AskAsync<ICatalogCommand, OperationsApplied>(r => new ApplyOperations(operations, r), applyTimeout, cancellationToken)
             .ConfigureAwait(false);
-        return reply.Failure is null ? reply.Result!.Applied : throw reply.Failure;
+        if (reply.Failure is not null)
+        {
+            throw reply.Failure;
+        }
+
+        if (reply.Result!.Applied > 0)
+        {
+            applied?.Invoke();
+        }
+
+        return reply.Result.Applied;
     }
 
     private async Task MaintainAsync(ReplicaMaintenance work, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     /// <inheritdoc />
     protected override async ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _puller = new CatalogPuller(catalog, writer, options.ApplyTimeout);
+        _puller = new CatalogPuller(catalog, writer, options.ApplyTimeout, options.OperationsApplied);
         _reader = catalog.CreateReader();
 
         // Entries made before this node had a device id (or by older versions) become operations before anyone asks.

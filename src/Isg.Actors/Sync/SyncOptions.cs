@@ -18,6 +18,9 @@ public sealed record SyncOptions
     /// <summary>How long one catalogue transaction may take before the ask gives up.</summary>
     public TimeSpan ApplyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Called (on a pool thread) after each page of peer operations that changed the catalogue.</summary>
+    public Action OperationsApplied { get; init; } = () => { };
+
     /// <summary>The members of the cluster (paired devices), whose views bound what may be collected.</summary>
     public Func<IReadOnlyCollection<DeviceId>> Members { get; init; } = () => [];
 

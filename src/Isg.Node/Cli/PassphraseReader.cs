@@ -45,7 +45,8 @@ public static class PassphraseReader
         return Encoding.UTF8.GetBytes(first);
     }
 
-    private static string Prompt(string text)
+    /// <summary>Writes <paramref name="text"/> to standard error and reads one line from the terminal without echoing it.</summary>
+    internal static string Prompt(string text)
     {
         Console.Error.Write(text);
         var builder = new StringBuilder();

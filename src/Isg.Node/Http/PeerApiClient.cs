@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Isg.Actors.Repositories;
-using Isg.Node.Hosting;
 
 namespace Isg.Node.Http;
 
@@ -14,30 +12,30 @@ public static class PeerApiClient
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The peers by device id as the running node reports them; null when no node answers.</summary>
-    public static async Task<IReadOnlyDictionary<string, JsonElement>?> TryGetPeersAsync(RepositoryLayout layout, CancellationToken cancellationToken)
+    public static Task<IReadOnlyDictionary<string, JsonElement>?> TryGetPeersAsync(RepositoryLayout layout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        if (!NodeLock.IsHeld(layout) || NodeEndpointFile.TryRead(layout) is not { } baseUrl)
-        {
-            return null;
-        }
-
-        return await TryGetPeersAsync(baseUrl, File.Exists(layout.ApiTokenFile) ? layout.ApiTokenFile : null, cancellationToken).ConfigureAwait(false);
+        return TryGetPeersAsync(() => NodeApiClient.TryCreate(layout, s_timeout), cancellationToken);
     }
 
     /// <summary>The peers by device id from the API at <paramref name="baseUrl"/>; null when it does not answer with them.</summary>
-    public static async Task<IReadOnlyDictionary<string, JsonElement>?> TryGetPeersAsync(Uri baseUrl, string? tokenFile, CancellationToken cancellationToken)
+    public static Task<IReadOnlyDictionary<string, JsonElement>?> TryGetPeersAsync(Uri baseUrl, string? tokenFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
-        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = s_timeout };
+        return TryGetPeersAsync(() => NodeApiClient.Create(baseUrl, tokenFile, s_timeout), cancellationToken);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, JsonElement>?> TryGetPeersAsync(Func<HttpClient?> connect, CancellationToken cancellationToken)
+    {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/peers", UriKind.Relative));
-            if (tokenFile is not null)
+            using var http = connect();
+            if (http is null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile, cancellationToken).ConfigureAwait(false)).Trim());
+                return null;
             }
 
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/peers", UriKind.Relative));
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

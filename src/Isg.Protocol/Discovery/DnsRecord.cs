@@ -1,4 +1,3 @@
-using System.Net;
 using Isg.Protocol.Errors;
 
 namespace Isg.Protocol.Discovery;
@@ -103,10 +102,8 @@ public abstract class DnsRecord
         ttl = ttl > int.MaxValue ? 0 : ttl;
         var ok = (DnsRecordType)type switch
         {
-            DnsRecordType.A => ARecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
-            DnsRecordType.Aaaa => AaaaRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
-            DnsRecordType.Ptr => PtrRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
-            DnsRecordType.Cname => CnameRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
+            DnsRecordType.A or DnsRecordType.Aaaa => AddressRecord.TryReadData(ref reader, (DnsRecordType)type, name!, ttl, cacheFlush, @class, end, out record),
+            DnsRecordType.Ptr or DnsRecordType.Cname => TargetNameRecord.TryReadData(ref reader, (DnsRecordType)type, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Srv => SrvRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Txt => TxtRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
             DnsRecordType.Nsec => NsecRecord.TryReadData(ref reader, name!, ttl, cacheFlush, @class, end, out record),
@@ -147,16 +144,6 @@ public abstract class DnsRecord
 
     /// <summary>The data as text.</summary>
     private protected abstract string DataToString();
-
-    /// <summary>Address bytes without the IPv6 scope (the wire has none).</summary>
-    private protected static bool AddressEquals(IPAddress a, IPAddress b)
-    {
-        Span<byte> x = stackalloc byte[16];
-        Span<byte> y = stackalloc byte[16];
-        return a.AddressFamily == b.AddressFamily
-            && a.TryWriteBytes(x, out var xn) && b.TryWriteBytes(y, out var yn)
-            && x[..xn].SequenceEqual(y[..yn]);
-    }
 
     private sealed class SameDataComparer : IEqualityComparer<DnsRecord>
     {

@@ -112,18 +112,33 @@ public sealed class CatalogCrdtTests : IDisposable
     }
 
     [Fact]
-    public void RecordFetchedBlock_WantedBlock_BecomesStoredAndIsNoLongerWanted()
+    public void RecordFetchedBlocks_WantedBlock_BecomesStoredAndIsNoLongerWanted()
     {
         var a = Open(1);
         var b = Open(2);
         Add(a, "x", 1);
         Sync(a, b);
 
-        Assert.True(b.Writer.RecordFetchedBlock(Block(1)));
+        Assert.Equal([true], b.Writer.RecordFetchedBlocks([Block(1)]));
 
         Assert.Empty(b.Reader.ReadWantedBlocks(10));
         Assert.Empty(b.Database.IntegrityCheck());
-        Assert.False(b.Writer.RecordFetchedBlock(Block(99)));
+        Assert.Equal([false], b.Writer.RecordFetchedBlocks([Block(99)]));
+    }
+
+    [Fact]
+    public void RecordFetchedBlocks_WantedAndUnwantedInOneBatch_RecordsOnlyTheWanted()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        Add(a, "x", 1);
+        Add(a, "y", 2);
+        Sync(a, b);
+
+        Assert.Equal([true, false, true], b.Writer.RecordFetchedBlocks([Block(1), Block(99), Block(2)]));
+
+        Assert.Empty(b.Reader.ReadWantedBlocks(10));
+        Assert.Empty(b.Database.IntegrityCheck());
     }
 
     [Fact]

@@ -101,9 +101,16 @@ public sealed class SwarmActorTests : IAsyncLifetime
 
         public int Requests;
 
+        /// <summary>Completes when this many requests have been made.</summary>
+        public (int Count, TaskCompletionSource Reached)? RequestsReached { get; init; }
+
         public async Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref Requests);
+            if (Interlocked.Increment(ref Requests) == RequestsReached?.Count)
+            {
+                RequestsReached.Value.Reached.SetResult();
+            }
+
             var answer = (await server.AnswerAsync(request, cancellationToken))!;
             return Tamper is null ? answer : Tamper(answer);
         }
@@ -113,21 +120,21 @@ public sealed class SwarmActorTests : IAsyncLifetime
 
     private static DeviceId Device(int n) => DeviceId.FromHash(Hash256.Compute([(byte)n, 0x53]));
 
-    private ServerLink Serve(int device, string root, Func<PeerFrame, PeerFrame>? tamper = null)
+    private ServerLink Serve(int device, string root, Func<PeerFrame, PeerFrame>? tamper = null, (int, TaskCompletionSource)? requestsReached = null)
     {
         var server = new BlockServer(Open(root), NullLogger.Instance);
         _owned.Add(server);
-        return new ServerLink(Device(device), server) { Tamper = tamper };
+        return new ServerLink(Device(device), server) { Tamper = tamper, RequestsReached = requestsReached };
     }
 
     private IActorRef<ICatalogCommand>? _catalogB;
 
-    private (Repository Repository, IActorRef<ISwarmCommand> Swarm) StartB()
+    private (Repository Repository, IActorRef<ISwarmCommand> Swarm) StartB(SwarmOptions? options = null)
     {
         var repository = Open(RepoB);
         _catalogB = _system.Spawn<ICatalogCommand>("catalog-b", () => new CatalogActor(repository.Catalog));
         var catalog = _catalogB;
-        var swarm = _system.Spawn<ISwarmCommand>("swarm-b", () => new SwarmActor(repository, catalog, new SwarmOptions { FetchAll = false }));
+        var swarm = _system.Spawn<ISwarmCommand>("swarm-b", () => new SwarmActor(repository, catalog, options ?? new SwarmOptions { FetchAll = false }));
         return (repository, swarm);
     }
 
@@ -203,6 +210,28 @@ public sealed class SwarmActorTests : IAsyncLifetime
         Assert.True(liarState.BadBlocks > 0);
         Assert.Equal(0, liarState.Received);
         Assert.Equal(wanted.Count, status.Peers.Single(p => p.Peer != liar.Remote).Received);
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
+    }
+
+    [Fact]
+    public async Task FetchAll_MoreWantedThanOnePage_NextPagesQueuedAsFetchesEndWithoutWaitingForThePoll()
+    {
+        // One block at a time and a poll that never comes again: only refilling as fetches end gets past the first page.
+        var options = new SwarmOptions { FetchAll = true, MaxInFlight = 1, PerPeerRequests = 1, PollInterval = TimeSpan.FromHours(1) };
+        var (repository, swarm) = StartB(options);
+        var wanted = Wanted(repository);
+        Assert.True(wanted.Count > options.MaxInFlight * 8 * 3, $"{wanted.Count} blocks");
+        var allRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var peer = Serve(1, RepoA, requestsReached: (wanted.Count, allRequested));
+
+        swarm.Tell(new SwarmPeerUp(peer));
+        await allRequested.Task.WaitAsync(s_within);
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Empty(fetched.Missing);
+        Assert.Empty(Wanted(repository));
+        Assert.Equal(wanted.Count, peer.Requests);
         await StopBAsync(repository, swarm);
         await AssertRestoresAsync();
     }

@@ -85,6 +85,22 @@ public sealed class CatalogPullerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PullOperationsAsync_PageChangesTheCatalogue_TellsOnceAndNotForNothing()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        var told = 0;
+        var puller = new CatalogPuller(b.Database, b.Catalog, s_within, () => Interlocked.Increment(ref told));
+        await AddAsync(a, "x", 1);
+        await AddAsync(a, "y", 2);
+
+        Assert.Equal(2, await puller.PullOperationsAsync(Link(a), CancellationToken.None));
+        Assert.Equal(1, told);
+        Assert.Equal(0, await puller.PullOperationsAsync(Link(a), CancellationToken.None));
+        Assert.Equal(1, told);
+    }
+
+    [Fact]
     public async Task PullOperationsAsync_PeerCollectedWhatWeLack_TakesStateThenFollowsTheLog()
     {
         var a = Open(1);

@@ -497,7 +497,7 @@ public sealed class IpfsBackend : IStorageBackend, IDisposable
 
         return new BackendException(kind, Name, $"{Verb(command)} failed with HTTP {(int)response.StatusCode}: {message}")
         {
-            RetryAfter = RetryAfter(response),
+            RetryAfter = RemoteFailures.RetryAfter(response, TimeProvider.System),
         };
     }
 
@@ -508,17 +508,6 @@ public sealed class IpfsBackend : IStorageBackend, IDisposable
         {
             return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return header?.Date is { } date ? (date - DateTimeOffset.UtcNow) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero : null;
     }
 
     private static string Verb(string command) => command.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? command[..q] : command;

@@ -25,10 +25,6 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     // Enough fsyncs in flight for the device to merge them; each worker is a dedicated thread because fsync blocks.
     private const int FlushWorkers = 16;
 
-    private const int ErrnoIo = 5;
-    private const int ErrnoReadOnlyFileSystem = 30;
-    private const int ErrnoNameTooLong = 36;
-
     private readonly LocalBlockStoreOptions _options;
     private readonly ILogger _logger;
     private readonly string _root;
@@ -323,20 +319,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public BackendFailureKind Classify(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        return exception switch
-        {
-            BackendException backend => backend.Kind,
-            FileNotFoundException or DirectoryNotFoundException => BackendFailureKind.NotFound,
-            UnauthorizedAccessException => BackendFailureKind.Unauthorized,
-            IOException io when IsPermanent(io) => BackendFailureKind.Permanent,
-            IOException => BackendFailureKind.Transient,
-            OperationCanceledException => BackendFailureKind.Transient,
-            _ => BackendFailureKind.Permanent,
-        };
-    }
+    public BackendFailureKind Classify(Exception exception) => FileSystemFailures.Classify(exception);
 
     /// <summary>Releases this instance's temp lock and removes its (empty) temp directory. Pending puts stay unflushed.</summary>
     public void Dispose()
@@ -562,17 +545,13 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 new BackendException(BackendFailureKind.Unauthorized, Name, $"{what}: permission denied", exception),
             IOException io when NativeFileSystem.IsDiskFull(io) =>
                 new BackendException(BackendFailureKind.Permanent, Name, $"{what}: disk full ({io.Message})", exception),
-            IOException io when IsPermanent(io) =>
+            IOException io when FileSystemFailures.IsPermanent(io) =>
                 new BackendException(BackendFailureKind.Permanent, Name, $"{what}: {io.Message}", exception),
             IOException io =>
                 new BackendException(BackendFailureKind.Transient, Name, $"{what}: {io.Message}", exception),
             _ => exception,
         };
     }
-
-    private static bool IsPermanent(IOException exception) =>
-        NativeFileSystem.IsDiskFull(exception)
-        || NativeFileSystem.Errno(exception) is ErrnoReadOnlyFileSystem or ErrnoIo or ErrnoNameTooLong;
 
     private void RemoveStaleTemporaries(string tempRoot, string ownInstance)
     {

@@ -20,4 +20,24 @@ public static class RemoteFailures
             _ => BackendFailureKind.Permanent,
         };
     }
+
+    /// <summary>The wait a response asks for (Retry-After as seconds, or a date measured on <paramref name="time"/>), if any.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(time);
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
 }

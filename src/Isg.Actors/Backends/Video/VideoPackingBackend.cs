@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Isg.Actors.Backends.Local;
 using Isg.Actors.Storage;
 using Isg.Actors.Video;
 using Isg.Protocol.Errors;
@@ -360,22 +361,13 @@ public sealed class VideoPackingBackend : IStorageBackend, IQuotaReporter, IDisp
     }
 
     /// <inheritdoc />
-    public BackendFailureKind Classify(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        return exception switch
-        {
-            BackendException backend => backend.Kind,
-            FileNotFoundException or DirectoryNotFoundException => BackendFailureKind.NotFound,
-            UnauthorizedAccessException => BackendFailureKind.Unauthorized,
-            VideoException => BackendFailureKind.Permanent,
-            VideoToolException tool => tool.Kind == VideoToolErrorKind.Failed ? BackendFailureKind.Transient : BackendFailureKind.Permanent,
-            ProtocolException => BackendFailureKind.Permanent,
-            IOException io when NativeFileSystem.IsDiskFull(io) => BackendFailureKind.Permanent,
-            IOException or OperationCanceledException => BackendFailureKind.Transient,
-            _ => BackendFailureKind.Permanent,
-        };
-    }
+    /// <remarks>
+    /// As <see cref="FileSystemFailures.Classify"/>, but an ffmpeg or ffprobe run that failed (not one that could not start
+    /// or found no video) is Transient; bad videos and packs (<see cref="VideoException"/>,
+    /// <see cref="ProtocolException"/>) are Permanent.
+    /// </remarks>
+    public BackendFailureKind Classify(Exception exception) =>
+        exception is VideoToolException { Kind: VideoToolErrorKind.Failed } ? BackendFailureKind.Transient : FileSystemFailures.Classify(exception);
 
     /// <summary>Stops background sealing; spooled objects stay in the spool for the next instance.</summary>
     public void Dispose()

@@ -50,24 +50,6 @@ internal static class GoogleErrors
         }
     }
 
-    /// <summary>The wait a response asks for (Retry-After as seconds or a date), if any.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
-
     /// <summary>A short description of a failed response for an error message (status and reason, never the request's secrets).</summary>
     public static string Describe(HttpStatusCode status, string? reason) =>
         reason is null

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Isg.Actors.Backends.Remote;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Backends.YouTube;
@@ -182,7 +183,7 @@ public sealed class OAuthTokenSource
         };
         return new BackendException(kind, _backend, kind == BackendFailureKind.Unauthorized ? what + " (consent again to get a new refresh token)" : what)
         {
-            RetryAfter = GoogleErrors.RetryAfter(response, _time),
+            RetryAfter = RemoteFailures.RetryAfter(response, _time),
         };
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Isg.Actors.Backends.Remote;
 using Isg.Actors.Video;
 using Microsoft.Extensions.Logging;
 
@@ -225,7 +226,7 @@ public sealed class YouTubeClient
         var reason = GoogleErrors.Reason(body);
         var status = (int)response.StatusCode;
         var message = $"{what}: {GoogleErrors.Describe(response.StatusCode, reason)}";
-        var retryAfter = GoogleErrors.RetryAfter(response, _options.TimeProvider);
+        var retryAfter = RemoteFailures.RetryAfter(response, _options.TimeProvider);
         if (response.StatusCode == HttpStatusCode.Forbidden && reason is "quotaExceeded" or "dailyLimitExceeded")
         {
             _quota.MarkExhausted();

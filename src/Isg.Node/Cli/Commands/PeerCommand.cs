@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
@@ -176,39 +175,13 @@ public static class PeerCommand
                 : throw new CliException(ExitCode.Usage, "standard input gave no secret");
         }
 
-        var first = Prompt("Cluster secret: ");
-        if (Prompt("Repeat cluster secret: ") != first)
+        var first = PassphraseReader.Prompt("Cluster secret: ");
+        if (PassphraseReader.Prompt("Repeat cluster secret: ") != first)
         {
             throw new CliException(ExitCode.Usage, "the secrets did not match");
         }
 
         return first;
-    }
-
-    private static string Prompt(string text)
-    {
-        Console.Error.Write(text);
-        var builder = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                builder.Length = Math.Max(0, builder.Length - 1);
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                builder.Append(key.KeyChar);
-            }
-        }
-
-        Console.Error.WriteLine();
-        return builder.ToString();
     }
 
     // 160 random bits in base32: 32 characters, easy to copy between machines.

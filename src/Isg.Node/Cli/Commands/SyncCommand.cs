@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Isg.Actors.Repositories;
-using Isg.Node.Hosting;
+using Isg.Node.Http;
 
 namespace Isg.Node.Cli.Commands;
 
@@ -15,6 +14,7 @@ namespace Isg.Node.Cli.Commands;
 public static class SyncCommand
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Builds `isg sync`.</summary>
     public static Command CreateSync(GlobalOptions options)
@@ -68,18 +68,8 @@ public static class SyncCommand
     private static HttpClient Client(CommandContext context)
     {
         var layout = new RepositoryLayout(context.RepositoryPath);
-        if (!NodeLock.IsHeld(layout) || NodeEndpointFile.TryRead(layout) is not { } baseUrl)
-        {
-            throw new CliException(ExitCode.Failure, $"no node is running on {layout.Root}: start one with `isg node run`");
-        }
-
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        if (File.Exists(layout.ApiTokenFile))
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(layout.ApiTokenFile).Trim());
-        }
-
-        return http;
+        return NodeApiClient.TryCreate(layout, s_requestTimeout)
+            ?? throw new CliException(ExitCode.Failure, $"no node is running on {layout.Root}: start one with `isg node run`");
     }
 
     private static async Task<JsonElement> SendAsync(HttpClient http, HttpMethod method, CancellationToken cancellationToken)
