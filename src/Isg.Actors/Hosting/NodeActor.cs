@@ -1,3 +1,4 @@
+using System.Net;
 using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
 using Isg.Actors.Discovery;
@@ -11,6 +12,7 @@ using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
 using Isg.Actors.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Hosting;
 
@@ -32,15 +34,36 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         Window = TimeSpan.FromHours(1),
     };
 
+    /// <summary>
+    /// How /node supervises its network children (/node/sync, /node/swarm, /node/peers, /node/discovery): restart on
+    /// any failure after a backoff doubling from 100 ms up to a minute (with 20 % jitter); 20 restarts are allowed
+    /// within 10 minutes, which a child failing at every start never reaches once its backoff is long, so the node
+    /// keeps trying (a port taken for a while, a peer that trips a bug) without spinning.
+    /// </summary>
+    public static SupervisorStrategy NetworkStrategy { get; } = new()
+    {
+        MinBackoff = TimeSpan.FromMilliseconds(100),
+        MaxBackoff = TimeSpan.FromMinutes(1),
+        MaxRetries = 20,
+        Window = TimeSpan.FromMinutes(10),
+    };
+
+    // How long the node waits for the peers actor's first start (its listening port) before it goes on without it.
+    private static readonly TimeSpan s_peersStartTimeout = TimeSpan.FromSeconds(30);
+
     private const int EncoderMailbox = 4;
     private IActorRef<ICatalogCommand>? _catalog;
     private IActorRef<IEncoderCommand>? _encoders;
     private IActorRef<IHealerCommand>? _healer;
     private long _jobs;
     private NodeNetwork? _network;
+    private PeersOptions? _peersOptions;
+    private Action<IPEndPoint?>? _startDiscovery;
+    private ScheduledTell? _peersOverdue;
+    private readonly List<IReplyTo<NodeNetwork?>> _networkWaiters = [];
 
     /// <inheritdoc />
-    protected override async ValueTask PreStartAsync(CancellationToken cancellationToken)
+    protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
         Context.Spawn<IUploaderCommand>("backends", () => new BackendsActor(repository.Backends), MailboxOptions.Unbounded);
@@ -54,41 +77,89 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         if (options.Network is { } network)
         {
-            _network = await StartNetworkAsync(network, cancellationToken).ConfigureAwait(false);
+            StartNetwork(network);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     // /node/sync, /node/swarm, /node/peers and /node/discovery: peers' frames are routed to the sync responder and the
-    // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor.
-    private async Task<NodeNetwork> StartNetworkAsync(NodeNetworkOptions network, CancellationToken cancellationToken)
+    // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor. Each restarts
+    // on its own with backoff, so what one must know of the others outlives its instances: peer events go through a hub
+    // that the sync and swarm actors subscribe to from their start (a restarted one hears of every connected peer again),
+    // discovered addresses through a bridge that replays them to a restarted peers actor, and the peers actor listens on
+    // the port its first instance bound (a port 0 is chosen once, so discovery and other nodes keep finding it).
+    // Nothing here waits for a child: this actor supervises its children only between messages, so a peers actor
+    // failing at its start (a port taken) is restarted with backoff while the rest of the node runs.
+    private void StartNetwork(NodeNetworkOptions network)
     {
         var catalog = _catalog!;
         var identity = repository.LoadIdentity();
-        var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, network.Swarm), MailboxOptions.Unbounded);
-        var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()) };
-        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded);
+        var events = new PeerEventHub();
+        var swarmOptions = network.Swarm with { PeerEvents = events };
+        var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, swarmOptions), MailboxOptions.Unbounded, NetworkStrategy);
+        var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()), PeerEvents = events };
+        var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var router = new PeerInboundRouter();
         var blocks = new BlockServer(repository, Context.Logger);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);
         router.Register(handler, NodePeerHandler.Requests);
         router.Register(handler, NodePeerHandler.Messages);
-        var peers = Context.Spawn<IPeersCommand>("peers", () => new PeersActor(identity, repository.Key, repository.Catalog, router, network.Peers),
-            MailboxOptions.Unbounded);
-        peers.Tell(new SubscribePeerEvents(new PeerEventBridge(sync, swarm)));
-
-        var status = await peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), cancellationToken)
-            .ConfigureAwait(false);
-        var discovery = new DiscoveryOptions
+        var discovered = new DiscoveryBridge();
+        _peersOptions = network.Peers;
+        var peers = Context.Spawn<IPeersCommand>("peers",
+            () => new PeersActor(identity, repository.Key, repository.Catalog, router, Volatile.Read(ref _peersOptions)!, events, discovered.Replay),
+            MailboxOptions.Unbounded, NetworkStrategy);
+        discovered.Attach(peers);
+        _network = new NodeNetwork(identity.DeviceId, peers, sync, swarm);
+        _startDiscovery = listening =>
         {
-            LocalDevice = identity.DeviceId,
-            PeerPort = status.ListenEndPoint?.Port ?? PeersOptions.DefaultPort,
-            EnableMdns = network.Mdns,
-            Announce = network.Mdns && status.ListenEndPoint is not null,
-            StaticPeers = network.StaticPeers,
-            DnsName = network.DnsName,
+            var discovery = new DiscoveryOptions
+            {
+                LocalDevice = identity.DeviceId,
+                PeerPort = listening?.Port is > 0 and var port ? port : PeersOptions.DefaultPort,
+                EnableMdns = network.Mdns,
+                Announce = network.Mdns && listening is { Port: > 0 },
+                StaticPeers = network.StaticPeers,
+                DnsName = network.DnsName,
+            };
+            var actor = Context.Spawn<IDiscoveryCommand>("discovery", () => new DiscoveryActor(discovery, discovered), MailboxOptions.Unbounded, NetworkStrategy);
+            _network = _network with { Discovery = actor };
         };
-        Context.Spawn<IDiscoveryCommand>("discovery", () => new DiscoveryActor(discovery, new DiscoveryBridge(peers)), MailboxOptions.Unbounded);
-        return new NodeNetwork(identity.DeviceId, peers, sync, swarm);
+
+        if (network.Peers.ListenEndPoint is not { Port: 0 })
+        {
+            StartDiscovery(network.Peers.ListenEndPoint);
+            return;
+        }
+
+        // Port 0: discovery announces the port the peers actor binds, which it reports once started.
+        peers.Tell(new GetPeersStatus(Context.ReplyAdapter<PeersStatus>(status => new PeersListening(status.ListenEndPoint))));
+        _peersOverdue = Context.ScheduleTellOnce(s_peersStartTimeout, new PeersListening(null));
+    }
+
+    // Starts discovery once (with the port peers listen on, or the configured one) and answers those waiting for the network.
+    private void StartDiscovery(IPEndPoint? listening)
+    {
+        if (_startDiscovery is not { } start)
+        {
+            return;
+        }
+
+        _startDiscovery = null;
+        _peersOverdue?.Cancel();
+        if (listening is { Port: > 0 } && Volatile.Read(ref _peersOptions) is { ListenEndPoint.Port: 0 } configured)
+        {
+            Volatile.Write(ref _peersOptions, configured with { ListenEndPoint = listening });
+        }
+
+        start(listening);
+        foreach (var waiter in _networkWaiters)
+        {
+            waiter.Reply(_network);
+        }
+
+        _networkWaiters.Clear();
     }
 
     private IReadOnlyCollection<Isg.Protocol.Peers.DeviceId> TrustedPeers()
@@ -122,8 +193,19 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
             case GetHealer getHealer:
                 getHealer.ReplyTo.Reply(_healer!);
                 break;
+            case GetNetwork getNetwork when _startDiscovery is not null:
+                _networkWaiters.Add(getNetwork.ReplyTo);
+                break;
             case GetNetwork getNetwork:
                 getNetwork.ReplyTo.Reply(_network);
+                break;
+            case PeersListening listening when listening.EndPoint is null && _startDiscovery is not null:
+                Context.Logger.LogError("the peers actor has not reported its port within {Timeout} (see its failures); discovery starts without it",
+                    s_peersStartTimeout);
+                StartDiscovery(null);
+                break;
+            case PeersListening listening:
+                StartDiscovery(listening.EndPoint);
                 break;
             case GetWorkers get:
                 get.ReplyTo.Reply(new NodeWorkers(catalog, encoders));
@@ -134,6 +216,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
 
         return ValueTask.CompletedTask;
     }
+
+    // Self: the peers actor's port once it has started (null: it has not within the time allowed).
+    private sealed record PeersListening(IPEndPoint? EndPoint) : INodeCommand;
 
     private static Task FetchFromPeersAsync(IActorRef<ISwarmCommand> swarm, IReadOnlyList<Isg.Protocol.Hashing.BlockId> ids, CancellationToken cancellationToken) =>
         swarm.AskAsync<ISwarmCommand, BlocksFetched>(r => new FetchBlocks(ids, r), Timeout.InfiniteTimeSpan, cancellationToken);

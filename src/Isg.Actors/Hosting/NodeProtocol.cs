@@ -43,4 +43,8 @@ public sealed record NodeNetwork(
     Isg.Protocol.Peers.DeviceId Device,
     IActorRef<Isg.Actors.Peers.IPeersCommand> Peers,
     IActorRef<Isg.Actors.Sync.ISyncCommand> Sync,
-    IActorRef<Isg.Actors.Swarm.ISwarmCommand> Swarm);
+    IActorRef<Isg.Actors.Swarm.ISwarmCommand> Swarm)
+{
+    /// <summary>The discovery actor (/node/discovery).</summary>
+    public IActorRef<Isg.Actors.Discovery.IDiscoveryCommand>? Discovery { get; init; }
+}

@@ -28,12 +28,16 @@ public sealed class PeersActor : Actor<IPeersCommand>
     private readonly PeerInboundRouter _router;
     private readonly PeersOptions _options;
     private readonly CatalogPeerTrust _trust;
+    private readonly IReplyTo<PeerEvent>? _events;
+    private readonly Action? _started;
 
     private readonly Dictionary<DeviceId, PeerEntry> _peers = [];
     private readonly Dictionary<string, DeviceId> _childNames = new(StringComparer.Ordinal);
     private readonly List<IReplyTo<PeerEvent>> _subscribers = [];
     private readonly ConcurrentDictionary<PeerConnection, byte> _live = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<IPEndPoint, EndpointEntry> _endpoints = [];
+    private readonly Dictionary<string, IReadOnlyList<IPEndPoint>> _endpointSources = new(StringComparer.Ordinal);
 
     private PeerTransport? _transport;
     private PeerListener? _listener;
@@ -47,6 +51,18 @@ public sealed class PeersActor : Actor<IPeersCommand>
     /// <see cref="ArgumentException"/> for invalid options.
     /// </summary>
     public PeersActor(NodeIdentity identity, RepositoryKey key, CatalogDatabase catalog, PeerInboundRouter router, PeersOptions options)
+        : this(identity, key, catalog, router, options, null, null)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor, with <paramref name="events"/> subscribed for the instance's whole life (a factory that
+    /// passes the same one keeps it subscribed across restarts, unlike <see cref="SubscribePeerEvents"/>) and
+    /// <paramref name="started"/> called at the end of each start (after a restart too), for whoever must tell the new
+    /// instance again what the old one knew (discovered addresses).
+    /// </summary>
+    public PeersActor(NodeIdentity identity, RepositoryKey key, CatalogDatabase catalog, PeerInboundRouter router, PeersOptions options,
+        IReplyTo<PeerEvent>? events, Action? started)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(key);
@@ -60,6 +76,8 @@ public sealed class PeersActor : Actor<IPeersCommand>
         _router = router;
         _options = options;
         _trust = new CatalogPeerTrust(catalog);
+        _events = events;
+        _started = started;
     }
 
     private DeviceId Self => _identity.DeviceId;
@@ -87,6 +105,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
         }
 
         _tick = Context.ScheduleTellOnce(_options.RefreshInterval, new PeersTick());
+        _started?.Invoke();
         return ValueTask.CompletedTask;
     }
 
@@ -105,10 +124,27 @@ public sealed class PeersActor : Actor<IPeersCommand>
             peer.DialTimer?.Cancel();
         }
 
+        foreach (var endpoint in _endpoints.Values)
+        {
+            endpoint.DialTimer?.Cancel();
+        }
+
         // Every connection this actor ever got, handed over or not: none may outlive it.
         var closing = _live.Keys.Select(c => c.CloseAsync(CloseReason.ShuttingDown, "the node is stopping")).ToList();
         await Task.WhenAll(closing).ConfigureAwait(false);
         RecordSessions(ended: true);
+
+        // The end of each session is not handled by this instance any more (a restarted one knows none of them):
+        // subscribers hear of it now, so that none keeps using a closed session.
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.Connection is { } connection)
+            {
+                peer.Connection = null;
+                Publish(new PeerDisconnected(peer.Device, connection, new PeerCloseInfo(PeerCloseOrigin.Local, CloseReason.ShuttingDown, "the peers actor stopped")));
+            }
+        }
+
         _writer?.Dispose();
         _writer = null;
         if (_clusterKey is not null)
@@ -163,6 +199,15 @@ public sealed class PeersActor : Actor<IPeersCommand>
                 break;
             case ConnectionEnded ended:
                 OnConnectionEnded(ended.Connection, ended.Close);
+                break;
+            case PeerEndpointsFound endpoints:
+                OnEndpointsFound(endpoints);
+                break;
+            case EndpointDialEnded ended:
+                OnEndpointDialEnded(ended);
+                break;
+            case EndpointDialDue due:
+                OnEndpointDialDue(due.Endpoint);
                 break;
             case PeersTick:
                 _tick = Context.ScheduleTellOnce(_options.RefreshInterval, new PeersTick());
@@ -270,6 +315,11 @@ public sealed class PeersActor : Actor<IPeersCommand>
             EnsureDialing(peer);
         }
 
+        foreach (var endpoint in _endpoints.Values)
+        {
+            EnsureDialing(endpoint);
+        }
+
         return records.Count;
     }
 
@@ -353,6 +403,140 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
             self.Tell(new DialEnded(device, null, string.Join("; ", errors)));
         }, CancellationToken.None);
+    }
+
+    // Endpoints without a device id: each is dialled on its own, with its own backoff, and the handshake says who is
+    // there. The transport keeps the connection only for a trusted device; this node itself is recognised and left alone.
+    private void OnEndpointsFound(PeerEndpointsFound found)
+    {
+        ArgumentNullException.ThrowIfNull(found.Source);
+        ArgumentNullException.ThrowIfNull(found.Endpoints);
+        _endpointSources[found.Source] = [.. found.Endpoints.Distinct()];
+        var wanted = _endpointSources.Values.SelectMany(e => e).ToHashSet();
+        foreach (var gone in _endpoints.Values.Where(e => !wanted.Contains(e.Endpoint)).ToList())
+        {
+            gone.DialTimer?.Cancel();
+            _endpoints.Remove(gone.Endpoint);
+            if (gone.Device is { } device && _peers.TryGetValue(device, out var peer))
+            {
+                peer.Learned.Remove(gone.Endpoint);
+            }
+        }
+
+        foreach (var endpoint in wanted)
+        {
+            if (!_endpoints.TryGetValue(endpoint, out var entry))
+            {
+                _endpoints[endpoint] = entry = new EndpointEntry(endpoint);
+            }
+
+            EnsureDialing(entry);
+        }
+    }
+
+    // Without a cluster key or a paired device, every handshake would be refused here: nothing is worth dialling.
+    private bool CanDialUnknown() => _clusterKey is not null || _peers.Values.Any(p => p.Record is { Trust: PeerTrust.Paired });
+
+    private bool IsConnected(DeviceId? device) => device is { } id && _peers.GetValueOrDefault(id)?.Connection is not null;
+
+    private void EnsureDialing(EndpointEntry entry)
+    {
+        if (entry.IsSelf || entry.Dialing || entry.DialTimer is { IsPending: true } || IsConnected(entry.Device) || !CanDialUnknown())
+        {
+            return;
+        }
+
+        var transport = _transport!;
+        var endpoint = entry.Endpoint;
+        var self = Context.Self;
+        var token = _stopping.Token;
+        entry.Dialing = true;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var connection = await transport.DialAsync(endpoint, null, token).ConfigureAwait(false);
+                Track(connection);
+                self.Tell(new EndpointDialEnded(endpoint, connection, null, null));
+            }
+            catch (PeerHandshakeException e)
+            {
+                self.Tell(new EndpointDialEnded(endpoint, null, e.Remote, e.Message));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                self.Tell(new EndpointDialEnded(endpoint, null, null, $"{PeerAddress.Format(endpoint)}: {e.Message}"));
+            }
+        }, CancellationToken.None);
+    }
+
+    private void OnEndpointDialEnded(EndpointDialEnded ended)
+    {
+        var entry = _endpoints.GetValueOrDefault(ended.Endpoint);
+        if (ended.Connection is { } connection)
+        {
+            if (entry is not null)
+            {
+                entry.Dialing = false;
+                entry.LastError = null;
+                if (entry.Device != connection.Remote)
+                {
+                    Context.Logger.LogInformation("peer address {EndPoint} is device {Peer}", PeerAddress.Format(entry.Endpoint), connection.Remote.ShortId);
+                }
+
+                entry.Device = connection.Remote;
+                Entry(connection.Remote).Learned.Add(entry.Endpoint);
+            }
+
+            // A device dialled blind is kept only when trusted: the transport has refused any other in the handshake.
+            OnConnection(connection);
+            return;
+        }
+
+        if (entry is null)
+        {
+            return;
+        }
+
+        entry.Dialing = false;
+        entry.LastError = ended.Error;
+        if (ended.Remote == Self)
+        {
+            entry.IsSelf = true;
+            entry.Device = Self;
+            Context.Logger.LogInformation("peer address {EndPoint} is this node itself; it is not dialled again", PeerAddress.Format(entry.Endpoint));
+            return;
+        }
+
+        entry.Device = ended.Remote ?? entry.Device;
+        entry.Failures++;
+        Context.Logger.LogDebug("peer address {EndPoint}: dial {Failures} failed: {Error}", PeerAddress.Format(entry.Endpoint), entry.Failures, ended.Error);
+        ScheduleDial(entry);
+    }
+
+    private void ScheduleDial(EndpointEntry entry)
+    {
+        if (entry.IsSelf || IsConnected(entry.Device) || !CanDialUnknown())
+        {
+            return;
+        }
+
+        entry.DialTimer?.Cancel();
+        var delay = _options.ReconnectDelay(Math.Max(1, entry.Failures), Random.Shared.NextDouble());
+        entry.DialTimer = Context.ScheduleTellOnce(delay, new EndpointDialDue(entry.Endpoint));
+    }
+
+    private void OnEndpointDialDue(IPEndPoint endpoint)
+    {
+        if (_endpoints.TryGetValue(endpoint, out var entry))
+        {
+            entry.DialTimer = null;
+            EnsureDialing(entry);
+        }
     }
 
     private void OnDialEnded(DialEnded ended)
@@ -507,10 +691,16 @@ public sealed class PeersActor : Actor<IPeersCommand>
         Context.Logger.LogInformation("peer {Peer} disconnected after {Seconds:0.#} s: {Close}", peer.Device.ShortId, lasted.TotalSeconds, close);
         Publish(new PeerDisconnected(peer.Device, connection, close));
         ScheduleDial(peer);
+        foreach (var endpoint in _endpoints.Values.Where(e => e.Device == peer.Device))
+        {
+            endpoint.Failures = lasted >= _options.StableAfter ? 1 : endpoint.Failures + 1;
+            ScheduleDial(endpoint);
+        }
     }
 
     private void Publish(PeerEvent peerEvent)
     {
+        _events?.Reply(peerEvent);
         foreach (var subscriber in _subscribers)
         {
             subscriber.Reply(peerEvent);
@@ -593,7 +783,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
     {
         var now = Context.TimeProvider.GetUtcNow();
         var peers = _peers.Values
-            .Where(p => p.Record is not null || p.Connection is not null || p.Discovered.Count > 0)
+            .Where(p => p.Record is not null || p.Connection is not null || p.Discovered.Count > 0 || p.Learned.Count > 0)
             .OrderBy(p => p.Record?.AddedAt ?? DateTimeOffset.MaxValue)
             .ThenBy(p => p.Device)
             .Select(p =>
@@ -606,7 +796,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
                     name,
                     state,
                     connection?.Trust ?? p.Record?.Trust,
-                    [.. p.Static.Concat(p.Discovered).Select(PeerAddress.Format).Distinct(StringComparer.Ordinal)],
+                    [.. p.Static.Concat(p.Discovered).Concat(p.Learned).Select(PeerAddress.Format).Distinct(StringComparer.Ordinal)],
                     connection?.RemoteEndPoint,
                     connection?.ConnectedAt,
                     connection is not null ? now : p.Record?.LastSeen,
@@ -615,7 +805,12 @@ public sealed class PeersActor : Actor<IPeersCommand>
                     p.LastError);
             })
             .ToList();
-        return new PeersStatus(Self, _listener?.LocalEndPoint, peers);
+        var endpoints = _endpoints.Values
+            .OrderBy(e => PeerAddress.Format(e.Endpoint), StringComparer.Ordinal)
+            .Select(e => new PeerEndpointStatus(e.Endpoint, e.Device, e.IsSelf,
+                e.Dialing || (e.Device is { } device && _peers.GetValueOrDefault(device)?.Connection is not null), e.Failures, e.LastError))
+            .ToList();
+        return new PeersStatus(Self, _listener?.LocalEndPoint, peers) { Endpoints = endpoints };
     }
 
     private sealed class PeerEntry(DeviceId device)
@@ -637,6 +832,27 @@ public sealed class PeersActor : Actor<IPeersCommand>
         public long ReportedIn { get; set; }
 
         public long ReportedOut { get; set; }
+
+        public bool Dialing { get; set; }
+
+        public int Failures { get; set; }
+
+        public ScheduledTell? DialTimer { get; set; }
+
+        public string? LastError { get; set; }
+
+        // Endpoints known without an id that turned out to be this device (shown, not dialled for it).
+        public HashSet<IPEndPoint> Learned { get; } = [];
+    }
+
+    private sealed class EndpointEntry(IPEndPoint endpoint)
+    {
+        public IPEndPoint Endpoint { get; } = endpoint;
+
+        // Who answered there last (trusted or not); null until a handshake got that far.
+        public DeviceId? Device { get; set; }
+
+        public bool IsSelf { get; set; }
 
         public bool Dialing { get; set; }
 

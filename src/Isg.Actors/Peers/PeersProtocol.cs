@@ -36,6 +36,15 @@ public sealed record GetPeersStatus(IReplyTo<PeersStatus> ReplyTo) : IPeersComma
 public sealed record PeerAddressesFound(DeviceId Device, IReadOnlyList<IPEndPoint> Addresses) : IPeersCommand;
 
 /// <summary>
+/// Addresses of devices not known by id, from <see cref="Source"/> (a static HOST:PORT without an id, the records of a
+/// DNS name such as a Kubernetes headless Service); they replace that source's earlier list. Each is dialled on its own
+/// (with its own reconnect backoff) while a cluster secret is set or some device is paired, and the handshake learns who
+/// is there: a trusted device is kept (and the address shown for it), any other is refused and dialled again later
+/// after a longer delay, and an address that turns out to be this node is never dialled again. Safe to resend.
+/// </summary>
+public sealed record PeerEndpointsFound(string Source, IReadOnlyList<IPEndPoint> Endpoints) : IPeersCommand;
+
+/// <summary>
 /// Reads the peers table and the cluster secret again now (they are also re-read every PeersOptions.RefreshInterval):
 /// new peers and addresses are dialled, connections to devices no longer trusted are closed. Replies
 /// <see cref="PeersReloaded"/> when given an address.
@@ -59,7 +68,17 @@ public sealed record PeerConnected(DeviceId Device, IPeerSession Session) : Peer
 public sealed record PeerDisconnected(DeviceId Device, IPeerSession Session, PeerCloseInfo Close) : PeerEvent(Device);
 
 /// <summary>This node's device id, where it listens for peers (null when it does not), and what it knows of each peer.</summary>
-public sealed record PeersStatus(DeviceId LocalDevice, IPEndPoint? ListenEndPoint, IReadOnlyList<PeerStatus> Peers);
+public sealed record PeersStatus(DeviceId LocalDevice, IPEndPoint? ListenEndPoint, IReadOnlyList<PeerStatus> Peers)
+{
+    /// <summary>Every address known without a device id (see <see cref="PeerEndpointsFound"/>) and what dialling it found.</summary>
+    public IReadOnlyList<PeerEndpointStatus> Endpoints { get; init; } = [];
+}
+
+/// <summary>
+/// An address known without a device id: the device that answered there last (null until one did), whether it is this
+/// node itself (never dialled again), whether a dial runs or its device is connected, failed dials in a row, and the last error.
+/// </summary>
+public sealed record PeerEndpointStatus(IPEndPoint Endpoint, DeviceId? Device, bool IsSelf, bool Active, int Failures, string? LastError);
 
 /// <summary>
 /// One peer as the running node sees it: the table's record joined with the live connection. Traffic is the table's
@@ -83,6 +102,12 @@ internal sealed record InboundConnection(PeerConnection Connection) : IPeersComm
 
 /// <summary>Self: a dial of <see cref="Device"/> ended.</summary>
 internal sealed record DialEnded(DeviceId Device, PeerConnection? Connection, string? Error) : IPeersCommand;
+
+/// <summary>Self: a dial of an address known without an id ended: connected, or refused (by whom, when the handshake showed it).</summary>
+internal sealed record EndpointDialEnded(IPEndPoint Endpoint, PeerConnection? Connection, DeviceId? Remote, string? Error) : IPeersCommand;
+
+/// <summary>Self: time to dial <see cref="Endpoint"/> again.</summary>
+internal sealed record EndpointDialDue(IPEndPoint Endpoint) : IPeersCommand;
 
 /// <summary>Self: time to dial <see cref="Device"/> again.</summary>
 internal sealed record DialDue(DeviceId Device) : IPeersCommand;

@@ -13,10 +13,13 @@ namespace Isg.Actors.Repositories;
 
 /// <summary>
 /// An opened repository: its unwrapped key, catalogue, local block store and settings. Created by
-/// <see cref="Initialize"/> (atomically: the marker file is written last) or <see cref="Open"/>.
+/// <see cref="Initialize"/> (atomically: the marker file is written last), <see cref="Join"/> (another device of an
+/// existing repository) or <see cref="Open"/>.
 /// </summary>
 public sealed class Repository : IDisposable
 {
+    private const UnixFileMode MarkerMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     private Repository(RepositoryLayout layout, RepositoryMarker marker, RepositoryKey key, CatalogDatabase catalog, BackendSet backends)
     {
         Layout = layout;
@@ -82,8 +85,7 @@ public sealed class Repository : IDisposable
             store = BackendSet.Open(catalog, layout.Root, loggerFactory, key);
             var marker = new RepositoryMarker(RepositoryMarker.FormatName, RepositoryMarker.CurrentVersion,
                 Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), DateTimeOffset.UtcNow);
-            AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(),
-                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            AtomicFile.WriteAllBytes(layout.MarkerFile, marker.ToJson(), MarkerMode);
             return new Repository(layout, marker, key, catalog, store);
         }
         catch
@@ -93,6 +95,48 @@ public sealed class Repository : IDisposable
             key.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="root"/> (absent or an empty folder) a new device of the repository at <paramref name="from"/>:
+    /// a repository folder, or a folder holding its isg-repository.json and *.key files side by side (a mounted
+    /// Kubernetes Secret). Copies the descriptor and the wrapped key files only, never the identity, the catalogue or a
+    /// block, once <paramref name="passphrase"/> has unlocked one of them (a wrong one leaves nothing behind), then opens
+    /// the new device: a fresh identity and an empty catalogue, which syncing with the others fills.
+    /// </summary>
+    public static Repository Join(string root, string from, ReadOnlySpan<byte> passphrase, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var layout = new RepositoryLayout(root);
+        var source = new RepositoryLayout(from);
+        if (Exists(root))
+        {
+            throw new RepositoryException(RepositoryErrorKind.AlreadyExists, $"{layout.Root} already holds an Isg repository");
+        }
+
+        if (!File.Exists(source.MarkerFile))
+        {
+            throw new RepositoryException(RepositoryErrorKind.NotFound, $"no Isg repository descriptor ({Path.GetFileName(source.MarkerFile)}) in {source.Root}");
+        }
+
+        var marker = File.ReadAllBytes(source.MarkerFile);
+        RepositoryMarker.Parse(marker, source.MarkerFile);
+        var keyFolder = Directory.Exists(source.KeysDirectory) ? source.KeysDirectory : source.Root;
+        var keyFiles = KeyFiles(keyFolder);
+        UnlockKey(keyFiles, keyFolder, source.Root, passphrase).Dispose();
+
+        PrepareEmptyRoot(layout);
+        Directory.CreateDirectory(layout.KeysDirectory);
+        Directory.CreateDirectory(layout.BlocksDirectory);
+        foreach (var file in keyFiles)
+        {
+            // The names init gives, so that a join that dies before its marker is cleared by the next attempt.
+            var name = IsInitKeyFile(file) ? Path.GetFileName(file) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".key";
+            AtomicFile.WriteAllBytes(Path.Combine(layout.KeysDirectory, name), File.ReadAllBytes(file));
+        }
+
+        AtomicFile.WriteAllBytes(layout.MarkerFile, marker, MarkerMode);
+        return Open(root, passphrase, loggerFactory);
     }
 
     /// <summary>Opens the repository at <paramref name="root"/> with <paramref name="passphrase"/>.</summary>
@@ -232,14 +276,17 @@ public sealed class Repository : IDisposable
                 && IsHex(name[22..54]) && name[54..] is ".tmp";
     }
 
-    private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase)
+    private static string[] KeyFiles(string folder) =>
+        Directory.Exists(folder) ? [.. Directory.GetFiles(folder, "*.key").Order(StringComparer.Ordinal)] : [];
+
+    private static RepositoryKey UnlockKey(RepositoryLayout layout, ReadOnlySpan<byte> passphrase) =>
+        UnlockKey(KeyFiles(layout.KeysDirectory), layout.KeysDirectory, layout.Root, passphrase);
+
+    private static RepositoryKey UnlockKey(string[] keyFiles, string keyFolder, string root, ReadOnlySpan<byte> passphrase)
     {
-        var keyFiles = Directory.Exists(layout.KeysDirectory)
-            ? Directory.GetFiles(layout.KeysDirectory, "*.key").Order(StringComparer.Ordinal).ToArray()
-            : [];
         if (keyFiles.Length == 0)
         {
-            throw new RepositoryException(RepositoryErrorKind.Damaged, $"{layout.KeysDirectory} holds no key file");
+            throw new RepositoryException(RepositoryErrorKind.Damaged, $"{keyFolder} holds no key file");
         }
 
         var damaged = new List<string>();
@@ -260,10 +307,10 @@ public sealed class Repository : IDisposable
         if (damaged.Count == keyFiles.Length)
         {
             throw new RepositoryException(RepositoryErrorKind.Damaged,
-                $"no readable key file in {layout.KeysDirectory}: {string.Join("; ", damaged)}");
+                $"no readable key file in {keyFolder}: {string.Join("; ", damaged)}");
         }
 
         throw new RepositoryException(RepositoryErrorKind.WrongPassphrase,
-            $"wrong passphrase for the repository at {layout.Root}");
+            $"wrong passphrase for the repository at {root}");
     }
 }

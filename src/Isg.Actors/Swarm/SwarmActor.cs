@@ -25,18 +25,38 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
     private CatalogReader? _reader;
+    private IDisposable? _peerEvents;
 
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _reader = repository.Catalog.CreateReader();
         Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+        _peerEvents = options.PeerEvents?.Subscribe(Context.ReplyAdapter<PeerEvent>(e => e switch
+        {
+            PeerConnected connected => new SwarmPeerUp(connected.Session),
+            _ => new SwarmPeerDown(e.Device),
+        }));
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
     {
+        _peerEvents?.Dispose();
+        _peerEvents = null;
+
+        // Those waiting must not wait for ever on an instance that is gone (stopped, or replaced by a restart): the
+        // blocks not yet fetched are reported missing, and a reader may ask again.
+        foreach (var fetch in _fetches.Values)
+        {
+            foreach (var waiter in fetch.Waiters)
+            {
+                waiter.Done(fetch.Id);
+            }
+        }
+
+        _fetches.Clear();
         _reader?.Dispose();
         _reader = null;
         return ValueTask.CompletedTask;
@@ -185,22 +205,22 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                self.Tell(new FetchEnded(id, link.Remote, null, e));
+                self.Tell(new FetchEnded(fetch, link.Remote, null, e));
                 return;
             }
 
             // The peer's slot frees as soon as the bytes are here; the commit, shared with other blocks, follows.
-            self.Tell(new FetchEnded(id, link.Remote, outcome, null));
+            self.Tell(new FetchEnded(fetch, link.Remote, outcome, null));
             if (outcome is FetchOutcome.Stored stored)
             {
                 try
                 {
                     await committer.CommitAsync(stored.Block).ConfigureAwait(false);
-                    self.Tell(new FetchCommitted(id, null));
+                    self.Tell(new FetchCommitted(fetch, null));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    self.Tell(new FetchCommitted(id, e));
+                    self.Tell(new FetchCommitted(fetch, e));
                 }
             }
         }, CancellationToken.None);
@@ -208,17 +228,18 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private void OnFetchEnded(FetchEnded ended)
     {
+        var fetch = ended.Fetch;
+        if (!fetch.Running || !_fetches.TryGetValue(fetch.Id, out var current) || !ReferenceEquals(current, fetch))
+        {
+            // Started by an instance before a restart: this one never counted it.
+            return;
+        }
+
         _running--;
         var peer = _peers.GetValueOrDefault(ended.Peer);
         if (peer is not null)
         {
             peer.InFlight--;
-        }
-
-        if (!_fetches.TryGetValue(ended.Id, out var fetch))
-        {
-            Dispatch();
-            return;
         }
 
         switch (ended.Outcome)
@@ -263,21 +284,23 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private void OnFetchCommitted(FetchCommitted committed)
     {
-        if (!_fetches.TryGetValue(committed.Id, out var fetch))
+        var fetch = committed.Fetch;
+        if (!_fetches.TryGetValue(fetch.Id, out var current) || !ReferenceEquals(current, fetch))
         {
+            // Started by an instance before a restart: this one never counted it.
             return;
         }
 
         if (committed.Failure is not null)
         {
             // Stored but not durable or not recorded: the block is still wanted; ask another peer (or rest and retry).
-            Context.Logger.LogWarning("block {Id} arrived but could not be committed: {Reason}", committed.Id, committed.Failure.Message);
+            Context.Logger.LogWarning("block {Id} arrived but could not be committed: {Reason}", fetch.Id, committed.Failure.Message);
             fetch.Running = false;
             Dispatch();
             return;
         }
 
-        _fetches.Remove(committed.Id);
+        _fetches.Remove(fetch.Id);
         foreach (var waiter in fetch.Waiters)
         {
             waiter.Done(null);
@@ -302,9 +325,12 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private sealed record Tick : ISwarmCommand;
 
-    private sealed record FetchEnded(BlockId Id, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand;
+    private sealed record FetchEnded(Fetch Fetch, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand
+    {
+        public BlockId Id => Fetch.Id;
+    }
 
-    private sealed record FetchCommitted(BlockId Id, Exception? Failure) : ISwarmCommand;
+    private sealed record FetchCommitted(Fetch Fetch, Exception? Failure) : ISwarmCommand;
 
     private sealed class SwarmPeer(IPeerLink link)
     {

@@ -1,3 +1,5 @@
+using Isg.Actors.Peers;
+
 namespace Isg.Actors.Swarm;
 
 /// <summary>How the swarm fetches.</summary>
@@ -20,4 +22,10 @@ public sealed record SwarmOptions
 
     /// <summary>How long recording a fetched block in the catalogue may take.</summary>
     public TimeSpan RecordTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Where the actor learns of connected peers by itself: subscribed from its start hook (each peer connected now
+    /// arrives at once), so that a restarted actor gets its peers back. Null: peers come as SwarmPeerUp/Down only.
+    /// </summary>
+    public PeerEventHub? PeerEvents { get; init; }
 }

@@ -29,6 +29,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     private (VersionVector Vector, CatalogDigest Digest)? _digest;
     private DateTimeOffset _lastDrift;
     private DateTimeOffset _lastCollect;
+    private IDisposable? _peerEvents;
 
     /// <summary>Called (on the actor's thread) after each pull from a peer ends; for tests and progress displays.</summary>
     public Action<PeerSyncState>? PullCompleted { get; init; }
@@ -54,11 +55,18 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         _lastDrift = _lastCollect = Context.TimeProvider.GetUtcNow();
         Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
+        _peerEvents = options.PeerEvents?.Subscribe(Context.ReplyAdapter<PeerEvent>(e => e switch
+        {
+            PeerConnected connected => new PeerJoined(connected.Session),
+            _ => new PeerLeft(e.Device),
+        }));
     }
 
     /// <inheritdoc />
     protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
     {
+        _peerEvents?.Dispose();
+        _peerEvents = null;
         foreach (var peer in _peers.Values)
         {
             peer.Cancel.Cancel();
@@ -227,18 +235,19 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
                     applied += await puller.RepairDriftAsync(link, token).ConfigureAwait(false);
                 }
 
-                self.Tell(new PullEnded(link.Remote, applied, null));
+                self.Tell(new PullEnded(entry, applied, null));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                self.Tell(new PullEnded(link.Remote, 0, e));
+                self.Tell(new PullEnded(entry, 0, e));
             }
         }, CancellationToken.None);
     }
 
     private void OnPullEnded(PullEnded ended)
     {
-        if (!_peers.TryGetValue(ended.Peer, out var entry))
+        var entry = ended.Entry;
+        if (!_peers.TryGetValue(entry.Link.Remote, out var current) || !ReferenceEquals(current, entry))
         {
             return;
         }
@@ -248,15 +257,15 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         entry.LastError = ended.Failure?.Message;
         if (ended.Failure is PeerMisbehavedException misbehaved)
         {
-            Context.Logger.LogWarning("peer {Peer} sent bad catalogue data: {Error}", ended.Peer.ShortId, misbehaved.Error.Message);
+            Context.Logger.LogWarning("peer {Peer} sent bad catalogue data: {Error}", entry.Link.Remote.ShortId, misbehaved.Error.Message);
         }
         else if (ended.Failure is not null and not OperationCanceledException and not PeerUnavailableException)
         {
-            Context.Logger.LogWarning(ended.Failure, "pull from {Peer} failed", ended.Peer.ShortId);
+            Context.Logger.LogWarning(ended.Failure, "pull from {Peer} failed", entry.Link.Remote.ShortId);
         }
         else if (ended.Applied > 0)
         {
-            Context.Logger.LogDebug("pulled {Count} operations from {Peer}", ended.Applied, ended.Peer.ShortId);
+            Context.Logger.LogDebug("pulled {Count} operations from {Peer}", ended.Applied, entry.Link.Remote.ShortId);
         }
 
         if (entry.Again && ended.Failure is null)
@@ -267,7 +276,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             StartPull(entry, repair);
         }
 
-        PullCompleted?.Invoke(State(entry, Vector()));
+        (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, Vector()));
     }
 
     private SyncStatus Status()
@@ -356,7 +365,8 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private sealed record Tick : ISyncCommand;
 
-    private sealed record PullEnded(DeviceId Peer, int Applied, Exception? Failure) : ISyncCommand;
+    // Entry: the one the pull ran for; a pull of a replaced entry (a reconnect, an instance before a restart) ends nothing now.
+    private sealed record PullEnded(PeerEntry Entry, int Applied, Exception? Failure) : ISyncCommand;
 
     private sealed class PeerEntry(IPeerLink link)
     {

@@ -1,3 +1,4 @@
+using Isg.Actors.Peers;
 using Isg.Protocol.Peers;
 
 namespace Isg.Actors.Sync;
@@ -22,4 +23,13 @@ public sealed record SyncOptions
 
     /// <summary>The members of the cluster (paired devices), whose views bound what may be collected.</summary>
     public Func<IReadOnlyCollection<DeviceId>> Members { get; init; } = () => [];
+
+    /// <summary>
+    /// Where the actor learns of connected peers by itself: subscribed from its start hook (each peer connected now
+    /// arrives at once), so that a restarted actor gets its peers back. Null: peers come as PeerJoined/PeerLeft only.
+    /// </summary>
+    public PeerEventHub? PeerEvents { get; init; }
+
+    /// <summary>Called (on the actor's thread) after each pull from a peer ends, unless the actor sets its own; for tests and progress displays.</summary>
+    public Action<PeerSyncState>? PullCompleted { get; init; }
 }

@@ -77,6 +77,20 @@ public sealed class CommandContext : IDisposable
         }
     }
 
+    /// <summary>Makes <paramref name="root"/> a new device of the repository whose descriptor and key are in <paramref name="from"/>, asking for its passphrase once.</summary>
+    public Repository JoinRepository(string root, string from)
+    {
+        var passphrase = PassphraseReader.Read(confirm: false);
+        try
+        {
+            return Repository.Join(root, from, passphrase, LoggerFactory);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passphrase);
+        }
+    }
+
     /// <summary>Opens the repository and starts the node's actor tree on it.</summary>
     public StorageNode StartNode()
     {

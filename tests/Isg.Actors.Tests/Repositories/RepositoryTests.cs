@@ -432,4 +432,105 @@ public sealed class RepositoryTests : IDisposable
         using var reopened = Repository.Open(first.Layout.Root, TestRepository.Passphrase, NullLoggerFactory.Instance);
         Assert.Equal(Cuts(first, data), Cuts(reopened, data));
     }
+
+    private string JoinedRoot => _dir.Combine("joined");
+
+    private Repository Join(string from, byte[]? passphrase = null) =>
+        Repository.Join(JoinedRoot, from, passphrase ?? TestRepository.Passphrase, NullLoggerFactory.Instance);
+
+    [Fact]
+    public void Join_FromARepository_SameKeyAndIdFreshIdentityEmptyCatalogue()
+    {
+        using var original = Init();
+        using (var writer = original.Catalog.CreateWriter())
+        {
+            writer.Commit([new Isg.Actors.Catalog.FileCommit("only-on-the-original", Isg.Actors.Catalog.FileKind.Directory, 0, 0x1ED, 1_700_000_000_000_000_000, null, default, [], [])], []);
+        }
+
+        using var joined = Join(Root);
+
+        Assert.Equal(original.Id, joined.Id);
+        Assert.Equal(Fingerprint(original), Fingerprint(joined));
+        Assert.Equal(original.Key.ComputeRepositoryId(), joined.Key.ComputeRepositoryId());
+        using var originalIdentity = original.LoadIdentity();
+        using var joinedIdentity = joined.LoadIdentity();
+        Assert.NotEqual(originalIdentity.DeviceId, joinedIdentity.DeviceId);
+        using (var reader = joined.Catalog.CreateReader())
+        {
+            Assert.Empty(reader.ListFiles(string.Empty));
+        }
+
+        Assert.Equal(
+            Directory.GetFiles(original.Layout.KeysDirectory).Select(Path.GetFileName),
+            Directory.GetFiles(joined.Layout.KeysDirectory).Select(Path.GetFileName));
+        var temp = Path.Combine(joined.Layout.BlocksDirectory, "tmp") + "/";
+        Assert.DoesNotContain(Directory.GetFiles(joined.Layout.BlocksDirectory, "*", SearchOption.AllDirectories), f => !f.StartsWith(temp, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Join_FromAFlatFolderOfDescriptorAndKey_AsAMountedSecretHoldsThem()
+    {
+        using var original = Init();
+        var flat = _dir.Combine("secret");
+        Directory.CreateDirectory(flat);
+        File.Copy(original.Layout.MarkerFile, Path.Combine(flat, "isg-repository.json"));
+        File.Copy(Directory.GetFiles(original.Layout.KeysDirectory).Single(), Path.Combine(flat, "repository.key"));
+
+        using var joined = Join(flat);
+
+        Assert.Equal(Fingerprint(original), Fingerprint(joined));
+        var key = Assert.Single(Directory.GetFiles(joined.Layout.KeysDirectory));
+        Assert.Matches("^[0-9a-f]{16}\\.key$", Path.GetFileName(key));
+        joined.Dispose();
+        using var reopened = Repository.Open(JoinedRoot, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        Assert.Equal(original.Id, reopened.Id);
+    }
+
+    [Fact]
+    public void Join_WrongPassphrase_ThrowsWrongPassphraseAndCreatesNothing()
+    {
+        using var original = Init();
+
+        var e = Assert.Throws<RepositoryException>(() => Join(Root, OtherPassphrase));
+
+        Assert.Equal(RepositoryErrorKind.WrongPassphrase, e.Kind);
+        Assert.False(Directory.Exists(JoinedRoot));
+    }
+
+    [Fact]
+    public void Join_NoDescriptorThere_ThrowsNotFound()
+    {
+        Directory.CreateDirectory(Root);
+
+        var e = Assert.Throws<RepositoryException>(() => Join(Root));
+
+        Assert.Equal(RepositoryErrorKind.NotFound, e.Kind);
+        Assert.False(Directory.Exists(JoinedRoot));
+    }
+
+    [Fact]
+    public void Join_IntoANonEmptyFolder_ThrowsAlreadyExistsAndKeepsItsFiles()
+    {
+        using var original = Init();
+        Directory.CreateDirectory(JoinedRoot);
+        File.WriteAllText(Path.Combine(JoinedRoot, "notes.txt"), "mine");
+
+        var e = Assert.Throws<RepositoryException>(() => Join(Root));
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, e.Kind);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(JoinedRoot).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Join_AnExistingRepository_ThrowsAlreadyExists()
+    {
+        using var original = Init();
+        using (Join(Root))
+        {
+        }
+
+        var e = Assert.Throws<RepositoryException>(() => Join(Root));
+
+        Assert.Equal(RepositoryErrorKind.AlreadyExists, e.Kind);
+    }
 }

@@ -58,6 +58,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private int _started;
     private int _sendLimit;
 
+    // Set once the TLS handshake has shown the remote certificate (Remote is valid from then on).
+    private bool _remoteKnown;
+
     private PeerConnection(PeerTransport transport, Socket socket, SslStream ssl, PeerRole role)
     {
         _transport = transport;
@@ -228,6 +231,12 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
         catch (Exception e)
         {
+            if (e is PeerHandshakeException refused && connection._remoteKnown)
+            {
+                // Whoever dialled an address without knowing the device learns who is there (itself, a stranger).
+                refused.Remote ??= connection.Remote;
+            }
+
             if (e is PeerHandshakeException { Origin: PeerCloseOrigin.Local })
             {
                 // Refused with a Close: read (and drop) until the peer ends the stream, briefly, in the background.
@@ -288,6 +297,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         }
 
         Remote = DeviceId.FromCertificateDer(remoteCertificate.GetRawCertData());
+        _remoteKnown = true;
         var self = _transport.DeviceId;
         if (Remote == self)
         {

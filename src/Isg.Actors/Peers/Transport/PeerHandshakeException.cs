@@ -1,3 +1,4 @@
+using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
 
 namespace Isg.Actors.Peers.Transport;
@@ -22,4 +23,7 @@ public sealed class PeerHandshakeException : Exception
 
     /// <summary>The Close reason sent or received (UNSPECIFIED when the connection broke).</summary>
     public CloseReason Reason { get; }
+
+    /// <summary>The device at the other end, when the TLS handshake got as far as its certificate (e.g. this node itself); else null.</summary>
+    public DeviceId? Remote { get; internal set; }
 }
