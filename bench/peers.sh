@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Peer sync beside Syncthing, same machine, same run (issue 5's benchmarks): the time until a second node holds
 # 1,000 files of 4 KiB, and one 256 MiB file, added on the first. Two `isg node run` processes on 127.0.0.1 (one
-# repository key, paired, mDNS off); each repetition adds fresh content on A with `isg add` and polls B's
-# GET /api/sync every 20 ms until B lists the new entries and has every block (converged). Syncthing's figures come
+# repository key, paired, mDNS off); each repetition adds fresh content on A, once with POST /api/add to A's node and
+# once with an `isg add` process, and polls B's GET /api/sync every 20 ms until B lists the new entries and has every
+# block (converged). Syncthing's figures come
 # from ../shared/anchors/syncthing.sh (scan request on A to the last file complete on B) in the same run.
 # Settings: REPS (3), BENCH_WORK (/tmp/isg-peers-bench), RUNS_ST (Syncthing repetitions, 3).
 set -euo pipefail
@@ -24,8 +25,7 @@ on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
 
 on a init --kdf-memory 8 >/dev/null
 on a config set redundancy 0 >/dev/null   # Syncthing keeps no parity either
-mkdir -p "$WORK/b/keys" "$WORK/b/blocks"
-cp "$WORK/a/isg-repository.json" "$WORK/b/"; cp "$WORK/a/keys/"* "$WORK/b/keys/"
+on b init --join "$WORK/a" >/dev/null
 declare -A PEER HTTP ID
 for n in a b; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on $n id --json | jq -r .deviceId); done
 on b config set redundancy 0 >/dev/null
@@ -40,26 +40,40 @@ for n in a b; do for _ in $(seq 600); do status $n >/dev/null 2>&1 && break; sle
 for _ in $(seq 600); do [[ $(status b | jq '.peers | length') == 1 ]] && break; sleep 0.1; done
 
 content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
-# time_add PATH NAME ENTRIES: isg add on A (as NAME), then until B lists ENTRIES entries in all and holds every block.
+# time_add HOW PATH NAME ENTRIES: add PATH on A as NAME (HOW: cli = `isg add`, a process of its own; api = POST /api/add
+# to the running node, the analogue of Syncthing's scan request), then wait until B lists ENTRIES entries in all and
+# holds every block.
+TOKEN_A=$(cat "$WORK/a/api-token")
 time_add() {
   local t0 t1; t0=$(now)
-  on a add "$1" --as "$2" >/dev/null
-  until status b | jq -e --argjson n "$3" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
+  if [[ $1 == cli ]]; then
+    on a add "$2" --as "$3" >/dev/null
+  else
+    curl -sf -X POST -H "Authorization: Bearer $TOKEN_A" \
+      "http://127.0.0.1:${HTTP[a]}/api/add?path=$(jq -rn --arg p "$2" '$p|@uri')&as=$3" >/dev/null
+  fi
+  until status b | jq -e --argjson n "$4" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
   t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-entries=0; small=(); big=()
+entries=0; small=(); big=(); small_cli=(); big_cli=()
 for r in $(seq "$REPS"); do
-  mkdir -p "$WORK/src/small$r"; content "$r" 4096000 | split -b 4096 -a 4 -d - "$WORK/src/small$r/f"
-  entries=$((entries + 1001)); small+=("$(time_add "$WORK/src/small$r" "small$r" $entries)")
-  content "$((100 + r))" $((256 << 20)) >"$WORK/src/big$r.bin"
-  entries=$((entries + 1)); big+=("$(time_add "$WORK/src/big$r.bin" "big$r.bin" $entries)")
-  on b get "big$r.bin" -o "$WORK/check.bin" >/dev/null
-  cmp -s "$WORK/src/big$r.bin" "$WORK/check.bin" || { echo "MISMATCH big$r" >&2; exit 1; }
-  rm -f "$WORK/check.bin" "$WORK/src/big$r.bin"
+  for how in api cli; do
+    name="$how$r"; seed=$((r * 10 + $([[ $how == api ]] && echo 1 || echo 2)))
+    mkdir -p "$WORK/src/small-$name"; content "$seed" 4096000 | split -b 4096 -a 4 -d - "$WORK/src/small-$name/f"
+    entries=$((entries + 1001)); t=$(time_add "$how" "$WORK/src/small-$name" "small-$name" $entries)
+    if [[ $how == api ]]; then small+=("$t"); else small_cli+=("$t"); fi
+    content "$((1000 + seed))" $((256 << 20)) >"$WORK/src/big-$name.bin"
+    entries=$((entries + 1)); t=$(time_add "$how" "$WORK/src/big-$name.bin" "big-$name.bin" $entries)
+    if [[ $how == api ]]; then big+=("$t"); else big_cli+=("$t"); fi
+    on b get "big-$name.bin" -o "$WORK/check.bin" >/dev/null
+    cmp -s "$WORK/src/big-$name.bin" "$WORK/check.bin" || { echo "MISMATCH big-$name" >&2; exit 1; }
+    rm -f "$WORK/check.bin" "$WORK/src/big-$name.bin"
+  done
 done
 rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 isg_small=$(printf '%s\n' "${small[@]}" | median); isg_big=$(printf '%s\n' "${big[@]}" | median)
+cli_small=$(printf '%s\n' "${small_cli[@]}" | median); cli_big=$(printf '%s\n' "${big_cli[@]}" | median)
 rss_a=$(rss "${pids[0]}"); rss_b=$(rss "${pids[1]}")
 load_isg=$(loadavg)
 
@@ -67,10 +81,10 @@ anchor=$(RUNS_ST="${RUNS_ST:-3}" bash "$ROOT/../shared/anchors/syncthing.sh" 2>&
 st_small=$(sed -n 's/.*1,000 x 4 KiB.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
 st_big=$(sed -n 's/.*one 256 MiB file.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
-table="| case | isg (median of $REPS) | Syncthing (same run) | isg / Syncthing |
-|---|---|---|---|
-| 1,000 files of 4 KiB, A -> B | ${isg_small} s (${small[*]}) | ${st_small:-n/a} s | $(ratio "$isg_small" "${st_small:-0}") |
-| one 256 MiB file, A -> B | ${isg_big} s (${big[*]}) | ${st_big:-n/a} s | $(ratio "$isg_big" "${st_big:-0}") |"
+table="| case | isg, POST /api/add (median of $REPS) | Syncthing (same run) | isg / Syncthing | isg, \`isg add\` process (median of $REPS) |
+|---|---|---|---|---|
+| 1,000 files of 4 KiB, A -> B | ${isg_small} s (${small[*]}) | ${st_small:-n/a} s | $(ratio "$isg_small" "${st_small:-0}") | ${cli_small} s (${small_cli[*]}) |
+| one 256 MiB file, A -> B | ${isg_big} s (${big[*]}) | ${st_big:-n/a} s | $(ratio "$isg_big" "${st_big:-0}") | ${cli_big} s (${big_cli[*]}) |"
 echo "$table"
 echo "peak RSS: node A ${rss_a} MiB, node B ${rss_b} MiB; load during isg: $load_isg"
 
@@ -80,10 +94,11 @@ cat >"$section_file" <<MD
 ## Peer sync beside Syncthing: \`bench/peers.sh\`
 
 Run of $(date -u '+%Y-%m-%d %H:%M') UTC on $(machine_line 'avx2|gfni|aes'). Two \`isg node run\` processes on 127.0.0.1
-(one repository key, paired, redundancy 0), timed from \`isg add\` on A (including its chunking, sealing and the
-CLI's start) until B's \`/api/sync\` lists the entries and holds every block; Syncthing from
-\`../shared/anchors/syncthing.sh\` (scan request to the last file complete on B), same machine, same run. Target:
-isg / Syncthing <= 0.5.
+(B joined with \`isg init --join\`, paired, redundancy 0), timed from the add on A (its chunking, compression and
+sealing included) until B's \`/api/sync\` lists the entries and holds every block. The add is a \`POST /api/add\` to
+A's running node, the analogue of Syncthing's REST scan request; the last column times the same with an \`isg add\`
+process (its start and repository opening included). Syncthing from \`../shared/anchors/syncthing.sh\` (scan request
+to the last file complete on B), same machine, same run. Target: isg / Syncthing <= 0.5.
 
 $table
 
