@@ -3,6 +3,7 @@ using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
 using Isg.Actors.Discovery;
 using Isg.Actors.Peers;
+using Isg.Actors.Peers.Identity;
 using Isg.Actors.Peers.Transport;
 using Isg.Actors.Swarm;
 using Isg.Actors.Sync;
@@ -62,6 +63,10 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     private ScheduledTell? _peersOverdue;
     private readonly List<IReplyTo<NodeNetwork?>> _networkWaiters = [];
 
+    // Made by this instance for its network children; released after them (children stop before PostStop).
+    private NodeIdentity? _identity;
+    private BlockServer? _blockServer;
+
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
@@ -94,14 +99,14 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     private void StartNetwork(NodeNetworkOptions network)
     {
         var catalog = _catalog!;
-        var identity = repository.LoadIdentity();
+        var identity = _identity = repository.LoadIdentity();
         var events = new PeerEventHub();
         var swarmOptions = network.Swarm with { PeerEvents = events };
         var swarm = Context.Spawn<ISwarmCommand>("swarm", () => new SwarmActor(repository, catalog, swarmOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()), PeerEvents = events };
         var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var router = new PeerInboundRouter();
-        var blocks = new BlockServer(repository, Context.Logger);
+        var blocks = _blockServer = new BlockServer(repository, Context.Logger);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);
         router.Register(handler, NodePeerHandler.Requests);
         router.Register(handler, NodePeerHandler.Messages);
@@ -166,6 +171,16 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     {
         using var reader = repository.Catalog.CreateReader();
         return [.. reader.ListPeers().Select(p => p.Device)];
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PostStopAsync(CancellationToken cancellationToken)
+    {
+        _blockServer?.Dispose();
+        _blockServer = null;
+        _identity?.Dispose();
+        _identity = null;
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
