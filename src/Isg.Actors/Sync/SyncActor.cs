@@ -20,6 +20,11 @@ namespace Isg.Actors.Sync;
 public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand> writer, SyncOptions options) : Actor<ISyncCommand>
 {
     private readonly Dictionary<DeviceId, PeerEntry> _peers = [];
+
+    // A peer's frames reach this actor straight from its connection, its PeerJoined through the peers actor: a summary
+    // sent right after the handshake can come first. The latest such one per device waits here for the join (one per
+    // paired device at most), else a peer whose log never grows again would stay "behind" for good.
+    private readonly Dictionary<DeviceId, SyncSummary> _early = [];
     private CatalogPuller? _puller;
 
     // Read on every tick (ten times a second): one reader for the actor's life, not a connection per tick.
@@ -134,12 +139,17 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         _peers[link.Remote] = entry;
         Send(entry, Summary(withRoot: true));
         StartPull(entry, repair: false);
+        if (_early.Remove(link.Remote, out var early))
+        {
+            OnSummary(link.Remote, early);
+        }
     }
 
     private void OnSummary(DeviceId peer, SyncSummary summary)
     {
         if (!_peers.TryGetValue(peer, out var entry))
         {
+            _early[peer] = summary;
             return;
         }
 

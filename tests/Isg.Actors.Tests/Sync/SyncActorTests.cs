@@ -157,4 +157,22 @@ public sealed class SyncActorTests : IAsyncLifetime
         Assert.Equal(b.Device, peer.Peer);
         Assert.Equal(0, peer.Behind);
     }
+
+    [Fact]
+    public async Task Summary_ArrivingBeforeJoin_IsKeptAndPeerReportsInStep()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        await AddAsync(a, "early.txt", 1);
+
+        // The connection delivers a's summary before the peers actor's join reaches b; a's log never grows again.
+        b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
+        b.Sync.Tell(new PeerJoined(new Link(b, a)));
+
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        var peer = Assert.Single((await StatusAsync(b)).Peers);
+        Assert.Equal(0, peer.Behind);
+        Assert.Equal(0, peer.Ahead);
+        Assert.True(peer.RootsAgree);
+    }
 }

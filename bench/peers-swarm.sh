@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Block swarming (issue 5's benchmark "fetching 256 MiB from 3 peers against 1 peer"): nodes A, C and D hold the
+# blocks of one 256 MiB file (added on A, then fetched by C and D with the default --fetch all, untimed); a fresh
+# device E of the same repository, paired with A only or with A, C and D, is started with --fetch all and timed from
+# its process start until its GET /api/sync lists the file and holds every block (converged). Per peer, E's
+# /api/sync shows the blocks and bytes it received from that peer (proof that all three served), and E's peak RSS
+# (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
+# alternating. Settings: REPS (3), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+source "$ROOT/bench/lib.sh"
+ISG="${ISG_BIN:-$ROOT/isg}"
+REPS="${REPS:-3}"
+SIZE_MIB="${SIZE_MIB:-256}"
+WORK="${BENCH_WORK:-/tmp/isg-swarm-bench}"
+install_packages $(missing_packages jq:jq curl:curl python3:python3 openssl:openssl)
+"$ISG" --version >/dev/null            # builds the launcher's binary once, outside any timing
+
+rm -rf "$WORK"; mkdir -p "$WORK/src"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
+on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
+declare -A PEER HTTP ID PID
+
+# A is the original device; C, D and every E are further devices of the same repository (same keys/).
+on a init --kdf-memory 8 >/dev/null
+on a config set redundancy 0 >/dev/null
+device() {
+  mkdir -p "$WORK/$1/keys" "$WORK/$1/blocks"
+  cp "$WORK/a/isg-repository.json" "$WORK/$1/"; cp "$WORK/a/keys/"* "$WORK/$1/keys/"
+  on "$1" config set redundancy 0 >/dev/null
+}
+servers=(a c d); fetchers=()
+for r in $(seq "$REPS"); do fetchers+=("one$r" "three$r"); done
+for n in c d "${fetchers[@]}"; do device "$n"; done
+for n in "${servers[@]}" "${fetchers[@]}"; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on "$n" id --json | jq -r .deviceId); done
+pair() { on "$1" peer add "${ID[$2]}" --address "127.0.0.1:${PEER[$2]}" >/dev/null; }
+pair c a; pair d a
+for s in "${servers[@]}"; do for f in "${fetchers[@]}"; do pair "$s" "$f"; done; done
+for s in a c d; do [[ $s == a ]] || pair a "$s"; done
+for r in $(seq "$REPS"); do pair "one$r" a; for s in "${servers[@]}"; do pair "three$r" "$s"; done; done
+
+start() {
+  ISG_REPO="$WORK/$1" ISG_PEER_LISTEN="127.0.0.1:${PEER[$1]}" "$ISG" node run --listen "127.0.0.1:${HTTP[$1]}" >"$WORK/$1.log" 2>&1 &
+  PID[$1]=$!; pids+=($!)
+}
+status() { curl -sf "http://127.0.0.1:${HTTP[$1]}/api/sync"; }
+converged() { status "$1" | jq -e '.files == 1 and .blocksWanted == 0 and .blocksInFlight == 0' >/dev/null 2>&1; }
+content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
+
+for n in "${servers[@]}"; do start "$n"; done
+for n in "${servers[@]}"; do for _ in $(seq 600); do status "$n" >/dev/null 2>&1 && break; sleep 0.1; done; done
+content 7 $((SIZE_MIB << 20)) >"$WORK/src/big.bin"
+on a add "$WORK/src/big.bin" --as big.bin >/dev/null
+for n in c d; do until converged "$n"; do sleep 0.1; done; done
+
+rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# fetch NODE PEERS: starts the fresh device NODE, times it until it holds the file; prints "seconds rss load per-peer".
+fetch() {
+  local node=$1 want=$2 t0 t1 line
+  t0=$(now); start "$node"
+  until converged "$node"; do sleep 0.02; done
+  t1=$(now)
+  line=$(status "$node" | jq -r '[.peers[] | "\(.deviceId[0:7]):\(.blocksReceived)b/\((.bytesReceived / 1048576 * 10 | round) / 10)MiB"] | join(" ")')
+  [[ $(status "$node" | jq '.peers | length') == "$want" ]] || { echo "$node: expected $want peers" >&2; exit 1; }
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'; echo " $(rss "${PID[$node]}") $(loadavg | cut -d' ' -f1) $line"
+  kill "${PID[$node]}"; wait "${PID[$node]}" 2>/dev/null || true
+  on "$node" get big.bin -o "$WORK/check.bin" >/dev/null
+  cmp -s "$WORK/src/big.bin" "$WORK/check.bin" || { echo "MISMATCH on $node" >&2; exit 1; }
+  rm -f "$WORK/check.bin"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+one=(); three=(); rows=""
+for r in $(seq "$REPS"); do
+  for kind in one three; do
+    res=$(fetch "$kind$r" "$([[ $kind == one ]] && echo 1 || echo 3)")
+    read -r secs rssv load peers <<<"$res"
+    echo "$kind$r: $res"
+    [[ $kind == one ]] && one+=("$secs") || three+=("$secs")
+    rows+="| $kind peer$([[ $kind == three ]] && echo s) #$r | $secs s | $rssv MiB | $load | $peers |
+"
+  done
+done
+one_med=$(printf '%s\n' "${one[@]}" | median); three_med=$(printf '%s\n' "${three[@]}" | median)
+ratio=$(awk -v x="$three_med" -v y="$one_med" 'BEGIN { printf "%.2f", x / y }')
+table="| E fetches from | seconds (start to converged) | peak RSS of E | load (1 min) | received per peer (device: blocks / MiB) |
+|---|---|---|---|---|
+${rows}"
+echo "$table"
+echo "median: 1 peer ${one_med} s, 3 peers ${three_med} s (3 / 1 = ${ratio}); servers' peak RSS: A $(rss "${PID[a]}") MiB, C $(rss "${PID[c]}") MiB, D $(rss "${PID[d]}") MiB"
+
+section_file=$(mktemp)
+cat >"$section_file" <<MD
+<!-- bench/peers-swarm.sh: begin -->
+## Fetching ${SIZE_MIB} MiB from 3 peers against 1 peer: \`bench/peers-swarm.sh\`
+
+Run of $(date -u '+%Y-%m-%d %H:%M') UTC on $(machine_line 'avx2|gfni|aes'). Nodes A, C and D (\`isg node run\` on
+127.0.0.1, one repository key, redundancy 0) hold one ${SIZE_MIB} MiB file (added on A, fetched by C and D beforehand,
+untimed). A fresh device E, paired with A only or with A, C and D, is started with the default \`--fetch all\` and
+timed from its process start (including the runtime's start, TLS handshakes and the catalogue pull) until its
+\`/api/sync\` lists the file and holds every block; the file is then read back on E and compared. Every process shares
+the same 2 cores, so 3 serving peers cost the machine as much as 1. Target: 3 peers not slower than 1, and all three
+used.
+
+${table}
+Median of ${REPS}: 1 peer ${one_med} s, 3 peers ${three_med} s (3 peers / 1 peer = ${ratio}). Peak RSS of the serving
+nodes over the run: A $(rss "${PID[a]}") MiB, C $(rss "${PID[c]}") MiB, D $(rss "${PID[d]}") MiB.
+<!-- bench/peers-swarm.sh: end -->
+MD
+write_section "$ROOT/docs/benchmarks.md" "<!-- bench/peers-swarm.sh: begin -->" "<!-- bench/peers-swarm.sh: end -->" "$section_file"
+rm -f "$section_file"
