@@ -76,11 +76,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 one=(); three=(); rows=""
 for r in $(seq "$REPS"); do
   for kind in one three; do
-    res=$(fetch "$kind$r" "$([[ $kind == one ]] && echo 1 || echo 3)")
+    want=1; label="1 peer (A)"; [[ $kind == three ]] && { want=3; label="3 peers (A, C, D)"; }
+    res=$(fetch "$kind$r" "$want")
     read -r secs rssv load peers <<<"$res"
     echo "$kind$r: $res"
-    [[ $kind == one ]] && one+=("$secs") || three+=("$secs")
-    rows+="| $kind peer$([[ $kind == three ]] && echo s) #$r | $secs s | $rssv MiB | $load | $peers |
+    if [[ $kind == one ]]; then one+=("$secs"); else three+=("$secs"); fi
+    rows+="| $label, run $r | $secs s | $rssv MiB | $load | $peers |
 "
   done
 done
