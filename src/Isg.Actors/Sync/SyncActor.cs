@@ -21,10 +21,12 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 {
     private readonly Dictionary<DeviceId, PeerEntry> _peers = [];
 
-    // A peer's frames reach this actor straight from its connection, its PeerJoined through the peers actor: a summary
-    // sent right after the handshake can come first. The latest such one per device waits here for the join (one per
-    // paired device at most), else a peer whose log never grows again would stay "behind" for good.
-    private readonly Dictionary<DeviceId, SyncSummary> _early = [];
+    // The latest summary of each device, kept across its connections (one per paired device at most). A peer's frames
+    // reach this actor straight from its connection, its PeerJoined and PeerLeft through the peers actor: a summary
+    // sent right after the handshake can come before the join, or land on the entry of a connection that is being
+    // replaced by a duplicate one. It is applied again on join, else a peer whose log never grows again (and so never
+    // sends another) would stay "ahead" and unconverged for good.
+    private readonly Dictionary<DeviceId, SyncSummary> _summaries = [];
     private CatalogPuller? _puller;
 
     // Read on every tick (ten times a second): one reader for the actor's life, not a connection per tick.
@@ -139,17 +141,17 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         _peers[link.Remote] = entry;
         Send(entry, Summary(withRoot: true));
         StartPull(entry, repair: false);
-        if (_early.Remove(link.Remote, out var early))
+        if (_summaries.TryGetValue(link.Remote, out var last))
         {
-            OnSummary(link.Remote, early);
+            OnSummary(link.Remote, last);
         }
     }
 
     private void OnSummary(DeviceId peer, SyncSummary summary)
     {
+        _summaries[peer] = summary;
         if (!_peers.TryGetValue(peer, out var entry))
         {
-            _early[peer] = summary;
             return;
         }
 

@@ -175,4 +175,24 @@ public sealed class SyncActorTests : IAsyncLifetime
         Assert.Equal(0, peer.Ahead);
         Assert.True(peer.RootsAgree);
     }
+
+    [Fact]
+    public async Task Summary_OnConnectionBeingReplaced_IsAppliedToTheNewOne()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        await AddAsync(a, "replaced.txt", 1);
+
+        // Both dialled: b joins a's first connection, a's summary lands on it, then the duplicate replaces it.
+        b.Sync.Tell(new PeerJoined(new Link(b, a)));
+        b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
+        b.Sync.Tell(new PeerLeft(a.Device));
+        b.Sync.Tell(new PeerJoined(new Link(b, a)));
+
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        var peer = Assert.Single((await StatusAsync(b)).Peers);
+        Assert.Equal(0, peer.Behind);
+        Assert.Equal(0, peer.Ahead);
+        Assert.True(peer.RootsAgree);
+    }
 }
