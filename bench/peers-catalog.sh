@@ -63,20 +63,20 @@ start a
 for _ in $(seq 600); do status a >/dev/null 2>&1 && break; sleep 0.1; done
 rss_a_idle=$(rss "${PID[a]}")
 
-# phase NODE JQ_CONDITION FETCH: starts NODE, times it until its /api/sync satisfies the condition; prints "seconds load".
+# phase NODE JQ_CONDITION [OPTION...]: starts NODE, times it until its /api/sync satisfies the condition; sets secs, load.
 phase() {
   local node=$1 condition=$2 t0; shift 2
   t0=$(now); start "$node" "$@"
   until status "$node" | jq -e --argjson n "$entries" "$condition" >/dev/null 2>&1; do sleep 0.2; done
-  echo "$(since "$t0") $(loadavg | cut -d' ' -f1)"
+  secs=$(since "$t0"); load=$(loadavg | cut -d' ' -f1)
 }
-read -r od_secs od_load <<<"$(phase b '.files == $n and .catalogConverged' --fetch on-demand)"
+phase b '.files == $n and .catalogConverged' --fetch on-demand; od_secs=$secs; od_load=$load
 rss_a_od=$(rss "${PID[a]}"); rss_b=$(rss "${PID[b]}")
 echo "on-demand B: ${od_secs} s (load $od_load); peak RSS A ${rss_a_od} MiB, B ${rss_b} MiB"
 kill "${PID[b]}"; wait "${PID[b]}" 2>/dev/null || true
 rows="| catalogue only (B: --fetch on-demand) | ${od_secs} s | ${rss_a_od} MiB | ${rss_b} MiB | ${od_load} |"
 if [[ $FETCH_ALL == 1 ]]; then
-  read -r fa_secs fa_load <<<"$(phase full '.files == $n and .catalogConverged and .blocksWanted == 0 and .blocksInFlight == 0')"
+  phase full '.files == $n and .catalogConverged and .blocksWanted == 0 and .blocksInFlight == 0'; fa_secs=$secs; fa_load=$load
   rss_a_fa=$(rss "${PID[a]}"); rss_full=$(rss "${PID[full]}")
   echo "fetch-all B: ${fa_secs} s (load $fa_load); peak RSS A ${rss_a_fa} MiB, B ${rss_full} MiB"
   rows+="
