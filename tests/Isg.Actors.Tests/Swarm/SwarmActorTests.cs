@@ -237,6 +237,31 @@ public sealed class SwarmActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchBlocks_ThreePeersHoldEveryBlock_EachServesSome()
+    {
+        // Two requests per peer at most: with more blocks than slots, least busy first hands every peer work.
+        var (repository, swarm) = StartB(new SwarmOptions { FetchAll = false, PerPeerRequests = 2 });
+        var wanted = Wanted(repository);
+        Assert.True(wanted.Count > 6, $"{wanted.Count} blocks");
+        var peers = new[] { Serve(1, RepoA), Serve(2, RepoA), Serve(3, RepoA) };
+        foreach (var peer in peers)
+        {
+            swarm.Tell(new SwarmPeerUp(peer));
+        }
+
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Empty(fetched.Missing);
+        var status = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+        Assert.Equal(3, status.Peers.Count);
+        Assert.Equal(wanted.Count, status.Peers.Sum(p => p.Received));
+        Assert.All(status.Peers, p => Assert.True(p.Received > 0, $"peer {p.Peer.ShortId} served nothing"));
+        Assert.Empty(Wanted(repository));
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
+    }
+
+    [Fact]
     public async Task FetchBlocks_NoPeerHasThem_ReportsEveryBlockMissing()
     {
         var (repository, swarm) = StartB();
