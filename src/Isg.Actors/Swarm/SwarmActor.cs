@@ -84,7 +84,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             case GetSwarmStatus get:
                 // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
                 get.ReplyTo.Reply(new SwarmStatus(_reader!.CountWantedBlocks(), _running,
-                    [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]));
+                    [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]) { FetchAll = options.FetchAll });
                 break;
             case Tick:
                 Refill();

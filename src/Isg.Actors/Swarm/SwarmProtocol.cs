@@ -29,8 +29,15 @@ public sealed record BlocksFetched(IReadOnlyList<BlockId> Missing);
 /// <summary>Replies <see cref="SwarmStatus"/>.</summary>
 public sealed record GetSwarmStatus(IReplyTo<SwarmStatus> ReplyTo) : ISwarmCommand;
 
-/// <summary>Blocks wanted (known to be needed and held nowhere here), in flight, and per peer what it did.</summary>
-public sealed record SwarmStatus(long Wanted, int InFlight, IReadOnlyList<SwarmPeerState> Peers);
+/// <summary>
+/// Blocks wanted (known to be needed and held nowhere here), in flight, and per peer what it did. <see cref="FetchAll"/>
+/// false: a catalogue-only node, whose wanted blocks stay wanted until something reads them.
+/// </summary>
+public sealed record SwarmStatus(long Wanted, int InFlight, IReadOnlyList<SwarmPeerState> Peers)
+{
+    /// <summary>True when the node fetches every wanted block in the background (a full replica).</summary>
+    public bool FetchAll { get; init; } = true;
+}
 
 /// <summary>One peer as the swarm sees it: requests in flight, blocks received from it, bad blocks it sent.</summary>
 public sealed record SwarmPeerState(DeviceId Peer, int InFlight, long Received, long BytesReceived, int BadBlocks);

@@ -51,6 +51,7 @@ public static class NodeHost
         PeerEndpoints.Map(app, peers.Peers, repository.Catalog);
         SyncEndpoints.Map(app, node);
         AddEndpoints.Map(app, node);
+        FetchEndpoints.Map(app, node);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         NodeEndpointFile.Write(repository.Layout, endpoint);

@@ -31,13 +31,15 @@ public static class SyncEndpoints
 
         return Results.Json(new
         {
-            converged = status.Converged && swarm.Wanted == 0 && swarm.InFlight == 0,
+            // A catalogue-only node is in step once its catalogue is: its blocks come when something reads them.
+            converged = status.Converged && (swarm.Wanted == 0 || !swarm.FetchAll) && swarm.InFlight == 0,
             catalogConverged = status.Converged,
             root = status.Root.ToHex(),
             files = status.Files,
             operations = status.Vector.Entries.Sum(e => (long)e.Value),
             blocksWanted = swarm.Wanted,
             blocksInFlight = swarm.InFlight,
+            fetch = swarm.FetchAll ? "all" : "on-demand",
             peers = status.Peers.Select(p => Peer(p, swarm.Peers.FirstOrDefault(s => s.Peer == p.Peer))),
         });
     }

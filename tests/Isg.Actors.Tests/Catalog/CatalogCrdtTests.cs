@@ -142,6 +142,26 @@ public sealed class CatalogCrdtTests : IDisposable
     }
 
     [Fact]
+    public void ReadWantedBlocksUnder_Prefix_OnlyThatTreesMissingBlocksInIdOrderPageByPage()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        Add(a, "dir/y", 2);
+        Add(a, "dir/sub/w", 4);
+        Add(a, "dirx/z", 3);
+        Add(a, "x", 1);
+        Sync(a, b);
+        b.Writer.RecordFetchedBlocks([Block(4)]);
+
+        Assert.Equal([Block(2).Id], b.Reader.ReadWantedBlocksUnder("dir", null, 10));
+        var all = new[] { 1, 2, 3 }.Select(n => Block(n).Id).Order().ToList();
+        Assert.Equal(all, b.Reader.ReadWantedBlocksUnder(string.Empty, null, 10));
+        var first = Assert.Single(b.Reader.ReadWantedBlocksUnder(string.Empty, null, 1));
+        Assert.Equal(all[1..], b.Reader.ReadWantedBlocksUnder(string.Empty, first, 10));
+        Assert.Empty(a.Reader.ReadWantedBlocksUnder(string.Empty, null, 10));
+    }
+
+    [Fact]
     public void ApplyOperations_SameOperationsTwice_SecondTimeAppliesNothing()
     {
         var a = Open(1);

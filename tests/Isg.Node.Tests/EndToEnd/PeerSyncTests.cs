@@ -25,10 +25,12 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
     private sealed record Member(IsgSandbox Sandbox, string DeviceId, int PeerPort, int HttpPort)
     {
         public IsgProcess? Node { get; set; }
+
+        public string[] NodeArgs { get; init; } = [];
     }
 
     // A initialises the repository; B and C get its marker and wrapped key (as a device joining the cluster does).
-    private async Task<Member[]> ClusterAsync(int size)
+    private async Task<Member[]> ClusterAsync(int size, Func<int, string[]>? nodeArgs = null)
     {
         var sandboxes = Enumerable.Range(0, size).Select(_ => Own(new IsgSandbox(output))).ToArray();
         await sandboxes[0].InitAsync();
@@ -52,7 +54,7 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
             var deviceId = JsonDocument.Parse(id.Stdout).RootElement.GetProperty("deviceId").GetString()!;
             var (peerPort, httpPort) = (FreePort(), FreePort());
             sandbox.Environment["ISG_PEER_LISTEN"] = $"127.0.0.1:{peerPort}";
-            members.Add(new Member(sandbox, deviceId, peerPort, httpPort));
+            members.Add(new Member(sandbox, deviceId, peerPort, httpPort) { NodeArgs = nodeArgs?.Invoke(members.Count) ?? [] });
         }
 
         foreach (var member in members)
@@ -79,7 +81,7 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
 
     private static async Task StartAsync(Member member)
     {
-        member.Node = member.Sandbox.Start("node", "run", "--listen", $"127.0.0.1:{member.HttpPort}");
+        member.Node = member.Sandbox.Start(["node", "run", "--listen", $"127.0.0.1:{member.HttpPort}", .. member.NodeArgs]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{member.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow + s_startup;
         while (true)
@@ -176,6 +178,33 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(["note.txt"], await PathsAsync(member));
             Assert.Equal("second"u8.ToArray(), await GetAsync(member, "note.txt"));
         }
+
+        foreach (var member in cluster)
+        {
+            await StopAsync(member);
+        }
+    }
+
+    [Fact]
+    public async Task TwoNodes_CatalogueOnlyDevice_GetFetchesTheBlocksFromThePeer()
+    {
+        var cluster = await ClusterAsync(2, i => i == 1 ? ["--fetch", "on-demand"] : []);
+        var (a, b) = (cluster[0], cluster[1]);
+        var content = new byte[3_000_000];
+        new Random(8).NextBytes(content);
+        await File.WriteAllBytesAsync(a.Sandbox.PathOf("film.bin"), content);
+        (await a.Sandbox.RunAsync("add", "film.bin")).AssertExit(0);
+
+        await SyncAllAsync([b]);
+
+        Assert.Equal(["film.bin"], await PathsAsync(b));
+        Assert.Empty(b.Sandbox.BlockFiles);
+        var target = b.Sandbox.PathOf("film-out.bin");
+        var get = await b.Sandbox.RunAsync("get", "film.bin", "-o", target);
+        get.AssertExit(0);
+        Assert.Contains("blocks from peers", get.Stderr, StringComparison.Ordinal);
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+        Assert.NotEmpty(b.Sandbox.BlockFiles);
 
         foreach (var member in cluster)
         {

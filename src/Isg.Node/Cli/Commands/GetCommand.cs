@@ -1,12 +1,19 @@
 using System.CommandLine;
+using System.Net;
+using System.Text.Json;
 using Isg.Actors.Hosting;
+using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
 using Isg.Node.Cli.Output;
+using Isg.Node.Http;
 using Isg.Protocol.Paths;
 
 namespace Isg.Node.Cli.Commands;
 
-/// <summary>`isg get PATH [-o OUT]`: restores a file or directory, verifying every block.</summary>
+/// <summary>
+/// `isg get PATH [-o OUT]`: restores a file or directory, verifying every block. When a node runs on the repository,
+/// it first fetches from its peers the blocks this device does not hold (a catalogue-only device).
+/// </summary>
 public static class GetCommand
 {
     /// <summary>Builds the command.</summary>
@@ -29,6 +36,7 @@ public static class GetCommand
             var target = Path.GetFullPath(parse.GetValue(output) is { Length: > 0 } o
                 ? o
                 : (catalogPath.Length == 0 ? "." : CatalogPath.Name(catalogPath)));
+            await FetchThroughRunningNodeAsync(context, catalogPath, cancellationToken).ConfigureAwait(false);
             var node = context.StartNode();
             await using var nodeScope = node.ConfigureAwait(false);
             return await RestoreAsync(context.Output, node, new RestoreRequest(catalogPath, target, parse.GetValue(force)), "files", string.Empty,
@@ -53,5 +61,44 @@ public static class GetCommand
         return report.CorruptFiles > 0 ? ExitCode.DataCorrupt
             : report.Failures.Count > 0 ? ExitCode.Partial
             : ExitCode.Ok;
+    }
+
+    // This process has no peers of its own; the running node does (POST /api/fetch). Without a node, or when it cannot
+    // help, the restore goes on with what is here and reports what is missing.
+    private static async Task FetchThroughRunningNodeAsync(CommandContext context, string catalogPath, CancellationToken cancellationToken)
+    {
+        using var http = NodeApiClient.TryCreate(new RepositoryLayout(context.RepositoryPath), Timeout.InfiniteTimeSpan);
+        if (http is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var response = await http.PostAsync(new Uri($"api/fetch?path={Uri.EscapeDataString(catalogPath)}", UriKind.Relative), null, cancellationToken)
+                .ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                context.Output.Warn($"the running node could not fetch from its peers (HTTP {(int)response.StatusCode}); restoring what is here");
+                return;
+            }
+
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            var requested = body.RootElement.GetProperty("requested").GetInt64();
+            var missing = body.RootElement.GetProperty("missing").GetArrayLength();
+            if (requested > 0)
+            {
+                context.Output.Progress($"fetched {requested - missing} blocks from peers" + (missing > 0 ? $"; {missing} held by no connected peer" : string.Empty));
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            context.Output.Warn($"the running node did not answer ({e.Message}); restoring what is here");
+        }
     }
 }
