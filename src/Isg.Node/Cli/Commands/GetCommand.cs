@@ -36,9 +36,11 @@ public static class GetCommand
             var target = Path.GetFullPath(parse.GetValue(output) is { Length: > 0 } o
                 ? o
                 : (catalogPath.Length == 0 ? "." : CatalogPath.Name(catalogPath)));
-            await FetchThroughRunningNodeAsync(context, catalogPath, cancellationToken).ConfigureAwait(false);
             var node = context.StartNode();
             await using var nodeScope = node.ConfigureAwait(false);
+
+            // After opening the repository, so a wrong place or passphrase is reported as such first.
+            await FetchThroughRunningNodeAsync(context, catalogPath, cancellationToken).ConfigureAwait(false);
             return await RestoreAsync(context.Output, node, new RestoreRequest(catalogPath, target, parse.GetValue(force)), "files", string.Empty,
                 cancellationToken).ConfigureAwait(false);
         }));
