@@ -106,6 +106,19 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         return ValueTask.CompletedTask;
     }
 
+    // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses.
+    private void RefillIfLow()
+    {
+        if (_fetches.Count < options.MaxInFlight * 2)
+        {
+            Refill();
+        }
+        else
+        {
+            Dispatch();
+        }
+    }
+
     // A full replica queues the next wanted blocks (a bounded page); then whatever there is room for starts.
     private void Refill()
     {
@@ -271,15 +284,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 break;
         }
 
-        // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses.
-        if (_fetches.Count < options.MaxInFlight * 2)
-        {
-            Refill();
-        }
-        else
-        {
-            Dispatch();
-        }
+        RefillIfLow();
     }
 
     private void OnFetchCommitted(FetchCommitted committed)
@@ -306,10 +311,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             waiter.Done(null);
         }
 
-        if (_fetches.Count < options.MaxInFlight * 2)
-        {
-            Refill();
-        }
+        RefillIfLow();
     }
 
     // No connected peer had the block: tell those waiting, and let it rest before background fetching tries again.
