@@ -20,9 +20,8 @@ public sealed partial class StorageNode
             return null;
         }
 
-        return syncNow
-            ? await network.Sync.AskAsync<ISyncCommand, SyncStatus>(r => new SyncNow(r), s_askTimeout, cancellationToken).ConfigureAwait(false)
-            : await network.Sync.AskAsync<ISyncCommand, SyncStatus>(r => new GetSyncStatus(r), s_askTimeout, cancellationToken).ConfigureAwait(false);
+        return await network.Sync.AskAsync<ISyncCommand, SyncStatus>(r => syncNow ? new SyncNow(r) : new GetSyncStatus(r), s_askTimeout, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Blocks wanted and in flight, per peer; null without a network.</summary>
