@@ -26,7 +26,7 @@ public static class FetchEndpoints
 
             var report = await node.FetchFromPeersAsync(prefix, cancellationToken).ConfigureAwait(false);
             return report is null
-                ? Results.Problem("this node runs without peers", statusCode: StatusCodes.Status404NotFound, title: "NoNetwork")
+                ? SyncEndpoints.NoNetwork()
                 : Results.Json(new { path = prefix, requested = report.Requested, missing = report.Missing.Select(b => b.ToString()) });
         });
     }

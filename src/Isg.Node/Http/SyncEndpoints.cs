@@ -20,13 +20,16 @@ public static class SyncEndpoints
         app.MapPost("/api/sync", (CancellationToken cancellationToken) => AnswerAsync(node, syncNow: true, cancellationToken));
     }
 
+    /// <summary>The answer of a network endpoint on a node started without peers.</summary>
+    internal static IResult NoNetwork() => Results.Problem("this node runs without peers", statusCode: StatusCodes.Status404NotFound, title: "NoNetwork");
+
     private static async Task<IResult> AnswerAsync(StorageNode node, bool syncNow, CancellationToken cancellationToken)
     {
         var status = await node.GetSyncStatusAsync(syncNow, cancellationToken).ConfigureAwait(false);
         var swarm = await node.GetSwarmStatusAsync(cancellationToken).ConfigureAwait(false);
         if (status is null || swarm is null)
         {
-            return Results.Problem("this node runs without peers", statusCode: StatusCodes.Status404NotFound, title: "NoNetwork");
+            return NoNetwork();
         }
 
         return Results.Json(new
