@@ -139,6 +139,9 @@ public sealed partial class CatalogReader
         });
     }
 
+    // A block row `b` that entries need and that no backend here stores: what peers are asked for.
+    private const string WantedBlockSql = "b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)";
+
     /// <summary>
     /// Up to <paramref name="max"/> blocks that catalogue entries need and that are stored nowhere here (files from
     /// peers whose blocks have not arrived), with their plaintext sizes.
@@ -146,10 +149,9 @@ public sealed partial class CatalogReader
     public IReadOnlyList<WantedBlock> ReadWantedBlocks(int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        return Run("""
+        return Run($"""
             SELECT b.id, b.plain_size FROM blocks b
-            WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)
-            ORDER BY b.id LIMIT $p0
+            WHERE {WantedBlockSql} ORDER BY b.id LIMIT $p0
             """, 1, command =>
         {
             command.Parameters[0].Value = max;
@@ -166,7 +168,7 @@ public sealed partial class CatalogReader
 
     /// <summary>How many blocks entries need that are stored nowhere here (see <see cref="ReadWantedBlocks"/>).</summary>
     public long CountWantedBlocks() => Run(
-        "SELECT count(*) FROM blocks b WHERE b.refcount > 0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.block_id = b.id)",
+        $"SELECT count(*) FROM blocks b WHERE {WantedBlockSql}",
         0, command => (long)command.ExecuteScalar()!);
 
     private VersionVector ReadDeviceVector(string sql) => Run(sql, 0, command =>
