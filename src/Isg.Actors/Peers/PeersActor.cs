@@ -525,9 +525,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
             return;
         }
 
-        entry.DialTimer?.Cancel();
-        var delay = _options.ReconnectDelay(Math.Max(1, entry.Failures), Random.Shared.NextDouble());
-        entry.DialTimer = Context.ScheduleTellOnce(delay, new EndpointDialDue(entry.Endpoint));
+        entry.DialTimer = Redial(entry.DialTimer, entry.Failures, new EndpointDialDue(entry.Endpoint));
     }
 
     private void OnEndpointDialDue(IPEndPoint endpoint)
@@ -563,9 +561,14 @@ public sealed class PeersActor : Actor<IPeersCommand>
             return;
         }
 
-        peer.DialTimer?.Cancel();
-        var delay = _options.ReconnectDelay(Math.Max(1, peer.Failures), Random.Shared.NextDouble());
-        peer.DialTimer = Context.ScheduleTellOnce(delay, new DialDue(peer.Device));
+        peer.DialTimer = Redial(peer.DialTimer, peer.Failures, new DialDue(peer.Device));
+    }
+
+    // Replaces a pending redial with one after the backoff (with jitter) that `failures` calls for.
+    private ScheduledTell Redial(ScheduledTell? pending, int failures, IPeersCommand due)
+    {
+        pending?.Cancel();
+        return Context.ScheduleTellOnce(_options.ReconnectDelay(Math.Max(1, failures), Random.Shared.NextDouble()), due);
     }
 
     private void OnDialDue(DeviceId device)
