@@ -44,3 +44,73 @@ write_section() {
     END { if (!done) { print ""; while ((getline line < f) > 0) print line } }' "$doc" >"$tmp"
   cp "$tmp" "$doc"; rm -f "$tmp"
 }
+
+# Peer benchmarks (bench/peers*.sh): node NODE is the repository folder $WORK/NODE, driven by the launcher $ISG; the
+# functions below use the caller's WORK and ISG, and the arrays peers_workspace declares.
+
+# peers_workspace: empties $WORK (with $WORK/src for inputs), kills the started nodes and removes $WORK on exit, exports
+# the passphrase and mDNS off, and declares PEER, HTTP, ID (per node: peer port, HTTP port, device id), PID (per
+# started node) and pids (every started node).
+peers_workspace() {
+  rm -rf "$WORK"; mkdir -p "$WORK/src"
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+  export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
+  declare -gA PEER HTTP ID PID
+}
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# now: seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# rss PID: the peak resident set (VmHWM) of process PID so far, in MiB.
+rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# content SEED BYTES: BYTES pseudo-random bytes (AES-CTR keyed by SEED), the same for the same SEED.
+content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
+
+# on NODE ARG...: runs isg ARG... on the repository of NODE.
+on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
+
+# first_device NODE: creates the repository as NODE, with redundancy 0 (Syncthing keeps no parity either).
+first_device() {
+  on "$1" init --kdf-memory 8 >/dev/null
+  on "$1" config set redundancy 0 >/dev/null
+}
+
+# join_device NODE FROM: makes NODE a new device of FROM's repository (isg init --join: its descriptor and wrapped
+# key, a fresh identity and an empty catalogue), with redundancy 0.
+join_device() {
+  on "$1" init --join "$WORK/$2" >/dev/null
+  on "$1" config set redundancy 0 >/dev/null
+}
+
+# address_nodes NODE...: picks a free peer port (PEER) and HTTP port (HTTP) for each NODE and reads its device id (ID).
+address_nodes() {
+  local n
+  for n in "$@"; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on "$n" id --json | jq -r .deviceId); done
+}
+
+# pair NODE OTHER: NODE accepts OTHER as a peer at OTHER's peer port.
+pair() { on "$1" peer add "${ID[$2]}" --address "127.0.0.1:${PEER[$2]}" >/dev/null; }
+
+# start_node NODE [OPTION...]: starts `isg node run` for NODE on its ports in the background (log: $WORK/NODE.log);
+# sets PID[NODE] and adds it to pids.
+start_node() {
+  ISG_REPO="$WORK/$1" ISG_PEER_LISTEN="127.0.0.1:${PEER[$1]}" "$ISG" node run --listen "127.0.0.1:${HTTP[$1]}" "${@:2}" >"$WORK/$1.log" 2>&1 &
+  PID[$1]=$!; pids+=($!)
+}
+
+# status NODE: the JSON of NODE's GET /api/sync (fails while the node does not answer).
+status() { curl -sf "http://127.0.0.1:${HTTP[$1]}/api/sync"; }
+
+# wait_node NODE...: waits until each NODE answers /api/sync, at most 60 s each.
+wait_node() {
+  local n
+  for n in "$@"; do for _ in $(seq 600); do status "$n" >/dev/null 2>&1 && break; sleep 0.1; done; done
+}

@@ -16,26 +16,12 @@ WORK="${BENCH_WORK:-/tmp/isg-catalog-bench}"
 install_packages $(missing_packages jq:jq curl:curl python3:python3)
 "$ISG" --version >/dev/null            # builds the launcher's binary once, outside any timing
 
-rm -rf "$WORK"; mkdir -p "$WORK/src"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s.%N; }
+peers_workspace
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
-on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
-declare -A PEER HTTP ID PID
 
-on a init --kdf-memory 8 >/dev/null
-on a config set redundancy 0 >/dev/null
-device() {
-  mkdir -p "$WORK/$1/keys" "$WORK/$1/blocks"
-  cp "$WORK/a/isg-repository.json" "$WORK/$1/"; cp "$WORK/a/keys/"* "$WORK/$1/keys/"
-  on "$1" config set redundancy 0 >/dev/null
-}
-device b; device full
-for n in a b full; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on "$n" id --json | jq -r .deviceId); done
-pair() { on "$1" peer add "${ID[$2]}" --address "127.0.0.1:${PEER[$2]}" >/dev/null; }
+first_device a
+join_device b a; join_device full a
+address_nodes a b full
 pair a b; pair b a; pair a full; pair full a
 
 # FILES distinct files of 40-100 bytes, 250 to a folder.
@@ -53,20 +39,14 @@ t0=$(now); on a add "$WORK/src/tree" --as tree >/dev/null; add_secs=$(since "$t0
 entries=$(( FILES + (FILES + 249) / 250 + 1 ))   # files, their folders and the top folder
 echo "isg add of $FILES files on A: ${add_secs} s (load $add_load); catalogue entries: $entries"
 
-start() {
-  ISG_REPO="$WORK/$1" ISG_PEER_LISTEN="127.0.0.1:${PEER[$1]}" "$ISG" node run --listen "127.0.0.1:${HTTP[$1]}" "${@:2}" >"$WORK/$1.log" 2>&1 &
-  PID[$1]=$!; pids+=($!)
-}
-status() { curl -sf "http://127.0.0.1:${HTTP[$1]}/api/sync"; }
-rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-start a
-for _ in $(seq 600); do status a >/dev/null 2>&1 && break; sleep 0.1; done
+start_node a
+wait_node a
 rss_a_idle=$(rss "${PID[a]}")
 
 # phase NODE JQ_CONDITION [OPTION...]: starts NODE, times it until its /api/sync satisfies the condition; sets secs, load.
 phase() {
   local node=$1 condition=$2 t0; shift 2
-  t0=$(now); start "$node" "$@"
+  t0=$(now); start_node "$node" "$@"
   until status "$node" | jq -e --argjson n "$entries" "$condition" >/dev/null 2>&1; do sleep 0.2; done
   secs=$(since "$t0"); load=$(loadavg | cut -d' ' -f1)
 }

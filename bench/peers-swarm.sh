@@ -16,52 +16,31 @@ WORK="${BENCH_WORK:-/tmp/isg-swarm-bench}"
 install_packages $(missing_packages jq:jq curl:curl python3:python3 openssl:openssl)
 "$ISG" --version >/dev/null            # builds the launcher's binary once, outside any timing
 
-rm -rf "$WORK"; mkdir -p "$WORK/src"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s.%N; }
-export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
-on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
-declare -A PEER HTTP ID PID
+peers_workspace
 
-# A is the original device; C, D and every E are further devices of the same repository (same keys/).
-on a init --kdf-memory 8 >/dev/null
-on a config set redundancy 0 >/dev/null
-device() {
-  mkdir -p "$WORK/$1/keys" "$WORK/$1/blocks"
-  cp "$WORK/a/isg-repository.json" "$WORK/$1/"; cp "$WORK/a/keys/"* "$WORK/$1/keys/"
-  on "$1" config set redundancy 0 >/dev/null
-}
+# A is the original device; C, D and every E are further devices of the same repository (isg init --join).
+first_device a
 servers=(a c d); fetchers=()
 for r in $(seq "$REPS"); do fetchers+=("one$r" "three$r"); done
-for n in c d "${fetchers[@]}"; do device "$n"; done
-for n in "${servers[@]}" "${fetchers[@]}"; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on "$n" id --json | jq -r .deviceId); done
-pair() { on "$1" peer add "${ID[$2]}" --address "127.0.0.1:${PEER[$2]}" >/dev/null; }
+for n in c d "${fetchers[@]}"; do join_device "$n" a; done
+address_nodes "${servers[@]}" "${fetchers[@]}"
 pair c a; pair d a
 for s in "${servers[@]}"; do for f in "${fetchers[@]}"; do pair "$s" "$f"; done; done
 for s in a c d; do [[ $s == a ]] || pair a "$s"; done
 for r in $(seq "$REPS"); do pair "one$r" a; for s in "${servers[@]}"; do pair "three$r" "$s"; done; done
 
-start() {
-  ISG_REPO="$WORK/$1" ISG_PEER_LISTEN="127.0.0.1:${PEER[$1]}" "$ISG" node run --listen "127.0.0.1:${HTTP[$1]}" >"$WORK/$1.log" 2>&1 &
-  PID[$1]=$!; pids+=($!)
-}
-status() { curl -sf "http://127.0.0.1:${HTTP[$1]}/api/sync"; }
 converged() { status "$1" | jq -e '.files == 1 and .blocksWanted == 0 and .blocksInFlight == 0' >/dev/null 2>&1; }
-content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
 
-for n in "${servers[@]}"; do start "$n"; done
-for n in "${servers[@]}"; do for _ in $(seq 600); do status "$n" >/dev/null 2>&1 && break; sleep 0.1; done; done
+for n in "${servers[@]}"; do start_node "$n"; done
+wait_node "${servers[@]}"
 content 7 $((SIZE_MIB << 20)) >"$WORK/src/big.bin"
 on a add "$WORK/src/big.bin" --as big.bin >/dev/null
 for n in c d; do until converged "$n"; do sleep 0.1; done; done
 
-rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 # fetch NODE PEERS: starts the fresh device NODE, times it until it holds the file; prints "seconds rss load per-peer".
 fetch() {
   local node=$1 want=$2 t0 t1 line
-  t0=$(now); start "$node"
+  t0=$(now); start_node "$node"
   until converged "$node"; do sleep 0.02; done
   t1=$(now)
   line=$(status "$node" | jq -r '[.peers[] | "\(.deviceId[0:7]):\(.blocksReceived)b/\((.bytesReceived / 1048576 * 10 | round) / 10)MiB"] | join(" ")')
@@ -72,7 +51,6 @@ fetch() {
   cmp -s "$WORK/src/big.bin" "$WORK/check.bin" || { echo "MISMATCH on $node" >&2; exit 1; }
   rm -f "$WORK/check.bin"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 one=(); three=(); rows=""
 for r in $(seq "$REPS"); do
   for kind in one three; do

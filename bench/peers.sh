@@ -15,31 +15,15 @@ WORK="${BENCH_WORK:-/tmp/isg-peers-bench}"
 install_packages $(missing_packages syncthing:syncthing jq:jq curl:curl python3:python3 openssl:openssl)
 "$ISG" --version >/dev/null            # builds the launcher's binary once, outside any timing
 
-rm -rf "$WORK"; mkdir -p "$WORK/src"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s.%N; }
-export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
-on() { local node=$1; shift; ISG_REPO="$WORK/$node" "$ISG" "$@"; }
-
-on a init --kdf-memory 8 >/dev/null
-on a config set redundancy 0 >/dev/null   # Syncthing keeps no parity either
-on b init --join "$WORK/a" >/dev/null
-declare -A PEER HTTP ID
-for n in a b; do PEER[$n]=$(free_port); HTTP[$n]=$(free_port); ID[$n]=$(on $n id --json | jq -r .deviceId); done
-on b config set redundancy 0 >/dev/null
-on a peer add "${ID[b]}" --address "127.0.0.1:${PEER[b]}" >/dev/null
-on b peer add "${ID[a]}" --address "127.0.0.1:${PEER[a]}" >/dev/null
-for n in a b; do
-  ISG_REPO="$WORK/$n" ISG_PEER_LISTEN="127.0.0.1:${PEER[$n]}" "$ISG" node run --listen "127.0.0.1:${HTTP[$n]}" >"$WORK/$n.log" 2>&1 &
-  pids+=($!)
-done
-status() { curl -sf "http://127.0.0.1:${HTTP[$1]}/api/sync"; }
-for n in a b; do for _ in $(seq 600); do status $n >/dev/null 2>&1 && break; sleep 0.1; done; done
+peers_workspace
+first_device a
+join_device b a
+address_nodes a b
+pair a b; pair b a
+for n in a b; do start_node $n; done
+wait_node a b
 for _ in $(seq 600); do [[ $(status b | jq '.peers | length') == 1 ]] && break; sleep 0.1; done
 
-content() { openssl enc -aes-256-ctr -nosalt -K "$(printf '%064x' "$1")" -iv "$(printf '%032d' 9)" -in /dev/zero 2>/dev/null | head -c "$2" || true; }
 # time_add HOW PATH NAME ENTRIES: add PATH on A as NAME (HOW: cli = `isg add`, a process of its own; api = POST /api/add
 # to the running node, the analogue of Syncthing's scan request), then wait until B lists ENTRIES entries in all and
 # holds every block.
@@ -55,7 +39,6 @@ time_add() {
   until status b | jq -e --argjson n "$4" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
   t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 entries=0; small=(); big=(); small_cli=(); big_cli=()
 for r in $(seq "$REPS"); do
   for how in api cli; do
@@ -71,10 +54,9 @@ for r in $(seq "$REPS"); do
     rm -f "$WORK/check.bin" "$WORK/src/big-$name.bin"
   done
 done
-rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 isg_small=$(printf '%s\n' "${small[@]}" | median); isg_big=$(printf '%s\n' "${big[@]}" | median)
 cli_small=$(printf '%s\n' "${small_cli[@]}" | median); cli_big=$(printf '%s\n' "${big_cli[@]}" | median)
-rss_a=$(rss "${pids[0]}"); rss_b=$(rss "${pids[1]}")
+rss_a=$(rss "${PID[a]}"); rss_b=$(rss "${PID[b]}")
 load_isg=$(loadavg)
 
 anchor=$(RUNS_ST="${RUNS_ST:-3}" bash "$ROOT/../shared/anchors/syncthing.sh" 2>&1 | tee "$WORK/syncthing.out")

@@ -37,13 +37,7 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         foreach (var sandbox in sandboxes.Skip(1))
         {
             sandbox.Environment["ISG_PASSPHRASE"] = sandboxes[0].Environment["ISG_PASSPHRASE"];
-            Directory.CreateDirectory(Path.Combine(sandbox.Repo, "keys"));
-            Directory.CreateDirectory(Path.Combine(sandbox.Repo, "blocks"));
-            File.Copy(Path.Combine(sandboxes[0].Repo, "isg-repository.json"), Path.Combine(sandbox.Repo, "isg-repository.json"));
-            foreach (var key in Directory.GetFiles(Path.Combine(sandboxes[0].Repo, "keys")))
-            {
-                File.Copy(key, Path.Combine(sandbox.Repo, "keys", Path.GetFileName(key)));
-            }
+            (await sandbox.RunAsync("init", "--join", sandboxes[0].Repo)).AssertExit(0);
         }
 
         var members = new List<Member>();
