@@ -93,6 +93,16 @@ public sealed class SyncActorTests : IAsyncLifetime
     private static async Task<SyncStatus> StatusAsync(Node node) =>
         await node.Sync.AskAsync<ISyncCommand, SyncStatus>(r => new GetSyncStatus(r), s_within, CancellationToken.None);
 
+    // Waits until `node` holds one file, then checks it reports its one peer in step: nothing behind or ahead, roots agreeing.
+    private static async Task ExpectOneFileAndInStepAsync(Node node)
+    {
+        await UntilAsync(node, () => Digest(node).Count == 1);
+        var peer = Assert.Single((await StatusAsync(node)).Peers);
+        Assert.Equal(0, peer.Behind);
+        Assert.Equal(0, peer.Ahead);
+        Assert.True(peer.RootsAgree);
+    }
+
     [Fact]
     public async Task LocalWrite_AnnouncedToConnectedPeer_PeerPullsIt()
     {
@@ -142,11 +152,7 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
-        await UntilAsync(b, () => Digest(b).Count == 1);
-        var peer = Assert.Single((await StatusAsync(b)).Peers);
-        Assert.Equal(0, peer.Behind);
-        Assert.Equal(0, peer.Ahead);
-        Assert.True(peer.RootsAgree);
+        await ExpectOneFileAndInStepAsync(b);
     }
 
     [Fact]
@@ -162,10 +168,6 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerLeft(a.Device));
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
-        await UntilAsync(b, () => Digest(b).Count == 1);
-        var peer = Assert.Single((await StatusAsync(b)).Peers);
-        Assert.Equal(0, peer.Behind);
-        Assert.Equal(0, peer.Ahead);
-        Assert.True(peer.RootsAgree);
+        await ExpectOneFileAndInStepAsync(b);
     }
 }
