@@ -1,15 +1,29 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.TestKit;
 
-/// <summary>A logger factory that records every entry at every level, for assertions about what was logged. Thread-safe.</summary>
+/// <summary>
+/// A logger factory that records every entry at every level with its structured values, for assertions about what was
+/// logged, and lets a test await an entry so that it can synchronise on what the code reports instead of sleeping.
+/// Thread-safe.
+/// </summary>
 public sealed class RecordingLoggerFactory : ILoggerFactory
 {
-    private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly Lock _lock = new();
+    private readonly List<LogEntry> _entries = [];
+    private readonly List<(Func<LogEntry, bool> Match, TaskCompletionSource<LogEntry> Signal)> _waiters = [];
 
     /// <summary>Everything logged so far, in order.</summary>
-    public IReadOnlyList<LogEntry> Entries => [.. _entries];
+    public IReadOnlyList<LogEntry> Entries
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _entries];
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new RecordingLogger(this, categoryName);
@@ -22,6 +36,38 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
     {
     }
 
+    /// <summary>The first entry (logged already or later) that matches; fails after <paramref name="within"/>.</summary>
+    public Task<LogEntry> WaitForAsync(Func<LogEntry, bool> match, TimeSpan within)
+    {
+        lock (_lock)
+        {
+            if (_entries.FirstOrDefault(match) is { } logged)
+            {
+                return Task.FromResult(logged);
+            }
+
+            var signal = new TaskCompletionSource<LogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, signal));
+            return signal.Task.WaitAsync(within);
+        }
+    }
+
+    private void Add(LogEntry entry)
+    {
+        lock (_lock)
+        {
+            _entries.Add(entry);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(entry))
+                {
+                    _waiters[i].Signal.TrySetResult(entry);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
     private sealed class RecordingLogger(RecordingLoggerFactory owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
@@ -32,7 +78,16 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             ArgumentNullException.ThrowIfNull(formatter);
-            owner._entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
+            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
+            {
+                foreach (var (key, value) in pairs)
+                {
+                    values[key] = value;
+                }
+            }
+
+            owner.Add(new LogEntry(category, logLevel, formatter(state, exception), exception, values));
         }
     }
 }

@@ -1,7 +1,6 @@
 using Isg.Actors.Catalog;
 using Isg.Protocol.Crdt;
 using Isg.Protocol.Hashing;
-using Isg.Protocol.Manifests;
 using Isg.Protocol.Peers;
 using static Isg.Actors.Tests.Catalog.CatalogTestData;
 
@@ -40,15 +39,9 @@ public sealed class CatalogCrdtTests : IDisposable
         return new Replica(Device(n), database, writer, reader);
     }
 
-    // A file whose one block (content n) has a real manifest, so peers can materialise it.
-    private static (FileCommit File, StoredBlock Block) RealFile(string path, int content)
-    {
-        var block = Block(content);
-        var manifest = Manifest.Create([new BlockRef(block.Id, block.PlainSize)]);
-        var file = new FileCommit(path, FileKind.File, manifest.Size, 0x1A4, 1_700_000_000_000_000_000 + content, null, manifest.MerkleRoot,
-            manifest.ToBytes(), [new FileBlock(0, block.Id, 0, block.PlainSize)]);
-        return (file, block);
-    }
+    // Real files whose modification time follows their content.
+    private static (FileCommit File, StoredBlock Block) RealFile(string path, int content) =>
+        CatalogTestData.RealFile(path, content, 1_700_000_000_000_000_000 + content);
 
     private static void Add(Replica replica, string path, int content)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Isg.Actors.Catalog;
 using Isg.Protocol.Hashing;
+using Isg.Protocol.Manifests;
 using Microsoft.Data.Sqlite;
 
 namespace Isg.Actors.Tests.Catalog;
@@ -25,6 +26,16 @@ internal static class CatalogTestData
 
         return new FileCommit(path, FileKind.File, offset, 0x1A4, 1_700_000_000_000_000_000, null,
             Hash256.Compute(Encoding.UTF8.GetBytes(path)), Encoding.UTF8.GetBytes("manifest:" + path), fileBlocks);
+    }
+
+    /// <summary>A file of one block (content <paramref name="content"/>) with a real manifest, so peers can materialise it.</summary>
+    public static (FileCommit File, StoredBlock Block) RealFile(string path, int content, long modified = 1_700_000_000_000_000_000)
+    {
+        var block = Block(content);
+        var manifest = Manifest.Create([new BlockRef(block.Id, block.PlainSize)]);
+        var file = new FileCommit(path, FileKind.File, manifest.Size, 0x1A4, modified, null, manifest.MerkleRoot,
+            manifest.ToBytes(), [new FileBlock(0, block.Id, 0, block.PlainSize)]);
+        return (file, block);
     }
 
     public static FileCommit Directory(string path) =>

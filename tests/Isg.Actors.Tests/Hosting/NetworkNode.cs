@@ -26,7 +26,7 @@ internal sealed class NetworkNode : IAsyncDisposable
     private readonly object _gate = new();
     private TaskCompletionSource _pulled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NetworkNode(string name, TempDirectory directory, WatchedLoggerFactory logs)
+    private NetworkNode(string name, TempDirectory directory, RecordingLoggerFactory logs)
     {
         Name = name;
         Directory = directory;
@@ -37,7 +37,7 @@ internal sealed class NetworkNode : IAsyncDisposable
 
     public TempDirectory Directory { get; }
 
-    public WatchedLoggerFactory Logs { get; }
+    public RecordingLoggerFactory Logs { get; }
 
     public StorageNode Node { get; private set; } = null!;
 
@@ -60,9 +60,9 @@ internal sealed class NetworkNode : IAsyncDisposable
         Action<Repository>? prepare = null,
         Func<NodeNetworkOptions, NodeNetworkOptions>? configure = null,
         TimeProvider? timeProvider = null,
-        WatchedLoggerFactory? logs = null)
+        RecordingLoggerFactory? logs = null)
     {
-        var node = new NetworkNode(name, new TempDirectory(), logs ?? new WatchedLoggerFactory());
+        var node = new NetworkNode(name, new TempDirectory(), logs ?? new RecordingLoggerFactory());
         Repository repository;
         if (join is null)
         {
@@ -164,9 +164,9 @@ internal sealed class NetworkNode : IAsyncDisposable
     }
 
     /// <summary>The runtime's reports that the actor at <paramref name="path"/> failed (what its supervisor did with it).</summary>
-    public IReadOnlyList<WatchedLoggerFactory.Entry> Failures(string path) => [.. Logs.Entries.Where(e => IsFailure(e, path))];
+    public IReadOnlyList<LogEntry> Failures(string path) => [.. Logs.Entries.Where(e => IsFailure(e, path))];
 
-    public static bool IsFailure(WatchedLoggerFactory.Entry entry, string path) =>
+    public static bool IsFailure(LogEntry entry, string path) =>
         entry.Category == "Isg.Actors.Runtime" && entry.Message.StartsWith(path + " failed", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ using Isg.Actors.Discovery;
 using Isg.Actors.Hosting;
 using Isg.Actors.Peers;
 using Isg.Actors.Runtime;
+using Isg.TestKit;
 
 namespace Isg.Actors.Tests.Hosting;
 
@@ -18,7 +19,7 @@ public sealed class NodePeerEndpointsTests
 
     private static StaticPeer Anonymous(IPEndPoint endpoint) => new(null, endpoint.Address.ToString(), endpoint.Port);
 
-    private static bool IsDialFailure(WatchedLoggerFactory.Entry entry, IPEndPoint endpoint, int failures) =>
+    private static bool IsDialFailure(LogEntry entry, IPEndPoint endpoint, int failures) =>
         entry.Message.StartsWith($"peer address {PeerAddress.Format(endpoint)}: dial", StringComparison.Ordinal)
         && Equals(entry.Values.GetValueOrDefault("Failures"), failures);
 

@@ -7,6 +7,7 @@ using Isg.Actors.Runtime;
 using Isg.Actors.Swarm;
 using Isg.Actors.Sync;
 using Isg.Protocol.Peers;
+using Isg.TestKit;
 
 namespace Isg.Actors.Tests.Hosting;
 
@@ -159,7 +160,7 @@ public sealed class NodeSupervisionTests
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
         var time = new WatchedTimeProvider();
-        var logs = new WatchedLoggerFactory();
+        var logs = new RecordingLoggerFactory();
         await using var a = await NetworkNode.StartAsync("a", timeProvider: time, logs: logs,
             configure: o => o with { Peers = o.Peers with { ListenEndPoint = new IPEndPoint(IPAddress.Loopback, port) } });
 

@@ -17,12 +17,9 @@ public sealed class PeersActorTests
     public async Task PairedWithAddress_Connect_PublishSessionsThatAnswerAndRecordTheConnection()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
 
             var atB = await b.ExpectConnectedAsync(a.DeviceId);
             var atA = await a.ExpectConnectedAsync(b.DeviceId);
@@ -42,24 +39,16 @@ public sealed class PeersActorTests
             Assert.Equal((b.DeviceId, PeerState.Connected, PeerTrust.Paired), (peer.Device, peer.State, peer.Trust));
             Assert.NotNull(a.Record(b.DeviceId)!.ConnectedSince);
             Assert.Contains(a.System.TopLevelActors, actor => actor.Path == "/peers");
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task LateSubscriber_GetsPeerConnectedForPeersAlreadyConnected()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
             var first = await a.ExpectConnectedAsync(b.DeviceId);
 
             var late = new Isg.TestKit.TestProbe<PeerEvent>("late");
@@ -67,12 +56,7 @@ public sealed class PeersActorTests
 
             var replayed = await late.ExpectMessageAsync<PeerConnected>(s_within);
             Assert.Same(first.Session, replayed.Session);
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
@@ -121,9 +105,7 @@ public sealed class PeersActorTests
     public async Task BothDialEachOther_EndWithOneConnectionBothSidesShare()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
             await a.PairAsync(b, withAddress: true);
             await b.PairAsync(a, withAddress: true);
@@ -137,12 +119,7 @@ public sealed class PeersActorTests
             var atB = Assert.Single(await b.ConnectedAsync());
             Assert.NotEqual(atA.Role, atB.Role);
             Assert.True(atA.IsOpen && atB.IsOpen);
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
@@ -212,9 +189,7 @@ public sealed class PeersActorTests
     public async Task OnlyOneSidePaired_NeverConnectsAndTheDiallerSeesWhy()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
             await b.PairAsync(a, withAddress: true);
 
@@ -223,21 +198,14 @@ public sealed class PeersActorTests
             var peer = Assert.Single((await b.StatusAsync()).Peers);
             Assert.NotEqual(PeerState.Connected, peer.State);
             Assert.Contains("UntrustedDevice", peer.LastError ?? string.Empty, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task SameClusterSecret_ConnectWithoutPairingAndRecordEachOtherAsClusterTrusted()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
             foreach (var node in new[] { a, b })
             {
@@ -257,21 +225,14 @@ public sealed class PeersActorTests
             Assert.Equal(PeerTrust.Cluster, atA.Session.Trust);
             Assert.Equal((PeerTrust.Cluster, "alpha"), (b.Record(a.DeviceId)!.Trust, b.Record(a.DeviceId)!.Name));
             Assert.Equal((PeerTrust.Cluster, "beta"), (a.Record(b.DeviceId)!.Trust, a.Record(b.DeviceId)!.Name));
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task DifferentClusterSecrets_NeverConnect()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
             foreach (var (node, secret) in new[] { (a, "our home lab secret"), (b, "our home lab secreT") })
             {
@@ -289,12 +250,7 @@ public sealed class PeersActorTests
             Assert.Empty(b.Events.Received);
             Assert.Null(a.Record(b.DeviceId));
             Assert.Null(b.Record(a.DeviceId));
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
@@ -302,21 +258,13 @@ public sealed class PeersActorTests
     {
         using var key = RepositoryKey.Generate();
         using var otherKey = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", otherKey);
-        try
+        await WithAlphaBetaAsync(key, otherKey, async (a, b) =>
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
 
             await a.Events.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(500));
             Assert.Contains("RepositoryMismatch", Assert.Single((await b.StatusAsync()).Peers).LastError ?? string.Empty, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
@@ -328,8 +276,7 @@ public sealed class PeersActorTests
         PeersNode? restarted = null;
         try
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
             var first = await b.ExpectConnectedAsync(a.DeviceId);
             var port = (await a.ListenAsync()).Port;
 
@@ -362,12 +309,9 @@ public sealed class PeersActorTests
     public async Task PeerRemovedFromTheTable_ConnectionClosedAndTrafficRecorded()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
             var atA = await a.ExpectConnectedAsync(b.DeviceId);
             var atB = await b.ExpectConnectedAsync(a.DeviceId);
             for (var i = 0; i < 10; i++)
@@ -392,24 +336,16 @@ public sealed class PeersActorTests
             Assert.True(record.BytesOut >= atB.Session.BytesSent - 200 && record.BytesOut > 0, $"{record.BytesOut} of {atB.Session.BytesSent}");
             Assert.True(record.BytesIn > 0);
             Assert.Null(a.Record(b.DeviceId));
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task NodeStops_ConnectionsClosedAndTableSaysNotConnected()
     {
         using var key = RepositoryKey.Generate();
-        var a = PeersNode.Create("alpha", key);
-        var b = PeersNode.Create("beta", key);
-        try
+        await WithAlphaBetaAsync(key, async (a, b) =>
         {
-            await a.PairAsync(b, withAddress: false);
-            await b.PairAsync(a, withAddress: true);
+            await PairAsync(listener: a, dialler: b);
             var atB = await b.ExpectConnectedAsync(a.DeviceId);
 
             await b.StopAsync();
@@ -418,12 +354,7 @@ public sealed class PeersActorTests
             Assert.Null(b.Record(a.DeviceId)!.ConnectedSince);
             Assert.True(b.Record(a.DeviceId)!.BytesIn > 0);
             await a.ExpectDisconnectedAsync(b.DeviceId);
-        }
-        finally
-        {
-            await b.DestroyAsync();
-            await a.DestroyAsync();
-        }
+        });
     }
 
     [Fact]
@@ -458,6 +389,32 @@ public sealed class PeersActorTests
             Assert.False(PeerAddress.TryParse(bad, out _, out var error), bad);
             Assert.NotEmpty(error);
         }
+    }
+
+    /// <summary>Runs <paramref name="test"/> on nodes "alpha" and "beta" of one repository, destroying both after.</summary>
+    private static Task WithAlphaBetaAsync(RepositoryKey key, Func<PeersNode, PeersNode, Task> test) => WithAlphaBetaAsync(key, key, test);
+
+    /// <summary>Runs <paramref name="test"/> on nodes "alpha" (of <paramref name="alphaKey"/>) and "beta" (of <paramref name="betaKey"/>), destroying both after.</summary>
+    private static async Task WithAlphaBetaAsync(RepositoryKey alphaKey, RepositoryKey betaKey, Func<PeersNode, PeersNode, Task> test)
+    {
+        var a = PeersNode.Create("alpha", alphaKey);
+        var b = PeersNode.Create("beta", betaKey);
+        try
+        {
+            await test(a, b);
+        }
+        finally
+        {
+            await b.DestroyAsync();
+            await a.DestroyAsync();
+        }
+    }
+
+    /// <summary>Pairs both nodes with each other; only <paramref name="dialler"/> knows the other's address.</summary>
+    private static async Task PairAsync(PeersNode listener, PeersNode dialler)
+    {
+        await listener.PairAsync(dialler, withAddress: false);
+        await dialler.PairAsync(listener, withAddress: true);
     }
 
     private static async Task QuietAsync(params PeersNode[] nodes)

@@ -3,8 +3,6 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
 using Isg.Actors.Runtime;
 using Isg.Actors.Sync;
-using Isg.Protocol.Hashing;
-using Isg.Protocol.Manifests;
 using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
 using static Isg.Actors.Tests.Catalog.CatalogTestData;
@@ -14,44 +12,23 @@ namespace Isg.Actors.Tests.Sync;
 public sealed class CatalogPullerTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_within = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _owned = [];
-    private readonly ActorSystem _system = new("sync-test");
+    private readonly SyncTestCatalogs _catalogs = new("sync-test");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await _system.ShutdownAsync();
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            _owned[i].Dispose();
-        }
-    }
+    public async Task DisposeAsync() => await _catalogs.DisposeAsync();
 
     private sealed record Node(DeviceId Device, CatalogDatabase Database, IActorRef<ICatalogCommand> Catalog, CatalogSyncResponder Responder, CatalogPuller Puller);
 
     private Node Open(int n)
     {
-        var directory = new TempDirectory();
-        _owned.Add(directory);
-        var device = DeviceId.FromHash(Hash256.Compute([(byte)n, 0x31]));
-        var database = OpenNew(directory, new CatalogDatabaseOptions { LocalDevice = device });
-        _owned.Add(database);
-        var catalog = _system.Spawn<ICatalogCommand>($"catalog-{n}", () => new CatalogActor(database));
+        var (device, database, catalog) = _catalogs.Open(n, 0x31);
         return new Node(device, database, catalog, new CatalogSyncResponder(database), new CatalogPuller(database, catalog, s_within));
     }
 
     private static LoopbackPeerLink Link(Node to) => new(to.Device, to.Responder);
 
-    private static async Task AddAsync(Node node, string path, int content)
-    {
-        var block = Block(content);
-        var manifest = Manifest.Create([new BlockRef(block.Id, block.PlainSize)]);
-        var file = new FileCommit(path, FileKind.File, manifest.Size, 0x1A4, 1_700_000_000_000_000_000, null, manifest.MerkleRoot,
-            manifest.ToBytes(), [new FileBlock(0, block.Id, 0, block.PlainSize)]);
-        var reply = await node.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(r => new CommitFiles([file], [block], r), s_within, CancellationToken.None);
-        Assert.Null(reply.Failure);
-    }
+    private static Task AddAsync(Node node, string path, int content) => SyncTestCatalogs.AddAsync(node.Catalog, path, content);
 
     private static async Task RemoveAsync(Node node, string path)
     {
@@ -59,11 +36,7 @@ public sealed class CatalogPullerTests : IAsyncLifetime
         Assert.Null(reply.Failure);
     }
 
-    private static CatalogDigest Digest(Node node)
-    {
-        using var reader = node.Database.CreateReader();
-        return reader.ComputeCatalogDigest(string.Empty, null);
-    }
+    private static CatalogDigest Digest(Node node) => SyncTestCatalogs.Digest(node.Database);
 
     [Fact]
     public async Task PullOperationsAsync_ThousandFilesOnA_AllOnBInFewRequests()

@@ -3,30 +3,19 @@ using Isg.Actors.Peers;
 using Isg.Actors.Runtime;
 using Isg.Actors.Sync;
 using Isg.Protocol.Crdt;
-using Isg.Protocol.Hashing;
-using Isg.Protocol.Manifests;
 using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
-using static Isg.Actors.Tests.Catalog.CatalogTestData;
 
 namespace Isg.Actors.Tests.Sync;
 
 public sealed class SyncActorTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_within = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _owned = [];
-    private readonly ActorSystem _system = new("sync-actor-test");
+    private readonly SyncTestCatalogs _catalogs = new("sync-actor-test");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await _system.ShutdownAsync();
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            _owned[i].Dispose();
-        }
-    }
+    public async Task DisposeAsync() => await _catalogs.DisposeAsync();
 
     private sealed class Node
     {
@@ -61,19 +50,15 @@ public sealed class SyncActorTests : IAsyncLifetime
 
     private Node Open(int n)
     {
-        var directory = new TempDirectory();
-        _owned.Add(directory);
-        var device = DeviceId.FromHash(Hash256.Compute([(byte)n, 0x41]));
-        var database = OpenNew(directory, new CatalogDatabaseOptions { LocalDevice = device });
-        _owned.Add(database);
+        var (device, database, catalog) = _catalogs.Open(n, 0x41);
         var node = new Node
         {
             Device = device,
             Database = database,
-            Catalog = _system.Spawn<ICatalogCommand>($"catalog-{n}", () => new CatalogActor(database)),
+            Catalog = catalog,
             Responder = new CatalogSyncResponder(database),
         };
-        node.Sync = _system.Spawn<ISyncCommand>($"sync-{n}", () => new SyncActor(database, node.Catalog, new SyncOptions())
+        node.Sync = _catalogs.System.Spawn<ISyncCommand>($"sync-{n}", () => new SyncActor(database, node.Catalog, new SyncOptions())
         {
             PullCompleted = _ =>
             {
@@ -91,21 +76,9 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
     }
 
-    private static async Task AddAsync(Node node, string path, int content)
-    {
-        var block = Block(content);
-        var manifest = Manifest.Create([new BlockRef(block.Id, block.PlainSize)]);
-        var file = new FileCommit(path, FileKind.File, manifest.Size, 0x1A4, 1_700_000_000_000_000_000, null, manifest.MerkleRoot,
-            manifest.ToBytes(), [new FileBlock(0, block.Id, 0, block.PlainSize)]);
-        var reply = await node.Catalog.AskAsync<ICatalogCommand, FilesCommitted>(r => new CommitFiles([file], [block], r), s_within, CancellationToken.None);
-        Assert.Null(reply.Failure);
-    }
+    private static Task AddAsync(Node node, string path, int content) => SyncTestCatalogs.AddAsync(node.Catalog, path, content);
 
-    private static CatalogDigest Digest(Node node)
-    {
-        using var reader = node.Database.CreateReader();
-        return reader.ComputeCatalogDigest(string.Empty, null);
-    }
+    private static CatalogDigest Digest(Node node) => SyncTestCatalogs.Digest(node.Database);
 
     // Waits, pull by pull, until `done` holds; fails after the bound.
     private static async Task UntilAsync(Node node, Func<bool> done)
@@ -119,6 +92,16 @@ public sealed class SyncActorTests : IAsyncLifetime
 
     private static async Task<SyncStatus> StatusAsync(Node node) =>
         await node.Sync.AskAsync<ISyncCommand, SyncStatus>(r => new GetSyncStatus(r), s_within, CancellationToken.None);
+
+    // Waits until `node` holds one file, then checks it reports its one peer in step: nothing behind or ahead, roots agreeing.
+    private static async Task ExpectOneFileAndInStepAsync(Node node)
+    {
+        await UntilAsync(node, () => Digest(node).Count == 1);
+        var peer = Assert.Single((await StatusAsync(node)).Peers);
+        Assert.Equal(0, peer.Behind);
+        Assert.Equal(0, peer.Ahead);
+        Assert.True(peer.RootsAgree);
+    }
 
     [Fact]
     public async Task LocalWrite_AnnouncedToConnectedPeer_PeerPullsIt()
@@ -169,11 +152,7 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
-        await UntilAsync(b, () => Digest(b).Count == 1);
-        var peer = Assert.Single((await StatusAsync(b)).Peers);
-        Assert.Equal(0, peer.Behind);
-        Assert.Equal(0, peer.Ahead);
-        Assert.True(peer.RootsAgree);
+        await ExpectOneFileAndInStepAsync(b);
     }
 
     [Fact]
@@ -189,10 +168,6 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerLeft(a.Device));
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
-        await UntilAsync(b, () => Digest(b).Count == 1);
-        var peer = Assert.Single((await StatusAsync(b)).Peers);
-        Assert.Equal(0, peer.Behind);
-        Assert.Equal(0, peer.Ahead);
-        Assert.True(peer.RootsAgree);
+        await ExpectOneFileAndInStepAsync(b);
     }
 }
