@@ -38,7 +38,15 @@ public static class NodeHost
         await using var nodeScope = node.ConfigureAwait(false);
         var token = ApiToken.LoadOrCreate(repository.Layout.ApiTokenFile);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The defaults would make the current directory the content root and watch it, recursively, for appsettings
+        // changes: a node started in a home directory would put an inotify watch on every folder below it (its
+        // repository included) and wake on every block it writes. The node reads no settings files and serves its
+        // dashboard from the assembly, so the root is the program's folder and nothing is watched.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(context.LoggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));

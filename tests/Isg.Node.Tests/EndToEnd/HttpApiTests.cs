@@ -104,6 +104,27 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task NodeRun_InAFolderWithSubfolders_WatchesNoFolder()
+    {
+        // The web host's defaults would watch its working directory recursively (one inotify watch per folder below
+        // it, the repository's included), so a node started in a home directory would wake on every block it writes.
+        using var sandbox = new IsgSandbox(output);
+        Directory.CreateDirectory(sandbox.PathOf("documents/taxes/2026"));
+        var port = FreePort();
+        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForHealthAsync(http, node);
+
+        var watches = Directory.EnumerateFiles($"/proc/{node.Id}/fdinfo")
+            .SelectMany(ReadLinesOrNone)
+            .Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal));
+
+        Assert.Equal(0, watches);
+        node.Signal(Posix.SigInt);
+        (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
+    }
+
+    [Fact]
     public async Task ApiAdd_WithToken_TheNodeAddsALocalFolderAndRefusesBadPaths()
     {
         using var sandbox = new IsgSandbox(output);
@@ -182,6 +203,19 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     }
 
     // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
+    // A descriptor can close between listing and reading.
+    private static string[] ReadLinesOrNone(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
     private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, IsgProcess node)
     {
         var deadline = DateTime.UtcNow + s_startupDeadline;
