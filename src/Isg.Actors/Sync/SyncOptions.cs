@@ -7,7 +7,7 @@ namespace Isg.Actors.Sync;
 public sealed record SyncOptions
 {
     /// <summary>How often the log is checked for local growth to announce (a cheap query).</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>How often roots are compared with in-step peers to detect drift.</summary>
     public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(30);
