@@ -166,6 +166,13 @@ public sealed partial class CatalogReader
         });
     }
 
+    /// <summary>The plaintext size of block <paramref name="id"/> when the catalogue knows the block, else null.</summary>
+    public int? ReadPlainSize(BlockId id) => Run("SELECT plain_size FROM blocks WHERE id = $p0", 1, command =>
+    {
+        SetId(command, 0, id);
+        return command.ExecuteScalar() is long size ? (int?)size : null;
+    });
+
     /// <summary>How many blocks entries need that are stored nowhere here (see <see cref="ReadWantedBlocks"/>).</summary>
     public long CountWantedBlocks() => Run(
         $"SELECT count(*) FROM blocks b WHERE {WantedBlockSql}",

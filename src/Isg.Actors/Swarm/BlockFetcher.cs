@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
@@ -13,10 +14,15 @@ namespace Isg.Actors.Swarm;
 /// <summary>
 /// Fetches one sealed block from one peer, part by part, opens it with the repository key, checks that the plaintext
 /// hashes to the block's id, and writes the sealed bytes as they came to the primary backend under the block's usual
-/// object name (<see cref="FetchedBlockCommitter"/> makes them durable and records them). Memory: one sealed block plus its plaintext. Thread-safe (a sealer per call).
+/// object name (<see cref="FetchedBlockCommitter"/> makes them durable and records them). Memory: one sealed block plus
+/// its plaintext per call. Thread-safe: each call takes a sealer of its own from a pool (a sealer holds decompression
+/// state that costs more to create than a small block costs to open).
 /// </summary>
-public sealed class BlockFetcher(Repository repository)
+public sealed class BlockFetcher(Repository repository) : IDisposable
 {
+    private readonly ConcurrentBag<BlockSealer> _sealers = [];
+    private volatile bool _disposed;
+
     /// <summary>Largest sealed block accepted from a peer.</summary>
     public static int MaxSealedBytes { get; } = BlockSealer.MaxSealedLength(EnvelopeHeader.MaxPlaintextLength);
 
@@ -100,14 +106,34 @@ public sealed class BlockFetcher(Repository repository)
         }
 
         var plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, plainLength));
+        var sealer = _sealers.TryTake(out var pooled) ? pooled : new BlockSealer(repository.Key, SealOptions.Default);
         try
         {
-            using var sealer = new BlockSealer(repository.Key, SealOptions.Default);
             return sealer.TryOpen(id, sealedBlock, plaintext, out _, out error) == DecodeStatus.Done ? null : error;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(plaintext);
+            Release(sealer);
+        }
+    }
+
+    /// <summary>Frees the pooled sealers; fetches still running free theirs when they end.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_sealers.TryTake(out var sealer))
+        {
+            sealer.Dispose();
+        }
+    }
+
+    private void Release(BlockSealer sealer)
+    {
+        _sealers.Add(sealer);
+        if (_disposed)
+        {
+            Dispose(); // raced with Dispose: this one may have come after its sweep
         }
     }
 }

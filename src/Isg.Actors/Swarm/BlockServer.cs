@@ -64,6 +64,15 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
             }
         }
 
+        // Most blocks sit on the primary backend under their usual name: read there first, without a catalogue query
+        // per request; the catalogue's locations are for the rest (blocks kept on other backends).
+        var primary = repository.Backends.Primary;
+        var usual = repository.Key.ObjectName(id);
+        if (await TryReadAsync(id, primary, usual, cancellationToken).ConfigureAwait(false) is { } fromPrimary)
+        {
+            return Keep(id, fromPrimary, offset, length);
+        }
+
         IReadOnlyList<Catalog.StoredBlock> locations;
         using (var reader = repository.Catalog.CreateReader())
         {
@@ -72,31 +81,45 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
 
         foreach (var location in locations)
         {
-            if (!repository.Backends.TryGet(location.Backend, out var backend))
+            if ((location.Backend == primary.Name && location.ObjectName == usual) || !repository.Backends.TryGet(location.Backend, out var backend))
             {
                 continue;
             }
 
-            IMemoryOwner<byte> bytes;
-            try
+            if (await TryReadAsync(id, backend, location.ObjectName, cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                bytes = await backend.GetAsync(location.ObjectName, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BackendException e)
-            {
-                logger.LogDebug("block {Id} not readable from {Backend} for a peer: {Reason}", id, backend.Name, e.Message);
-                continue;
-            }
-
-            lock (_gate)
-            {
-                _last?.Bytes.Dispose();
-                _last = (id, bytes);
-                return Slice(id, bytes.Memory.Span, offset, length);
+                return Keep(id, bytes, offset, length);
             }
         }
 
         return null;
+    }
+
+    private async ValueTask<IMemoryOwner<byte>?> TryReadAsync(BlockId id, IStorageBackend backend, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await backend.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackendException e)
+        {
+            if (e.Kind != BackendFailureKind.NotFound)
+            {
+                logger.LogDebug("block {Id} not readable from {Backend} for a peer: {Reason}", id, backend.Name, e.Message);
+            }
+
+            return null;
+        }
+    }
+
+    private PeerFrame Keep(BlockId id, IMemoryOwner<byte> bytes, ulong offset, int length)
+    {
+        lock (_gate)
+        {
+            _last?.Bytes.Dispose();
+            _last = (id, bytes);
+            return Slice(id, bytes.Memory.Span, offset, length);
+        }
     }
 
     private static PeerFrame Slice(BlockId id, ReadOnlySpan<byte> stored, ulong offset, int length)

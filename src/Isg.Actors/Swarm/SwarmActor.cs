@@ -22,6 +22,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private readonly BlockFetcher _fetcher = new(repository);
     private readonly FetchedBlockCommitter _committer = new(repository.Backends.Primary, catalog, options.RecordTimeout);
     private int _running;
+    private long _bytesRunning;
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
     private CatalogReader? _reader;
@@ -59,6 +60,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         _fetches.Clear();
         _reader?.Dispose();
         _reader = null;
+        _fetcher.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -135,7 +137,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
             {
                 _resting.Remove(block.Id);
-                _fetches[block.Id] = new Fetch(block.Id);
+                _fetches[block.Id] = new Fetch(block.Id, block.PlainSize);
             }
         }
 
@@ -154,7 +156,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
             if (!_fetches.TryGetValue(id, out var fetch))
             {
-                _fetches[id] = fetch = new Fetch(id);
+                _fetches[id] = fetch = new Fetch(id, _reader.ReadPlainSize(id) ?? repository.Settings.ChunkerOptions.MaxSize);
             }
 
             fetch.Waiters.Add(waiter);
@@ -170,32 +172,69 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         Dispatch();
     }
 
-    // Starts fetches while there is room: each on the least busy peer that has not yet been asked for it.
+    // Starts fetches while there is room: each on the least busy peer that has not yet been asked for it, those someone
+    // waits for first. Stops once every peer is at its limit: the rest wait for the next free slot, which calls here
+    // again (a long queue of small blocks is not walked once per block).
     private void Dispatch()
     {
-        foreach (var fetch in _fetches.Values.Where(f => !f.Running).OrderByDescending(f => f.Waiters.Count).ToList())
+        List<Fetch>? givenUp = null;
+        IEnumerable<Fetch> pending = _fetches.Values.Where(f => !f.Running);
+        if (_fetches.Values.Any(f => f.Waiters.Count > 0))
         {
-            if (_running >= options.MaxInFlight)
-            {
-                return;
-            }
-
-            var untried = _peers.Values.Where(p => !fetch.Tried.Contains(p.Link.Remote)).ToList();
-            if (untried.Count == 0)
-            {
-                GiveUp(fetch);
-                continue;
-            }
-
-            var peer = untried.Where(p => p.InFlight < options.PerPeerRequests)
-                .OrderBy(p => p.BadBlocks).ThenBy(p => p.InFlight).ThenBy(p => p.Received).FirstOrDefault();
-            if (peer is null)
-            {
-                continue;
-            }
-
-            Start(fetch, peer);
+            pending = pending.OrderByDescending(f => f.Waiters.Count);
         }
+
+        foreach (var fetch in pending)
+        {
+            if (_running >= options.MaxInFlight || (_peers.Count > 0 && _peers.Values.All(p => p.InFlight >= options.PerPeerRequests)))
+            {
+                break;
+            }
+
+            if (_running > 0 && _bytesRunning + fetch.Size > options.MaxBytesInFlight)
+            {
+                continue;
+            }
+
+            var (peer, untried) = PickPeer(fetch);
+            if (!untried)
+            {
+                (givenUp ??= []).Add(fetch);
+            }
+            else if (peer is not null)
+            {
+                Start(fetch, peer);
+            }
+        }
+
+        foreach (var fetch in givenUp ?? [])
+        {
+            GiveUp(fetch);
+        }
+    }
+
+    // The best peer not yet asked for the fetch's block that has a free slot (fewest bad blocks, then least busy, then
+    // least used), and whether any peer is left to ask at all.
+    private (SwarmPeer? Peer, bool Untried) PickPeer(Fetch fetch)
+    {
+        SwarmPeer? best = null;
+        var untried = false;
+        foreach (var peer in _peers.Values)
+        {
+            if (fetch.Tried.Contains(peer.Link.Remote))
+            {
+                continue;
+            }
+
+            untried = true;
+            if (peer.InFlight < options.PerPeerRequests
+                && (best is null || (peer.BadBlocks, peer.InFlight, peer.Received).CompareTo((best.BadBlocks, best.InFlight, best.Received)) < 0))
+            {
+                best = peer;
+            }
+        }
+
+        return (best, untried);
     }
 
     private void Start(Fetch fetch, SwarmPeer peer)
@@ -204,6 +243,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         fetch.Tried.Add(peer.Link.Remote);
         peer.InFlight++;
         _running++;
+        _bytesRunning += fetch.Size;
         var self = Context.Self;
         var link = peer.Link;
         var id = fetch.Id;
@@ -249,6 +289,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         }
 
         _running--;
+        _bytesRunning -= fetch.Size;
         var peer = _peers.GetValueOrDefault(ended.Peer);
         if (peer is not null)
         {
@@ -347,9 +388,12 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         public int BadBlocks { get; set; }
     }
 
-    private sealed class Fetch(BlockId id)
+    private sealed class Fetch(BlockId id, int size)
     {
         public BlockId Id { get; } = id;
+
+        // Plaintext bytes, for the in-flight budget.
+        public int Size { get; } = size;
 
         public HashSet<DeviceId> Tried { get; } = [];
 

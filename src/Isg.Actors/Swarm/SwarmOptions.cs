@@ -8,11 +8,17 @@ public sealed record SwarmOptions
     /// <summary>True: fetch every wanted block in the background (a full replica). False: only on demand (catalogue-only node).</summary>
     public bool FetchAll { get; init; } = true;
 
-    /// <summary>Requests in flight to one peer at most (pipelined on its connection).</summary>
-    public int PerPeerRequests { get; init; } = 8;
+    /// <summary>Requests in flight to one peer at most (pipelined on its connection: small blocks need many to keep it busy).</summary>
+    public int PerPeerRequests { get; init; } = 32;
 
-    /// <summary>Blocks being fetched at once at most; bounds memory (each holds one sealed block and its plaintext).</summary>
-    public int MaxInFlight { get; init; } = 16;
+    /// <summary>Blocks being fetched at once at most.</summary>
+    public int MaxInFlight { get; init; } = 64;
+
+    /// <summary>
+    /// Plaintext bytes being fetched at once at most (each fetch holds its sealed block and, while checking it, the
+    /// plaintext): bounds memory when blocks are large, while many small ones still run together. One fetch always runs.
+    /// </summary>
+    public long MaxBytesInFlight { get; init; } = 24L << 20;
 
     /// <summary>How often the wanted list is read when idle.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);

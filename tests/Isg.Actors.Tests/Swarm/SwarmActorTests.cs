@@ -153,6 +153,56 @@ public sealed class SwarmActorTests : IAsyncLifetime
         return [.. reader.ReadWantedBlocks(100_000).Select(w => w.Id)];
     }
 
+    private static Dictionary<BlockId, int> WantedSizes(Repository repository)
+    {
+        using var reader = repository.Catalog.CreateReader();
+        return reader.ReadWantedBlocks(100_000).ToDictionary(w => w.Id, w => w.PlainSize);
+    }
+
+    // Holds every request at a gate and records which blocks were asked for.
+    private sealed class GatedLink(ServerLink inner, Task gate) : IPeerLink
+    {
+        private readonly Lock _lock = new();
+        private readonly List<BlockId> _asked = [];
+        private (int Count, TaskCompletionSource<IReadOnlyList<BlockId>> Done)? _waiter;
+
+        public DeviceId Remote => inner.Remote;
+
+        /// <summary>The blocks asked for, once at least <paramref name="count"/> requests have come.</summary>
+        public Task<IReadOnlyList<BlockId>> WaitForRequestsAsync(int count)
+        {
+            lock (_lock)
+            {
+                var done = new TaskCompletionSource<IReadOnlyList<BlockId>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiter = (count, done);
+                Check();
+                return done.Task;
+            }
+        }
+
+        public async Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                _asked.Add(BlockId.FromBytes(request.BlockRequest.BlockId.Span));
+                Check();
+            }
+
+            await gate.WaitAsync(cancellationToken);
+            return await inner.RequestAsync(request, cancellationToken);
+        }
+
+        public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        private void Check()
+        {
+            if (_waiter is { } waiter && _asked.Count >= waiter.Count)
+            {
+                waiter.Done.TrySetResult([.. _asked]);
+            }
+        }
+    }
+
     private static Task<BlocksFetched> FetchAsync(IActorRef<ISwarmCommand> swarm, IReadOnlyList<BlockId> blocks) =>
         swarm.AskAsync<ISwarmCommand, BlocksFetched>(r => new FetchBlocks(blocks, r), s_within, CancellationToken.None);
 
@@ -232,6 +282,37 @@ public sealed class SwarmActorTests : IAsyncLifetime
         Assert.Empty(fetched.Missing);
         Assert.Empty(Wanted(repository));
         Assert.Equal(wanted.Count, peer.Requests);
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
+    }
+
+    [Fact]
+    public async Task FetchAll_ByteBudget_StartsBlocksUpToItsPlaintextBytesAndTheRestAfter()
+    {
+        // Requests wait at a gate, so the first dispatch is all there is when the status is read.
+        Dictionary<BlockId, int> sizes;
+        using (var before = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance))
+        {
+            sizes = WantedSizes(before);
+        }
+
+        var budget = 3L * sizes.Values.Order().ElementAt(sizes.Count / 2);
+        var (repository, swarm) = StartB(new SwarmOptions { FetchAll = true, MaxInFlight = 1000, PerPeerRequests = 1000, MaxBytesInFlight = budget, PollInterval = TimeSpan.FromHours(1) });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var link = new GatedLink(Serve(1, RepoA), gate.Task);
+
+        swarm.Tell(new SwarmPeerUp(link));
+        var status = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+        var started = await link.WaitForRequestsAsync(status.InFlight).WaitAsync(s_within);
+
+        Assert.InRange(status.InFlight, 2, sizes.Count - 1);
+        var running = started.Sum(id => (long)sizes[id]);
+        Assert.True(running <= budget, $"{running} bytes in flight, budget {budget}");
+        Assert.All(sizes.Keys.Except(started), id => Assert.True(running + sizes[id] > budget, $"block {id} of {sizes[id]} bytes fits but waits"));
+        gate.SetResult();
+        var fetched = await FetchAsync(swarm, [.. sizes.Keys]);
+        Assert.Empty(fetched.Missing);
+        Assert.Empty(Wanted(repository));
         await StopBAsync(repository, swarm);
         await AssertRestoresAsync();
     }
