@@ -9,9 +9,10 @@ public sealed partial class CatalogWriter
 
     /// <summary>
     /// Records that <paramref name="blocks"/>, fetched from peers, are now durable at their locations, in one
-    /// transaction: each wanted block's row takes its sealed size and compression, and its location is added. Call
-    /// only after the objects are durable. The answer holds, per block, false (and nothing recorded for it) when no
-    /// entry needs it any more.
+    /// transaction: each wanted block's row takes its sealed size and compression, and its location is added. A block
+    /// no entry names (announced by a peer whose add has not committed yet, or no longer needed) is recorded as held
+    /// and unreferenced: an entry naming it later finds it here, else garbage collection removes it. Call only after
+    /// the objects are durable. The answer holds, per block, whether an entry needs it.
     /// </summary>
     public IReadOnlyList<bool> RecordFetchedBlocks(IReadOnlyList<StoredBlock> blocks)
     {
@@ -32,11 +33,8 @@ public sealed partial class CatalogWriter
                 complete.Bind(1, id);
                 complete.Bind(2, block.StoredSize);
                 complete.Bind(3, block.Compression);
-                if (complete.Execute() > 0)
-                {
-                    InsertBlock(block, now);
-                    needed[i] = true;
-                }
+                needed[i] = complete.Execute() > 0;
+                InsertBlock(block, now);
             }
 
             return (IReadOnlyList<bool>)needed;

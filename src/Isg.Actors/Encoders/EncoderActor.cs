@@ -10,9 +10,10 @@ namespace Isg.Actors.Encoders;
 /// One worker of the encoder pool: hashes, deduplicates, compresses, seals and stores chunks, and opens and
 /// verifies blocks on the way back. CPU-bound work runs here, one message at a time per worker; the pool has
 /// one worker per core. Failures are replies; the chunk buffer is always released. Shards a read finds missing or
-/// damaged are logged and reported to the <paramref name="healer"/> (when given) for repair.
+/// damaged are logged and reported to the <paramref name="healer"/> (when given) for repair. Each block this worker
+/// stores (not a deduplicated one) is passed to <paramref name="stored"/> (when given), from the worker's thread.
 /// </summary>
-public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand>? healer = null) : Actor<IEncoderCommand>
+public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand>? healer = null, Action<StoredBlock>? stored = null) : Actor<IEncoderCommand>
 {
     private BlockCodec? _codec;
     private CatalogReader? _catalog;
@@ -54,6 +55,11 @@ public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand
                     try
                     {
                         var block = await codec.EncodeAsync(encode.Chunk.Memory, encode.Session, encode.Stripes, _catalog!, cancellationToken).ConfigureAwait(false);
+                        if (block.NewBlock is { } written)
+                        {
+                            stored?.Invoke(written);
+                        }
+
                         reply = new ChunkEncoded(encode.File, encode.Seq, encode.Chunk.Length, block, null);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)

@@ -63,6 +63,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     private ScheduledTell? _peersOverdue;
     private readonly List<IReplyTo<NodeNetwork?>> _networkWaiters = [];
 
+    // Where the encoders report blocks they store (set once the network starts; read from the encoders' threads).
+    private IActorRef<ISwarmCommand>? _announceTo;
+
     // Made by this instance for its network children; released after them (children stop before PostStop).
     private NodeIdentity? _identity;
     private BlockServer? _blockServer;
@@ -78,7 +81,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
 
         // Reads that had to rebuild a block tell the healer, so the damaged shard is repaired soon.
         var healer = _healer;
-        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer),
+        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer, AnnounceStored),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         if (options.Network is { } network)
         {
@@ -86,6 +89,17 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // A block an add stored on the primary backend can be served at once (the block server reads it by name): peers
+    // hear of it now, so full replicas fetch it while the add runs. Blocks stored elsewhere (stripes on other
+    // backends) are served once the add commits and are fetched as wanted blocks.
+    private void AnnounceStored(StoredBlock block)
+    {
+        if (block.Backend == repository.Backends.Primary.Name && block.ObjectName == repository.Key.ObjectName(block.Id))
+        {
+            Volatile.Read(ref _announceTo)?.Tell(new BlockStoredHere(new BlockAnnouncement(block.Id, block.PlainSize)));
+        }
     }
 
     // /node/sync, /node/swarm, /node/peers and /node/discovery: peers' frames are routed to the sync responder and the
@@ -107,7 +121,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var router = new PeerInboundRouter();
         var blocks = _blockServer = new BlockServer(repository, Context.Logger);
-        var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync);
+        var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync, swarm);
         router.Register(handler, NodePeerHandler.Requests);
         router.Register(handler, NodePeerHandler.Messages);
         var discovered = new DiscoveryBridge();
@@ -117,6 +131,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
             MailboxOptions.Unbounded, NetworkStrategy);
         discovered.Attach(peers);
         _network = new NodeNetwork(identity.DeviceId, peers, sync, swarm);
+        Volatile.Write(ref _announceTo, swarm);
         _startDiscovery = listening =>
         {
             var discovery = new DiscoveryOptions

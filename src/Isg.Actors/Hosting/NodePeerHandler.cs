@@ -8,9 +8,10 @@ namespace Isg.Actors.Hosting;
 
 /// <summary>
 /// What the node does with a peer's frames: catalogue requests are answered by the sync responder and block requests
-/// by the block server, both off the actors' mailboxes (concurrently); summaries go to the sync actor.
+/// by the block server, both off the actors' mailboxes (concurrently); summaries go to the sync actor, block
+/// announcements to the swarm actor.
 /// </summary>
-public sealed class NodePeerHandler(CatalogSyncResponder catalog, BlockServer blocks, IActorRef<ISyncCommand> sync) : IPeerInboundHandler
+public sealed class NodePeerHandler(CatalogSyncResponder catalog, BlockServer blocks, IActorRef<ISyncCommand> sync, IActorRef<ISwarmCommand> swarm) : IPeerInboundHandler
 {
     /// <summary>The request bodies this handler answers.</summary>
     public static PeerFrame.BodyOneofCase[] Requests { get; } =
@@ -38,10 +39,24 @@ public sealed class NodePeerHandler(CatalogSyncResponder catalog, BlockServer bl
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(message);
 
-        // Have-lists are not used yet: a wanted block is asked of the least busy peer, which says when it lacks it.
-        if (message.BodyCase == PeerFrame.BodyOneofCase.SyncSummary)
+        switch (message.BodyCase)
         {
-            sync.Tell(new SummaryReceived(session.Remote, message.SyncSummary));
+            case PeerFrame.BodyOneofCase.SyncSummary:
+                sync.Tell(new SummaryReceived(session.Remote, message.SyncSummary));
+                break;
+            case PeerFrame.BodyOneofCase.HaveBlocks:
+                // Blocks an add on the peer is storing: a full replica starts fetching them before the add commits.
+                if (!BlockAnnouncement.TryRead(message.HaveBlocks, out var announced, out var error))
+                {
+                    throw new InvalidDataException($"peer {session.Remote.ShortId} sent a bad block announcement: {error}");
+                }
+
+                if (announced.Count > 0)
+                {
+                    swarm.Tell(new PeerHasBlocks(session.Remote, announced));
+                }
+
+                break;
         }
 
         return ValueTask.CompletedTask;

@@ -24,6 +24,11 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private int _running;
     private long _bytesRunning;
 
+    // Blocks an add here stored, not yet told to peers; and how many fetches peers' announcements started (bounded).
+    private readonly List<BlockAnnouncement> _toAnnounce = [];
+    private bool _announceScheduled;
+    private int _announcedPending;
+
     // Read on every tick: one reader for the actor's life, not a connection per tick.
     private CatalogReader? _reader;
     private IDisposable? _peerEvents;
@@ -101,6 +106,16 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             case FetchCommitted committed:
                 OnFetchCommitted(committed);
                 break;
+            case BlockStoredHere stored:
+                OnBlockStoredHere(stored.Block);
+                break;
+            case AnnounceNow:
+                _announceScheduled = false;
+                Announce();
+                break;
+            case PeerHasBlocks has:
+                OnPeerHasBlocks(has);
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
@@ -172,6 +187,77 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         Dispatch();
     }
 
+    private void OnBlockStoredHere(BlockAnnouncement block)
+    {
+        _toAnnounce.Add(block);
+        if (_toAnnounce.Count >= options.AnnounceBatch)
+        {
+            Announce();
+        }
+        else if (!_announceScheduled)
+        {
+            // A short wait gathers the blocks stored meanwhile into one frame.
+            _announceScheduled = true;
+            Context.ScheduleTellOnce(options.AnnounceDelay, new AnnounceNow());
+        }
+    }
+
+    // Tells every connected peer of the blocks stored here since the last time; sent off the mailbox.
+    private void Announce()
+    {
+        if (_toAnnounce.Count == 0)
+        {
+            return;
+        }
+
+        var frame = BlockAnnouncement.ToFrame(_toAnnounce);
+        _toAnnounce.Clear();
+        var logger = Context.Logger;
+        foreach (var link in _peers.Values.Select(p => p.Link))
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await link.SendAsync(frame, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException)
+                {
+                    logger.LogDebug("block announcement to {Peer} not sent: {Reason}", link.Remote.ShortId, e.Message);
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    // A full replica fetches announced blocks it lacks now, from the announcing peer first: an add on that peer is
+    // still running, and its entries (which would make the blocks wanted) come when it ends. At most
+    // MaxAnnouncedPending such fetches wait at a time; blocks beyond are fetched as wanted blocks once named.
+    private void OnPeerHasBlocks(PeerHasBlocks has)
+    {
+        if (!options.FetchAll || !_peers.ContainsKey(has.Peer))
+        {
+            return;
+        }
+
+        foreach (var block in has.Blocks)
+        {
+            if (_announcedPending >= options.MaxAnnouncedPending)
+            {
+                break;
+            }
+
+            if (_fetches.ContainsKey(block.Id) || _resting.ContainsKey(block.Id) || _reader!.GetBlockLocations(block.Id).Count > 0)
+            {
+                continue;
+            }
+
+            _fetches[block.Id] = new Fetch(block.Id, block.PlainSize) { AnnouncedBy = has.Peer };
+            _announcedPending++;
+        }
+
+        Dispatch();
+    }
+
     // Starts fetches while there is room: each on the least busy peer that has not yet been asked for it, those someone
     // waits for first. Stops once every peer is at its limit: the rest wait for the next free slot, which calls here
     // again (a long queue of small blocks is not walked once per block).
@@ -214,9 +300,15 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     }
 
     // The best peer not yet asked for the fetch's block that has a free slot (fewest bad blocks, then least busy, then
-    // least used), and whether any peer is left to ask at all.
+    // least used), and whether any peer is left to ask at all. An announced block waits for its announcer's slot while
+    // that peer is connected and not yet asked: the others most likely lack it.
     private (SwarmPeer? Peer, bool Untried) PickPeer(Fetch fetch)
     {
+        if (fetch.AnnouncedBy is { } announcer && !fetch.Tried.Contains(announcer) && _peers.TryGetValue(announcer, out var first))
+        {
+            return (first.InFlight < options.PerPeerRequests ? first : null, true);
+        }
+
         SwarmPeer? best = null;
         var untried = false;
         foreach (var peer in _peers.Values)
@@ -346,7 +438,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             return;
         }
 
-        _fetches.Remove(fetch.Id);
+        Forget(fetch);
         foreach (var waiter in fetch.Waiters)
         {
             waiter.Done(null);
@@ -358,7 +450,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     // No connected peer had the block: tell those waiting, and let it rest before background fetching tries again.
     private void GiveUp(Fetch fetch)
     {
-        _fetches.Remove(fetch.Id);
+        Forget(fetch);
         _resting[fetch.Id] = Context.TimeProvider.GetUtcNow() + options.RetryAfter;
         foreach (var waiter in fetch.Waiters)
         {
@@ -366,7 +458,18 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         }
     }
 
+    private void Forget(Fetch fetch)
+    {
+        _fetches.Remove(fetch.Id);
+        if (fetch.AnnouncedBy is not null)
+        {
+            _announcedPending--;
+        }
+    }
+
     private sealed record Tick : ISwarmCommand;
+
+    private sealed record AnnounceNow : ISwarmCommand;
 
     private sealed record FetchEnded(Fetch Fetch, DeviceId Peer, FetchOutcome? Outcome, Exception? Failure) : ISwarmCommand
     {
@@ -394,6 +497,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
         // Plaintext bytes, for the in-flight budget.
         public int Size { get; } = size;
+
+        // The peer whose announcement started this fetch (asked first), or null for a wanted or requested block.
+        public DeviceId? AnnouncedBy { get; init; }
 
         public HashSet<DeviceId> Tried { get; } = [];
 

@@ -20,6 +20,15 @@ public sealed record SwarmOptions
     /// </summary>
     public long MaxBytesInFlight { get; init; } = 24L << 20;
 
+    /// <summary>How long blocks stored by an add here are gathered before peers are told of them.</summary>
+    public TimeSpan AnnounceDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Peers are told at once when this many stored blocks are waiting to be announced.</summary>
+    public int AnnounceBatch { get; init; } = 256;
+
+    /// <summary>Fetches of blocks peers announced (ahead of entries naming them) waiting at a time at most.</summary>
+    public int MaxAnnouncedPending { get; init; } = 1024;
+
     /// <summary>How often the wanted list is read when idle.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -41,3 +41,12 @@ public sealed record SwarmStatus(long Wanted, int InFlight, IReadOnlyList<SwarmP
 
 /// <summary>One peer as the swarm sees it: requests in flight, blocks received from it, bad blocks it sent.</summary>
 public sealed record SwarmPeerState(DeviceId Peer, int InFlight, long Received, long BytesReceived, int BadBlocks);
+
+/// <summary>
+/// An add on this node stored a block on the primary backend (servable now, before the add commits): peers are told
+/// in batches, so full replicas can fetch it while the add runs.
+/// </summary>
+public sealed record BlockStoredHere(BlockAnnouncement Block) : ISwarmCommand;
+
+/// <summary>A peer announced blocks it holds (a full replica fetches those it lacks, from that peer first).</summary>
+public sealed record PeerHasBlocks(DeviceId Peer, IReadOnlyList<BlockAnnouncement> Blocks) : ISwarmCommand;

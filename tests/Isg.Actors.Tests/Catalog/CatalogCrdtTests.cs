@@ -120,7 +120,7 @@ public sealed class CatalogCrdtTests : IDisposable
     }
 
     [Fact]
-    public void RecordFetchedBlocks_WantedAndUnwantedInOneBatch_RecordsOnlyTheWanted()
+    public void RecordFetchedBlocks_WantedAndUnwantedInOneBatch_SaysWhichAreNeededAndKeepsTheOtherUnreferenced()
     {
         var a = Open(1);
         var b = Open(2);
@@ -131,6 +131,26 @@ public sealed class CatalogCrdtTests : IDisposable
         Assert.Equal([true, false, true], b.Writer.RecordFetchedBlocks([Block(1), Block(99), Block(2)]));
 
         Assert.Empty(b.Reader.ReadWantedBlocks(10));
+        Assert.Equal([Block(99).Id], b.Reader.FindUnreferencedBlocks(10).Select(u => u.Id));
+        Assert.Single(b.Reader.GetBlockLocations(Block(99).Id));
+        Assert.Empty(b.Database.IntegrityCheck());
+    }
+
+    [Fact]
+    public void RecordFetchedBlocks_AnnouncedBlockBeforeTheEntryNamingIt_TheEntryFindsItHeld()
+    {
+        // A peer's add announced block 1 and it was fetched before the add's entries arrived.
+        var a = Open(1);
+        var b = Open(2);
+        Assert.Equal([false], b.Writer.RecordFetchedBlocks([Block(1)]));
+        Add(a, "x", 1);
+        Add(a, "y", 2);
+
+        Sync(a, b);
+
+        Assert.Equal([Block(2).Id], b.Reader.ReadWantedBlocks(10).Select(w => w.Id));
+        Assert.Empty(b.Reader.FindUnreferencedBlocks(10));
+        Assert.Single(b.Reader.GetBlockLocations(Block(1).Id));
         Assert.Empty(b.Database.IntegrityCheck());
     }
 

@@ -57,6 +57,25 @@ public sealed class EncoderActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EncodeChunk_StoredCallback_CalledOncePerStoredBlockNotForADuplicate()
+    {
+        var stored = new List<Isg.Actors.Catalog.StoredBlock>();
+        var encoder = _system.Spawn<IEncoderCommand>("reporting", () => new EncoderActor(_repository, stored: stored.Add));
+        var data = TestFiles.Random(5000, seed: 4);
+        var session = new DedupIndex();
+
+        encoder.Tell(new EncodeChunk(0, 0, PooledBuffer.CopyOf(data), session, _stripes, _encoded));
+        var first = await _encoded.ExpectMessageAsync(Within);
+        encoder.Tell(new EncodeChunk(0, 1, PooledBuffer.CopyOf(data), session, _stripes, _encoded));
+        var again = await _encoded.ExpectMessageAsync(Within);
+
+        Assert.Null(again.Block!.Value.NewBlock);
+        var block = Assert.Single(stored);
+        Assert.Equal(first.Block!.Value.NewBlock, block);
+        Assert.Equal((BlockId.Compute(data), 5000), (block.Id, block.PlainSize));
+    }
+
+    [Fact]
     public async Task EncodeChunk_StoreFails_RepliesTheFailureReleasesTheChunkAndKeepsWorking()
     {
         var data = TestFiles.Random(5000, seed: 2);

@@ -318,6 +318,54 @@ public sealed class SwarmActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PeerHasBlocks_FullReplicaThatKnowsNoEntry_FetchesThemFromTheAnnouncerAndKeepsThem()
+    {
+        // J is a new device of the repository: no entry yet names A's blocks (A's add has not committed, as it were).
+        Dictionary<BlockId, int> sizes;
+        using (var copy = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance))
+        {
+            sizes = WantedSizes(copy);
+        }
+
+        var joined = Repository.Join(_dir.Combine("j"), RepoA, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        _owned.Add(joined);
+        var catalog = _system.Spawn<ICatalogCommand>("catalog-j", () => new CatalogActor(joined.Catalog));
+        var swarm = _system.Spawn<ISwarmCommand>("swarm-j", () => new SwarmActor(joined, catalog, new SwarmOptions { FetchAll = true, PollInterval = TimeSpan.FromHours(1) }));
+        TestRepository.Create(_dir, "empty").Dispose();
+        var bystander = Serve(3, _dir.Combine("empty"));
+        var allRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var announcer = Serve(1, RepoA, requestsReached: (sizes.Count, allRequested));
+        swarm.Tell(new SwarmPeerUp(bystander));
+        swarm.Tell(new SwarmPeerUp(announcer));
+
+        swarm.Tell(new PeerHasBlocks(announcer.Remote, [.. sizes.Select(s => new BlockAnnouncement(s.Key, s.Value))]));
+        await allRequested.Task.WaitAsync(s_within);
+        var fetched = await FetchAsync(swarm, [.. sizes.Keys]); // waits for the announced fetches to be committed
+
+        Assert.Empty(fetched.Missing);
+        Assert.Equal(sizes.Count, announcer.Requests);
+        Assert.Equal(0, bystander.Requests);
+        using var reader = joined.Catalog.CreateReader();
+        Assert.All(sizes.Keys, id => Assert.Single(reader.GetBlockLocations(id)));
+        Assert.Equal(sizes.Count, reader.FindUnreferencedBlocks(100_000).Count);
+    }
+
+    [Fact]
+    public async Task PeerHasBlocks_OnDemandNode_FetchesNothing()
+    {
+        var (repository, swarm) = StartB(new SwarmOptions { FetchAll = false });
+        var sizes = WantedSizes(repository);
+        var peer = Serve(1, RepoA);
+        swarm.Tell(new SwarmPeerUp(peer));
+
+        swarm.Tell(new PeerHasBlocks(peer.Remote, [.. sizes.Select(s => new BlockAnnouncement(s.Key, s.Value))]));
+        var status = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+
+        Assert.Equal(0, status.InFlight);
+        Assert.Equal(0, peer.Requests);
+    }
+
+    [Fact]
     public async Task FetchBlocks_ThreePeersHoldEveryBlock_EachServesSome()
     {
         // Two requests per peer at most: with more blocks than slots, least busy first hands every peer work.
