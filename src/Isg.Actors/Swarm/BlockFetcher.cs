@@ -41,6 +41,7 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
         {
             var total = -1;
             var received = 0;
+            ReadOnlyMemory<byte> sealedBlock = default;
             do
             {
                 var answer = await peer.RequestAsync(
@@ -66,6 +67,13 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
                 if (total < 0)
                 {
                     total = (int)part.TotalLength;
+                    if (part.Sealed.Length == total)
+                    {
+                        // The whole block in one answer (the usual case): used where the frame put it, not copied.
+                        sealedBlock = part.Sealed.Memory;
+                        break;
+                    }
+
                     buffer = ArrayPool<byte>.Shared.Rent(total);
                 }
 
@@ -74,7 +82,11 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
             }
             while (received < total);
 
-            var sealedBlock = buffer.AsMemory(0, total);
+            if (buffer is not null)
+            {
+                sealedBlock = buffer.AsMemory(0, total);
+            }
+
             if (Open(id, sealedBlock.Span) is { } error)
             {
                 return new FetchOutcome.Bad(error);

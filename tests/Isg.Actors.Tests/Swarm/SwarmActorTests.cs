@@ -159,6 +159,21 @@ public sealed class SwarmActorTests : IAsyncLifetime
         return reader.ReadWantedBlocks(100_000).ToDictionary(w => w.Id, w => w.PlainSize);
     }
 
+    // Asks the peer for parts of at most maxLength bytes, so every block arrives in several answers.
+    private sealed class SmallPartsLink(ServerLink inner, uint maxLength) : IPeerLink
+    {
+        public DeviceId Remote => inner.Remote;
+
+        public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
+        {
+            var capped = request.Clone();
+            capped.BlockRequest.MaxLength = maxLength;
+            return inner.RequestAsync(capped, cancellationToken);
+        }
+
+        public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
     // Holds every request at a gate and records which blocks were asked for.
     private sealed class GatedLink(ServerLink inner, Task gate) : IPeerLink
     {
@@ -363,6 +378,23 @@ public sealed class SwarmActorTests : IAsyncLifetime
 
         Assert.Equal(0, status.InFlight);
         Assert.Equal(0, peer.Requests);
+    }
+
+    [Fact]
+    public async Task FetchBlocks_PeerAnswersInSmallParts_EachBlockAssembledCheckedAndTheFileRestores()
+    {
+        var (repository, swarm) = StartB();
+        var wanted = Wanted(repository);
+        var peer = Serve(1, RepoA);
+        swarm.Tell(new SwarmPeerUp(new SmallPartsLink(peer, maxLength: 1000)));
+
+        var fetched = await FetchAsync(swarm, wanted);
+
+        Assert.Empty(fetched.Missing);
+        Assert.True(peer.Requests > wanted.Count * 2, $"{peer.Requests} requests for {wanted.Count} blocks");
+        Assert.Empty(Wanted(repository));
+        await StopBAsync(repository, swarm);
+        await AssertRestoresAsync();
     }
 
     [Fact]
