@@ -439,6 +439,11 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         }
 
         Forget(fetch);
+        if (fetch.AnnouncedBy is { } announcer)
+        {
+            Context.Logger.LogDebug("block {Id} announced by {Peer} is here", fetch.Id, announcer.ShortId);
+        }
+
         foreach (var waiter in fetch.Waiters)
         {
             waiter.Done(null);
