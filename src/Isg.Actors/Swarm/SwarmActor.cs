@@ -24,6 +24,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private int _running;
     private long _bytesRunning;
 
+    // False once a read of the wanted list returned less than a page: every wanted block is queued, until the catalogue grows.
+    private bool _wantedBeyondQueue = true;
+
     // Blocks an add here stored, not yet told to peers; and how many fetches peers' announcements started (bounded).
     private readonly List<BlockAnnouncement> _toAnnounce = [];
     private bool _announceScheduled;
@@ -123,10 +126,12 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         return ValueTask.CompletedTask;
     }
 
-    // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses.
+    // Running low: queue the next page now rather than at the next poll, so many small blocks flow without pauses. Only
+    // while the last page was full: reading the wanted list scans the catalogue's blocks, and doing that as each block
+    // ends grows with the catalogue (a pull, a peer or the poll reads it again anyway).
     private void RefillIfLow()
     {
-        if (_fetches.Count < options.MaxInFlight * 2)
+        if (_fetches.Count < options.MaxInFlight * 2 && _wantedBeyondQueue)
         {
             Refill();
         }
@@ -145,7 +150,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             return;
         }
 
-        var wanted = _reader!.ReadWantedBlocks(options.MaxInFlight * 8);
+        var page = options.MaxInFlight * 8;
+        var wanted = _reader!.ReadWantedBlocks(page);
+        _wantedBeyondQueue = wanted.Count == page;
         var now = Context.TimeProvider.GetUtcNow();
         foreach (var block in wanted)
         {
