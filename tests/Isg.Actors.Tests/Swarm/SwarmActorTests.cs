@@ -153,6 +153,13 @@ public sealed class SwarmActorTests : IAsyncLifetime
         return [.. reader.ReadWantedBlocks(100_000).Select(w => w.Id)];
     }
 
+    // B's wanted blocks and their sizes, read before B's actors start.
+    private Dictionary<BlockId, int> WantedSizesOfB()
+    {
+        using var copy = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance);
+        return WantedSizes(copy);
+    }
+
     private static Dictionary<BlockId, int> WantedSizes(Repository repository)
     {
         using var reader = repository.Catalog.CreateReader();
@@ -305,12 +312,7 @@ public sealed class SwarmActorTests : IAsyncLifetime
     public async Task FetchAll_ByteBudget_StartsBlocksUpToItsPlaintextBytesAndTheRestAfter()
     {
         // Requests wait at a gate, so the first dispatch is all there is when the status is read.
-        Dictionary<BlockId, int> sizes;
-        using (var before = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance))
-        {
-            sizes = WantedSizes(before);
-        }
-
+        var sizes = WantedSizesOfB();
         var budget = 3L * sizes.Values.Order().ElementAt(sizes.Count / 2);
         var (repository, swarm) = StartB(new SwarmOptions { FetchAll = true, MaxInFlight = 1000, PerPeerRequests = 1000, MaxBytesInFlight = budget, PollInterval = TimeSpan.FromHours(1) });
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -336,12 +338,7 @@ public sealed class SwarmActorTests : IAsyncLifetime
     public async Task PeerHasBlocks_FullReplicaThatKnowsNoEntry_FetchesThemFromTheAnnouncerAndKeepsThem()
     {
         // J is a new device of the repository: no entry yet names A's blocks (A's add has not committed, as it were).
-        Dictionary<BlockId, int> sizes;
-        using (var copy = Repository.Open(RepoB, TestRepository.Passphrase, NullLoggerFactory.Instance))
-        {
-            sizes = WantedSizes(copy);
-        }
-
+        var sizes = WantedSizesOfB();
         var joined = Repository.Join(_dir.Combine("j"), RepoA, TestRepository.Passphrase, NullLoggerFactory.Instance);
         _owned.Add(joined);
         var catalog = _system.Spawn<ICatalogCommand>("catalog-j", () => new CatalogActor(joined.Catalog));
