@@ -27,6 +27,9 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         public IsgProcess? Node { get; set; }
 
         public string[] NodeArgs { get; init; } = [];
+
+        /// <summary>The other members of the cluster: peers this node connects to.</summary>
+        public int Peers { get; init; }
     }
 
     // A initialises the repository; B and C get its marker and wrapped key (as a device joining the cluster does).
@@ -48,7 +51,7 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
             var deviceId = JsonDocument.Parse(id.Stdout).RootElement.GetProperty("deviceId").GetString()!;
             var (peerPort, httpPort) = (FreePort(), FreePort());
             sandbox.Environment["ISG_PEER_LISTEN"] = $"127.0.0.1:{peerPort}";
-            members.Add(new Member(sandbox, deviceId, peerPort, httpPort) { NodeArgs = nodeArgs?.Invoke(members.Count) ?? [] });
+            members.Add(new Member(sandbox, deviceId, peerPort, httpPort) { NodeArgs = nodeArgs?.Invoke(members.Count) ?? [], Peers = size - 1 });
         }
 
         foreach (var member in members)
@@ -111,12 +114,39 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         member.Node = null;
     }
 
+    // `isg sync --wait` waits for the peers connected now, and a node with none is trivially in step: each member first
+    // waits until it is connected to every other one (a node just started, or one whose peer just restarted, may not
+    // have dialled yet).
     private static async Task SyncAllAsync(IEnumerable<Member> members)
     {
         foreach (var member in members)
         {
+            await ConnectedAsync(member);
             var sync = await member.Sandbox.RunAsync("sync", "--wait", "--timeout", "90");
             sync.AssertExit(0);
+        }
+    }
+
+    private static async Task ConnectedAsync(Member member)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{member.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + s_startup;
+        while (true)
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/sync", UriKind.Relative)));
+            var connected = status.RootElement.GetProperty("peers").GetArrayLength();
+            if (connected >= member.Peers)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"node {member.DeviceId} connected to {connected} of its {member.Peers} peers in {s_startup}");
+            }
+
+            // As in StartAsync: the node's API is the only signal of its connections.
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
     }
 
