@@ -27,9 +27,10 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     // False once a read of the wanted list returned less than a page: every wanted block is queued, until the catalogue grows.
     private bool _wantedBeyondQueue = true;
 
-    // Blocks an add here stored, not yet told to peers; and how many fetches peers' announcements started (bounded).
-    private readonly List<BlockAnnouncement> _toAnnounce = [];
-    private bool _announceScheduled;
+    // Tells peers of the blocks an add here stores (made at start, with the actor's logger).
+    private BlockAnnouncer? _announcer;
+
+    // Fetches that peers' announcements started and that are not done (bounded by MaxAnnouncedPending).
     private int _announcedPending;
 
     // Read on every tick: one reader for the actor's life, not a connection per tick.
@@ -40,6 +41,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
         _reader = repository.Catalog.CreateReader();
+        _announcer = new BlockAnnouncer(options.AnnounceBatch, Context.Logger);
         Context.ScheduleTellOnce(TimeSpan.Zero, new Tick());
         _peerEvents = options.PeerEvents?.Subscribe(Context.ReplyAdapter<PeerEvent>(e => e switch
         {
@@ -113,8 +115,8 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 OnBlockStoredHere(stored.Block);
                 break;
             case AnnounceNow:
-                _announceScheduled = false;
-                Announce();
+                _announcer!.FlushScheduled = false;
+                _announcer.SendTo(Links);
                 break;
             case PeerHasBlocks has:
                 OnPeerHasBlocks(has);
@@ -196,45 +198,19 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private void OnBlockStoredHere(BlockAnnouncement block)
     {
-        _toAnnounce.Add(block);
-        if (_toAnnounce.Count >= options.AnnounceBatch)
+        if (_announcer!.Add(block))
         {
-            Announce();
+            _announcer.SendTo(Links);
         }
-        else if (!_announceScheduled)
+        else if (!_announcer.FlushScheduled)
         {
             // A short wait gathers the blocks stored meanwhile into one frame.
-            _announceScheduled = true;
+            _announcer.FlushScheduled = true;
             Context.ScheduleTellOnce(options.AnnounceDelay, new AnnounceNow());
         }
     }
 
-    // Tells every connected peer of the blocks stored here since the last time; sent off the mailbox.
-    private void Announce()
-    {
-        if (_toAnnounce.Count == 0)
-        {
-            return;
-        }
-
-        var frame = BlockAnnouncement.ToFrame(_toAnnounce);
-        _toAnnounce.Clear();
-        var logger = Context.Logger;
-        foreach (var link in _peers.Values.Select(p => p.Link))
-        {
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await link.SendAsync(frame, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException)
-                {
-                    logger.LogDebug("block announcement to {Peer} not sent: {Reason}", link.Remote.ShortId, e.Message);
-                }
-            }, CancellationToken.None);
-        }
-    }
+    private IEnumerable<IPeerLink> Links => _peers.Values.Select(p => p.Link);
 
     // A full replica fetches announced blocks it lacks now, from the announcing peer first: an add on that peer is
     // still running, and its entries (which would make the blocks wanted) come when it ends. At most
