@@ -29,8 +29,14 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         public IActorRef<ISyncCommand> Sync { get; set; } = null!;
 
-        // Completed (and replaced) after every pull this node finishes.
-        public TaskCompletionSource Pulled { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed and replaced after every pull this node finishes (by the sync actor's thread; read by the test's).
+        private volatile TaskCompletionSource _pulled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Pulled
+        {
+            get => _pulled;
+            set => _pulled = value;
+        }
     }
 
     // A link from `from` to `to`: requests are answered by to's responder, summaries go to to's sync actor as from's.
@@ -80,13 +86,20 @@ public sealed class SyncActorTests : IAsyncLifetime
 
     private static CatalogDigest Digest(Node node) => SyncTestCatalogs.Digest(node.Database);
 
-    // Waits, pull by pull, until `done` holds; fails after the bound.
+    // Waits, pull by pull, until `done` holds; fails after the bound. The pull signal is taken before each check, so a
+    // pull that ends between the check and the wait still wakes it.
     private static async Task UntilAsync(Node node, Func<bool> done)
     {
         using var bound = new CancellationTokenSource(s_within);
-        while (!done())
+        while (true)
         {
-            await node.Pulled.Task.WaitAsync(bound.Token);
+            var pulled = node.Pulled.Task;
+            if (done())
+            {
+                return;
+            }
+
+            await pulled.WaitAsync(bound.Token);
         }
     }
 

@@ -595,7 +595,8 @@ public sealed class PeerConnectionTests
     public async Task Keepalive_AnsweringPeer_StaysConnected()
     {
         var repository = TestPeerNode.NewRepositoryId();
-        var options = PeerTransportOptions.Default with { PingInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(500) };
+        // An idle timeout of a second: a busy test machine can stall a process for a few hundred milliseconds.
+        var options = PeerTransportOptions.Default with { PingInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromSeconds(1) };
         await using var a = new TestPeerNode(repository, options);
         await using var b = new TestPeerNode(repository, options);
         a.PairWith(b);
@@ -603,7 +604,7 @@ public sealed class PeerConnectionTests
         var connection = await b.DialAsync(a, new DelegateHandler());
 
         // Three idle timeouts long, with nothing but pings on the wire.
-        var ended = await Task.WhenAny(connection.Completion, Task.Delay(TimeSpan.FromMilliseconds(1500)));
+        var ended = await Task.WhenAny(connection.Completion, Task.Delay(TimeSpan.FromSeconds(3)));
 
         Assert.NotSame(connection.Completion, ended);
         Assert.True(connection.BytesReceived > 200, $"{connection.BytesReceived} bytes received");
