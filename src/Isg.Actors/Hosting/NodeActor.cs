@@ -96,7 +96,8 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     // backends) are served once the add commits and are fetched as wanted blocks.
     private void AnnounceStored(StoredBlock block)
     {
-        if (block.Backend == repository.Backends.Primary.Name && block.ObjectName == repository.Key.ObjectName(block.Id))
+        // The codec stores every block under its usual name, so the backend alone says whether the server finds it.
+        if (block.Backend == repository.Backends.Primary.Name)
         {
             Volatile.Read(ref _announceTo)?.Tell(new BlockStoredHere(new BlockAnnouncement(block.Id, block.PlainSize)));
         }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers.Wire;
+using Isg.Protocol.Sealing;
 
 namespace Isg.Actors.Swarm;
 
@@ -49,7 +50,7 @@ public readonly record struct BlockAnnouncement(BlockId Id, int PlainSize)
         var read = new List<BlockAnnouncement>(have.BlockIds.Count);
         for (var i = 0; i < have.BlockIds.Count; i++)
         {
-            if (have.BlockIds[i].Length != Hash256.Length || have.PlainSizes[i] > Protocol.Sealing.EnvelopeHeader.MaxPlaintextLength)
+            if (have.BlockIds[i].Length != Hash256.Length || have.PlainSizes[i] > EnvelopeHeader.MaxPlaintextLength)
             {
                 error = $"block {i}: id of {have.BlockIds[i].Length} bytes, size {have.PlainSizes[i]}";
                 return false;
