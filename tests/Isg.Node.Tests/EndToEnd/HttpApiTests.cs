@@ -15,11 +15,9 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     public async Task NodeRun_ServesApiAndDashboardGuardsWritesAndStopsOnSigint()
     {
         using var sandbox = new IsgSandbox(output);
-        var port = FreePort();
-        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-
-        var health = await WaitForHealthAsync(http, node);
+        using var running = await StartNodeAsync(sandbox);
+        var (node, http) = (running.Process, running.Http);
+        var health = running.Health;
 
         // The node created the repository on first use.
         var marker = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(sandbox.Repo, "isg-repository.json"))).RootElement;
@@ -82,7 +80,7 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         var stopped = await node.WaitAsync(TimeSpan.FromSeconds(30));
         sandbox.Log(stopped);
         stopped.AssertExit(0);
-        Assert.Contains($"serving http://127.0.0.1:{port}", stopped.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"serving http://127.0.0.1:{http.BaseAddress!.Port}", stopped.Stdout, StringComparison.Ordinal);
         Assert.Contains("stopping node", stopped.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(token, stopped.Stdout + stopped.Stderr, StringComparison.Ordinal);
     }
@@ -91,10 +89,8 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     public async Task NodeRun_Sigterm_StopsCleanly()
     {
         using var sandbox = new IsgSandbox(output);
-        var port = FreePort();
-        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await WaitForHealthAsync(http, node);
+        using var running = await StartNodeAsync(sandbox);
+        var (node, http) = (running.Process, running.Http);
 
         node.Signal(Posix.SigTerm);
         var stopped = await node.WaitAsync(TimeSpan.FromSeconds(30));
@@ -110,10 +106,8 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         // it, the repository's included), so a node started in a home directory would wake on every block it writes.
         using var sandbox = new IsgSandbox(output);
         Directory.CreateDirectory(sandbox.PathOf("documents/taxes/2026"));
-        var port = FreePort();
-        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await WaitForHealthAsync(http, node);
+        using var running = await StartNodeAsync(sandbox);
+        var (node, http) = (running.Process, running.Http);
 
         var watches = Directory.EnumerateFiles($"/proc/{node.Id}/fdinfo")
             .SelectMany(ReadLinesOrNone)
@@ -128,10 +122,8 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     public async Task ApiAdd_WithToken_TheNodeAddsALocalFolderAndRefusesBadPaths()
     {
         using var sandbox = new IsgSandbox(output);
-        var port = FreePort();
-        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        await WaitForHealthAsync(http, node);
+        using var running = await StartNodeAsync(sandbox, TimeSpan.FromSeconds(60));
+        var (node, http) = (running.Process, running.Http);
         var token = File.ReadAllText(Path.Combine(sandbox.Repo, "api-token")).Trim();
         var tree = new TestTree(sandbox.PathOf("photos"), seed: 62);
         tree.AddFile("a.jpg", 30_000);
@@ -165,10 +157,8 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     public async Task IpfsGateway_RawBlockOfAnEntry_ServedVerifiableByItsCid()
     {
         using var sandbox = new IsgSandbox(output);
-        var port = FreePort();
-        using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await WaitForHealthAsync(http, node);
+        using var running = await StartNodeAsync(sandbox);
+        var (node, http) = (running.Process, running.Http);
 
         // Below the smallest chunk, a file is one block: its CID is the CID of its bytes.
         var content = new byte[100_000];
@@ -202,7 +192,6 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
     }
 
-    // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
     // A descriptor can close between listing and reading.
     private static string[] ReadLinesOrNone(string path)
     {
@@ -216,6 +205,35 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         }
     }
 
+    // `isg node run` in the sandbox on a free port and a client of its API (requests time out after `timeout`, 30 s by
+    // default), once /health answers.
+    private static async Task<RunningNode> StartNodeAsync(IsgSandbox sandbox, TimeSpan? timeout = null)
+    {
+        var port = FreePort();
+        var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        var running = new RunningNode(node, http, default);
+        try
+        {
+            return running with { Health = await WaitForHealthAsync(http, node) };
+        }
+        catch
+        {
+            running.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record RunningNode(IsgProcess Process, HttpClient Http, JsonElement Health) : IDisposable
+    {
+        public void Dispose()
+        {
+            Http.Dispose();
+            Process.Dispose();
+        }
+    }
+
+    // Polls /health until it answers (the node first derives the key and opens the repository), within a deadline.
     private static async Task<JsonElement> WaitForHealthAsync(HttpClient http, IsgProcess node)
     {
         var deadline = DateTime.UtcNow + s_startupDeadline;
