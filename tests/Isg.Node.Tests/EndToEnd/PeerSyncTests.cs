@@ -79,31 +79,7 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
     private static async Task StartAsync(Member member)
     {
         member.Node = member.Sandbox.Start(["node", "run", "--listen", $"127.0.0.1:{member.HttpPort}", .. member.NodeArgs]);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{member.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow + s_startup;
-        while (true)
-        {
-            if (member.Node.HasExited)
-            {
-                var result = await member.Node.WaitAsync(TimeSpan.FromSeconds(10));
-                throw new Xunit.Sdk.XunitException($"a node exited before serving\n{result.Describe()}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/api/sync", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            // Polling the node's own API until it serves: the process gives no other signal that it is up.
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
+        await UntilStatusAsync(member, "serves its API", _ => true);
     }
 
     private static async Task StopAsync(Member member)
@@ -127,25 +103,44 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task ConnectedAsync(Member member)
+    private static Task ConnectedAsync(Member member) =>
+        UntilStatusAsync(member, $"is connected to its {member.Peers} peers", status => status.GetProperty("peers").GetArrayLength() >= member.Peers);
+
+    // Polls the member's GET /api/sync until it answers and `done` holds of the answer, or fails after s_startup: the
+    // node's API is the only signal of its start and of its connections.
+    private static async Task UntilStatusAsync(Member member, string what, Func<JsonElement, bool> done)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{member.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow + s_startup;
         while (true)
         {
-            using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/sync", UriKind.Relative)));
-            var connected = status.RootElement.GetProperty("peers").GetArrayLength();
-            if (connected >= member.Peers)
+            if (member.Node!.HasExited)
             {
-                return;
+                var result = await member.Node.WaitAsync(TimeSpan.FromSeconds(10));
+                throw new Xunit.Sdk.XunitException($"a node exited before it {what}\n{result.Describe()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/api/sync", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    if (done(status.RootElement))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
             }
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new Xunit.Sdk.XunitException($"node {member.DeviceId} connected to {connected} of its {member.Peers} peers in {s_startup}");
+                throw new Xunit.Sdk.XunitException($"node {member.DeviceId} did not show it {what} within {s_startup}");
             }
 
-            // As in StartAsync: the node's API is the only signal of its connections.
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
     }
