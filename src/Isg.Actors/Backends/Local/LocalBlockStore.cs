@@ -32,6 +32,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly string _instanceLock;
     private readonly SafeFileHandle _lock;
     private readonly LocalDurability _durability;
+    private readonly bool _directIo;
 
     // SyncFs only: held for the store's lifetime, because syncfs reports write-back errors that happened since
     // this descriptor was opened; a descriptor opened per flush could miss an error another process already saw.
@@ -71,9 +72,17 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         RemoveStaleTemporaries(tempRoot, instance);
         _durability = ChooseDurability(options.Durability, _logger, options.Name);
         _fileSystem = _durability == LocalDurability.SyncFs ? NativeFileSystem.OpenReadOnly(_root) : null;
+        _directIo = options.DirectIo && DirectFileIo.IsSupported(_instanceTemp);
+        if (options.DirectIo && !_directIo)
+        {
+            _logger.LogInformation("Local store {Name}: the file system under {Root} does not take direct I/O; objects go through the page cache", options.Name, _root);
+        }
     }
 
-    private const int EarlyWriteBackMinimum = 256 * 1024;
+    // Objects from this size on are written and read with direct I/O (when the store uses it) or, buffered, have
+    // their write-back started at once. Smaller ones stay buffered: a direct write waits for the disk, which costs
+    // more than the copy for a few kilobytes, and small objects are cheaper written back together by the barrier.
+    private const int LargeObjectMinimum = 256 * 1024;
 
     /// <inheritdoc />
     public string Name => _options.Name;
@@ -86,6 +95,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     /// <summary>The durability mode in effect: the configured one, except SyncFs falls back to DeferredFsync before Linux 5.8.</summary>
     public LocalDurability Durability => _durability;
+
+    /// <summary>Whether large objects bypass the page cache: configured, and taken by the file system (probed at start).</summary>
+    public bool UsesDirectIo => _directIo;
 
     /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
     internal Action<string>? AfterTempWrite { get; set; }
@@ -105,6 +117,26 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             return Task.FromCanceled(cancellationToken);
         }
 
+        if (_directIo && data.Length >= LargeObjectMinimum)
+        {
+            // A direct write waits for the disk: on an I/O thread, so the caller's thread goes on meanwhile.
+            return IoThreads.Run(() => Put(objectName, data.Span, cancellationToken));
+        }
+
+        try
+        {
+            Put(objectName, data.Span, cancellationToken);
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.FromException(e);
+        }
+    }
+
+    // The put itself, on the caller's thread: throws the translated failure (or OperationCanceledException).
+    private bool Put(string objectName, ReadOnlySpan<byte> data, CancellationToken cancellationToken)
+    {
         var directory = Path.Combine(_root, objectName[..PrefixLength]);
         var final = Path.Combine(directory, objectName);
         var temp = Path.Combine(_instanceTemp, Interlocked.Increment(ref _tempCounter).ToString("x", CultureInfo.InvariantCulture));
@@ -113,13 +145,22 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         {
             using (var handle = CreateTemp(temp))
             {
-                RandomAccess.Write(handle, data.Span, 0);
+                var direct = _directIo && data.Length >= LargeObjectMinimum && NativeFileSystem.TryEnableDirectIo(handle);
+                if (direct)
+                {
+                    DirectFileIo.Write(handle, data);
+                }
+                else
+                {
+                    RandomAccess.Write(handle, data, 0);
+                }
+
                 AfterTempWrite?.Invoke(temp);
                 if (durability == LocalDurability.PerPut)
                 {
                     NativeFileSystem.Fsync(handle, temp);
                 }
-                else if (data.Length >= EarlyWriteBackMinimum)
+                else if (!direct && data.Length >= LargeObjectMinimum)
                 {
                     // Let the disk start on large objects now, so the flush barrier before the catalogue commit
                     // finds little left; small ones are cheaper written back together by that barrier.
@@ -171,19 +212,26 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 }
             }
 
-            return Task.CompletedTask;
+            return true;
         }
         catch (Exception e)
         {
             DeleteTemp(temp, objectName);
-            return e is OperationCanceledException && cancellationToken.IsCancellationRequested
-                ? Task.FromCanceled(cancellationToken)
-                : Task.FromException(Translate(e, objectName, "put"));
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw Translate(e, objectName, "put");
         }
     }
 
     /// <inheritdoc />
-    /// <remarks>One open and one read for the object's length into a <see cref="PooledBuffer"/>; the bytes are returned as stored.</remarks>
+    /// <remarks>
+    /// One open and one read for the object's length; the bytes are returned as stored. A large object is read with
+    /// direct I/O (when the store uses it) into an <see cref="AlignedBuffer"/> on an I/O thread; a small one into a
+    /// <see cref="PooledBuffer"/> on the caller's thread.
+    /// </remarks>
     public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
     {
         ObjectNames.ThrowIfInvalid(objectName);
@@ -193,44 +241,83 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             return Task.FromCanceled<IMemoryOwner<byte>>(cancellationToken);
         }
 
+        SafeFileHandle? handle = null;
         try
         {
-            using var handle = File.OpenHandle(ObjectPath(objectName), FileMode.Open, FileAccess.Read, FileShare.Read);
+            handle = File.OpenHandle(ObjectPath(objectName), FileMode.Open, FileAccess.Read, FileShare.Read);
             var length = RandomAccess.GetLength(handle);
             if (length > Array.MaxLength)
             {
                 throw new BackendException(BackendFailureKind.Permanent, Name, $"object {objectName} is {length} bytes, more than a buffer can hold");
             }
 
-            var buffer = new PooledBuffer((int)length);
-            try
+            if (_directIo && length >= LargeObjectMinimum && NativeFileSystem.TryEnableDirectIo(handle))
             {
-                var span = buffer.Span;
-                var read = 0;
-                while (read < span.Length)
+                var opened = handle;
+                handle = null;
+                return IoThreads.Run(() =>
                 {
-                    var n = RandomAccess.Read(handle, span[read..], read);
-                    if (n == 0)
+                    using (opened)
                     {
-                        // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
-                        throw new BackendException(BackendFailureKind.Transient, Name,
-                            $"object {objectName} shrank from {length} to {read} bytes while being read");
+                        return ReadDirect(opened, objectName, (int)length);
                     }
-
-                    read += n;
-                }
-
-                return Task.FromResult<IMemoryOwner<byte>>(buffer);
+                });
             }
-            catch
-            {
-                buffer.Dispose();
-                throw;
-            }
+
+            return Task.FromResult<IMemoryOwner<byte>>(ReadBuffered(handle, objectName, (int)length));
         }
         catch (Exception e)
         {
             return Task.FromException<IMemoryOwner<byte>>(Translate(e, objectName, "get"));
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    private IMemoryOwner<byte> ReadDirect(SafeFileHandle handle, string objectName, int length)
+    {
+        try
+        {
+            return DirectFileIo.Read(handle, length);
+        }
+        catch (EndOfStreamException e)
+        {
+            // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
+            throw new BackendException(BackendFailureKind.Transient, Name, $"object {objectName} shrank below {length} bytes while being read ({e.Message})");
+        }
+        catch (Exception e)
+        {
+            throw Translate(e, objectName, "get");
+        }
+    }
+
+    private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, int length)
+    {
+        var buffer = new PooledBuffer(length);
+        try
+        {
+            var span = buffer.Span;
+            var read = 0;
+            while (read < span.Length)
+            {
+                var n = RandomAccess.Read(handle, span[read..], read);
+                if (n == 0)
+                {
+                    throw new BackendException(BackendFailureKind.Transient, Name,
+                        $"object {objectName} shrank from {length} to {read} bytes while being read");
+                }
+
+                read += n;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
         }
     }
 
