@@ -1,4 +1,5 @@
 using System.Net;
+using Isg.Actors.Backends.Local;
 using Isg.Actors.Healing;
 using Isg.Actors.Peers;
 using Isg.Actors.Runtime;
@@ -31,6 +32,12 @@ public static class NodeHost
         {
             repository.Dispose();
             throw new CliException(ExitCode.CatalogDamaged, $"another node is already running on {context.RepositoryPath}");
+        }
+
+        // A long-running node writes blocks for peers and rarely reads them back: past the page cache (see TryUseDirectIo).
+        foreach (var local in repository.Backends.All.OfType<LocalBlockStore>())
+        {
+            local.TryUseDirectIo();
         }
 
         // The node's healer scrubs and repairs on its own (every scrub.interval) and takes repair requests.

@@ -1,9 +1,7 @@
-using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Isg.Actors.Backends;
 using Isg.Actors.Backends.Local;
-using Isg.Actors.Storage;
+using Isg.TestKit;
 
 namespace Isg.Actors.Tests.Backends;
 
@@ -11,7 +9,7 @@ namespace Isg.Actors.Tests.Backends;
 /// Large objects bypass the page cache (direct I/O); small ones, and every object with DirectIo off, go through it.
 /// Residency is read with mincore(2) on a mapping of the stored file, which reports without faulting pages in.
 /// </summary>
-public sealed partial class LocalBlockStoreDirectIoTests : IDisposable
+public sealed class LocalBlockStoreDirectIoTests : IDisposable
 {
     private const int Large = (1 << 20) + 123;
     private readonly TempDirectory _root = new();
@@ -28,10 +26,10 @@ public sealed partial class LocalBlockStoreDirectIoTests : IDisposable
         await store.PutAsync(name, data, CancellationToken.None);
 
         Assert.True(store.UsesDirectIo);
-        Assert.Equal(0, ResidentPages(PathOf(name)));
+        Assert.Equal(0, PageCache.ResidentPages(PathOf(name)));
         using var back = await store.GetAsync(name, CancellationToken.None);
         Assert.True(back.Memory.Span.SequenceEqual(data));
-        Assert.Equal(0, ResidentPages(PathOf(name)));
+        Assert.Equal(0, PageCache.ResidentPages(PathOf(name)));
         Assert.Equal(Large, new FileInfo(PathOf(name)).Length);
     }
 
@@ -45,9 +43,25 @@ public sealed partial class LocalBlockStoreDirectIoTests : IDisposable
         await store.PutAsync(name, data, CancellationToken.None);
 
         Assert.False(store.UsesDirectIo);
-        Assert.Equal(PagesOf(Large), ResidentPages(PathOf(name)));
+        Assert.Equal(PageCache.PagesOf(Large), PageCache.ResidentPages(PathOf(name)));
         using var back = await store.GetAsync(name, CancellationToken.None);
         Assert.True(back.Memory.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task TryUseDirectIo_OnAnOpenStore_LaterLargePutsBypassThePageCache()
+    {
+        using var store = Open(directIo: false);
+        var before = NewName();
+        await store.PutAsync(before, new byte[Large], CancellationToken.None);
+
+        Assert.True(store.TryUseDirectIo());
+        var after = NewName();
+        await store.PutAsync(after, new byte[Large], CancellationToken.None);
+
+        Assert.True(store.UsesDirectIo);
+        Assert.Equal(PageCache.PagesOf(Large), PageCache.ResidentPages(PathOf(before)));
+        Assert.Equal(0, PageCache.ResidentPages(PathOf(after)));
     }
 
     [Fact]
@@ -59,7 +73,7 @@ public sealed partial class LocalBlockStoreDirectIoTests : IDisposable
 
         await store.PutAsync(name, data, CancellationToken.None);
 
-        Assert.Equal(PagesOf(data.Length), ResidentPages(PathOf(name)));
+        Assert.Equal(PageCache.PagesOf(data.Length), PageCache.ResidentPages(PathOf(name)));
     }
 
     [Fact]
@@ -100,30 +114,4 @@ public sealed partial class LocalBlockStoreDirectIoTests : IDisposable
     private string PathOf(string name) => _root.Combine(name[..2], name);
 
     private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-
-    private static int PagesOf(int length) => (length + Environment.SystemPageSize - 1) / Environment.SystemPageSize;
-
-    private static int ResidentPages(string path)
-    {
-        var length = new FileInfo(path).Length;
-        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-        var vector = new byte[PagesOf((int)length)];
-        var handle = view.SafeMemoryMappedViewHandle;
-        var added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            Assert.Equal(0, MinCore(handle.DangerousGetHandle(), (nuint)length, vector));
-        }
-        finally
-        {
-            handle.DangerousRelease();
-        }
-
-        return vector.Count(page => (page & 1) != 0);
-    }
-
-    [LibraryImport("libc", EntryPoint = "mincore", SetLastError = true)]
-    private static partial int MinCore(nint address, nuint length, [Out] byte[] vector);
 }

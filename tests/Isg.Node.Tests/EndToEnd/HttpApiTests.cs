@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using Isg.TestKit;
 using Xunit.Abstractions;
 
 namespace Isg.Node.Tests.EndToEnd;
@@ -148,6 +149,33 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         var missing = await SendAsync(http, $"/api/add?path={Uri.EscapeDataString(sandbox.PathOf("nothing"))}", token);
         Assert.Equal(HttpStatusCode.NotFound, missing.Status);
         Assert.Contains("no such file", missing.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        node.Signal(Posix.SigInt);
+        (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
+    }
+
+    [Fact]
+    public async Task ApiAdd_LargeFile_TheNodeStoresItsBlocksPastThePageCache()
+    {
+        using var sandbox = new IsgSandbox(output);
+        using var running = await StartNodeAsync(sandbox, TimeSpan.FromSeconds(60));
+        var (node, http) = (running.Process, running.Http);
+        var token = File.ReadAllText(Path.Combine(sandbox.Repo, "api-token")).Trim();
+        var content = new byte[6 << 20];
+        new Random(63).NextBytes(content);
+        File.WriteAllBytes(sandbox.PathOf("big.bin"), content);
+
+        var (status, _) = await SendAsync(http, $"/api/add?path={Uri.EscapeDataString(sandbox.PathOf("big.bin"))}&as=big.bin", token);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var store = Path.Combine(sandbox.Repo, "blocks");
+        var blocks = Directory.EnumerateFiles(store, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(store, f).StartsWith("tmp/", StringComparison.Ordinal) && new FileInfo(f).Length >= 256 * 1024)
+            .ToList();
+        Assert.NotEmpty(blocks);
+        Assert.All(blocks, block => Assert.Equal(0, PageCache.ResidentPages(block)));
+        (await sandbox.RunAsync("get", "big.bin", "-o", sandbox.PathOf("back.bin"))).AssertExit(0);
+        Assert.Equal(content, File.ReadAllBytes(sandbox.PathOf("back.bin")));
 
         node.Signal(Posix.SigInt);
         (await node.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);

@@ -32,7 +32,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly string _instanceLock;
     private readonly SafeFileHandle _lock;
     private readonly LocalDurability _durability;
-    private readonly bool _directIo;
+    private volatile bool _directIo;
 
     // SyncFs only: held for the store's lifetime, because syncfs reports write-back errors that happened since
     // this descriptor was opened; a descriptor opened per flush could miss an error another process already saw.
@@ -72,10 +72,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         RemoveStaleTemporaries(tempRoot, instance);
         _durability = ChooseDurability(options.Durability, _logger, options.Name);
         _fileSystem = _durability == LocalDurability.SyncFs ? NativeFileSystem.OpenReadOnly(_root) : null;
-        _directIo = options.DirectIo && DirectFileIo.IsSupported(_instanceTemp);
-        if (options.DirectIo && !_directIo)
+        if (options.DirectIo)
         {
-            _logger.LogInformation("Local store {Name}: the file system under {Root} does not take direct I/O; objects go through the page cache", options.Name, _root);
+            TryUseDirectIo();
         }
     }
 
@@ -96,8 +95,34 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     /// <summary>The durability mode in effect: the configured one, except SyncFs falls back to DeferredFsync before Linux 5.8.</summary>
     public LocalDurability Durability => _durability;
 
-    /// <summary>Whether large objects bypass the page cache: configured, and taken by the file system (probed at start).</summary>
+    /// <summary>Whether large objects bypass the page cache: asked for, and taken by the file system.</summary>
     public bool UsesDirectIo => _directIo;
+
+    /// <summary>
+    /// From now on, writes and reads objects of 256 KiB and more with direct I/O, if the file system takes it (probed
+    /// here; when it does not, this is logged once and false returned). For a long-running node: it writes blocks
+    /// for peers and reads them back rarely, so caching them only evicts other programs' pages, and copying into fresh
+    /// page-cache pages was a third of a node's CPU while syncing (see <see cref="DirectFileIo"/>). A one-shot command
+    /// keeps the page cache: its writes return before the disk has them, and a restore right after reads them there.
+    /// Puts and gets already running finish the way they started.
+    /// </summary>
+    public bool TryUseDirectIo()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_directIo)
+        {
+            return true;
+        }
+
+        if (!DirectFileIo.IsSupported(_instanceTemp))
+        {
+            _logger.LogInformation("Local store {Name}: the file system under {Root} does not take direct I/O; objects go through the page cache", Name, _root);
+            return false;
+        }
+
+        _directIo = true;
+        return true;
+    }
 
     /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
     internal Action<string>? AfterTempWrite { get; set; }
@@ -120,12 +145,12 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         if (_directIo && data.Length >= LargeObjectMinimum)
         {
             // A direct write waits for the disk: on an I/O thread, so the caller's thread goes on meanwhile.
-            return IoThreads.Run(() => Put(objectName, data.Span, cancellationToken));
+            return IoThreads.Run(() => Put(objectName, data.Span, direct: true, cancellationToken));
         }
 
         try
         {
-            Put(objectName, data.Span, cancellationToken);
+            Put(objectName, data.Span, direct: false, cancellationToken);
             return Task.CompletedTask;
         }
         catch (Exception e)
@@ -134,8 +159,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
     }
 
-    // The put itself, on the caller's thread: throws the translated failure (or OperationCanceledException).
-    private bool Put(string objectName, ReadOnlySpan<byte> data, CancellationToken cancellationToken)
+    // The put itself, on the calling thread (an I/O thread for a direct put): throws the translated failure (or
+    // OperationCanceledException).
+    private bool Put(string objectName, ReadOnlySpan<byte> data, bool direct, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(_root, objectName[..PrefixLength]);
         var final = Path.Combine(directory, objectName);
@@ -145,7 +171,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         {
             using (var handle = CreateTemp(temp))
             {
-                var direct = _directIo && data.Length >= LargeObjectMinimum && NativeFileSystem.TryEnableDirectIo(handle);
+                // A file system may refuse O_DIRECT for one file (a FUSE mount's subtree): then this put is buffered.
+                direct = direct && NativeFileSystem.TryEnableDirectIo(handle);
                 if (direct)
                 {
                     DirectFileIo.Write(handle, data);

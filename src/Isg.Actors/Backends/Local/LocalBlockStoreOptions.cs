@@ -14,11 +14,10 @@ public sealed record LocalBlockStoreOptions(string RootDirectory)
     public LocalDurability Durability { get; init; } = LocalDurability.SyncFs;
 
     /// <summary>
-    /// Whether objects of 256 KiB and more bypass the page cache (O_DIRECT), where the file system allows it. On by
-    /// default: blocks are written once and read rarely, and copying them into fresh page-cache pages was a third of
-    /// a node's CPU while syncing (see <see cref="Storage.DirectFileIo"/>).
+    /// Whether objects of 256 KiB and more bypass the page cache (O_DIRECT) from the start, where the file system
+    /// allows it; see <see cref="LocalBlockStore.TryUseDirectIo"/>. Off by default: one-shot commands keep the page cache.
     /// </summary>
-    public bool DirectIo { get; init; } = true;
+    public bool DirectIo { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
