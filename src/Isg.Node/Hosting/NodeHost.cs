@@ -72,15 +72,16 @@ public static class NodeHost
         NodeEndpointFile.Write(repository.Layout, endpoint);
         context.Output.Line($"node {repository.Id} serving http://{endpoint} (repository {repository.Layout.Root})");
         context.Output.Line($"API token for writes and remote reads: {repository.Layout.ApiTokenFile}");
-        var listening = await peers.Peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), cancellationToken)
-            .ConfigureAwait(false);
-        context.Output.Line(listening.ListenEndPoint is { } peerEndpoint
-            ? $"device {peers.Device} listening for peers on {peerEndpoint}"
-            : $"device {peers.Device} (not listening for peers)");
-        // Stop on Ctrl-C or SIGTERM (the CLI's token) and also when the web host itself is told to stop.
+        // Stop on Ctrl-C or SIGTERM (the CLI's token) and also when the web host itself is told to stop. The API
+        // answers from here on, so a stop from here on is a clean one (exit 0), even before the line below is out.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         try
         {
+            var listening = await peers.Peers.AskAsync<IPeersCommand, PeersStatus>(r => new GetPeersStatus(r), TimeSpan.FromSeconds(30), stop.Token)
+                .ConfigureAwait(false);
+            context.Output.Line(listening.ListenEndPoint is { } peerEndpoint
+                ? $"device {peers.Device} listening for peers on {peerEndpoint}"
+                : $"device {peers.Device} (not listening for peers)");
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

@@ -318,6 +318,45 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task SyncWait_LoneNode_AnswersAtOnceThatThereIsNothingToBeInStepWith()
+    {
+        var node = (await ClusterAsync(1))[0];
+
+        var sync = await node.Sandbox.RunAsync("sync", "--wait", "--timeout", "30");
+
+        sync.AssertExit(0);
+        Assert.Contains("no peer connected: nothing to be in step with", sync.Stdout, StringComparison.Ordinal);
+        await StopAsync(node);
+    }
+
+    [Fact]
+    public async Task SyncWait_KnownPeerNotConnected_WaitsForItAndSyncsOnceItConnects()
+    {
+        var (a, b) = await ClusterAsync(2) is [var first, var second] ? (first, second) : throw new InvalidOperationException();
+        // Stopped as soon as its API answers: a node stopped at once after starting still stops cleanly (exit 0).
+        await StopAsync(b);
+        await UntilStatusAsync(a, "has no peer connected", status => status.GetProperty("peers").GetArrayLength() == 0);
+        await File.WriteAllTextAsync(a.Sandbox.PathOf("while-b-was-away.txt"), "hello");
+        (await a.Sandbox.RunAsync("add", "while-b-was-away.txt")).AssertExit(0);
+
+        var timedOut = await a.Sandbox.RunAsync("sync", "--wait", "--timeout", "2");
+
+        Assert.Equal(9, timedOut.ExitCode);
+        Assert.Contains("waiting for one of 1 known peers to connect", timedOut.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no peer connected before the timeout", timedOut.Stderr, StringComparison.Ordinal);
+
+        // Started again without waiting for its connection: `sync --wait` itself must wait for it, then for the pull.
+        await StartAsync(b);
+        var synced = await a.Sandbox.RunAsync("sync", "--wait", "--timeout", "90");
+        synced.AssertExit(0);
+        Assert.Contains("in step with every connected peer", synced.Stdout, StringComparison.Ordinal);
+        (await b.Sandbox.RunAsync("sync", "--wait", "--timeout", "90")).AssertExit(0);
+        Assert.Equal("hello"u8.ToArray(), await GetAsync(b, "while-b-was-away.txt"));
+        await StopAsync(a);
+        await StopAsync(b);
+    }
+
+    [Fact]
     public async Task TwoNodes_ConcurrentEditsWhileDisconnected_BothVersionsOnBothAfterReconnecting()
     {
         var cluster = await ClusterAsync(2);

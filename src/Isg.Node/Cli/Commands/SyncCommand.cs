@@ -8,7 +8,8 @@ namespace Isg.Node.Cli.Commands;
 
 /// <summary>
 /// `isg sync [--wait] [--timeout S] [--json]`: asks the running node to pull from every peer now; with --wait, waits
-/// until every connected peer holds the same catalogue and every needed block has arrived. `isg status [--json]`: the
+/// until every connected peer holds the same catalogue and every needed block has arrived, and, when the node knows
+/// any peer, until at least one is connected (a node just started has not dialled yet). `isg status [--json]`: the
 /// node's peers, pending operations and blocks wanted and in flight. Both talk to the node's HTTP API.
 /// </summary>
 public static class SyncCommand
@@ -19,7 +20,7 @@ public static class SyncCommand
     /// <summary>Builds `isg sync`.</summary>
     public static Command CreateSync(GlobalOptions options)
     {
-        var wait = new Option<bool>("--wait") { Description = "Wait until every connected peer is in step and every needed block is here" };
+        var wait = new Option<bool>("--wait") { Description = "Wait until every connected peer is in step and every needed block is here (and, when peers are known, one is connected)" };
         var timeout = new Option<double>("--timeout") { Description = "Give up waiting after this many seconds (exit 9)", DefaultValueFactory = _ => 600 };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var command = new Command("sync", "Sync the catalogue with peers now (the running node does it continuously)") { wait, timeout, json };
@@ -30,12 +31,31 @@ public static class SyncCommand
             if (parse.GetValue(wait))
             {
                 var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(parse.GetValue(timeout));
-                while (!status.GetProperty("converged").GetBoolean())
+                var toldWaitingForPeer = false;
+                while (true)
                 {
+                    if (status.GetProperty("converged").GetBoolean())
+                    {
+                        // In step with no peer connected proves nothing while peers are known: one may be dialling.
+                        var known = status.GetProperty("peers").GetArrayLength() > 0 ? 0 : await CountKnownPeersAsync(http, cancellationToken).ConfigureAwait(false);
+                        if (known == 0)
+                        {
+                            break;
+                        }
+
+                        if (!toldWaitingForPeer)
+                        {
+                            context.Output.Line(string.Create(CultureInfo.InvariantCulture, $"waiting for one of {known} known peers to connect"));
+                            toldWaitingForPeer = true;
+                        }
+                    }
+
                     if (DateTimeOffset.UtcNow >= deadline)
                     {
                         Print(context, status, parse.GetValue(json));
-                        context.Output.Error("not in step with every peer before the timeout");
+                        context.Output.Error(status.GetProperty("peers").GetArrayLength() == 0 && toldWaitingForPeer
+                            ? "no peer connected before the timeout"
+                            : "not in step with every peer before the timeout");
                         return ExitCode.Partial;
                     }
 
@@ -72,11 +92,18 @@ public static class SyncCommand
             ?? throw new CliException(ExitCode.Failure, $"no node is running on {layout.Root}: start one with `isg node run`");
     }
 
-    private static async Task<JsonElement> SendAsync(HttpClient http, HttpMethod method, CancellationToken cancellationToken)
+    // Paired peers and those admitted by the cluster secret, connected or not (GET /api/peers).
+    private static async Task<int> CountKnownPeersAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var peers = await SendAsync(http, HttpMethod.Get, cancellationToken, "api/peers").ConfigureAwait(false);
+        return peers.GetProperty("peers").GetArrayLength();
+    }
+
+    private static async Task<JsonElement> SendAsync(HttpClient http, HttpMethod method, CancellationToken cancellationToken, string path = "api/sync")
     {
         try
         {
-            using var request = new HttpRequestMessage(method, new Uri("api/sync", UriKind.Relative));
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
@@ -113,6 +140,9 @@ public static class SyncCommand
                 $"peer {peer.GetProperty("deviceId").GetString()}: {state}, {peer.GetProperty("behind").GetInt64()} operations to pull, {peer.GetProperty("ahead").GetInt64()} to send, {peer.GetProperty("blocksReceived").GetInt64()} blocks received, {peer.GetProperty("badBlocks").GetInt32()} bad"));
         }
 
-        context.Output.Line(status.GetProperty("converged").GetBoolean() ? "in step with every connected peer" : "not yet in step");
+        var connected = status.GetProperty("peers").GetArrayLength();
+        context.Output.Line(!status.GetProperty("converged").GetBoolean() ? "not yet in step"
+            : connected == 0 ? "no peer connected: nothing to be in step with"
+            : "in step with every connected peer");
     }
 }
