@@ -90,9 +90,8 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         member.Node = null;
     }
 
-    // `isg sync --wait` waits for the peers connected now, and a node with none is trivially in step: each member first
-    // waits until it is connected to every other one (a node just started, or one whose peer just restarted, may not
-    // have dialled yet).
+    // `isg sync --wait` waits for the peers connected now (and for one at least): each member first waits until it is
+    // connected to every other one (a node just started, or one whose peer just restarted, may not have dialled them all).
     private static async Task SyncAllAsync(IEnumerable<Member> members)
     {
         foreach (var member in members)
