@@ -109,6 +109,50 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         Assert.All(Directory.EnumerateDirectories(_root.Combine("tmp")), d => Assert.Empty(Directory.EnumerateFiles(d)));
     }
 
+    [Fact]
+    public async Task FlushAsync_SyncFsStoreWithOnlyDirectPuts_FsyncsThemInsteadOfTheWholeFileSystem()
+    {
+        var barriers = new List<string>();
+        var names = Enumerable.Range(0, 3).Select(_ => NewName()).ToList();
+        using (var store = Open(directIo: true))
+        {
+            store.BarrierChosen = barriers.Add;
+            foreach (var name in names)
+            {
+                await store.PutAsync(name, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+            }
+
+            await store.FlushAsync(CancellationToken.None);
+            await store.FlushAsync(CancellationToken.None);
+
+            Assert.Equal(LocalDurability.SyncFs, store.Durability);
+        }
+
+        Assert.Equal(["fsync"], barriers);
+        using var fresh = Open(directIo: false);
+        foreach (var name in names)
+        {
+            using var owner = await fresh.GetAsync(name, CancellationToken.None);
+            Assert.Equal(Large, owner.Memory.Length);
+        }
+    }
+
+    [Fact]
+    public async Task FlushAsync_SyncFsStoreWithABufferedPutToo_SyncsTheFileSystemAndForgetsTheDirectOnes()
+    {
+        using var store = Open(directIo: true);
+        var barriers = new List<string>();
+        store.BarrierChosen = barriers.Add;
+        await store.PutAsync(NewName(), new byte[Large], CancellationToken.None);
+        await store.PutAsync(NewName(), new byte[1000], CancellationToken.None);
+
+        await store.FlushAsync(CancellationToken.None);
+        await store.FlushAsync(CancellationToken.None);
+
+        // syncfs covered the direct put: the second flush has nothing left to do.
+        Assert.Equal(["syncfs"], barriers);
+    }
+
     private LocalBlockStore Open(bool directIo) => new(new LocalBlockStoreOptions(_root.Path) { DirectIo = directIo });
 
     private string PathOf(string name) => _root.Combine(name[..2], name);

@@ -41,7 +41,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
 
-    // Guarded by _pendingLock: what FlushAsync must make durable (DeferredFsync only).
+    // Guarded by _pendingLock: what FlushAsync must make durable file by file (DeferredFsync, and direct puts under SyncFs).
     private readonly Lock _pendingLock = new();
     private HashSet<string> _pendingFiles = new(StringComparer.Ordinal);
     private HashSet<string> _pendingDirectories = new(StringComparer.Ordinal);
@@ -126,6 +126,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     /// <summary>Test seam: runs after a put's bytes are in its temp file, before fsync and rename; may throw to simulate a failure.</summary>
     internal Action<string>? AfterTempWrite { get; set; }
+
+    /// <summary>Test seam: told "syncfs" or "fsync" as a flush chooses its barrier (not called when nothing is unflushed).</summary>
+    internal Action<string>? BarrierChosen { get; set; }
 
     /// <inheritdoc />
     /// <remarks>
@@ -221,13 +224,15 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     NativeFileSystem.FsyncPath(_root);
                 }
             }
-            else if (durability == LocalDurability.SyncFs)
+            else if (durability == LocalDurability.SyncFs && !direct)
             {
                 // syncfs covers everything: only whether anything is unflushed matters.
                 Interlocked.Increment(ref _unflushedPuts);
             }
             else
             {
+                // DeferredFsync, or a direct put under SyncFs: its data is on the device already, so the barrier
+                // may fsync it and its directory alone instead of waiting for the whole file system (see FlushAsync).
                 lock (_pendingLock)
                 {
                     _pendingFiles.Add(final);
@@ -464,9 +469,17 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         var puts = Interlocked.Exchange(ref _unflushedPuts, 0);
         if (puts == 0)
         {
+            // Only direct puts (or none) since the last flush: their data is on the device, so fsyncing each file
+            // and directory finishes them, where syncfs would also wait for every other program's dirty data here
+            // (measured: a 256 MiB add through a node returned in 0.52-0.78 s instead of 0.75-1.03 s, its source
+            // file just written).
+            await FsyncPendingAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        // syncfs covers the direct puts too.
+        BarrierChosen?.Invoke("syncfs");
+        var (files, directories) = TakePending();
         try
         {
             await Task.Run(() => NativeFileSystem.SyncFileSystem(_fileSystem!, _root), cancellationToken).ConfigureAwait(false);
@@ -476,27 +489,40 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             // Still unflushed; callers must redo the puts anyway, because after a failed write-back Linux may
             // report the pages clean.
             Interlocked.Add(ref _unflushedPuts, puts);
+            KeepPending(files, directories);
             throw Translate(e, objectName: null, "flush");
+        }
+    }
+
+    private (HashSet<string> Files, HashSet<string> Directories) TakePending()
+    {
+        lock (_pendingLock)
+        {
+            var taken = (_pendingFiles, _pendingDirectories);
+            _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
+            _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+            return taken;
+        }
+    }
+
+    private void KeepPending(HashSet<string> files, HashSet<string> directories)
+    {
+        lock (_pendingLock)
+        {
+            _pendingFiles.UnionWith(files);
+            _pendingDirectories.UnionWith(directories);
         }
     }
 
     private async Task FsyncPendingAsync(CancellationToken cancellationToken)
     {
-        HashSet<string> files;
-        HashSet<string> directories;
-        lock (_pendingLock)
+        var (files, directories) = TakePending();
+        if (files.Count == 0 && directories.Count == 0)
         {
-            if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
-            {
-                return;
-            }
-
-            files = _pendingFiles;
-            directories = _pendingDirectories;
-            _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
-            _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
+            return;
         }
 
+        BarrierChosen?.Invoke("fsync");
         try
         {
             // Files before directories: a directory entry must not become durable pointing at unsynced data.
@@ -506,12 +532,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         catch (Exception e)
         {
             // Keep them pending so a later flush covers them again (see SyncFileSystemAsync on redoing puts).
-            lock (_pendingLock)
-            {
-                _pendingFiles.UnionWith(files);
-                _pendingDirectories.UnionWith(directories);
-            }
-
+            KeepPending(files, directories);
             throw Translate(e, objectName: null, "flush");
         }
     }

@@ -24,7 +24,8 @@ public enum LocalDurability
 
     /// <summary>
     /// Puts only rename; FlushAsync calls syncfs(2) once on the store's file system. Fastest, but it also waits for
-    /// other programs' dirty data on that file system.
+    /// other programs' dirty data on that file system; so when every put since the last flush was a direct one
+    /// (data already on the device), FlushAsync fsyncs those files and their directories instead.
     /// </summary>
     SyncFs,
 }
