@@ -325,33 +325,10 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
     }
 
-    private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, int length)
-    {
-        var buffer = new PooledBuffer(length);
-        try
-        {
-            var span = buffer.Span;
-            var read = 0;
-            while (read < span.Length)
-            {
-                var n = RandomAccess.Read(handle, span[read..], read);
-                if (n == 0)
-                {
-                    throw new BackendException(BackendFailureKind.Transient, Name,
-                        $"object {objectName} shrank from {length} to {read} bytes while being read");
-                }
-
-                read += n;
-            }
-
-            return buffer;
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
-    }
+    // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
+    private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, int length) =>
+        WholeFileRead.Read(handle, length, read => new BackendException(BackendFailureKind.Transient, Name,
+            $"object {objectName} shrank from {length} to {read} bytes while being read"));
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken)

@@ -397,29 +397,8 @@ public sealed class VideoPackingBackend : IStorageBackend, IQuotaReporter, IDisp
     private static PooledBuffer ReadSpoolFile(SpoolFile spooled)
     {
         using var handle = File.OpenHandle(spooled.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-        var buffer = PooledBuffer.Rent(spooled.Length);
-        try
-        {
-            var span = buffer.Span;
-            var read = 0;
-            while (read < span.Length)
-            {
-                var n = RandomAccess.Read(handle, span[read..], read);
-                if (n == 0)
-                {
-                    throw new IOException($"spooled object {spooled.Name} is shorter than the {spooled.Length} bytes put");
-                }
-
-                read += n;
-            }
-
-            return buffer;
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
+        return WholeFileRead.Read(handle, spooled.Length,
+            _ => new IOException($"spooled object {spooled.Name} is shorter than the {spooled.Length} bytes put"));
     }
 
     private async Task<IMemoryOwner<byte>> ReadPackedAsync(PackedObject packed, CancellationToken cancellationToken)
