@@ -26,6 +26,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     // False once a read of the wanted list returned less than a page: every wanted block is queued, until the catalogue grows.
     private bool _wantedBeyondQueue = true;
+    private (long Count, DateTimeOffset At)? _wantedCounted;
 
     // Tells peers of the blocks an add here stores (made at start, with the actor's logger).
     private BlockAnnouncer? _announcer;
@@ -94,8 +95,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 OnFetchBlocks(fetch);
                 break;
             case GetSwarmStatus get:
-                // Counted now, not at the last tick: a caller waiting for "nothing wanted" must not see a stale 0.
-                get.ReplyTo.Reply(new SwarmStatus(_reader!.CountWantedBlocks(), _running,
+                get.ReplyTo.Reply(new SwarmStatus(CountWanted(), _running,
                     [.. _peers.Values.Select(p => new SwarmPeerState(p.Link.Remote, p.InFlight, p.Received, p.BytesReceived, p.BadBlocks))]) { FetchAll = options.FetchAll });
                 break;
             case Tick:
@@ -144,6 +144,19 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     }
 
     // A full replica queues the next wanted blocks (a bounded page); then whatever there is room for starts.
+    // Counted afresh whenever nothing is in flight, so a caller waiting for "nothing wanted" never sees a stale 0; while
+    // fetches run (nobody can see "converged" then), a count up to WantedCountMaxAge old will do.
+    private long CountWanted()
+    {
+        var now = Context.TimeProvider.GetUtcNow();
+        if (_running == 0 || _wantedCounted is not { } counted || now - counted.At >= options.WantedCountMaxAge)
+        {
+            _wantedCounted = (_reader!.CountWantedBlocks(), now);
+        }
+
+        return _wantedCounted.Value.Count;
+    }
+
     private void Refill()
     {
         if (!options.FetchAll)

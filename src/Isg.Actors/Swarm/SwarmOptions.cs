@@ -32,6 +32,13 @@ public sealed record SwarmOptions
     /// <summary>How often the wanted list is read when idle.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How old a count of wanted blocks a status may give while blocks are in flight. Counting scans the catalogue's
+    /// blocks (tens of milliseconds with 100,000 files) and status is polled during fetches; with nothing in flight
+    /// the count is always fresh, so "converged" never rests on a stale count.
+    /// </summary>
+    public TimeSpan WantedCountMaxAge { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a block that no connected peer had waits before it is asked again.</summary>
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(10);
 

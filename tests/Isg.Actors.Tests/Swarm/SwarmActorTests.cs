@@ -335,6 +335,28 @@ public sealed class SwarmActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_CountKeptLongWhileFetchesRun_IsCountedAfreshOnceNothingIsInFlight()
+    {
+        var sizes = WantedSizesOfB();
+        var (repository, swarm) = StartB(new SwarmOptions { FetchAll = true, PollInterval = TimeSpan.FromHours(1), WantedCountMaxAge = TimeSpan.FromHours(1) });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var link = new GatedLink(Serve(1, RepoA), gate.Task);
+        swarm.Tell(new SwarmPeerUp(link));
+
+        var during = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+        gate.SetResult();
+        var fetched = await FetchAsync(swarm, [.. sizes.Keys]);
+        var after = await swarm.AskAsync<ISwarmCommand, SwarmStatus>(r => new GetSwarmStatus(r), s_within, CancellationToken.None);
+
+        Assert.True(during.InFlight > 0);
+        Assert.Equal(sizes.Count, during.Wanted);
+        Assert.Empty(fetched.Missing);
+        Assert.Equal(0, after.InFlight);
+        Assert.Equal(0, after.Wanted);
+        await StopBAsync(repository, swarm);
+    }
+
+    [Fact]
     public async Task PeerHasBlocks_FullReplicaThatKnowsNoEntry_FetchesThemFromTheAnnouncerAndKeepsThem()
     {
         // J is a new device of the repository: no entry yet names A's blocks (A's add has not committed, as it were).
