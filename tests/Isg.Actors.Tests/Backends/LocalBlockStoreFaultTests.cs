@@ -98,8 +98,10 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
         Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Combine("tmp")));
     }
 
-    [Fact]
-    public async Task PutAsync_DiskFull_ThrowsPermanentAndLeavesNoTemporary()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a node's store: the 4 MiB and 512 KiB puts below are written with direct I/O
+    public async Task PutAsync_DiskFull_ThrowsPermanentAndLeavesNoTemporary(bool directIo)
     {
         // A real full file system when we may mount a 2 MiB tmpfs (root in the sandbox); otherwise the failure is
         // injected through the store's write seam with the same errno.
@@ -108,7 +110,8 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
         output.WriteLine(mounted ? "disk full: real 2 MiB tmpfs" : "disk full: mount not permitted, injected ENOSPC");
         try
         {
-            using var store = new LocalBlockStore(new LocalBlockStoreOptions(mountPoint.Path));
+            using var store = new LocalBlockStore(new LocalBlockStoreOptions(mountPoint.Path) { DirectIo = directIo });
+            output.WriteLine($"direct I/O asked {directIo}, in use {store.UsesDirectIo}");
             if (!mounted)
             {
                 store.AfterTempWrite = _ => throw new IOException("No space left on device", ErrnoNoSpace);
