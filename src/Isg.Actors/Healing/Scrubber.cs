@@ -189,7 +189,7 @@ public sealed class Scrubber
                     continue;
             }
 
-            var files = FilesOf(chunk.BlockId);
+            var files = FilesOf(chunk);
             var kind = check.Status == ShardStatus.Missing ? HealthEventKind.ShardMissing : HealthEventKind.ShardCorrupt;
             _events.Add(kind, $"{chunk.Address}: {check.Message}", chunk.Address.Backend, chunk.Address.ObjectName, chunk.BlockId.ToHex(), files: files);
             var finding = new ScrubFinding(kind, chunk.Address, chunk.BlockId, check.Message, files);
@@ -527,10 +527,18 @@ public sealed class Scrubber
             : new RepairOutcome(false, false, $"the replacement does not verify: {check.Message}");
     }
 
-    private IReadOnlyList<string> FilesOf(BlockId block)
+    // The files a shard serves: those of its block, or, for a parity shard (no file names it), those of its stripe's
+    // data blocks, whose protection the shard is.
+    private IReadOnlyList<string> FilesOf(ChunkRecord chunk)
     {
         using var reader = _repository.Catalog.CreateReader();
-        return reader.GetFilesUsingBlock(block);
+        if (!chunk.IsParity || chunk.StripeId is not { } stripeId || reader.GetStripe(stripeId) is not { } stripe)
+        {
+            return reader.GetFilesUsingBlock(chunk.BlockId);
+        }
+
+        return stripe.Shards.Where(s => !s.IsParity).SelectMany(s => reader.GetFilesUsingBlock(s.Id))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     // The chunk rows still catalogued at the damaged addresses (a shard since deleted or moved by gc is skipped).

@@ -81,6 +81,24 @@ public sealed class HealerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScrubAsync_ParityShardBad_NamesTheFilesItsStripeProtects()
+    {
+        await StartWithFilesAsync();
+        var (_, chunks) = StripeChunks().First();
+        var parity = chunks.First(c => c.IsParity);
+        var protectedFiles = FilesUsing(chunks.Where(c => !c.IsParity).Select(c => c.BlockId));
+        File.Delete(PathOf(parity.Address));
+
+        var repair = await ScrubAsync(new ScrubRequest(Repair: true));
+
+        Assert.NotEmpty(protectedFiles);
+        Assert.Equal(protectedFiles, Assert.Single(repair.Bad).Files);
+        Assert.Equal(protectedFiles, Assert.Single(repair.Repaired).Files);
+        var events = Node.HealthEvents.Since(0);
+        Assert.Equal(protectedFiles, Assert.Single(events, e => e.Kind == HealthEventKind.ShardRepaired).Files);
+    }
+
+    [Fact]
     public async Task ScrubAsync_MorePlusOneShardsOfAStripeBad_ReportsItLostNamingExactlyItsFilesAndRepairsTheRest()
     {
         await StartWithFilesAsync();
