@@ -38,6 +38,17 @@ public static class IoThreads
         return completion.Task;
     }
 
+    /// <summary>Runs <paramref name="operation"/> on one of the threads; the task completes when it returns or throws.</summary>
+    public static Task Run(Action operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return Run(() =>
+        {
+            operation();
+            return true;
+        });
+    }
+
     private static BlockingCollection<Action> Start()
     {
         var work = new BlockingCollection<Action>();

@@ -164,7 +164,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     // The put itself, on the calling thread (an I/O thread for a direct put): throws the translated failure (or
     // OperationCanceledException).
-    private bool Put(string objectName, ReadOnlySpan<byte> data, bool direct, CancellationToken cancellationToken)
+    private void Put(string objectName, ReadOnlySpan<byte> data, bool direct, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(_root, objectName[..PrefixLength]);
         var final = Path.Combine(directory, objectName);
@@ -244,7 +244,6 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 }
             }
 
-            return true;
         }
         catch (Exception e)
         {
@@ -456,7 +455,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
         // syncfs covers the direct puts too.
         BarrierChosen?.Invoke("syncfs");
-        var (files, directories) = TakePending();
+        var pending = TakePending();
         try
         {
             await Task.Run(() => NativeFileSystem.SyncFileSystem(_fileSystem!, _root), cancellationToken).ConfigureAwait(false);
@@ -466,15 +465,25 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             // Still unflushed; callers must redo the puts anyway, because after a failed write-back Linux may
             // report the pages clean.
             Interlocked.Add(ref _unflushedPuts, puts);
-            KeepPending(files, directories);
+            if (pending is (var files, var directories))
+            {
+                KeepPending(files, directories);
+            }
+
             throw Translate(e, objectName: null, "flush");
         }
     }
 
-    private (HashSet<string> Files, HashSet<string> Directories) TakePending()
+    // Null when nothing is pending (no new sets then: every flush of a SyncFs store asks).
+    private (HashSet<string> Files, HashSet<string> Directories)? TakePending()
     {
         lock (_pendingLock)
         {
+            if (_pendingFiles.Count == 0 && _pendingDirectories.Count == 0)
+            {
+                return null;
+            }
+
             var taken = (_pendingFiles, _pendingDirectories);
             _pendingFiles = new HashSet<string>(StringComparer.Ordinal);
             _pendingDirectories = new HashSet<string>(StringComparer.Ordinal);
@@ -493,8 +502,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     private async Task FsyncPendingAsync(CancellationToken cancellationToken)
     {
-        var (files, directories) = TakePending();
-        if (files.Count == 0 && directories.Count == 0)
+        if (TakePending() is not (var files, var directories))
         {
             return;
         }
