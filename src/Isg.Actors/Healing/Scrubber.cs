@@ -503,10 +503,13 @@ public sealed class Scrubber
         // Data shards the catalogue lists with no location at all are gone too.
         badIndexes.UnionWith(stripe.Shards.Where(s => !s.IsParity && s.Locations.Count == 0).Select(s => s.Index));
         using var reader = _repository.Catalog.CreateReader();
-        return stripe.Shards.Where(s => !s.IsParity && badIndexes.Contains(s.Index))
-            .SelectMany(s => reader.GetFilesUsingBlock(s.Id))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return FilesOfDataShards(reader, stripe.Shards.Where(s => badIndexes.Contains(s.Index)));
     }
+
+    // The files using the data shards among <paramref name="shards"/>, each once, in order.
+    private static List<string> FilesOfDataShards(CatalogReader reader, IEnumerable<StripeShard> shards) =>
+        shards.Where(s => !s.IsParity).SelectMany(s => reader.GetFilesUsingBlock(s.Id))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private async Task<RepairOutcome> WriteReplacementAsync(ChunkRecord chunk, IStorageBackend target, ReadOnlyMemory<byte> bytes, string how,
         CancellationToken cancellationToken)
@@ -537,8 +540,7 @@ public sealed class Scrubber
             return reader.GetFilesUsingBlock(chunk.BlockId);
         }
 
-        return stripe.Shards.Where(s => !s.IsParity).SelectMany(s => reader.GetFilesUsingBlock(s.Id))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return FilesOfDataShards(reader, stripe.Shards);
     }
 
     // The chunk rows still catalogued at the damaged addresses (a shard since deleted or moved by gc is skipped).
