@@ -1,5 +1,4 @@
 using Isg.Actors.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace Isg.Actors.Repositories;
 
@@ -11,9 +10,9 @@ namespace Isg.Actors.Repositories;
 /// </summary>
 public sealed class RepositoryLock : IDisposable
 {
-    private readonly SafeFileHandle _handle;
+    private readonly FileLock _lock;
 
-    private RepositoryLock(SafeFileHandle handle) => _handle = handle;
+    private RepositoryLock(FileLock fileLock) => _lock = fileLock;
 
     /// <summary>Takes the lock for an operation that adds data (many may run at once).</summary>
     public static RepositoryLock ForAdding(RepositoryLayout layout) => Take(layout, exclusive: false,
@@ -63,25 +62,13 @@ public sealed class RepositoryLock : IDisposable
     }
 
     /// <summary>Releases the lock.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _lock.Dispose();
 
     private static RepositoryLock Take(RepositoryLayout layout, bool exclusive, string conflict)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var handle = NativeFileSystem.OpenLockFile(layout.LockFile);
-        try
-        {
-            if (!NativeFileSystem.TryLock(handle, exclusive, layout.LockFile))
-            {
-                throw new RepositoryException(RepositoryErrorKind.Busy, $"{layout.Root}: {conflict}");
-            }
-
-            return new RepositoryLock(handle);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        var fileLock = FileLock.TryTake(layout.LockFile, exclusive)
+            ?? throw new RepositoryException(RepositoryErrorKind.Busy, $"{layout.Root}: {conflict}");
+        return new RepositoryLock(fileLock);
     }
 }

@@ -155,7 +155,7 @@ public static partial class NativeFileSystem
 
     /// <summary>
     /// Tries to take a shared or exclusive flock(2) on <paramref name="handle"/> without waiting. False when another
-    /// open file holds a conflicting lock; the lock lasts until the handle is closed.
+    /// open file holds a conflicting lock; the lock lasts until <see cref="Unlock"/> or until every copy of the descriptor is closed.
     /// </summary>
     public static bool TryLock(SafeFileHandle handle, bool exclusive, string path)
     {
@@ -167,6 +167,14 @@ public static partial class NativeFileSystem
 
         var errno = Marshal.GetLastPInvokeError();
         return errno == WouldBlock ? false : throw ErrnoException("flock", path);
+    }
+
+    /// <summary>Releases a flock(2) taken on <paramref name="handle"/>, also for any copy of the descriptor a child process still holds.</summary>
+    public static void Unlock(SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        // Failing to unlock leaves nothing to undo: closing the descriptor releases the lock once no copy remains.
+        _ = Flock(handle, LockUnlock);
     }
 
     /// <summary>
@@ -260,6 +268,7 @@ public static partial class NativeFileSystem
     private const int LockShared = 1;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
+    private const int LockUnlock = 8;
     private const int WouldBlock = 11;
     private const int AtEmptyPath = 0x1000;
     private const int NonBlocking = 0x800;

@@ -1,6 +1,5 @@
 using Isg.Actors.Repositories;
 using Isg.Actors.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace Isg.Node.Hosting;
 
@@ -10,9 +9,9 @@ namespace Isg.Node.Hosting;
 /// </summary>
 public sealed class NodeLock : IDisposable
 {
-    private readonly SafeFileHandle _handle;
+    private readonly FileLock _lock;
 
-    private NodeLock(SafeFileHandle handle) => _handle = handle;
+    private NodeLock(FileLock fileLock) => _lock = fileLock;
 
     /// <summary>The lock file of <paramref name="layout"/>.</summary>
     public static string PathOf(RepositoryLayout layout)
@@ -24,15 +23,8 @@ public sealed class NodeLock : IDisposable
     /// <summary>Takes the lock; null when another node holds it.</summary>
     public static NodeLock? TryTake(RepositoryLayout layout)
     {
-        var path = PathOf(layout);
-        var handle = NativeFileSystem.OpenLockFile(path);
-        if (NativeFileSystem.TryLock(handle, exclusive: true, path))
-        {
-            return new NodeLock(handle);
-        }
-
-        handle.Dispose();
-        return null;
+        var fileLock = FileLock.TryTake(PathOf(layout), exclusive: true);
+        return fileLock is null ? null : new NodeLock(fileLock);
     }
 
     /// <summary>Whether a running node holds the lock (probes by taking and releasing it).</summary>
@@ -43,5 +35,5 @@ public sealed class NodeLock : IDisposable
     }
 
     /// <summary>Releases the lock.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _lock.Dispose();
 }

@@ -156,6 +156,9 @@ public sealed class FfmpegFrameWriterTests : IDisposable
     public async Task DisposeAsync_WithoutComplete_KillsFfmpegAndKeepsTheOutput()
     {
         string path = _directory.Combine("abandoned.mkv");
+        // ffmpeg may be killed before it opens its output; a file already there makes "deletes nothing" checkable
+        // either way (ffmpeg truncates it once it opens it).
+        await File.WriteAllBytesAsync(path, [1, 2, 3]);
         FfmpegFrameWriter writer = FfmpegFrameWriter.Start(path, Width, Height, PixelFormat.Gray8, VideoEncoding.Lossless(6));
         await writer.WriteFrameAsync(new byte[Width * Height], CancellationToken.None);
         int pid = writer.Tool.Id;

@@ -137,8 +137,8 @@ public sealed class BackendStatusFile
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
         var lockPath = _path + ".lock";
-        using var handle = NativeFileSystem.OpenLockFile(lockPath);
-        if (!NativeFileSystem.TryLock(handle, exclusive: true, lockPath))
+        using var fileLock = FileLock.TryTake(lockPath, exclusive: true);
+        if (fileLock is null)
         {
             return false;
         }
