@@ -1,6 +1,7 @@
 using System.Buffers;
 using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
+using Isg.Actors.Storage;
 using Isg.Actors.Striping;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Errors;
@@ -79,16 +80,18 @@ public sealed class BlockCodec : IDisposable
             return new EncodedBlock(id, plaintext.Length, null);
         }
 
-        var sealedBuffer = ArrayPool<byte>.Shared.Rent(BlockSealer.MaxSealedLength(plaintext.Length));
+        // Aligned, so a store that writes with direct I/O writes it where it lies instead of copying it first.
+        using var sealedOwner = AlignedBuffer.Rent(BlockSealer.MaxSealedLength(plaintext.Length));
+        var sealedBuffer = sealedOwner.Memory;
         StripeSlot? slot = null;
         var completed = false;
         try
         {
-            var length = _sealer.Seal(id, plaintext.Span, sealedBuffer);
-            EnvelopeHeader.TryRead(sealedBuffer.AsSpan(0, length), out var header, out _);
+            var length = _sealer.Seal(id, plaintext.Span, sealedBuffer.Span);
+            EnvelopeHeader.TryRead(sealedBuffer.Span[..length], out var header, out _);
             var name = _key.ObjectName(id);
-            slot = stripes.Reserve(id, sealedBuffer.AsSpan(0, length));
-            await slot.Backend.PutAsync(name, sealedBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            slot = stripes.Reserve(id, sealedBuffer.Span[..length]);
+            await slot.Backend.PutAsync(name, sealedBuffer[..length], cancellationToken).ConfigureAwait(false);
             var stored = new StoredBlock(id, plaintext.Length, length, (int)header.Compression, slot.Backend.Name, name);
 
             // Recorded for the job before the stripe can complete, so a sealed stripe finds all its blocks there.
@@ -112,10 +115,6 @@ public sealed class BlockCodec : IDisposable
             }
 
             throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(sealedBuffer);
         }
     }
 

@@ -57,17 +57,47 @@ public static class DirectFileIo
 
     /// <summary>
     /// Writes <paramref name="data"/> as the whole content of <paramref name="handle"/> (an empty file opened for
-    /// writing, switched to direct I/O): one aligned write of the data padded with zeros, then a truncate to its
-    /// exact length.
+    /// writing, switched to direct I/O), then truncates the file to the data's exact length. Data that starts on an
+    /// aligned address (an <see cref="AlignedBuffer"/>'s) is written where it lies, and only its last partial page is
+    /// copied to be padded with zeros; other data is copied into an aligned buffer first.
     /// </summary>
-    public static void Write(SafeFileHandle handle, ReadOnlySpan<byte> data)
+    public static unsafe void Write(SafeFileHandle handle, ReadOnlySpan<byte> data)
     {
+        fixed (byte* start = data)
+        {
+            // Pinned for the check and the write alike: the memory cannot move in between.
+            if (((nint)start & (AlignedBuffer.Alignment - 1)) == 0)
+            {
+                var whole = data.Length & ~(AlignedBuffer.Alignment - 1);
+                if (whole > 0)
+                {
+                    RandomAccess.Write(handle, data[..whole], 0);
+                }
+
+                WritePadded(handle, data[whole..], whole);
+            }
+            else
+            {
+                WritePadded(handle, data, 0);
+            }
+        }
+
+        RandomAccess.SetLength(handle, data.Length);
+    }
+
+    // Copies data into an aligned buffer padded with zeros and writes it at the (aligned) offset.
+    private static void WritePadded(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
         using var buffer = AlignedBuffer.Rent(data.Length);
         var padded = buffer.Padded;
         data.CopyTo(padded);
         padded[data.Length..].Clear();
-        RandomAccess.Write(handle, padded, 0);
-        RandomAccess.SetLength(handle, data.Length);
+        RandomAccess.Write(handle, padded, offset);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
 using Isg.Actors.Repositories;
+using Isg.Actors.Storage;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers.Wire;
@@ -36,55 +37,69 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
     {
         ArgumentNullException.ThrowIfNull(peer);
         var idBytes = ByteString.CopyFrom(id.ToArray());
-        byte[]? buffer = null;
+        IDisposable? holder = null;
         try
         {
             var total = -1;
             var received = 0;
+            AlignedBuffer? assembled = null;
             ReadOnlyMemory<byte> sealedBlock = default;
             do
             {
                 var answer = await peer.RequestAsync(
                     new PeerFrame { BlockRequest = new BlockRequest { BlockId = idBytes, Offset = (ulong)received } }, cancellationToken).ConfigureAwait(false);
-                if (answer.BodyCase == PeerFrame.BodyOneofCase.Error && answer.Error.Code == ErrorCode.NotFound)
+                var trailer = answer.BodyCase == PeerFrame.BodyOneofCase.BlockResponse ? answer.BlockResponse.Trailer : null;
+                try
                 {
-                    return new FetchOutcome.NotFound();
-                }
-
-                if (answer.BodyCase != PeerFrame.BodyOneofCase.BlockResponse)
-                {
-                    return Bad($"answered a block request with {answer.BodyCase}");
-                }
-
-                var part = answer.BlockResponse;
-                if (!part.BlockId.Equals(idBytes) || part.Offset != (ulong)received || part.Sealed.Length == 0
-                    || part.TotalLength > (ulong)MaxSealedBytes || (total >= 0 && part.TotalLength != (ulong)total)
-                    || (ulong)received + (ulong)part.Sealed.Length > part.TotalLength)
-                {
-                    return Bad($"sent a part that does not fit block {id} (offset {part.Offset}, {part.Sealed.Length} of {part.TotalLength} bytes)");
-                }
-
-                if (total < 0)
-                {
-                    total = (int)part.TotalLength;
-                    if (part.Sealed.Length == total)
+                    if (answer.BodyCase == PeerFrame.BodyOneofCase.Error && answer.Error.Code == ErrorCode.NotFound)
                     {
-                        // The whole block in one answer (the usual case): used where the frame put it, not copied.
-                        sealedBlock = part.Sealed.Memory;
-                        break;
+                        return new FetchOutcome.NotFound();
                     }
 
-                    buffer = ArrayPool<byte>.Shared.Rent(total);
-                }
+                    if (answer.BodyCase != PeerFrame.BodyOneofCase.BlockResponse)
+                    {
+                        return Bad($"answered a block request with {answer.BodyCase}");
+                    }
 
-                part.Sealed.Span.CopyTo(buffer.AsSpan(received));
-                received += part.Sealed.Length;
+                    var part = answer.BlockResponse;
+                    var bytes = part.PartBytes;
+                    if (!part.BlockId.Equals(idBytes) || part.Offset != (ulong)received || bytes.Length == 0
+                        || part.TotalLength > (ulong)MaxSealedBytes || (total >= 0 && part.TotalLength != (ulong)total)
+                        || (ulong)received + (ulong)bytes.Length > part.TotalLength)
+                    {
+                        return Bad($"sent a part that does not fit block {id} (offset {part.Offset}, {bytes.Length} of {part.TotalLength} bytes)");
+                    }
+
+                    if (total < 0)
+                    {
+                        total = (int)part.TotalLength;
+                        if (bytes.Length == total)
+                        {
+                            // The whole block in one answer (the usual case): used where it arrived, not copied. A part
+                            // that came after its frame is in an aligned buffer, which a direct-I/O store writes as is.
+                            sealedBlock = bytes;
+                            holder = trailer;
+                            trailer = null;
+                            break;
+                        }
+
+                        assembled = AlignedBuffer.Rent(total);
+                        holder = assembled;
+                    }
+
+                    bytes.Span.CopyTo(assembled!.Memory.Span[received..]);
+                    received += bytes.Length;
+                }
+                finally
+                {
+                    trailer?.Dispose();
+                }
             }
             while (received < total);
 
-            if (buffer is not null)
+            if (assembled is not null)
             {
-                sealedBlock = buffer.AsMemory(0, total);
+                sealedBlock = assembled.Memory;
             }
 
             if (Open(id, sealedBlock.Span) is { } error)
@@ -100,10 +115,7 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            holder?.Dispose();
         }
     }
 

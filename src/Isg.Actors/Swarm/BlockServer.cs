@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Isg.Actors.Backends;
 using Isg.Actors.Repositories;
 using Isg.Protocol.Hashing;
+using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +11,9 @@ namespace Isg.Actors.Swarm;
 
 /// <summary>
 /// Serves blocks to peers as they are stored (sealed: peers never see plaintext), one part of at most
-/// <see cref="PartBytes"/> per answer. The last object read is kept, so the parts of one block cost one read.
-/// Thread-safe: answers run concurrently.
+/// <see cref="PartBytes"/> per answer. The last object read is kept, so the parts of one block cost one read. A part
+/// leaves as the answer's <see cref="BlockResponse.Trailer"/>, a lease on the buffer the block was read into, so it is
+/// written to the peer from there without a copy. Thread-safe: answers run concurrently.
 /// </summary>
 public sealed class BlockServer(Repository repository, ILogger logger) : IDisposable
 {
@@ -19,7 +21,7 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
     public const int PartBytes = 2 << 20;
 
     private readonly Lock _gate = new();
-    private (BlockId Id, IMemoryOwner<byte> Bytes)? _last;
+    private (BlockId Id, SharedBlockBytes Bytes)? _last;
 
     /// <summary>The answer to <paramref name="request"/> when it is a block request, else null.</summary>
     public async ValueTask<PeerFrame?> AnswerAsync(PeerFrame request, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
     {
         lock (_gate)
         {
-            _last?.Bytes.Dispose();
+            _last?.Bytes.Release();
             _last = null;
         }
     }
@@ -60,7 +62,7 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
         {
             if (_last is { } last && last.Id == id)
             {
-                return Slice(id, last.Bytes.Memory.Span, offset, length);
+                return Slice(id, last.Bytes, offset, length);
             }
         }
 
@@ -116,30 +118,30 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
     {
         lock (_gate)
         {
-            _last?.Bytes.Dispose();
-            _last = (id, bytes);
-            return Slice(id, bytes.Memory.Span, offset, length);
+            _last?.Bytes.Release();
+            var shared = new SharedBlockBytes(bytes);
+            _last = (id, shared);
+            return Slice(id, shared, offset, length);
         }
     }
 
-    private static PeerFrame Slice(BlockId id, ReadOnlySpan<byte> stored, ulong offset, int length)
+    // Under _gate, which holds a reference to the bytes while the lease is taken.
+    private static PeerFrame Slice(BlockId id, SharedBlockBytes stored, ulong offset, int length)
     {
-        if (offset > (ulong)stored.Length)
+        var total = stored.Memory.Length;
+        if (offset > (ulong)total)
         {
-            return Error(ErrorCode.BadRequest, $"offset {offset} beyond the block's {stored.Length} bytes");
+            return Error(ErrorCode.BadRequest, $"offset {offset} beyond the block's {total} bytes");
         }
 
         var start = (int)offset;
-        var take = Math.Min(length, stored.Length - start);
-        return new PeerFrame
+        var take = Math.Min(length, total - start);
+        var part = new BlockResponse { BlockId = ByteString.CopyFrom(id.ToArray()), Offset = offset, TotalLength = (ulong)total };
+        if (take > 0)
         {
-            BlockResponse = new BlockResponse
-            {
-                BlockId = ByteString.CopyFrom(id.ToArray()),
-                Sealed = ByteString.CopyFrom(stored.Slice(start, take)),
-                Offset = offset,
-                TotalLength = (ulong)stored.Length,
-            },
-        };
+            part.Trailer = new TrailingBytes(stored.Memory.Slice(start, take), stored.Lease());
+        }
+
+        return new PeerFrame { BlockResponse = part };
     }
 }

@@ -55,8 +55,11 @@ public sealed class RawPeer : IAsyncDisposable
         return new RawPeer(socket, ssl, identity, DeviceId.FromCertificateDer(ssl.RemoteCertificate!.GetRawCertData()));
     }
 
-    /// <summary>A Hello as the dialler, for <paramref name="repositoryId"/>, with a proof when a cluster key is given.</summary>
-    public PeerFrame Hello(byte[] repositoryId, ReadOnlySpan<byte> clusterKey = default)
+    /// <summary>
+    /// A Hello as the dialler, for <paramref name="repositoryId"/>, with a proof when a cluster key is given; it asks for
+    /// block parts after their frames only when told (an older peer's Hello otherwise).
+    /// </summary>
+    public PeerFrame Hello(byte[] repositoryId, ReadOnlySpan<byte> clusterKey = default, bool trailingBlockParts = false)
     {
         var hello = new Hello
         {
@@ -65,6 +68,7 @@ public sealed class RawPeer : IAsyncDisposable
             ClientVersion = "raw/1",
             RepositoryId = ByteString.CopyFrom(repositoryId),
             MaxFrameBytes = PeerFrameCodec.MaxFrameBytes,
+            TrailingBlockParts = trailingBlockParts,
         };
         if (!clusterKey.IsEmpty)
         {
@@ -141,6 +145,25 @@ public sealed class RawPeer : IAsyncDisposable
 
             _filled += read;
         }
+    }
+
+    /// <summary>The next <paramref name="count"/> bytes after the frames read so far (a block part's trailing bytes).</summary>
+    public async Task<byte[]> ReadBytesAsync(int count, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        var bytes = new byte[count];
+        var have = Math.Min(count, _filled);
+        _buffer.AsSpan(0, have).CopyTo(bytes);
+        _buffer.AsSpan(have, _filled - have).CopyTo(_buffer);
+        _filled -= have;
+        while (have < count)
+        {
+            var read = await _ssl.ReadAsync(bytes.AsMemory(have), timeout.Token);
+            Assert.True(read > 0, $"the stream ended after {have} of {count} trailing bytes");
+            have += read;
+        }
+
+        return bytes;
     }
 
     /// <summary>Every frame until the end of the stream, answering pings unless told otherwise.</summary>

@@ -23,22 +23,33 @@ public sealed class DirectFileIoTests : IDisposable
         Assert.False(DirectFileIo.IsSupported(_dir.Combine("missing")));
     }
 
+    public static TheoryData<int, bool> Lengths()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (var length in new[] { 1, 4095, 4096, 4097, 300_001, (2 << 20) + 17 })
+        {
+            data.Add(length, false);
+            data.Add(length, true);
+        }
+
+        return data;
+    }
+
+    // Aligned data is written where it lies (its last partial page copied and padded); other data is copied first.
     [Theory]
-    [InlineData(1)]
-    [InlineData(4095)]
-    [InlineData(4096)]
-    [InlineData(4097)]
-    [InlineData(300_001)]
-    [InlineData((2 << 20) + 17)]
-    public void WriteThenRead_AnyLength_RoundTripsWithTheExactFileLength(int length)
+    [MemberData(nameof(Lengths))]
+    public void WriteThenRead_AnyLength_RoundTripsWithTheExactFileLength(int length, bool fromAlignedMemory)
     {
         var data = RandomNumberGenerator.GetBytes(length);
+        using var aligned = AlignedBuffer.Rent(length);
+        aligned.Padded.Fill(0xEE); // what lies past the data must not reach the file
+        data.CopyTo(aligned.Memory.Span);
         var path = _dir.Combine("object");
 
         using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite))
         {
             Assert.True(NativeFileSystem.TryEnableDirectIo(handle));
-            DirectFileIo.Write(handle, data);
+            DirectFileIo.Write(handle, fromAlignedMemory ? aligned.Memory.Span : data);
             using var back = DirectFileIo.Read(handle, length);
             Assert.True(back.Memory.Span.SequenceEqual(data));
         }

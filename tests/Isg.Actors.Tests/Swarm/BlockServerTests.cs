@@ -42,11 +42,36 @@ public sealed class BlockServerTests : IDisposable
             Assert.Equal(PeerFrame.BodyOneofCase.BlockResponse, answer.BodyCase);
             Assert.Equal((ulong)stored.Length, answer.BlockResponse.TotalLength);
             Assert.Equal((ulong)parts.Count, answer.BlockResponse.Offset);
-            Assert.InRange(answer.BlockResponse.Sealed.Length, 1, 4096);
-            parts.AddRange(answer.BlockResponse.Sealed.ToByteArray());
+            using var trailer = answer.BlockResponse.Trailer;
+            Assert.True(answer.BlockResponse.Sealed.IsEmpty, "the part is a trailer, not inside the message");
+            Assert.InRange(answer.BlockResponse.PartBytes.Length, 1, 4096);
+            parts.AddRange(answer.BlockResponse.PartBytes.ToArray());
         }
 
         Assert.Equal(stored, parts.ToArray());
+    }
+
+    [Fact]
+    public async Task AnswerAsync_PartOfABlockNoLongerKept_StaysIntactUntilItsAnswerIsDone()
+    {
+        // The server keeps one block; a part already answered leases the buffer it was read into, so moving on to
+        // other blocks (whose reads may reuse pooled buffers) cannot change it before it is written.
+        var (first, firstStored) = await StoreSealedAsync(SampleData.RandomBytes(300_000, seed: 5));
+        var others = new List<BlockId>();
+        for (var i = 0; i < 4; i++)
+        {
+            others.Add((await StoreSealedAsync(SampleData.RandomBytes(300_000, seed: 6 + i))).Id);
+        }
+
+        var answer = await AskAsync(first, 0, 0);
+        using var trailer = answer.BlockResponse.Trailer;
+        foreach (var other in others)
+        {
+            (await AskAsync(other, 0, 0)).BlockResponse.Trailer?.Dispose();
+        }
+
+        Assert.NotNull(trailer);
+        Assert.Equal(firstStored, trailer.Memory.ToArray());
     }
 
     [Fact]

@@ -264,8 +264,10 @@ public sealed class SwarmActorTests : IAsyncLifetime
         {
             if (answer.BodyCase == PeerFrame.BodyOneofCase.BlockResponse)
             {
-                var bytes = answer.BlockResponse.Sealed.ToByteArray();
+                var bytes = answer.BlockResponse.PartBytes.ToArray();
                 bytes[^1] ^= 0x40;
+                answer.BlockResponse.Trailer?.Dispose();
+                answer.BlockResponse.Trailer = null;
                 answer.BlockResponse.Sealed = ByteString.CopyFrom(bytes);
             }
 

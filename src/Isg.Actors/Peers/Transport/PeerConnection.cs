@@ -58,6 +58,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private int _started;
     private int _sendLimit;
 
+    // From the peer's Hello: it reads block parts sent after their frame.
+    private bool _peerTakesTrailers;
+
     // Set once the TLS handshake has shown the remote certificate (Remote is valid from then on).
     private bool _remoteKnown;
 
@@ -370,6 +373,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         RemoteName = hello.DeviceName.Length > 256 ? hello.DeviceName[..256] : hello.DeviceName;
         RemoteClientVersion = hello.ClientVersion.Length > 64 ? hello.ClientVersion[..64] : hello.ClientVersion;
         _sendLimit = hello.MaxFrameBytes == 0 ? PeerFrameCodec.MaxFrameBytes : (int)Math.Min(hello.MaxFrameBytes, (uint)PeerFrameCodec.MaxFrameBytes);
+        _peerTakesTrailers = hello.TrailingBlockParts;
     }
 
     private PeerFrame BuildHello(ReadOnlySpan<byte> clusterKey, DeviceId dialler, DeviceId acceptor)
@@ -381,6 +385,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             ClientVersion = _options.ClientVersion,
             RepositoryId = ByteString.CopyFrom(_transport.RepositoryId),
             MaxFrameBytes = (uint)_options.MaxFrameBytes,
+            TrailingBlockParts = true,
         };
         if (!clusterKey.IsEmpty)
         {
@@ -587,57 +592,113 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         var token = _stopReading.Token;
-        while (true)
+        IncomingTrailer? trailer = null;
+        try
         {
-            var result = await _reader.ReadAsync(token).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
-            try
+            while (true)
             {
-                while (!IsClosing)
+                var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
+                try
                 {
-                    var status = PeerFrameCodec.TryDecode(buffer, _options.MaxFrameBytes, out var frame, out var consumed, out var error);
-                    if (status == DecodeStatus.NeedMoreData)
+                    while (!IsClosing)
                     {
-                        break;
+                        PeerFrame? frame;
+                        if (trailer is not null)
+                        {
+                            var taken = trailer.Fill(buffer);
+                            buffer = buffer.Slice(taken);
+                            Interlocked.Add(ref _bytesReceived, taken);
+                            if (!trailer.IsComplete)
+                            {
+                                break;
+                            }
+
+                            frame = trailer.Complete();
+                            trailer.Dispose();
+                            trailer = null;
+                        }
+                        else
+                        {
+                            var status = PeerFrameCodec.TryDecode(buffer, _options.MaxFrameBytes, out frame, out var consumed, out var error);
+                            if (status == DecodeStatus.NeedMoreData)
+                            {
+                                break;
+                            }
+
+                            if (status == DecodeStatus.Invalid)
+                            {
+                                ProtocolViolation(error.Kind == ProtocolErrorKind.TooLarge ? CloseReason.FrameTooLarge : CloseReason.ProtocolError, error.ToString());
+                                break;
+                            }
+
+                            buffer = buffer.Slice(consumed);
+                            Interlocked.Add(ref _bytesReceived, consumed);
+                            if (frame!.BodyCase == PeerFrame.BodyOneofCase.BlockResponse && frame.BlockResponse.TrailingLength != 0)
+                            {
+                                if (TrailerViolation(frame) is { } violation)
+                                {
+                                    ProtocolViolation(CloseReason.ProtocolError, violation);
+                                    break;
+                                }
+
+                                trailer = new IncomingTrailer(frame);
+                                continue;
+                            }
+                        }
+
+                        await DispatchAsync(frame!, _closing.Token).ConfigureAwait(false);
                     }
 
-                    if (status == DecodeStatus.Invalid)
+                    if (IsClosing)
                     {
-                        ProtocolViolation(error.Kind == ProtocolErrorKind.TooLarge ? CloseReason.FrameTooLarge : CloseReason.ProtocolError, error.ToString());
-                        break;
+                        if (CloseInfo.Origin != PeerCloseOrigin.Local)
+                        {
+                            return;
+                        }
+
+                        buffer = buffer.Slice(buffer.End);
                     }
 
-                    buffer = buffer.Slice(consumed);
-                    Interlocked.Add(ref _bytesReceived, consumed);
-                    await DispatchAsync(frame!, _closing.Token).ConfigureAwait(false);
-                }
-
-                if (IsClosing)
-                {
-                    if (CloseInfo.Origin != PeerCloseOrigin.Local)
+                    if (result.IsCompleted)
                     {
+                        if (!buffer.IsEmpty || trailer is not null)
+                        {
+                            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
+                        }
+
                         return;
                     }
-
-                    buffer = buffer.Slice(buffer.End);
                 }
-
-                if (result.IsCompleted)
+                finally
                 {
-                    if (!buffer.IsEmpty)
-                    {
-                        MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
-                    }
-
-                    return;
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
                 }
-            }
-            finally
-            {
-                _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
+        finally
+        {
+            trailer?.Dispose();
+        }
+    }
+
+    // Why a frame announcing trailing bytes breaks the protocol, or null when it does not: only answers carry them,
+    // only to a node that asked for them in its Hello (this one always does), and never more than one part's worth.
+    private static string? TrailerViolation(PeerFrame frame)
+    {
+        var part = frame.BlockResponse;
+        if (!frame.IsResponse)
+        {
+            return "trailing bytes after a frame that is not an answer";
+        }
+
+        if (part.TrailingLength > PeerFrameCodec.MaxBlockPartBytes)
+        {
+            return $"a block part of {part.TrailingLength} trailing bytes, at most {PeerFrameCodec.MaxBlockPartBytes} allowed";
+        }
+
+        return part.Sealed.IsEmpty ? null : "a block part both inside the frame and after it";
     }
 
     private bool IsClosing
@@ -658,13 +719,14 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             if (frame.RequestId == 0 || !IsOurs(frame.RequestId) || frame.BodyCase is PeerFrame.BodyOneofCase.Hello or PeerFrame.BodyOneofCase.Close)
             {
                 ProtocolViolation(CloseReason.ProtocolError, $"an answer ({frame.BodyCase}) to request {frame.RequestId}, which this node never sent");
+                DisposeTrailer(frame);
                 return;
             }
 
             // No waiter: the request was cancelled, and its late answer is dropped.
-            if (_pending.TryRemove(frame.RequestId, out var waiting))
+            if (!_pending.TryRemove(frame.RequestId, out var waiting) || !waiting.TrySetResult(frame))
             {
-                waiting.TrySetResult(frame);
+                DisposeTrailer(frame);
             }
 
             return;
@@ -792,39 +854,88 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     private async ValueTask EnqueueAsync(PeerFrame frame, CancellationToken cancellationToken)
     {
-        var length = PeerFrameCodec.GetEncodedLength(frame);
-        if (length - PeerFrameCodec.PrefixLength > _sendLimit)
-        {
-            throw new ArgumentException($"a {frame.BodyCase} frame of {length - PeerFrameCodec.PrefixLength} bytes exceeds the peer's limit of {_sendLimit}", nameof(frame));
-        }
-
-        ThrowIfClosed();
-        await _budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        var queued = false;
+        var trailer = TakeTrailer(frame);
         try
         {
-            PeerFrameCodec.Encode(frame, buffer, _sendLimit);
-            lock (_sendLock)
+            var length = PeerFrameCodec.GetEncodedLength(frame);
+            if (length - PeerFrameCodec.PrefixLength > _sendLimit)
             {
-                if (_close is null)
+                throw new ArgumentException($"a {frame.BodyCase} frame of {length - PeerFrameCodec.PrefixLength} bytes exceeds the peer's limit of {_sendLimit}", nameof(frame));
+            }
+
+            ThrowIfClosed();
+            var budgeted = length + (trailer?.Length ?? 0);
+            await _budget.AcquireAsync(budgeted, cancellationToken).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            var queued = false;
+            try
+            {
+                PeerFrameCodec.Encode(frame, buffer, _sendLimit);
+                lock (_sendLock)
                 {
-                    queued = _outgoing.Writer.TryWrite(new Outgoing(buffer, length, length));
+                    if (_close is null)
+                    {
+                        queued = _outgoing.Writer.TryWrite(new Outgoing(buffer, length, budgeted, Trailer: trailer));
+                    }
                 }
             }
+            finally
+            {
+                if (!queued)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    _budget.Release(budgeted);
+                }
+            }
+
+            if (!queued)
+            {
+                ThrowIfClosed();
+            }
+
+            trailer = null; // the write loop releases it
         }
         finally
         {
-            if (!queued)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                _budget.Release(length);
-            }
+            trailer?.Dispose();
+            DisposeTrailer(frame);
+        }
+    }
+
+    // A block part given as a trailer goes after the frame to a peer that reads it there: detached from the frame and
+    // returned for the write loop, which writes it from where it lies. Any other peer gets it inside the frame,
+    // wrapped (not copied) until the frame is encoded.
+    private TrailingBytes? TakeTrailer(PeerFrame frame)
+    {
+        if (frame.BodyCase != PeerFrame.BodyOneofCase.BlockResponse || frame.BlockResponse.Trailer is not { } trailer)
+        {
+            return null;
         }
 
-        if (!queued)
+        var part = frame.BlockResponse;
+        if (trailer.Length == 0 || trailer.Length > PeerFrameCodec.MaxBlockPartBytes)
         {
-            ThrowIfClosed();
+            throw new ArgumentException($"a block part of {trailer.Length} bytes: 1 to {PeerFrameCodec.MaxBlockPartBytes} allowed", nameof(frame));
+        }
+
+        if (!_peerTakesTrailers)
+        {
+            part.Sealed = UnsafeByteOperations.UnsafeWrap(trailer.Memory);
+            part.TrailingLength = 0;
+            return null;
+        }
+
+        part.Trailer = null;
+        part.Sealed = ByteString.Empty;
+        part.TrailingLength = (uint)trailer.Length;
+        return trailer;
+    }
+
+    private static void DisposeTrailer(PeerFrame frame)
+    {
+        if (frame.BodyCase == PeerFrame.BodyOneofCase.BlockResponse)
+        {
+            frame.BlockResponse.Trailer?.Dispose();
         }
     }
 
@@ -938,6 +1049,18 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                             item.Buffer.AsSpan(0, item.Length).CopyTo(batch.AsSpan(filled));
                             filled += item.Length;
                         }
+
+                        if (item.Trailer is { } trailer)
+                        {
+                            // After its frame, and from where it lies: no copy into the batch.
+                            if (filled > 0)
+                            {
+                                await WriteAsync(batch.AsMemory(0, filled)).ConfigureAwait(false);
+                                filled = 0;
+                            }
+
+                            await WriteAsync(trailer.Memory).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {
@@ -985,6 +1108,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private void Release(Outgoing item)
     {
         ArrayPool<byte>.Shared.Return(item.Buffer);
+        item.Trailer?.Dispose();
         if (item.Budgeted > 0)
         {
             _budget.Release(item.Budgeted);
@@ -1043,5 +1167,5 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private static bool IsTransportFailure(Exception e) =>
         e is IOException or SocketException or ObjectDisposedException or AuthenticationException;
 
-    private readonly record struct Outgoing(byte[] Buffer, int Length, int Budgeted, bool IsControl = false);
+    private readonly record struct Outgoing(byte[] Buffer, int Length, int Budgeted, bool IsControl = false, TrailingBytes? Trailer = null);
 }

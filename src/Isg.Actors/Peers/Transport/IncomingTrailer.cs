@@ -1,0 +1,48 @@
+using System.Buffers;
+using Isg.Actors.Storage;
+using Isg.Protocol.Peers;
+using Isg.Protocol.Peers.Wire;
+
+namespace Isg.Actors.Peers.Transport;
+
+/// <summary>
+/// A received block part whose bytes follow its frame (<see cref="BlockResponse.TrailingLength"/>), being filled as
+/// they arrive. They go straight into an aligned buffer, which a direct-I/O store writes from where it lies. Once
+/// complete, the frame takes the buffer (<see cref="BlockResponse.Trailer"/>); until then Dispose frees it.
+/// </summary>
+internal sealed class IncomingTrailer : IDisposable
+{
+    private readonly PeerFrame _frame;
+    private AlignedBuffer? _buffer;
+    private int _filled;
+
+    public IncomingTrailer(PeerFrame frame)
+    {
+        _frame = frame;
+        _buffer = AlignedBuffer.Rent((int)frame.BlockResponse.TrailingLength);
+    }
+
+    /// <summary>Whether every byte has arrived.</summary>
+    public bool IsComplete => _buffer is { } buffer && _filled == buffer.Length;
+
+    /// <summary>Copies from the start of <paramref name="input"/> what the part still lacks; returns the bytes taken.</summary>
+    public int Fill(ReadOnlySequence<byte> input)
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(IncomingTrailer));
+        var take = (int)Math.Min(input.Length, buffer.Length - _filled);
+        input.Slice(0, take).CopyTo(buffer.Memory.Span[_filled..]);
+        _filled += take;
+        return take;
+    }
+
+    /// <summary>The frame, now owning the complete part as its <see cref="BlockResponse.Trailer"/>.</summary>
+    public PeerFrame Complete()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null) ?? throw new ObjectDisposedException(nameof(IncomingTrailer));
+        _frame.BlockResponse.Trailer = new TrailingBytes(buffer.Memory, buffer);
+        return _frame;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Interlocked.Exchange(ref _buffer, null)?.Dispose();
+}
