@@ -2,14 +2,16 @@
 # Where a 256 MiB sync's time and CPU go, per add: two `isg node run` processes on 127.0.0.1 set up as in
 # bench/peers.sh; each repetition adds a fresh 256 MiB file on A with POST /api/add and prints the add's time (until
 # the request returns), the sync's time (until B's /api/sync lists it and holds every block, polled every 10 ms) and
-# the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs: the add alone.
-# Settings: REPS (4), ALONE (0), BENCH_WORK (/tmp/isg-peers-cpu). Prints one line per repetition; writes no docs.
+# the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs: the add alone. With
+# SMALL=1 each repetition adds a directory of 1,000 files of 4 KiB instead.
+# Settings: REPS (4), ALONE (0), SMALL (0), BENCH_WORK (/tmp/isg-peers-cpu). Prints one line per repetition; writes no docs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
 ISG="${ISG_BIN:-$ROOT/isg}"
 REPS="${REPS:-4}"
 ALONE="${ALONE:-0}"
+SMALL="${SMALL:-0}"
 WORK="${BENCH_WORK:-/tmp/isg-peers-cpu}"
 install_packages $(missing_packages jq:jq curl:curl python3:python3 openssl:openssl)
 "$ISG" --version >/dev/null
@@ -30,7 +32,12 @@ TOKEN_A=$(cat "$WORK/a/api-token")
 cpu_ms() { awk '{ print ($14 + $15) * 10 }' "/proc/$1/stat"; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 for r in $(seq "$REPS"); do
-  content "$((100 + r))" $((256 << 20)) >"$WORK/src/big$r.bin"
+  if [[ $SMALL == 1 ]]; then
+    mkdir -p "$WORK/src/big$r.bin"; content "$((100 + r))" 4096000 | split -b 4096 -a 4 -d - "$WORK/src/big$r.bin/f"
+  else
+    content "$((100 + r))" $((256 << 20)) >"$WORK/src/big$r.bin"
+  fi
+  files=$(( SMALL == 1 ? r * 1001 : r ))
   a0=$(cpu_ms "${PID[a]}"); [[ $ALONE == 1 ]] || b0=$(cpu_ms "${PID[b]}")
   t0=$(now)
   curl -sf -X POST -H "Authorization: Bearer $TOKEN_A" "http://127.0.0.1:${HTTP[a]}/api/add?path=$WORK/src/big$r.bin&as=big$r.bin" >/dev/null
@@ -38,10 +45,10 @@ for r in $(seq "$REPS"); do
   if [[ $ALONE == 1 ]]; then
     echo "rep $r: add $(seconds "$t0" "$t1") s, A $(( $(cpu_ms "${PID[a]}") - a0 )) CPU-ms"
   else
-    until status b | jq -e --argjson n "$r" '.files == $n and .converged' >/dev/null; do sleep 0.01; done
+    until status b | jq -e --argjson n "$files" '.files == $n and .converged' >/dev/null; do sleep 0.01; done
     t2=$(now)
     echo "rep $r: add $(seconds "$t0" "$t1") s, sync $(seconds "$t0" "$t2") s, A $(( $(cpu_ms "${PID[a]}") - a0 )) CPU-ms, B $(( $(cpu_ms "${PID[b]}") - b0 )) CPU-ms"
   fi
-  rm -f "$WORK/src/big$r.bin"
+  rm -rf "$WORK/src/big$r.bin"
 done
 echo "peak RSS: $(for n in "${nodes[@]}"; do printf '%s %s MiB ' "$n" "$(rss "${PID[$n]}")"; done)load $(loadavg)"

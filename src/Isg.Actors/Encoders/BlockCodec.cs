@@ -80,8 +80,8 @@ public sealed class BlockCodec : IDisposable
             return new EncodedBlock(id, plaintext.Length, null);
         }
 
-        // Aligned, so a store that writes with direct I/O writes it where it lies instead of copying it first.
-        using var sealedOwner = AlignedBuffer.Rent(BlockSealer.MaxSealedLength(plaintext.Length));
+        // Aligned when large, so a store that writes with direct I/O writes it where it lies instead of copying it first.
+        using var sealedOwner = AlignedBuffer.RentForStore(BlockSealer.MaxSealedLength(plaintext.Length));
         var sealedBuffer = sealedOwner.Memory;
         StripeSlot? slot = null;
         var completed = false;

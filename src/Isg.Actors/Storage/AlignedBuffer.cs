@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Isg.Actors.Backends;
 
 namespace Isg.Actors.Storage;
 
@@ -63,6 +64,14 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
         var size = sizeClass <= LargestPooledClass ? 1 << sizeClass : needed;
         return new AlignedBuffer(GC.AllocateUninitializedArray<byte>(size, pinned: true), length);
     }
+
+    /// <summary>
+    /// A buffer for data a store may write with direct I/O: aligned from <see cref="DirectFileIo.MinimumLength"/> on,
+    /// so it is written where it lies; a plain pooled one below, since such data is written buffered anyway and a
+    /// pinned aligned array per small block (64 KiB at least) would cost more than the copy it saves.
+    /// </summary>
+    public static IMemoryOwner<byte> RentForStore(int length) =>
+        length >= DirectFileIo.MinimumLength ? Rent(length) : PooledBuffer.Rent(length);
 
     /// <summary>Returns the array to the pool; later calls do nothing.</summary>
     public void Dispose()

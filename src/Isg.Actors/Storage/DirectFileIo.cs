@@ -12,6 +12,12 @@ namespace Isg.Actors.Storage;
 public static class DirectFileIo
 {
     /// <summary>
+    /// The smallest object worth direct I/O. A direct write waits for the disk, which costs more than the copy for a
+    /// few kilobytes, and small objects are cheaper written back together by a flush barrier.
+    /// </summary>
+    public const int MinimumLength = 256 * 1024;
+
+    /// <summary>
     /// Whether files under <paramref name="directory"/> take direct I/O: writes, truncates and reads back a probe
     /// file there, then deletes it. False on file systems without O_DIRECT and on any failure of the probe.
     /// </summary>

@@ -63,6 +63,19 @@ public sealed class AlignedBufferTests
         Assert.Equal(8192, AlignedBuffer.PaddedLength(4097));
     }
 
+    [Fact]
+    public void RentForStore_AlignedFromTheDirectIoMinimumOnAndPlainPooledBelow()
+    {
+        using var small = AlignedBuffer.RentForStore(DirectFileIo.MinimumLength - 1);
+        using var large = AlignedBuffer.RentForStore(DirectFileIo.MinimumLength);
+
+        Assert.IsNotType<AlignedBuffer>(small);
+        Assert.Equal(DirectFileIo.MinimumLength - 1, small.Memory.Length);
+        var aligned = Assert.IsType<AlignedBuffer>(large);
+        Assert.Equal(DirectFileIo.MinimumLength, aligned.Memory.Length);
+        Assert.Equal(0, AddressOf(aligned) % AlignedBuffer.Alignment);
+    }
+
     // Memory and Padded start at the same byte; the arrays are pinned, so the address is stable.
     private static long AddressOf(AlignedBuffer buffer) =>
         MemoryMarshal.TryGetArray<byte>(buffer.Memory, out var segment)

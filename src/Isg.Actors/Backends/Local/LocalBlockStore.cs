@@ -79,9 +79,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     }
 
     // Objects from this size on are written and read with direct I/O (when the store uses it) or, buffered, have
-    // their write-back started at once. Smaller ones stay buffered: a direct write waits for the disk, which costs
-    // more than the copy for a few kilobytes, and small objects are cheaper written back together by the barrier.
-    private const int LargeObjectMinimum = 256 * 1024;
+    // their write-back started at once. Smaller ones stay buffered (see DirectFileIo.MinimumLength).
+    private const int LargeObjectMinimum = DirectFileIo.MinimumLength;
 
     /// <inheritdoc />
     public string Name => _options.Name;

@@ -7,29 +7,30 @@ namespace Isg.Actors.Peers.Transport;
 
 /// <summary>
 /// A received block part whose bytes follow its frame (<see cref="BlockResponse.TrailingLength"/>), being filled as
-/// they arrive. They go straight into an aligned buffer, which a direct-I/O store writes from where it lies. Once
-/// complete, the frame takes the buffer (<see cref="BlockResponse.Trailer"/>); until then Dispose frees it.
+/// they arrive. A large part goes straight into an aligned buffer, which a direct-I/O store writes from where it lies
+/// (<see cref="AlignedBuffer.RentForStore"/>). Once complete, the frame takes the buffer
+/// (<see cref="BlockResponse.Trailer"/>); until then Dispose frees it.
 /// </summary>
 internal sealed class IncomingTrailer : IDisposable
 {
     private readonly PeerFrame _frame;
-    private AlignedBuffer? _buffer;
+    private IMemoryOwner<byte>? _buffer;
     private int _filled;
 
     public IncomingTrailer(PeerFrame frame)
     {
         _frame = frame;
-        _buffer = AlignedBuffer.Rent((int)frame.BlockResponse.TrailingLength);
+        _buffer = AlignedBuffer.RentForStore((int)frame.BlockResponse.TrailingLength);
     }
 
     /// <summary>Whether every byte has arrived.</summary>
-    public bool IsComplete => _buffer is { } buffer && _filled == buffer.Length;
+    public bool IsComplete => _buffer is { } buffer && _filled == buffer.Memory.Length;
 
     /// <summary>Copies from the start of <paramref name="input"/> what the part still lacks; returns the bytes taken.</summary>
     public int Fill(ReadOnlySequence<byte> input)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(IncomingTrailer));
-        var take = (int)Math.Min(input.Length, buffer.Length - _filled);
+        var take = (int)Math.Min(input.Length, buffer.Memory.Length - _filled);
         input.Slice(0, take).CopyTo(buffer.Memory.Span[_filled..]);
         _filled += take;
         return take;
