@@ -36,7 +36,7 @@ internal sealed class IncomingTrailer : IDisposable
         return take;
     }
 
-    /// <summary>The frame, now owning the complete part as its <see cref="BlockResponse.Trailer"/>.</summary>
+    /// <summary>The frame, now owning the complete part as its <see cref="BlockResponse.Trailer"/>; nothing is left to dispose here.</summary>
     public PeerFrame Complete()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null) ?? throw new ObjectDisposedException(nameof(IncomingTrailer));

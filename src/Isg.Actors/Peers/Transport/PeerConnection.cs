@@ -602,53 +602,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
                 try
                 {
-                    while (!IsClosing)
+                    while (!IsClosing && TakeFrame(ref buffer, ref trailer) is { } frame)
                     {
-                        PeerFrame? frame;
-                        if (trailer is not null)
-                        {
-                            var taken = trailer.Fill(buffer);
-                            buffer = buffer.Slice(taken);
-                            Interlocked.Add(ref _bytesReceived, taken);
-                            if (!trailer.IsComplete)
-                            {
-                                break;
-                            }
-
-                            frame = trailer.Complete();
-                            trailer.Dispose();
-                            trailer = null;
-                        }
-                        else
-                        {
-                            var status = PeerFrameCodec.TryDecode(buffer, _options.MaxFrameBytes, out frame, out var consumed, out var error);
-                            if (status == DecodeStatus.NeedMoreData)
-                            {
-                                break;
-                            }
-
-                            if (status == DecodeStatus.Invalid)
-                            {
-                                ProtocolViolation(error.Kind == ProtocolErrorKind.TooLarge ? CloseReason.FrameTooLarge : CloseReason.ProtocolError, error.ToString());
-                                break;
-                            }
-
-                            buffer = buffer.Slice(consumed);
-                            Interlocked.Add(ref _bytesReceived, consumed);
-                            if (frame!.BodyCase == PeerFrame.BodyOneofCase.BlockResponse && frame.BlockResponse.TrailingLength != 0)
-                            {
-                                if (TrailerViolation(frame) is { } violation)
-                                {
-                                    ProtocolViolation(CloseReason.ProtocolError, violation);
-                                    break;
-                                }
-
-                                trailer = new IncomingTrailer(frame);
-                                continue;
-                            }
-                        }
-
-                        await DispatchAsync(frame!, _closing.Token).ConfigureAwait(false);
+                        await DispatchAsync(frame, _closing.Token).ConfigureAwait(false);
                     }
 
                     if (IsClosing)
@@ -681,6 +637,55 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             trailer?.Dispose();
         }
+    }
+
+    // The next whole frame at the start of buffer (consumed from it), its trailing bytes included; null when more bytes
+    // are needed, or when the frame broke the protocol (the connection is closing then). A frame announcing trailing
+    // bytes waits in trailer while they arrive.
+    private PeerFrame? TakeFrame(ref ReadOnlySequence<byte> buffer, ref IncomingTrailer? trailer)
+    {
+        if (trailer is not null)
+        {
+            var taken = trailer.Fill(buffer);
+            buffer = buffer.Slice(taken);
+            Interlocked.Add(ref _bytesReceived, taken);
+            if (!trailer.IsComplete)
+            {
+                return null;
+            }
+
+            var complete = trailer.Complete();
+            trailer = null;
+            return complete;
+        }
+
+        var status = PeerFrameCodec.TryDecode(buffer, _options.MaxFrameBytes, out var frame, out var consumed, out var error);
+        if (status == DecodeStatus.NeedMoreData)
+        {
+            return null;
+        }
+
+        if (status == DecodeStatus.Invalid)
+        {
+            ProtocolViolation(error.Kind == ProtocolErrorKind.TooLarge ? CloseReason.FrameTooLarge : CloseReason.ProtocolError, error.ToString());
+            return null;
+        }
+
+        buffer = buffer.Slice(consumed);
+        Interlocked.Add(ref _bytesReceived, consumed);
+        if (frame!.BodyCase != PeerFrame.BodyOneofCase.BlockResponse || frame.BlockResponse.TrailingLength == 0)
+        {
+            return frame;
+        }
+
+        if (TrailerViolation(frame) is { } violation)
+        {
+            ProtocolViolation(CloseReason.ProtocolError, violation);
+            return null;
+        }
+
+        trailer = new IncomingTrailer(frame);
+        return TakeFrame(ref buffer, ref trailer);
     }
 
     // Why a frame announcing trailing bytes breaks the protocol, or null when it does not: only answers carry them,
@@ -854,7 +859,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     private async ValueTask EnqueueAsync(PeerFrame frame, CancellationToken cancellationToken)
     {
-        var trailer = TakeTrailer(frame);
+        var (trailer, after) = TakeTrailer(frame);
         try
         {
             var length = PeerFrameCodec.GetEncodedLength(frame);
@@ -864,7 +869,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
             }
 
             ThrowIfClosed();
-            var budgeted = length + (trailer?.Length ?? 0);
+            var budgeted = length + (after ? trailer!.Length : 0);
             await _budget.AcquireAsync(budgeted, cancellationToken).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(length);
             var queued = false;
@@ -875,7 +880,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 {
                     if (_close is null)
                     {
-                        queued = _outgoing.Writer.TryWrite(new Outgoing(buffer, length, budgeted, Trailer: trailer));
+                        queued = _outgoing.Writer.TryWrite(new Outgoing(buffer, length, budgeted, Trailer: after ? trailer : null));
                     }
                 }
             }
@@ -893,28 +898,32 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 ThrowIfClosed();
             }
 
-            trailer = null; // the write loop releases it
+            if (after)
+            {
+                trailer = null; // the write loop releases it
+            }
         }
         finally
         {
+            // A part sent inside the frame was copied by the encoding; one sent after it is the write loop's now.
             trailer?.Dispose();
-            DisposeTrailer(frame);
         }
     }
 
-    // A block part given as a trailer goes after the frame to a peer that reads it there: detached from the frame and
-    // returned for the write loop, which writes it from where it lies. Any other peer gets it inside the frame,
-    // wrapped (not copied) until the frame is encoded.
-    private TrailingBytes? TakeTrailer(PeerFrame frame)
+    // Detaches a block part given as a trailer from the frame. After: the peer reads parts after their frame, and the
+    // write loop writes it from where it lies. Otherwise it goes inside the frame, wrapped (not copied) until encoded.
+    private (TrailingBytes? Trailer, bool After) TakeTrailer(PeerFrame frame)
     {
         if (frame.BodyCase != PeerFrame.BodyOneofCase.BlockResponse || frame.BlockResponse.Trailer is not { } trailer)
         {
-            return null;
+            return (null, false);
         }
 
         var part = frame.BlockResponse;
+        part.Trailer = null;
         if (trailer.Length == 0 || trailer.Length > PeerFrameCodec.MaxBlockPartBytes)
         {
+            trailer.Dispose();
             throw new ArgumentException($"a block part of {trailer.Length} bytes: 1 to {PeerFrameCodec.MaxBlockPartBytes} allowed", nameof(frame));
         }
 
@@ -922,13 +931,12 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             part.Sealed = UnsafeByteOperations.UnsafeWrap(trailer.Memory);
             part.TrailingLength = 0;
-            return null;
+            return (trailer, false);
         }
 
-        part.Trailer = null;
         part.Sealed = ByteString.Empty;
         part.TrailingLength = (uint)trailer.Length;
-        return trailer;
+        return (trailer, true);
     }
 
     private static void DisposeTrailer(PeerFrame frame)
