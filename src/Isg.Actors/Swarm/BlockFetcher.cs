@@ -36,70 +36,12 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
     public async Task<FetchOutcome> FetchAsync(BlockId id, IPeerLink peer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var idBytes = ByteString.CopyFrom(id.ToArray());
-        IDisposable? holder = null;
-        try
+        var (owner, sealedBlock, failure) = await ReceiveAsync(id, peer, cancellationToken).ConfigureAwait(false);
+        using (owner)
         {
-            var total = -1;
-            var received = 0;
-            AlignedBuffer? assembled = null;
-            ReadOnlyMemory<byte> sealedBlock = default;
-            do
+            if (failure is not null)
             {
-                var answer = await peer.RequestAsync(
-                    new PeerFrame { BlockRequest = new BlockRequest { BlockId = idBytes, Offset = (ulong)received } }, cancellationToken).ConfigureAwait(false);
-                var trailer = answer.BodyCase == PeerFrame.BodyOneofCase.BlockResponse ? answer.BlockResponse.Trailer : null;
-                try
-                {
-                    if (answer.BodyCase == PeerFrame.BodyOneofCase.Error && answer.Error.Code == ErrorCode.NotFound)
-                    {
-                        return new FetchOutcome.NotFound();
-                    }
-
-                    if (answer.BodyCase != PeerFrame.BodyOneofCase.BlockResponse)
-                    {
-                        return Bad($"answered a block request with {answer.BodyCase}");
-                    }
-
-                    var part = answer.BlockResponse;
-                    var bytes = part.PartBytes;
-                    if (!part.BlockId.Equals(idBytes) || part.Offset != (ulong)received || bytes.Length == 0
-                        || part.TotalLength > (ulong)MaxSealedBytes || (total >= 0 && part.TotalLength != (ulong)total)
-                        || (ulong)received + (ulong)bytes.Length > part.TotalLength)
-                    {
-                        return Bad($"sent a part that does not fit block {id} (offset {part.Offset}, {bytes.Length} of {part.TotalLength} bytes)");
-                    }
-
-                    if (total < 0)
-                    {
-                        total = (int)part.TotalLength;
-                        if (bytes.Length == total)
-                        {
-                            // The whole block in one answer (the usual case): used where it arrived, not copied. A part
-                            // that came after its frame is in an aligned buffer, which a direct-I/O store writes as is.
-                            sealedBlock = bytes;
-                            holder = trailer;
-                            trailer = null;
-                            break;
-                        }
-
-                        assembled = AlignedBuffer.Rent(total);
-                        holder = assembled;
-                    }
-
-                    bytes.Span.CopyTo(assembled!.Memory.Span[received..]);
-                    received += bytes.Length;
-                }
-                finally
-                {
-                    trailer?.Dispose();
-                }
-            }
-            while (received < total);
-
-            if (assembled is not null)
-            {
-                sealedBlock = assembled.Memory;
+                return failure;
             }
 
             if (Open(id, sealedBlock.Span) is { } error)
@@ -111,12 +53,79 @@ public sealed class BlockFetcher(Repository repository) : IDisposable
             var primary = repository.Backends.Primary;
             var name = repository.Key.ObjectName(id);
             await primary.PutAsync(name, sealedBlock, cancellationToken).ConfigureAwait(false);
-            return new FetchOutcome.Stored(new StoredBlock(id, header.PlaintextLength, total, (int)header.Compression, primary.Name, name));
+            return new FetchOutcome.Stored(new StoredBlock(id, header.PlaintextLength, sealedBlock.Length, (int)header.Compression, primary.Name, name));
         }
-        finally
+    }
+
+    // The sealed block as the peer sent it, part by part, with what keeps its bytes alive (null when they lie in a
+    // frame's message); or why the peer's answers do not make one. The whole block in one answer (the usual case) is
+    // used where it arrived, not copied: a part that came after its frame is in a buffer a direct-I/O store writes as is.
+    private static async Task<(IDisposable? Owner, ReadOnlyMemory<byte> Sealed, FetchOutcome? Failure)> ReceiveAsync(
+        BlockId id, IPeerLink peer, CancellationToken cancellationToken)
+    {
+        var idBytes = ByteString.CopyFrom(id.ToArray());
+        IMemoryOwner<byte>? assembled = null;
+        var received = 0;
+        try
         {
-            holder?.Dispose();
+            do
+            {
+                var answer = await peer.RequestAsync(
+                    new PeerFrame { BlockRequest = new BlockRequest { BlockId = idBytes, Offset = (ulong)received } }, cancellationToken).ConfigureAwait(false);
+                var trailer = answer.BodyCase == PeerFrame.BodyOneofCase.BlockResponse ? answer.BlockResponse.Trailer : null;
+                if (Misfit(id, idBytes, answer, received, assembled?.Memory.Length) is { } failure)
+                {
+                    trailer?.Dispose();
+                    assembled?.Dispose();
+                    return (null, default, failure);
+                }
+
+                var part = answer.BlockResponse;
+                var bytes = part.PartBytes;
+                if (assembled is null && bytes.Length == (int)part.TotalLength)
+                {
+                    return (trailer, bytes, null);
+                }
+
+                assembled ??= AlignedBuffer.RentForStore((int)part.TotalLength);
+                bytes.Span.CopyTo(assembled.Memory.Span[received..]);
+                received += bytes.Length;
+                trailer?.Dispose();
+            }
+            while (received < assembled.Memory.Length);
+
+            return (assembled, assembled.Memory, null);
         }
+        catch
+        {
+            assembled?.Dispose();
+            throw;
+        }
+    }
+
+    // NotFound or Bad when an answer is not the next part of the block (total: its length, once a first part gave it).
+    private static FetchOutcome? Misfit(BlockId id, ByteString idBytes, PeerFrame answer, int received, int? total)
+    {
+        if (answer.BodyCase == PeerFrame.BodyOneofCase.Error && answer.Error.Code == ErrorCode.NotFound)
+        {
+            return new FetchOutcome.NotFound();
+        }
+
+        if (answer.BodyCase != PeerFrame.BodyOneofCase.BlockResponse)
+        {
+            return Bad($"answered a block request with {answer.BodyCase}");
+        }
+
+        var part = answer.BlockResponse;
+        var length = part.PartBytes.Length;
+        if (!part.BlockId.Equals(idBytes) || part.Offset != (ulong)received || length == 0
+            || part.TotalLength > (ulong)MaxSealedBytes || (total is { } known && part.TotalLength != (ulong)known)
+            || (ulong)received + (ulong)length > part.TotalLength)
+        {
+            return Bad($"sent a part that does not fit block {id} (offset {part.Offset}, {length} of {part.TotalLength} bytes)");
+        }
+
+        return null;
     }
 
     private static FetchOutcome.Bad Bad(string message) => new(ProtocolError.Of(ProtocolErrorKind.BadField, message));
