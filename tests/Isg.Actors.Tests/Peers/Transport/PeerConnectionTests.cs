@@ -610,8 +610,9 @@ public sealed class PeerConnectionTests
         Assert.True(connection.BytesReceived > 200, $"{connection.BytesReceived} bytes received");
     }
 
-    private static async Task<(TestPeerNode Node, RawPeer Raw, PeerConnection Connection)> ConnectRawAsync(
-        IPeerInboundHandler? handler = null, PeerTransportOptions? options = null)
+    // A node with a hand-driven peer connected to it (Hello exchanged). trailingBlockParts: what the peer's Hello asks.
+    internal static async Task<(TestPeerNode Node, RawPeer Raw, PeerConnection Connection)> ConnectRawAsync(
+        IPeerInboundHandler? handler = null, PeerTransportOptions? options = null, bool trailingBlockParts = false)
     {
         var repository = TestPeerNode.NewRepositoryId();
         var node = new TestPeerNode(repository, options);
@@ -619,7 +620,7 @@ public sealed class PeerConnectionTests
         node.Trust.Pair(identity.DeviceId);
         node.Listen(handler ?? new DelegateHandler());
         var raw = await RawPeer.ConnectAsync(node.EndPoint, identity);
-        await raw.SendAsync(raw.Hello(repository));
+        await raw.SendAsync(raw.Hello(repository, trailingBlockParts: trailingBlockParts));
         var hello = await raw.ReadFrameAsync(s_within);
         Assert.Equal(PeerFrame.BodyOneofCase.Hello, hello!.BodyCase);
         Assert.Equal(node.DeviceId.Hash.ToArray(), hello.Hello.DeviceId.ToByteArray());

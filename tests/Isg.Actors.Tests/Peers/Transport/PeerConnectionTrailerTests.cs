@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Isg.Actors.Peers;
-using Isg.Actors.Peers.Identity;
 using Isg.Actors.Peers.Transport;
 using Isg.Actors.Storage;
 using Isg.Protocol.Peers;
@@ -205,17 +204,9 @@ public sealed class PeerConnectionTrailerTests
     private static async Task<(TestPeerNode Node, RawPeer Raw, PeerConnection Connection)> ConnectRawAsync(
         IPeerInboundHandler? handler = null, bool trailingBlockParts = false)
     {
-        var repository = TestPeerNode.NewRepositoryId();
-        var node = new TestPeerNode(repository);
-        var identity = NodeIdentity.Create("raw");
-        node.Trust.Pair(identity.DeviceId);
-        node.Listen(handler ?? new DelegateHandler());
-        var raw = await RawPeer.ConnectAsync(node.EndPoint, identity);
-        await raw.SendAsync(raw.Hello(repository, trailingBlockParts: trailingBlockParts));
-        var hello = await raw.ReadFrameAsync(s_within);
-        Assert.True(hello!.Hello.TrailingBlockParts, "a node always asks for trailing block parts");
-        var connection = await node.NextAcceptedAsync(s_within);
-        return (node, raw, connection);
+        var connected = await PeerConnectionTests.ConnectRawAsync(handler, trailingBlockParts: trailingBlockParts);
+        Assert.True(connected.Raw.Received[0].Hello.TrailingBlockParts, "a node always asks for trailing block parts");
+        return connected;
     }
 
     // Stands for whatever keeps a sent part's bytes alive; released once the connection is done with them.
