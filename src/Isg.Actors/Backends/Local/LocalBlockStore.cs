@@ -314,8 +314,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
         catch (EndOfStreamException e)
         {
-            // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
-            throw new BackendException(BackendFailureKind.Transient, Name, $"object {objectName} shrank below {length} bytes while being read ({e.Message})");
+            throw Shrank(objectName, length, e.Message);
         }
         catch (Exception e)
         {
@@ -323,10 +322,12 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
     }
 
-    // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one.
     private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, int length) =>
-        WholeFileRead.Read(handle, length, read => new BackendException(BackendFailureKind.Transient, Name,
-            $"object {objectName} shrank from {length} to {read} bytes while being read"));
+        WholeFileRead.Read(handle, length, read => Shrank(objectName, length, $"read {read} of {length} bytes"));
+
+    // Objects are replaced by rename, never truncated in place: only an outside writer shrinks one, so a retry may find it whole.
+    private BackendException Shrank(string objectName, int length, string detail) =>
+        new(BackendFailureKind.Transient, Name, $"object {objectName} shrank below {length} bytes while being read ({detail})");
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(string objectName, CancellationToken cancellationToken)
