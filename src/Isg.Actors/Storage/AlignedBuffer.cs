@@ -21,7 +21,7 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
 
     private const int SmallestClass = 16;          // 64 KiB
     private const int LargestPooledClass = 26;     // 64 MiB
-    private const int KeptPerClass = 8;          // IoThreads.Count: as many as can be in a direct transfer at once
+    private const int KeptPerClass = 8;            // about as many blocks as a busy node has in direct transfers at once
 
     private static readonly ConcurrentBag<byte[]>[] s_pool = CreatePool();
 

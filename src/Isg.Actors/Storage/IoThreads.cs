@@ -12,8 +12,8 @@ namespace Isg.Actors.Storage;
 /// </summary>
 public static class IoThreads
 {
-    /// <summary>How many operations can wait for the disk at once: enough to keep a device's queue busy.</summary>
-    public const int Count = 8;
+    /// <summary>How many operations can wait for the disk at once: enough to keep a device's queue busy and let it merge fsyncs.</summary>
+    public const int Count = 16;
 
     private static readonly Queue<Action> s_work = new();
 

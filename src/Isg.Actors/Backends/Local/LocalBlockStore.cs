@@ -22,9 +22,6 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     private const string LockSuffix = ".lock";
     private const int PrefixLength = 2;
 
-    // Enough fsyncs in flight for the device to merge them; each worker is a dedicated thread because fsync blocks.
-    private const int FlushWorkers = 16;
-
     private readonly LocalBlockStoreOptions _options;
     private readonly ILogger _logger;
     private readonly string _root;
@@ -571,6 +568,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         return true;
     }
 
+    // On the shared I/O threads, several at once so the device can merge them. Not on threads of their own: a flush
+    // used to start a dedicated thread per worker, and a syncing node, which flushes every few blocks, created
+    // hundreds of threads per 256 MiB received.
     private static async Task FsyncAllAsync(HashSet<string> paths, CancellationToken cancellationToken)
     {
         if (paths.Count == 0)
@@ -578,29 +578,19 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             return;
         }
 
-        if (paths.Count == 1)
+        var fsyncs = new Task[paths.Count];
+        var i = 0;
+        foreach (var path in paths)
         {
-            var single = paths.First();
-            await Task.Run(() => NativeFileSystem.FsyncPath(single), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var queue = new System.Collections.Concurrent.ConcurrentQueue<string>(paths);
-        var workers = new Task[Math.Min(FlushWorkers, paths.Count)];
-        for (var i = 0; i < workers.Length; i++)
-        {
-            workers[i] = Task.Factory.StartNew(() =>
+            fsyncs[i++] = IoThreads.Run(() =>
             {
-                while (queue.TryDequeue(out var path))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    // A path deleted since its put has nothing left to make durable.
-                    NativeFileSystem.FsyncPath(path);
-                }
-            }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                cancellationToken.ThrowIfCancellationRequested();
+                // A path deleted since its put has nothing left to make durable.
+                NativeFileSystem.FsyncPath(path);
+            });
         }
 
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        await Task.WhenAll(fsyncs).ConfigureAwait(false);
     }
 
     private string[] ListPrefixDirectories()

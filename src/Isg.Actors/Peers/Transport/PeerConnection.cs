@@ -28,6 +28,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 {
     private const int BatchBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
+    private const int ReadAheadBytes = 128 * 1024;
 
     private static readonly TimeSpan s_refusalLinger = TimeSpan.FromSeconds(1);
 
@@ -221,7 +222,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     internal static async Task<PeerConnection> HandshakeAsync(PeerTransport transport, Socket socket, PeerRole role, DeviceId? expectedDevice, CancellationToken cancellationToken)
     {
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        var ssl = new SslStream(new ReadAheadStream(new NetworkStream(socket, ownsSocket: false), ReadAheadBytes), leaveInnerStreamOpen: false);
         var connection = new PeerConnection(transport, socket, ssl, role);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(transport.Options.HelloTimeout);
