@@ -10,8 +10,10 @@ namespace Isg.Actors.Storage;
 /// A buffer whose first byte sits on a <see cref="Alignment"/> boundary and whose capacity is a multiple of it, as
 /// direct I/O (O_DIRECT) requires of the memory it reads into and writes from. <see cref="Memory"/> is exactly
 /// <see cref="Length"/> bytes; <see cref="Padded"/> covers the length rounded up to the alignment. Backed by pinned
-/// arrays kept in a small pool per power-of-two size, so the pages stay touched: fresh pages cost a page fault each
-/// (and, in a virtual machine, the host's work to back them), which is what direct I/O is there to avoid.
+/// arrays kept in a pool per power-of-two size, so the pages stay touched: fresh pages cost a page fault each (and, in a
+/// virtual machine, the host's work to back them), which is what direct I/O is there to avoid. The pool keeps up to
+/// <see cref="KeptBytes"/> of free arrays in all, enough for the blocks a syncing node has in flight at once (a count
+/// per size kept eight, and a node receiving 1 MiB blocks faulted in a fresh array for most of them).
 /// Dispose returns the array once.
 /// </summary>
 public sealed class AlignedBuffer : IMemoryOwner<byte>
@@ -21,9 +23,12 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
 
     private const int SmallestClass = 16;          // 64 KiB
     private const int LargestPooledClass = 26;     // 64 MiB
-    private const int KeptPerClass = 8;            // about as many blocks as a busy node has in direct transfers at once
+
+    /// <summary>Bytes of free arrays the pool keeps at most, all sizes together.</summary>
+    public const long KeptBytes = 32L << 20;
 
     private static readonly ConcurrentBag<byte[]>[] s_pool = CreatePool();
+    private static long s_keptBytes;
 
     private readonly int _length;
     private readonly int _offset;
@@ -35,6 +40,9 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
         _length = length;
         _offset = OffsetOf(array);
     }
+
+    /// <summary>Bytes of free arrays in the pool now (at most <see cref="KeptBytes"/>).</summary>
+    internal static long PooledBytes => Interlocked.Read(ref s_keptBytes);
 
     /// <summary>The content's length in bytes.</summary>
     public int Length => _length;
@@ -58,6 +66,7 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
         var sizeClass = Math.Max(SmallestClass, 32 - BitOperations.LeadingZeroCount((uint)needed - 1));
         if (sizeClass <= LargestPooledClass && s_pool[sizeClass].TryTake(out var pooled))
         {
+            Interlocked.Add(ref s_keptBytes, -pooled.Length);
             return new AlignedBuffer(pooled, length);
         }
 
@@ -83,9 +92,18 @@ public sealed class AlignedBuffer : IMemoryOwner<byte>
         }
 
         var sizeClass = BitOperations.Log2((uint)array.Length);
-        if (sizeClass is >= SmallestClass and <= LargestPooledClass && s_pool[sizeClass].Count < KeptPerClass)
+        if (sizeClass is < SmallestClass or > LargestPooledClass)
+        {
+            return;
+        }
+
+        if (Interlocked.Add(ref s_keptBytes, array.Length) <= KeptBytes)
         {
             s_pool[sizeClass].Add(array);
+        }
+        else
+        {
+            Interlocked.Add(ref s_keptBytes, -array.Length); // over the budget: left to the collector
         }
     }
 

@@ -44,6 +44,17 @@ public sealed class AlignedBufferTests
     }
 
     [Fact]
+    public void Dispose_MoreThanTheBudget_KeepsAtMostTheBudget()
+    {
+        // 40 arrays of 2 MiB: 80 MiB, more than the pool keeps (more than eight of one size fit in the budget).
+        var rents = Enumerable.Range(0, 40).Select(_ => AlignedBuffer.Rent(1_500_000)).ToList();
+        rents.ForEach(r => r.Dispose());
+
+        Assert.InRange(AlignedBuffer.PooledBytes, 0, AlignedBuffer.KeptBytes);
+        Assert.True(AlignedBuffer.KeptBytes / (2 << 20) > 8);
+    }
+
+    [Fact]
     public void Dispose_Twice_ReturnsOnceAndThenRefusesUse()
     {
         var buffer = AlignedBuffer.Rent(10_000);
