@@ -9,15 +9,16 @@ namespace Isg.Actors.Backends.Remote;
 /// platform: names are checked, parts uploaded through an <see cref="IRemotePartStore"/>, and where each object lives
 /// is kept in a <see cref="RemoteObjectIndex"/>. A put uploads the new parts, records them (durable), then deletes the
 /// old parts, so readers see the old or the new object; a get that races a replacement and finds old parts gone reads
-/// the index again. Empty objects are recorded without uploading anything. Puts and deletes of one name are
-/// serialised within the instance. Thread-safe.
+/// the index again, and after a few such races reads under the name's gate. Empty objects are recorded without
+/// uploading anything. Puts and deletes of one name are serialised within the instance. Thread-safe.
 /// </summary>
 public sealed class RemoteObjectStore : IDisposable
 {
     private const int LockStripes = 64;
-    // Each round follows one replacement that deleted the parts being read; writers replacing one name back to back
-    // (the conformance test does) can outrun a handful of rounds, and a round costs one index read.
-    private const int MaxGetRounds = 32;
+    // Reads that may each lose a race with a replacement deleting the parts being read, before a read takes the
+    // name's gate (which waits for puts and deletes of that name) and so cannot lose. A writer replacing one name back
+    // to back outran 32 such rounds on a loaded machine.
+    private const int OptimisticReads = 4;
 
     private readonly string _backend;
     private readonly IRemotePartStore _parts;
@@ -81,47 +82,74 @@ public sealed class RemoteObjectStore : IDisposable
     public async Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
     {
         ObjectNames.ThrowIfInvalid(objectName);
-        for (var round = 0; ; round++)
+        for (var round = 0; round < OptimisticReads; round++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!_index.TryGet(objectName, out var entry))
+            var (entry, read, gone) = await TryReadAsync(objectName, cancellationToken).ConfigureAwait(false);
+            if (read is not null)
             {
-                throw new BackendException(BackendFailureKind.NotFound, _backend, $"no object {objectName}");
+                return read;
             }
 
-            if (entry.Length > Array.MaxLength)
+            // A replacement may have deleted the parts we were reading: only an unchanged entry means they are lost.
+            if (!_index.TryGet(objectName, out var now) || now.Parts.SequenceEqual(entry.Parts, StringComparer.Ordinal))
             {
-                throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName} is {entry.Length} bytes, more than one buffer holds");
-            }
-
-            var buffer = PooledBuffer.Rent((int)entry.Length);
-            try
-            {
-                var read = entry.Parts.Count == 0 ? 0 : await _parts.DownloadAsync(entry.Parts, buffer.Memory, cancellationToken).ConfigureAwait(false);
-                if (read != entry.Length)
-                {
-                    throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName}: the platform returned {read} bytes, {entry.Length} were stored");
-                }
-
-                return buffer;
-            }
-            catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
-            {
-                buffer.Dispose();
-                // A replacement may have deleted the parts we were reading: only an unchanged entry means they are lost.
-                var replaced = _index.TryGet(objectName, out var now) && !now.Parts.SequenceEqual(entry.Parts, StringComparer.Ordinal);
-                if (!replaced || round + 1 >= MaxGetRounds)
-                {
-                    throw new BackendException(BackendFailureKind.NotFound, _backend, $"{objectName} is recorded but its parts are gone from the platform", e);
-                }
-            }
-            catch
-            {
-                buffer.Dispose();
-                throw;
+                throw Lost(objectName, gone!);
             }
         }
+
+        // Replaced again and again while being read: read under the name's gate, where no put or delete can change it.
+        var gate = Gate(objectName);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (_, read, gone) = await TryReadAsync(objectName, cancellationToken).ConfigureAwait(false);
+            return read ?? throw Lost(objectName, gone!);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
+
+    // The object as the index records it now, or (read null) the platform's NotFound for one of its parts.
+    private async Task<(RemoteObject Entry, IMemoryOwner<byte>? Read, BackendException? Gone)> TryReadAsync(string objectName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_index.TryGet(objectName, out var entry))
+        {
+            throw new BackendException(BackendFailureKind.NotFound, _backend, $"no object {objectName}");
+        }
+
+        if (entry.Length > Array.MaxLength)
+        {
+            throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName} is {entry.Length} bytes, more than one buffer holds");
+        }
+
+        var buffer = PooledBuffer.Rent((int)entry.Length);
+        try
+        {
+            var read = entry.Parts.Count == 0 ? 0 : await _parts.DownloadAsync(entry.Parts, buffer.Memory, cancellationToken).ConfigureAwait(false);
+            if (read != entry.Length)
+            {
+                throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName}: the platform returned {read} bytes, {entry.Length} were stored");
+            }
+
+            return (entry, buffer, null);
+        }
+        catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
+        {
+            buffer.Dispose();
+            return (entry, null, e);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private BackendException Lost(string objectName, BackendException gone) =>
+        new(BackendFailureKind.NotFound, _backend, $"{objectName} is recorded but its parts are gone from the platform", gone);
 
     /// <summary>Whether <paramref name="objectName"/> is recorded.</summary>
     public bool Exists(string objectName)
