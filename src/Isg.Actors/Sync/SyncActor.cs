@@ -167,10 +167,10 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             Remember(peer, theirs);
         }
 
-        if (summary.CatalogRoot.Length == Hash256.Length)
-        {
-            entry.TheirRoot = Hash256.FromBytes(summary.CatalogRoot.Span);
-        }
+        // A root holds only with the log it came with. A summary without one says the peer's log grew: the root it
+        // sent before is stale, and compared with ours (once we hold that log too) it would look like drift and start
+        // a needless repair, which scans both catalogues range by range.
+        entry.TheirRoot = summary.CatalogRoot.Length == Hash256.Length ? Hash256.FromBytes(summary.CatalogRoot.Span) : null;
 
         var ours = Vector();
         if (!ours.Covers(theirs))

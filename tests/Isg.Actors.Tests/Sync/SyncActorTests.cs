@@ -42,10 +42,22 @@ public sealed class SyncActorTests : IAsyncLifetime
     // A link from `from` to `to`: requests are answered by to's responder, summaries go to to's sync actor as from's.
     private sealed class Link(Node from, Node to) : IPeerLink
     {
+        private int _rootRequests;
+
         public DeviceId Remote => to.Device;
 
-        public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken) =>
-            Task.FromResult(to.Responder.Answer(PeerFrame.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(request)))!);
+        // Merkle root requests sent over this link: each starts a drift repair.
+        public int RootRequests => Volatile.Read(ref _rootRequests);
+
+        public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
+        {
+            if (request.BodyCase == PeerFrame.BodyOneofCase.MerkleRootRequest)
+            {
+                Interlocked.Increment(ref _rootRequests);
+            }
+
+            return Task.FromResult(to.Responder.Answer(PeerFrame.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(request)))!);
+        }
 
         public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken)
         {
@@ -182,5 +194,32 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
         await ExpectOneFileAndInStepAsync(b);
+    }
+
+    [Fact]
+    public async Task SummaryWithoutRoot_OnceInStep_StartsNoDriftRepairWithTheRootItsPeerSentBefore()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        var link = new Link(b, a);
+        await AddAsync(a, "first.txt", 1);
+        b.Sync.Tell(new PeerJoined(link));
+        b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
+        await UntilAsync(b, () => Digest(b).Count == 1);
+
+        // a's log grows: it says so without a root (as its tick does), once to pull by and once more with b in step.
+        await AddAsync(a, "second.txt", 2);
+        var grown = new SyncSummary { Have = a.Responder.Summary().Have };
+        b.Sync.Tell(new SummaryReceived(a.Device, grown));
+        await UntilAsync(b, () => Digest(b).Count == 2);
+        b.Sync.Tell(new SummaryReceived(a.Device, grown.Clone()));
+
+        // A later pull runs after any repair the repeated summary started, so by the third file every request is made.
+        await AddAsync(a, "third.txt", 3);
+        b.Sync.Tell(new SummaryReceived(a.Device, new SyncSummary { Have = a.Responder.Summary().Have }));
+        await UntilAsync(b, () => Digest(b).Count == 3);
+
+        Assert.Equal(0, link.RootRequests);
+        Assert.Equal(Digest(a), Digest(b));
     }
 }
