@@ -84,16 +84,18 @@ public sealed class RemoteObjectStore : IDisposable
         ObjectNames.ThrowIfInvalid(objectName);
         for (var round = 0; round < OptimisticReads; round++)
         {
-            var (entry, read, gone) = await TryReadAsync(objectName, cancellationToken).ConfigureAwait(false);
-            if (read is not null)
+            var entry = Recorded(objectName, cancellationToken);
+            try
             {
-                return read;
+                return await ReadAsync(entry, cancellationToken).ConfigureAwait(false);
             }
-
-            // A replacement may have deleted the parts we were reading: only an unchanged entry means they are lost.
-            if (!_index.TryGet(objectName, out var now) || now.Parts.SequenceEqual(entry.Parts, StringComparer.Ordinal))
+            catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
             {
-                throw Lost(objectName, gone!);
+                // A replacement may have deleted the parts we were reading: only an unchanged entry means they are lost.
+                if (!_index.TryGet(objectName, out var now) || now.Parts.SequenceEqual(entry.Parts, StringComparer.Ordinal))
+                {
+                    throw Lost(objectName, e);
+                }
             }
         }
 
@@ -102,8 +104,12 @@ public sealed class RemoteObjectStore : IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (_, read, gone) = await TryReadAsync(objectName, cancellationToken).ConfigureAwait(false);
-            return read ?? throw Lost(objectName, gone!);
+            return await ReadAsync(Recorded(objectName, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound && _index.TryGet(objectName, out _))
+        {
+            // Recorded, and nothing replaced it meanwhile: its parts are lost.
+            throw Lost(objectName, e);
         }
         finally
         {
@@ -111,18 +117,21 @@ public sealed class RemoteObjectStore : IDisposable
         }
     }
 
-    // The object as the index records it now, or (read null) the platform's NotFound for one of its parts.
-    private async Task<(RemoteObject Entry, IMemoryOwner<byte>? Read, BackendException? Gone)> TryReadAsync(string objectName, CancellationToken cancellationToken)
+    // The object's entry in the index now; NotFound when it has none.
+    private RemoteObject Recorded(string objectName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_index.TryGet(objectName, out var entry))
-        {
-            throw new BackendException(BackendFailureKind.NotFound, _backend, $"no object {objectName}");
-        }
+        return _index.TryGet(objectName, out var entry)
+            ? entry
+            : throw new BackendException(BackendFailureKind.NotFound, _backend, $"no object {objectName}");
+    }
 
+    // Downloads the parts of entry into one buffer; the platform's NotFound when one of them is gone.
+    private async Task<IMemoryOwner<byte>> ReadAsync(RemoteObject entry, CancellationToken cancellationToken)
+    {
         if (entry.Length > Array.MaxLength)
         {
-            throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName} is {entry.Length} bytes, more than one buffer holds");
+            throw new BackendException(BackendFailureKind.Permanent, _backend, $"{entry.Name} is {entry.Length} bytes, more than one buffer holds");
         }
 
         var buffer = PooledBuffer.Rent((int)entry.Length);
@@ -131,15 +140,10 @@ public sealed class RemoteObjectStore : IDisposable
             var read = entry.Parts.Count == 0 ? 0 : await _parts.DownloadAsync(entry.Parts, buffer.Memory, cancellationToken).ConfigureAwait(false);
             if (read != entry.Length)
             {
-                throw new BackendException(BackendFailureKind.Permanent, _backend, $"{objectName}: the platform returned {read} bytes, {entry.Length} were stored");
+                throw new BackendException(BackendFailureKind.Permanent, _backend, $"{entry.Name}: the platform returned {read} bytes, {entry.Length} were stored");
             }
 
-            return (entry, buffer, null);
-        }
-        catch (BackendException e) when (e.Kind == BackendFailureKind.NotFound)
-        {
-            buffer.Dispose();
-            return (entry, null, e);
+            return buffer;
         }
         catch
         {
