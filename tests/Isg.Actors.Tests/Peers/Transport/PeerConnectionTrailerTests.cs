@@ -69,7 +69,7 @@ public sealed class PeerConnectionTrailerTests
         var payload = Payload(100_000);
         var lease = new Lease();
         var (node, raw, _) = await ConnectRawAsync(
-            new DelegateHandler((_, _, _) => ValueTask.FromResult(new PeerFrame { BlockResponse = new BlockResponse { Trailer = new TrailingBytes(payload, lease) } })),
+            AnsweringEveryRequestWith(payload, lease),
             trailingBlockParts: false);
         await using var nodeScope = node;
         await using var rawScope = raw;
@@ -87,7 +87,7 @@ public sealed class PeerConnectionTrailerTests
     {
         var payload = Payload(70_000);
         var (node, raw, _) = await ConnectRawAsync(
-            new DelegateHandler((_, _, _) => ValueTask.FromResult(new PeerFrame { BlockResponse = new BlockResponse { Trailer = new TrailingBytes(payload, null) } })),
+            AnsweringEveryRequestWith(payload, null),
             trailingBlockParts: true);
         await using var nodeScope = node;
         await using var rawScope = raw;
@@ -208,6 +208,10 @@ public sealed class PeerConnectionTrailerTests
         Assert.True(connected.Raw.Received[0].Hello.TrailingBlockParts, "a node always asks for trailing block parts");
         return connected;
     }
+
+    // A node's handler that answers every request with payload as a block part, kept alive by lease.
+    private static DelegateHandler AnsweringEveryRequestWith(byte[] payload, IDisposable? lease) =>
+        new((_, _, _) => ValueTask.FromResult(new PeerFrame { BlockResponse = new BlockResponse { Trailer = new TrailingBytes(payload, lease) } }));
 
     // Stands for whatever keeps a sent part's bytes alive; released once the connection is done with them.
     private sealed class Lease : IDisposable
