@@ -239,7 +239,6 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     }
                 }
             }
-
         }
         catch (Exception e)
         {
