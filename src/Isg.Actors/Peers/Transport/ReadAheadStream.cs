@@ -5,7 +5,8 @@ namespace Isg.Actors.Peers.Transport;
 /// hand it out from there; writes go straight through. TLS asks for one record (at most about 16 KiB) at a time, often
 /// in two reads, so a node receiving blocks made some 30,000 receive calls per 256 MiB, each a system call and often
 /// a wake-up of a pool thread; read ahead, it makes a few thousand. One reader and one writer may run at once (they
-/// share nothing); two concurrent reads may not.
+/// share nothing); two concurrent reads may not. Not a <see cref="BufferedStream"/>: its one buffer serves reads and
+/// writes alike, and the connection reads and writes concurrently.
 /// </summary>
 internal sealed class ReadAheadStream(Stream inner, int bufferBytes) : Stream
 {
