@@ -18,6 +18,9 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 {
     private readonly Dictionary<DeviceId, SwarmPeer> _peers = [];
     private readonly Dictionary<BlockId, Fetch> _fetches = [];
+
+    // The fetches in _fetches that are not running, in the order Dispatch starts them.
+    private readonly FetchQueue<Fetch> _queue = new();
     private readonly Dictionary<BlockId, DateTimeOffset> _resting = [];
     private readonly BlockFetcher _fetcher = new(repository);
     private readonly FetchedBlockCommitter _committer = new(repository.Backends.Primary, catalog, options.RecordTimeout);
@@ -69,6 +72,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         }
 
         _fetches.Clear();
+        _queue.Clear();
         _reader?.Dispose();
         _reader = null;
         _fetcher.Dispose();
@@ -174,7 +178,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             if (!_fetches.ContainsKey(block.Id) && (!_resting.TryGetValue(block.Id, out var until) || until <= now))
             {
                 _resting.Remove(block.Id);
-                _fetches[block.Id] = new Fetch(block.Id, block.PlainSize);
+                Add(new Fetch(block.Id, block.PlainSize));
             }
         }
 
@@ -193,11 +197,13 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
             if (!_fetches.TryGetValue(id, out var fetch))
             {
-                _fetches[id] = fetch = new Fetch(id, _reader.ReadPlainSize(id) ?? repository.Settings.ChunkerOptions.MaxSize);
+                fetch = new Fetch(id, _reader.ReadPlainSize(id) ?? repository.Settings.ChunkerOptions.MaxSize);
+                _fetches[id] = fetch;
             }
 
             fetch.Waiters.Add(waiter);
             waiter.Pending++;
+            Requeue(fetch);
         }
 
         if (waiter.Pending == 0)
@@ -247,26 +253,35 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 continue;
             }
 
-            _fetches[block.Id] = new Fetch(block.Id, block.PlainSize) { AnnouncedBy = has.Peer };
+            Add(new Fetch(block.Id, block.PlainSize) { AnnouncedBy = has.Peer });
             _announcedPending++;
         }
 
         Dispatch();
     }
 
-    // Starts fetches while there is room: each on the least busy peer that has not yet been asked for it, those someone
-    // waits for first. Stops once every peer is at its limit: the rest wait for the next free slot, which calls here
-    // again (a long queue of small blocks is not walked once per block).
+    private void Add(Fetch fetch)
+    {
+        _fetches[fetch.Id] = fetch;
+        Requeue(fetch);
+    }
+
+    // Back in the queue (or to its urgent lane, once someone waits for it) when not running.
+    private void Requeue(Fetch fetch)
+    {
+        if (!fetch.Running)
+        {
+            _queue.Enqueue(fetch, urgent: fetch.Waiters.Count > 0);
+        }
+    }
+
+    // Starts queued fetches while there is room: each on the least busy peer that has not yet been asked for it, those
+    // someone waits for first. Stops once every peer is at its limit: the rest wait for the next free slot, which calls
+    // here again (only the queue is walked, never the fetches running or committing).
     private void Dispatch()
     {
         List<Fetch>? givenUp = null;
-        IEnumerable<Fetch> pending = _fetches.Values.Where(f => !f.Running);
-        if (_fetches.Values.Any(f => f.Waiters.Count > 0))
-        {
-            pending = pending.OrderByDescending(f => f.Waiters.Count);
-        }
-
-        foreach (var fetch in pending)
+        foreach (var fetch in _queue.InOrder())
         {
             if (_running >= options.MaxInFlight || (_peers.Count > 0 && _peers.Values.All(p => p.InFlight >= options.PerPeerRequests)))
             {
@@ -327,6 +342,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
     private void Start(Fetch fetch, SwarmPeer peer)
     {
+        _queue.Remove(fetch);
         fetch.Running = true;
         fetch.Tried.Add(peer.Link.Remote);
         peer.InFlight++;
@@ -397,6 +413,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 break;
             case FetchOutcome.Bad bad:
                 fetch.Running = false;
+                Requeue(fetch);
                 if (peer is not null)
                 {
                     peer.BadBlocks++;
@@ -406,9 +423,11 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 break;
             case FetchOutcome.NotFound:
                 fetch.Running = false;
+                Requeue(fetch);
                 break;
             default:
                 fetch.Running = false;
+                Requeue(fetch);
                 Context.Logger.LogDebug("fetching block {Id} from {Peer} failed: {Reason}", ended.Id, ended.Peer.ShortId, ended.Failure?.Message);
                 break;
         }
@@ -430,6 +449,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
             // Stored but not durable or not recorded: the block is still wanted; ask another peer (or rest and retry).
             Context.Logger.LogWarning("block {Id} arrived but could not be committed: {Reason}", fetch.Id, committed.Failure.Message);
             fetch.Running = false;
+            Requeue(fetch);
             Dispatch();
             return;
         }
@@ -462,6 +482,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
     private void Forget(Fetch fetch)
     {
         _fetches.Remove(fetch.Id);
+        _queue.Remove(fetch);
         if (fetch.AnnouncedBy is not null)
         {
             _announcedPending--;
