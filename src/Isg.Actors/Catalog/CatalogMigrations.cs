@@ -322,9 +322,10 @@ public static class CatalogMigrations
 
     // The devices this node talks to (issue 5): one row per device id (SHA-256 of its certificate). trust says why it
     // is accepted: 1 paired with `isg peer add`, 2 admitted because it proved the cluster secret. addresses is a JSON
-    // array of "HOST:PORT" strings given with `peer add --address` (discovered addresses are not stored). last_seen,
-    // bytes_in and bytes_out are kept up to date by the running node; connected_since is set while the node holds a
-    // connection to the device (cleared when the node starts, so a crash leaves no stale "connected"). Times are Unix ms.
+    // array of "HOST:PORT" strings given with `peer add --address` (discovered addresses are not stored here; from v9,
+    // those a dial succeeded at are kept in learned_addresses). last_seen, bytes_in and bytes_out are kept up to date by
+    // the running node; connected_since is set while the node holds a connection to the device (cleared when the node
+    // starts, so a crash leaves no stale "connected"). Times are Unix ms.
     private const string PeersSchema = """
         CREATE TABLE peers (
             device_id       BLOB PRIMARY KEY NOT NULL CHECK (length(device_id) = 32),
@@ -339,6 +340,15 @@ public static class CatalogMigrations
         ) WITHOUT ROWID;
         """;
 
+    // Where outbound dials to a device succeeded (discovered by mDNS, or an endpoint list entry whose handshake showed the
+    // device), so a restarted node can dial it where multicast does not reach (VPN, another subnet). A JSON array of
+    // "HOST:PORT" strings, most recently successful first, at most CatalogWriter.MaxLearnedAddresses, skipping those
+    // already in addresses (dialled anyway). Inbound connections are not recorded: their source port is ephemeral. The
+    // list goes with the row when the peer is removed.
+    private const string LearnedAddressesSchema = """
+        ALTER TABLE peers ADD COLUMN learned_addresses TEXT NOT NULL DEFAULT '[]';
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -350,6 +360,7 @@ public static class CatalogMigrations
         new(6, "upload queue: upload_queue (objects spooled for remote backends)", UploadQueueSchema),
         new(7, "replicated catalogue: crdt_operations, crdt_superseded, crdt_devices, crdt_member_vectors, crdt_conflict_copies", CrdtSchema),
         new(8, "peers: paired and cluster devices, their addresses and traffic", PeersSchema),
+        new(9, "peers: learned_addresses (where dials to the device succeeded)", LearnedAddressesSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -11,7 +11,7 @@ public sealed partial class CatalogReader
     /// <summary>The config key holding the sealed cluster secret (base64 of its box).</summary>
     internal const string ClusterSecretKey = "peers.cluster-secret";
 
-    private const string PeerColumns = "device_id, name, addresses, trust, added_at, last_seen, bytes_in, bytes_out, connected_since";
+    private const string PeerColumns = "device_id, name, addresses, trust, added_at, last_seen, bytes_in, bytes_out, connected_since, learned_addresses";
     private const string PeerSql = $"SELECT {PeerColumns} FROM peers WHERE device_id = $p0";
     private const string PeersSql = $"SELECT {PeerColumns} FROM peers ORDER BY added_at, device_id";
 
@@ -45,10 +45,12 @@ public sealed partial class CatalogReader
             reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 
         var addresses = JsonSerializer.Deserialize<string[]>(reader.GetString(2)) ?? [];
+        var learned = JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? [];
         return new PeerRecord(
             DeviceId.FromHash(Hash256.FromBytes(reader.GetFieldValue<byte[]>(0))),
             reader.GetString(1),
             addresses,
+            learned,
             (PeerTrust)reader.GetInt32(3),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
             Time(reader, 5),

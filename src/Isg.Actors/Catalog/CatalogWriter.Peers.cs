@@ -7,10 +7,17 @@ namespace Isg.Actors.Catalog;
 /// <summary>The writer's peers-table and cluster-secret statements.</summary>
 public sealed partial class CatalogWriter
 {
+    // A device has few networks it is reached on (home LAN, Wi-Fi, VPN, office); every stale address costs one connect
+    // timeout per dial round before the next is tried, so a short list covers a laptop's moves without slowing redials.
+    /// <summary>How many learned addresses a peer keeps (see <see cref="RememberPeerAddress"/>).</summary>
+    public const int MaxLearnedAddresses = 4;
+
     private SqliteStatement? _peerExists;
     private SqliteStatement? _upsertPeer;
     private SqliteStatement? _recordClusterPeer;
     private SqliteStatement? _removePeer;
+    private SqliteStatement? _peerAddresses;
+    private SqliteStatement? _setLearnedAddresses;
     private SqliteStatement? _recordPeerSession;
     private SqliteStatement? _clearPeerConnections;
     private SqliteStatement? _deleteClusterSecret;
@@ -83,6 +90,58 @@ public sealed partial class CatalogWriter
             device.Hash.WriteTo(id);
             _removePeer.Bind(1, id);
             return _removePeer.Execute() > 0;
+        });
+    }
+
+    /// <summary>
+    /// Remembers that an outbound dial to <paramref name="device"/> succeeded at <paramref name="address"/> ("HOST:PORT",
+    /// canonical as PeerAddress.Format writes it, compared as text): moves or inserts it at the front of the device's learned
+    /// addresses, dropping the oldest beyond <see cref="MaxLearnedAddresses"/>. Does nothing for an address among the
+    /// device's given addresses (dialled anyway) or a device not in the table. Returns whether the row changed. One
+    /// transaction.
+    /// </summary>
+    public bool RememberPeerAddress(DeviceId device, string address)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        _peerAddresses ??= Prepare("SELECT addresses, learned_addresses FROM peers WHERE device_id = ?1");
+        _setLearnedAddresses ??= Prepare("UPDATE peers SET learned_addresses = ?2 WHERE device_id = ?1");
+        return InTransaction(() =>
+        {
+            Span<byte> id = stackalloc byte[Hash256.Length];
+            device.Hash.WriteTo(id);
+            string given;
+            string learned;
+            _peerAddresses.Bind(1, id);
+            try
+            {
+                if (!_peerAddresses.Step())
+                {
+                    return false;
+                }
+
+                given = _peerAddresses.Text(0);
+                learned = _peerAddresses.Text(1);
+            }
+            finally
+            {
+                _peerAddresses.Reset();
+            }
+
+            if ((JsonSerializer.Deserialize<string[]>(given) ?? []).Contains(address, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            var before = JsonSerializer.Deserialize<string[]>(learned) ?? [];
+            string[] after = [address, .. before.Where(a => !string.Equals(a, address, StringComparison.Ordinal)).Take(MaxLearnedAddresses - 1)];
+            if (after.SequenceEqual(before, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            _setLearnedAddresses.Bind(1, id);
+            _setLearnedAddresses.Bind(2, JsonSerializer.Serialize(after));
+            return _setLearnedAddresses.Execute() > 0;
         });
     }
 

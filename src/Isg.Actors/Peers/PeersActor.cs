@@ -17,8 +17,9 @@ namespace Isg.Actors.Peers;
 /// exponential backoff and jitter), keeps at most one connection per device (of two, the one dialled by the lower
 /// device id wins on both sides), runs one child per connected device (/node/peers/&lt;short id&gt;), routes inbound
 /// frames to the <see cref="PeerInboundRouter"/>, publishes <see cref="PeerEvent"/>s to subscribers and records last
-/// seen and traffic in the peers table (its own catalogue writer, peers rows only). Give it an unbounded mailbox: its
-/// messages are bounded by connections and subscribers.
+/// seen, traffic and the addresses outbound dials succeeded at (dialled again after a restart) in the peers table (its
+/// own catalogue writer, peers rows only). Give it an unbounded mailbox: its messages are bounded by connections and
+/// subscribers.
 /// </summary>
 public sealed class PeersActor : Actor<IPeersCommand>
 {
@@ -295,7 +296,8 @@ public sealed class PeersActor : Actor<IPeersCommand>
             inTable.Add(record.Device);
             var peer = Entry(record.Device);
             peer.Record = record;
-            peer.Static = [.. record.Addresses.Select(a => PeerAddress.TryParse(a, out var endpoint, out _) ? endpoint : null).OfType<EndPoint>()];
+            peer.Static = Parse(record.Addresses);
+            peer.Remembered = Parse(record.LearnedAddresses);
         }
 
         foreach (var peer in _peers.Values)
@@ -304,6 +306,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
             {
                 peer.Record = null;
                 peer.Static = [];
+                peer.Remembered = [];
             }
 
             if (peer.Connection is { } connection && !StillTrusted(peer, connection))
@@ -322,6 +325,9 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
         return records.Count;
     }
+
+    private static IReadOnlyList<EndPoint> Parse(IReadOnlyList<string> addresses) =>
+        [.. addresses.Select(a => PeerAddress.TryParse(a, out var endpoint, out _) ? endpoint : null).OfType<EndPoint>()];
 
     private bool StillTrusted(PeerEntry peer, PeerConnection connection) =>
         peer.Record is { Trust: PeerTrust.Paired } || (connection.Trust == PeerTrust.Cluster && _clusterKey is not null);
@@ -364,13 +370,14 @@ public sealed class PeersActor : Actor<IPeersCommand>
     }
 
     private bool IsDialable(PeerEntry peer) =>
-        (peer.Static.Count > 0 || peer.Discovered.Count > 0)
+        (peer.Static.Count > 0 || peer.Discovered.Count > 0 || peer.Remembered.Count > 0)
         && (peer.Record is { Trust: PeerTrust.Paired } || _clusterKey is not null);
 
     private void StartDial(PeerEntry peer)
     {
         var transport = _transport!;
-        var addresses = peer.Static.Concat(peer.Discovered).ToList();
+        // Given addresses first, then what discovery says now, then where earlier dials succeeded (possibly stale).
+        var addresses = peer.Static.Concat(peer.Discovered).Concat(peer.Remembered).Distinct().ToList();
         var device = peer.Device;
         var self = Context.Self;
         var token = _stopping.Token;
@@ -384,7 +391,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
                 {
                     var connection = await transport.DialAsync(address, device, token).ConfigureAwait(false);
                     Track(connection);
-                    self.Tell(new DialEnded(device, connection, null));
+                    self.Tell(new DialEnded(device, connection, address, null));
                     return;
                 }
                 catch (PeerHandshakeException e)
@@ -401,7 +408,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
                 }
             }
 
-            self.Tell(new DialEnded(device, null, string.Join("; ", errors)));
+            self.Tell(new DialEnded(device, null, null, string.Join("; ", errors)));
         }, CancellationToken.None);
     }
 
@@ -494,6 +501,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
             // A device dialled blind is kept only when trusted: the transport has refused any other in the handshake.
             OnConnection(connection);
+            Remember(Entry(connection.Remote), ended.Endpoint);
             return;
         }
 
@@ -545,6 +553,11 @@ public sealed class PeersActor : Actor<IPeersCommand>
         {
             peer.LastError = null;
             OnConnection(connection);
+            if (ended.Address is { } address)
+            {
+                Remember(peer, address);
+            }
+
             return;
         }
 
@@ -552,6 +565,35 @@ public sealed class PeersActor : Actor<IPeersCommand>
         peer.Failures++;
         Context.Logger.LogDebug("peer {Peer}: dial {Failures} failed: {Error}", peer.Device.ShortId, peer.Failures, ended.Error);
         ScheduleDial(peer);
+    }
+
+    // An address an outbound dial reached the device at, kept for dialling after a restart. After OnConnection: that is
+    // where a device admitted by the cluster secret enters the table, and only devices in the table are remembered.
+    // Accepted connections never come here: their source port is ephemeral.
+    private void Remember(PeerEntry peer, EndPoint address)
+    {
+        if (peer.Static.Contains(address))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_writer!.RememberPeerAddress(peer.Device, PeerAddress.Format(address)))
+            {
+                return;
+            }
+
+            using var reader = _catalog.CreateReader();
+            peer.Record = reader.GetPeer(peer.Device);
+            peer.Remembered = Parse(peer.Record?.LearnedAddresses ?? []);
+            Context.Logger.LogDebug("peer {Peer}: remembered address {Address}", peer.Device.ShortId, PeerAddress.Format(address));
+        }
+        catch (CatalogException e)
+        {
+            // Best effort like the traffic figures: the connection stands; only a restart may not find this address.
+            Context.Logger.LogWarning("peer {Peer}: could not remember address {Address}: {Message}", peer.Device.ShortId, PeerAddress.Format(address), e.Message);
+        }
     }
 
     private void ScheduleDial(PeerEntry peer)
@@ -799,7 +841,7 @@ public sealed class PeersActor : Actor<IPeersCommand>
                     name,
                     state,
                     connection?.Trust ?? p.Record?.Trust,
-                    [.. p.Static.Concat(p.Discovered).Concat(p.Learned).Select(PeerAddress.Format).Distinct(StringComparer.Ordinal)],
+                    [.. p.Static.Concat(p.Discovered).Concat(p.Learned).Concat(p.Remembered).Select(PeerAddress.Format).Distinct(StringComparer.Ordinal)],
                     connection?.RemoteEndPoint,
                     connection?.ConnectedAt,
                     connection is not null ? now : p.Record?.LastSeen,
@@ -825,6 +867,9 @@ public sealed class PeersActor : Actor<IPeersCommand>
         public IReadOnlyList<EndPoint> Static { get; set; } = [];
 
         public IReadOnlyList<EndPoint> Discovered { get; set; } = [];
+
+        // Where earlier outbound dials succeeded (the table's learned_addresses), most recent first.
+        public IReadOnlyList<EndPoint> Remembered { get; set; } = [];
 
         public PeerConnection? Connection { get; set; }
 

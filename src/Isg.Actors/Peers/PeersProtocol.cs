@@ -30,8 +30,9 @@ public sealed record GetPeersStatus(IReplyTo<PeersStatus> ReplyTo) : IPeersComma
 
 /// <summary>
 /// Addresses where <see cref="Device"/> was found (discovery: mDNS, DNS, static lists). They replace the addresses
-/// found for it before (those given with `peer add --address` stay), are kept in memory only, and are dialled when the
-/// device is trusted (paired, or any device while a cluster secret is set) and not connected. Safe to resend.
+/// found for it before (those given with `peer add --address` stay), are kept in memory, and are dialled when the
+/// device is trusted (paired, or any device while a cluster secret is set) and not connected; the one a dial succeeds
+/// at is remembered in the peers table (learned addresses, dialled after a restart too). Safe to resend.
 /// </summary>
 public sealed record PeerAddressesFound(DeviceId Device, IReadOnlyList<IPEndPoint> Addresses) : IPeersCommand;
 
@@ -39,8 +40,9 @@ public sealed record PeerAddressesFound(DeviceId Device, IReadOnlyList<IPEndPoin
 /// Addresses of devices not known by id, from <see cref="Source"/> (a static HOST:PORT without an id, the records of a
 /// DNS name such as a Kubernetes headless Service); they replace that source's earlier list. Each is dialled on its own
 /// (with its own reconnect backoff) while a cluster secret is set or some device is paired, and the handshake learns who
-/// is there: a trusted device is kept (and the address shown for it), any other is refused and dialled again later
-/// after a longer delay, and an address that turns out to be this node is never dialled again. Safe to resend.
+/// is there: a trusted device is kept (the address shown for it and remembered in the peers table), any other is refused
+/// and dialled again later after a longer delay, and an address that turns out to be this node is never dialled again.
+/// Safe to resend.
 /// </summary>
 public sealed record PeerEndpointsFound(string Source, IReadOnlyList<IPEndPoint> Endpoints) : IPeersCommand;
 
@@ -100,8 +102,8 @@ public sealed record PeerStatus(
 /// <summary>Self: a connection accepted by the listener completed its handshake.</summary>
 internal sealed record InboundConnection(PeerConnection Connection) : IPeersCommand;
 
-/// <summary>Self: a dial of <see cref="Device"/> ended.</summary>
-internal sealed record DialEnded(DeviceId Device, PeerConnection? Connection, string? Error) : IPeersCommand;
+/// <summary>Self: a dial of <see cref="Device"/> ended: connected at <see cref="Address"/>, or failed with <see cref="Error"/>.</summary>
+internal sealed record DialEnded(DeviceId Device, PeerConnection? Connection, EndPoint? Address, string? Error) : IPeersCommand;
 
 /// <summary>Self: a dial of an address known without an id ended: connected, or refused (by whom, when the handshake showed it).</summary>
 internal sealed record EndpointDialEnded(IPEndPoint Endpoint, PeerConnection? Connection, DeviceId? Remote, string? Error) : IPeersCommand;

@@ -103,6 +103,85 @@ public sealed class CatalogPeersTests : IDisposable
     }
 
     [Fact]
+    public void RememberPeerAddress_MoreThanTheCap_NewestFirstOldestDropped()
+    {
+        using var writer = _catalog.CreateWriter();
+        writer.RecordClusterPeer(s_one, "lab-1");
+
+        for (var i = 1; i <= CatalogWriter.MaxLearnedAddresses + 1; i++)
+        {
+            Assert.True(writer.RememberPeerAddress(s_one, $"10.0.0.{i}:7420"));
+        }
+
+        Assert.Equal(["10.0.0.5:7420", "10.0.0.4:7420", "10.0.0.3:7420", "10.0.0.2:7420"], Read(s_one)!.LearnedAddresses);
+        Assert.Empty(Read(s_one)!.Addresses);
+    }
+
+    [Fact]
+    public void RememberPeerAddress_KnownAddress_MovesToTheFrontOnce()
+    {
+        using var writer = _catalog.CreateWriter();
+        writer.UpsertPeer(s_one, "one", null, PeerTrust.Paired);
+        writer.RememberPeerAddress(s_one, "10.0.0.1:7420");
+        writer.RememberPeerAddress(s_one, "[fd00::2]:7420");
+        writer.RememberPeerAddress(s_one, "nas.local:7420");
+
+        Assert.True(writer.RememberPeerAddress(s_one, "10.0.0.1:7420"));
+        Assert.False(writer.RememberPeerAddress(s_one, "10.0.0.1:7420"));
+
+        Assert.Equal(["10.0.0.1:7420", "nas.local:7420", "[fd00::2]:7420"], Read(s_one)!.LearnedAddresses);
+    }
+
+    [Fact]
+    public void RememberPeerAddress_GivenAddress_NotAdded()
+    {
+        using var writer = _catalog.CreateWriter();
+        writer.UpsertPeer(s_one, "one", ["10.0.0.2:7420"], PeerTrust.Paired);
+
+        Assert.False(writer.RememberPeerAddress(s_one, "10.0.0.2:7420"));
+
+        Assert.Empty(Read(s_one)!.LearnedAddresses);
+        Assert.Equal(["10.0.0.2:7420"], Read(s_one)!.Addresses);
+    }
+
+    [Fact]
+    public void RememberPeerAddress_DeviceNotInTheTable_ReturnsFalseAndAddsNoRow()
+    {
+        using var writer = _catalog.CreateWriter();
+        writer.UpsertPeer(s_two, "two", null, PeerTrust.Paired);
+        writer.RememberPeerAddress(s_two, "10.0.0.2:7420");
+
+        Assert.False(writer.RememberPeerAddress(s_one, "10.0.0.1:7420"));
+        Assert.Null(Read(s_one));
+
+        // A removed peer's learned addresses go with its row, and are not written back for it.
+        Assert.True(writer.RemovePeer(s_two));
+        Assert.False(writer.RememberPeerAddress(s_two, "10.0.0.3:7420"));
+        Assert.Null(Read(s_two));
+    }
+
+    [Fact]
+    public void Open_Version8PeersRow_MigratesWithNoLearnedAddresses()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine(CatalogDatabase.FileName);
+        using (var old = CatalogDatabase.OpenFile(path, new CatalogDatabaseOptions(), [.. CatalogMigrations.All.Where(m => m.Version <= 8)]))
+        {
+            using var writer = old.CreateWriter();
+            writer.UpsertPeer(s_one, "nas", ["10.0.0.2:7420"], PeerTrust.Paired);
+        }
+
+        using var migrated = CatalogDatabase.Open(dir.Path);
+        using var reader = migrated.CreateReader();
+        var record = reader.GetPeer(s_one)!;
+
+        Assert.Equal(CatalogMigrations.LatestVersion, migrated.SchemaVersion);
+        Assert.Equal("nas", record.Name);
+        Assert.Equal(["10.0.0.2:7420"], record.Addresses);
+        Assert.Empty(record.LearnedAddresses);
+    }
+
+    [Fact]
     public void ClusterSecretBox_SetReplacedAndRemoved()
     {
         using var writer = _catalog.CreateWriter();

@@ -148,7 +148,7 @@ public sealed class PeersActorTests
                 PeerConnection otherDialled;
                 if (canonicalFirst == canonicalIsADialled)
                 {
-                    a.Peers.Tell(new DialEnded(other.DeviceId, aDialled, null));
+                    a.Peers.Tell(new DialEnded(other.DeviceId, aDialled, null, null));
                     await a.ExpectConnectedAsync(other.DeviceId);
                     otherDialled = await OtherDialsAsync();
                 }
@@ -156,7 +156,7 @@ public sealed class PeersActorTests
                 {
                     otherDialled = await OtherDialsAsync();
                     await a.ExpectConnectedAsync(other.DeviceId);
-                    a.Peers.Tell(new DialEnded(other.DeviceId, aDialled, null));
+                    a.Peers.Tell(new DialEnded(other.DeviceId, aDialled, null, null));
                 }
 
                 // The loser is closed by a with DUPLICATE_CONNECTION, seen by `other` as a remote close.
@@ -303,6 +303,70 @@ public sealed class PeersActorTests
                 await a.DestroyAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task DiscoveredAddressDialled_RestartWithoutDiscovery_DialsTheRememberedAddress()
+    {
+        using var key = RepositoryKey.Generate();
+        var a = PeersNode.Create("alpha", key);
+        var b = PeersNode.Create("beta", key);
+        PeersNode? restarted = null;
+        try
+        {
+            // Paired both ways, but neither knows the other's address: b finds a's by discovery only.
+            await a.PairAsync(b, withAddress: false);
+            await b.PairAsync(a, withAddress: false);
+            var aAddress = await a.ListenAsync();
+            b.Peers.Tell(new PeerAddressesFound(a.DeviceId, [aAddress]));
+            await b.ExpectConnectedAsync(a.DeviceId);
+
+            // The address is written while the dial's end is handled; a later question is answered after that.
+            var status = await b.StatusAsync();
+            Assert.Contains(PeerAddress.Format(aAddress), Assert.Single(status.Peers).Addresses);
+            var record = b.Record(a.DeviceId)!;
+            Assert.Equal([PeerAddress.Format(aAddress)], record.LearnedAddresses);
+            Assert.Empty(record.Addresses);
+
+            await b.StopAsync();
+            await a.ExpectDisconnectedAsync(b.DeviceId);
+            restarted = b.Restart(0);
+
+            var again = await restarted.ExpectConnectedAsync(a.DeviceId);
+            Assert.Equal(PeerRole.Dialler, again.Session.Role);
+            Assert.Equal(aAddress, again.Session.RemoteEndPoint);
+        }
+        finally
+        {
+            await a.DestroyAsync();
+            if (restarted is not null)
+            {
+                await restarted.DestroyAsync();
+            }
+            else
+            {
+                await b.DestroyAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EndpointDialledReachesPairedDevice_RemembersTheEndpointForIt()
+    {
+        using var key = RepositoryKey.Generate();
+        await WithAlphaBetaAsync(key, async (a, b) =>
+        {
+            await a.PairAsync(b, withAddress: false);
+            await b.PairAsync(a, withAddress: false);
+            var aAddress = await a.ListenAsync();
+
+            b.Peers.Tell(new PeerEndpointsFound("test", [aAddress]));
+            await b.ExpectConnectedAsync(a.DeviceId);
+
+            // As above: the status answer comes after the dial's end was handled.
+            await b.StatusAsync();
+            Assert.Equal([PeerAddress.Format(aAddress)], b.Record(a.DeviceId)!.LearnedAddresses);
+        });
     }
 
     [Fact]
