@@ -19,6 +19,7 @@ public static class PeerJson
             state,
             trust = Trust(record.Trust),
             addresses = record.Addresses,
+            learnedAddresses = record.LearnedAddresses,
             addedAt = Time(record.AddedAt),
             lastSeen = Time(record.LastSeen),
             connectedSince = state == "connected" ? Time(record.ConnectedSince) : null,

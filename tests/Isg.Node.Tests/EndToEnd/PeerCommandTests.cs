@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Isg.Actors.Catalog;
 using Isg.Node.Cli.Output;
+using Isg.Protocol.Peers;
 using Xunit.Abstractions;
 
 namespace Isg.Node.Tests.EndToEnd;
@@ -95,6 +97,20 @@ public sealed class PeerCommandTests(ITestOutputHelper output)
         Assert.StartsWith(OtherId, line, StringComparison.Ordinal);
         Assert.Contains("disconnected", line, StringComparison.Ordinal);
         Assert.Contains("seen never", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("learned", line, StringComparison.Ordinal);
+
+        // Where a running node's dial reached the device is listed after the given addresses.
+        using (var catalog = CatalogDatabase.Open(sandbox.Repo))
+        using (var writer = catalog.CreateWriter())
+        {
+            Assert.True(DeviceId.TryParse(OtherId, out var other, out _));
+            Assert.True(writer.RememberPeerAddress(other, "192.168.7.9:7420"));
+        }
+
+        peer = Assert.Single((await sandbox.RunAsync("peer", "list", "--json")).AssertExit(0).Json().EnumerateArray());
+        Assert.Equal(["192.168.7.9:7420"], peer.GetProperty("learnedAddresses").EnumerateArray().Select(a => a.GetString()!));
+        Assert.EndsWith("10.1.2.3:7000 nas.local:7420 learned: 192.168.7.9:7420", Assert.Single((await sandbox.RunAsync("peer", "list")).AssertExit(0).Lines),
+            StringComparison.Ordinal);
 
         // Adding again updates the name and keeps the addresses when none are given.
         Assert.Contains("updated " + OtherId, (await sandbox.RunAsync("peer", "add", OtherId, "--name", "attic")).AssertExit(0).Stdout, StringComparison.Ordinal);

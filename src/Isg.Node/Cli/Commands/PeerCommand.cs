@@ -90,13 +90,17 @@ public static class PeerCommand
             {
                 var seen = row.State == "connected" ? "now" : row.LastSeen is { } at ? Ago(now - at) : "never";
                 context.Output.Data(FormattableString.Invariant(
-                    $"{row.Peer.Device}  {Shorten(row.Peer.Name),-16} {row.State,-12} {row.Trust,-7} seen {seen,-9} in {ByteSize.Format(row.BytesIn),9} out {ByteSize.Format(row.BytesOut),9}  {string.Join(' ', row.Peer.Addresses)}"));
+                    $"{row.Peer.Device}  {Shorten(row.Peer.Name),-16} {row.State,-12} {row.Trust,-7} seen {seen,-9} in {ByteSize.Format(row.BytesIn),9} out {ByteSize.Format(row.BytesOut),9}  {Addresses(row.Peer)}"));
             }
 
             return ExitCode.Ok;
         }));
         return command;
     }
+
+    // Given addresses, then those a dial succeeded at (dialled after a restart too), marked as learned.
+    private static string Addresses(PeerRecord peer) =>
+        string.Join(' ', peer.LearnedAddresses.Count == 0 ? peer.Addresses : [.. peer.Addresses, "learned:", .. peer.LearnedAddresses]);
 
     private static Command CreateRemove(GlobalOptions options)
     {
