@@ -11,6 +11,9 @@ namespace Isg.Actors.Video;
 /// </summary>
 public sealed class FfmpegFrameReader : IAsyncDisposable
 {
+    // ffmpeg's exit code when more frames failed to decode than -max_error_rate allows (by default two thirds).
+    private const int TooManyDecodingErrorsExitCode = 69;
+
     private readonly ToolProcess _tool;
     private bool _ended;
     private bool _disposed;
@@ -84,8 +87,9 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     /// <summary>
     /// Fills the first <see cref="FrameBytes"/> bytes of <paramref name="frame"/> with the next frame and returns true,
     /// or returns false at the end (a trailing partial frame is dropped and counted in <see cref="PartialFramesDropped"/>).
-    /// At the end, a non-zero exit of ffmpeg throws <see cref="VideoToolException"/> (<see cref="VideoToolErrorKind.Failed"/>)
-    /// with its stderr tail. Cancellation kills ffmpeg and waits for it; the reader is then at its end.
+    /// At the end, a non-zero exit of ffmpeg throws <see cref="VideoToolException"/> with its stderr tail:
+    /// <see cref="VideoToolErrorKind.BadVideo"/> when ffmpeg says most frames failed to decode (the video is damaged, and
+    /// decoding it again gives the same), <see cref="VideoToolErrorKind.Failed"/> otherwise. Cancellation kills ffmpeg and waits for it; the reader is then at its end.
     /// </summary>
     public ValueTask<bool> ReadFrameAsync(Memory<byte> frame, CancellationToken cancellationToken)
     {
@@ -188,6 +192,11 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         }
 
         int exitCode = await _tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode == TooManyDecodingErrorsExitCode)
+        {
+            throw _tool.Error(VideoToolErrorKind.BadVideo, $"could not decode most frames of {InputPath} (read {FramesRead}): the video is damaged", exitCode);
+        }
+
         if (exitCode != 0)
         {
             throw _tool.Error(VideoToolErrorKind.Failed, $"failed decoding {InputPath} after {FramesRead} frames", exitCode);

@@ -175,7 +175,7 @@ public sealed class VideoPackingBackendTests : BackendConformanceTests, IDisposa
             }
             catch (BackendException e)
             {
-                Assert.Equal(BackendFailureKind.Permanent, e.Kind);
+                Assert.True(e.Kind == BackendFailureKind.Permanent, $"{e.Kind}: {e}");
                 Assert.Equal(BackendFailureKind.Permanent, reopened.Classify(e));
             }
         }

@@ -87,6 +87,36 @@ public sealed class FfmpegFrameReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadFrameAsync_MostFramesUndecodable_ThrowsBadVideo()
+    {
+        var encoding = new VideoEncoding(VideoCodec.H264, 0, "ultrafast", 6);
+        string path = _directory.Combine("damaged." + encoding.FileExtension);
+        await VideoTestFiles.WriteRandomAsync(path, 20, Width, Height, PixelFormat.Gray8, encoding);
+        byte[] bytes = await File.ReadAllBytesAsync(path);
+        // Frame data only (past the header, short of the index that MP4 writes at the end): every third byte, so nearly
+        // every frame's slices are broken while the container still opens.
+        for (int i = bytes.Length / 10; i < bytes.Length * 8 / 10; i += 3)
+        {
+            bytes[i] ^= 0x5a;
+        }
+
+        await File.WriteAllBytesAsync(path, bytes);
+        await using FfmpegFrameReader reader = FfmpegFrameReader.Start(path, PixelFormat.Gray8, Width, Height);
+        byte[] buffer = new byte[reader.FrameBytes];
+
+        VideoToolException error = await Assert.ThrowsAsync<VideoToolException>(async () =>
+        {
+            while (await reader.ReadFrameAsync(buffer, CancellationToken.None))
+            {
+            }
+        });
+
+        Assert.True(error.Kind == VideoToolErrorKind.BadVideo, error.Message);
+        Assert.Equal(69, error.ExitCode);
+        Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadFrameAsync_NotAVideo_ThrowsFailedWithStderrTail()
     {
         string path = _directory.Combine("noise.bin");
