@@ -100,12 +100,19 @@ public sealed partial class CatalogWriter
     /// device's given addresses (dialled anyway) or a device not in the table. Returns whether the row changed. One
     /// transaction.
     /// </summary>
-    public bool RememberPeerAddress(DeviceId device, string address)
+    public bool RememberPeerAddress(DeviceId device, string address) => RememberPeerAddress(device, address, out _);
+
+    /// <summary>
+    /// As <see cref="RememberPeerAddress(DeviceId, string)"/>, and gives the device's learned addresses after the call
+    /// (empty for a device not in the table), so a caller keeping them in memory need not read the row again.
+    /// </summary>
+    public bool RememberPeerAddress(DeviceId device, string address, out IReadOnlyList<string> learnedAddresses)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        IReadOnlyList<string> learnedAfter = [];
         _peerAddresses ??= Prepare("SELECT addresses, learned_addresses FROM peers WHERE device_id = ?1");
         _setLearnedAddresses ??= Prepare("UPDATE peers SET learned_addresses = ?2 WHERE device_id = ?1");
-        return InTransaction(() =>
+        var changed = InTransaction(() =>
         {
             Span<byte> id = stackalloc byte[Hash256.Length];
             device.Hash.WriteTo(id);
@@ -127,12 +134,13 @@ public sealed partial class CatalogWriter
                 _peerAddresses.Reset();
             }
 
+            var before = JsonSerializer.Deserialize<string[]>(learned) ?? [];
+            learnedAfter = before;
             if ((JsonSerializer.Deserialize<string[]>(given) ?? []).Contains(address, StringComparer.Ordinal))
             {
                 return false;
             }
 
-            var before = JsonSerializer.Deserialize<string[]>(learned) ?? [];
             string[] after = [address, .. before.Where(a => !string.Equals(a, address, StringComparison.Ordinal)).Take(MaxLearnedAddresses - 1)];
             if (after.SequenceEqual(before, StringComparer.Ordinal))
             {
@@ -141,8 +149,11 @@ public sealed partial class CatalogWriter
 
             _setLearnedAddresses.Bind(1, id);
             _setLearnedAddresses.Bind(2, JsonSerializer.Serialize(after));
+            learnedAfter = after;
             return _setLearnedAddresses.Execute() > 0;
         });
+        learnedAddresses = learnedAfter;
+        return changed;
     }
 
     /// <summary>

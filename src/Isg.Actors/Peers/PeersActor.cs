@@ -579,14 +579,12 @@ public sealed class PeersActor : Actor<IPeersCommand>
 
         try
         {
-            if (!_writer!.RememberPeerAddress(peer.Device, PeerAddress.Format(address)))
+            if (!_writer!.RememberPeerAddress(peer.Device, PeerAddress.Format(address), out var learned))
             {
                 return;
             }
 
-            using var reader = _catalog.CreateReader();
-            peer.Record = reader.GetPeer(peer.Device);
-            peer.Remembered = Parse(peer.Record?.LearnedAddresses ?? []);
+            peer.Remembered = Parse(learned);
             Context.Logger.LogDebug("peer {Peer}: remembered address {Address}", peer.Device.ShortId, PeerAddress.Format(address));
         }
         catch (CatalogException e)
