@@ -275,6 +275,13 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         }
     }
 
+    // A run that ended without the block here (or not committed): the fetch waits in the queue again.
+    private void Unstart(Fetch fetch)
+    {
+        fetch.Running = false;
+        Requeue(fetch);
+    }
+
     // Starts queued fetches while there is room: each on the least busy peer that has not yet been asked for it, those
     // someone waits for first. Stops once every peer is at its limit: the rest wait for the next free slot, which calls
     // here again (only the queue is walked, never the fetches running or committing).
@@ -412,8 +419,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
 
                 break;
             case FetchOutcome.Bad bad:
-                fetch.Running = false;
-                Requeue(fetch);
+                Unstart(fetch);
                 if (peer is not null)
                 {
                     peer.BadBlocks++;
@@ -422,12 +428,10 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
                 Context.Logger.LogWarning("peer {Peer} sent a bad copy of block {Id}: {Error}; fetching it elsewhere", ended.Peer.ShortId, ended.Id, bad.Error.Message);
                 break;
             case FetchOutcome.NotFound:
-                fetch.Running = false;
-                Requeue(fetch);
+                Unstart(fetch);
                 break;
             default:
-                fetch.Running = false;
-                Requeue(fetch);
+                Unstart(fetch);
                 Context.Logger.LogDebug("fetching block {Id} from {Peer} failed: {Reason}", ended.Id, ended.Peer.ShortId, ended.Failure?.Message);
                 break;
         }
@@ -448,8 +452,7 @@ public sealed class SwarmActor(Repository repository, IActorRef<ICatalogCommand>
         {
             // Stored but not durable or not recorded: the block is still wanted; ask another peer (or rest and retry).
             Context.Logger.LogWarning("block {Id} arrived but could not be committed: {Reason}", fetch.Id, committed.Failure.Message);
-            fetch.Running = false;
-            Requeue(fetch);
+            Unstart(fetch);
             Dispatch();
             return;
         }
