@@ -294,14 +294,7 @@ public sealed class PeersActorTests
         finally
         {
             await b.DestroyAsync();
-            if (restarted is not null)
-            {
-                await restarted.DestroyAsync();
-            }
-            else
-            {
-                await a.DestroyAsync();
-            }
+            await (restarted ?? a).DestroyAsync();
         }
     }
 
@@ -339,14 +332,7 @@ public sealed class PeersActorTests
         finally
         {
             await a.DestroyAsync();
-            if (restarted is not null)
-            {
-                await restarted.DestroyAsync();
-            }
-            else
-            {
-                await b.DestroyAsync();
-            }
+            await (restarted ?? b).DestroyAsync();
         }
     }
 

@@ -11,14 +11,22 @@ public sealed class FetchQueueTests
 
     private static string Order(FetchQueue<Item> queue) => string.Concat(queue.InOrder().Select(i => i.Name));
 
+    // A queue holding the items enqueued in this order, each in its lane.
+    private static FetchQueue<Item> Queued(params (Item Item, bool Urgent)[] items)
+    {
+        var queue = new FetchQueue<Item>();
+        foreach (var (item, urgent) in items)
+        {
+            queue.Enqueue(item, urgent);
+        }
+
+        return queue;
+    }
+
     [Fact]
     public void InOrder_UrgentLaneFirst_EachInArrivalOrder()
     {
-        var queue = new FetchQueue<Item>();
-        queue.Enqueue(A, urgent: false);
-        queue.Enqueue(B, urgent: true);
-        queue.Enqueue(C, urgent: false);
-        queue.Enqueue(D, urgent: true);
+        var queue = Queued((A, false), (B, true), (C, false), (D, true));
 
         Assert.Equal("bdac", Order(queue));
         Assert.Equal(4, queue.Count);
@@ -27,10 +35,7 @@ public sealed class FetchQueueTests
     [Fact]
     public void Enqueue_AlreadyQueued_StaysInPlaceUnlessItBecomesUrgent()
     {
-        var queue = new FetchQueue<Item>();
-        queue.Enqueue(A, urgent: false);
-        queue.Enqueue(B, urgent: false);
-        queue.Enqueue(C, urgent: true);
+        var queue = Queued((A, false), (B, false), (C, true));
 
         queue.Enqueue(A, urgent: false);
         Assert.Equal("cab", Order(queue));
@@ -46,9 +51,7 @@ public sealed class FetchQueueTests
     [Fact]
     public void Remove_QueuedOrNot_TellsWhichAndLeavesTheRest()
     {
-        var queue = new FetchQueue<Item>();
-        queue.Enqueue(A, urgent: false);
-        queue.Enqueue(B, urgent: true);
+        var queue = Queued((A, false), (B, true));
 
         Assert.True(queue.Remove(A));
         Assert.False(queue.Remove(A));
@@ -61,11 +64,7 @@ public sealed class FetchQueueTests
     [Fact]
     public void InOrder_RemovingEachItemAsItIsReturned_VisitsEveryItemOnce()
     {
-        var queue = new FetchQueue<Item>();
-        foreach (var (item, urgent) in new[] { (A, false), (B, true), (C, false), (D, true) })
-        {
-            queue.Enqueue(item, urgent);
-        }
+        var queue = Queued((A, false), (B, true), (C, false), (D, true));
 
         var seen = new List<string>();
         foreach (var item in queue.InOrder())
@@ -84,9 +83,7 @@ public sealed class FetchQueueTests
     [Fact]
     public void Clear_EmptiesBothLanes()
     {
-        var queue = new FetchQueue<Item>();
-        queue.Enqueue(A, urgent: false);
-        queue.Enqueue(B, urgent: true);
+        var queue = Queued((A, false), (B, true));
 
         queue.Clear();
 
