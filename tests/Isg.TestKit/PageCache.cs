@@ -7,23 +7,25 @@ namespace Isg.TestKit;
 public static partial class PageCache
 {
     /// <summary>The number of the file's pages that are resident.</summary>
-    public static int ResidentPages(string path)
+    public static int ResidentPages(string path) => ResidentPages(path, 0, new FileInfo(path).Length);
+
+    /// <summary>The number of resident pages among those of <paramref name="length"/> bytes at <paramref name="offset"/> (page-aligned) of the file.</summary>
+    public static int ResidentPages(string path, long offset, long length)
     {
-        var length = new FileInfo(path).Length;
         if (length == 0)
         {
             return 0;
         }
 
         using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
         var vector = new byte[PagesOf(length)];
         var handle = view.SafeMemoryMappedViewHandle;
         var added = false;
         handle.DangerousAddRef(ref added);
         try
         {
-            if (MinCore(handle.DangerousGetHandle(), (nuint)length, vector) != 0)
+            if (MinCore(handle.DangerousGetHandle() + (nint)view.PointerOffset, (nuint)length, vector) != 0)
             {
                 throw new IOException($"mincore of {path} failed (errno {Marshal.GetLastPInvokeError()})");
             }

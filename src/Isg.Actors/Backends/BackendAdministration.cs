@@ -139,10 +139,12 @@ public static partial class BackendAdministration
         }).ToList();
     }
 
-    // What a LocalBlockStore writes: "tmp" and two-hex-digit prefix folders, nothing else.
+    // What a LocalBlockStore writes: its index (with SQLite's WAL files), "tmp", "packs" and, from earlier versions,
+    // two-hex-digit prefix folders; nothing else.
     private static bool IsBlockStore(string path) =>
-        Directory.EnumerateFileSystemEntries(path).All(e =>
-            Directory.Exists(e) && Path.GetFileName(e) is var n && (n == "tmp" || (n.Length == 2 && n.All(char.IsAsciiHexDigitLower))));
+        Directory.EnumerateFileSystemEntries(path).All(e => Path.GetFileName(e) is var n && (Directory.Exists(e)
+            ? n is "tmp" or Local.LocalBlockStore.PacksDirectoryName || (n.Length == 2 && n.All(char.IsAsciiHexDigitLower))
+            : n.StartsWith(Local.ObjectIndex.FileName, StringComparison.Ordinal)));
 
     // What a VideoPackingBackend writes: its four folders, nothing else.
     private static bool IsVideoStore(string path) =>

@@ -63,12 +63,27 @@ public static class DirectFileIo
 
     /// <summary>
     /// Writes <paramref name="data"/> as the whole content of <paramref name="handle"/> (an empty file opened for
-    /// writing, switched to direct I/O), then truncates the file to the data's exact length. Data that starts on an
-    /// aligned address (an <see cref="AlignedBuffer"/>'s) is written where it lies, and only its last partial page is
-    /// copied to be padded with zeros; other data is copied into an aligned buffer first.
+    /// writing, switched to direct I/O), then truncates the file to the data's exact length. See <see cref="WriteAt"/>.
     /// </summary>
-    public static unsafe void Write(SafeFileHandle handle, ReadOnlySpan<byte> data)
+    public static void Write(SafeFileHandle handle, ReadOnlySpan<byte> data)
     {
+        WriteAt(handle, data, 0);
+        RandomAccess.SetLength(handle, data.Length);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/> (a multiple of <see cref="AlignedBuffer.Alignment"/>)
+    /// of <paramref name="handle"/> (switched to direct I/O). The last partial page goes out padded with zeros, so the
+    /// file holds up to the next aligned offset. Data that starts on an aligned address (an <see cref="AlignedBuffer"/>'s)
+    /// is written where it lies, and only its last partial page is copied; other data is copied into an aligned buffer first.
+    /// </summary>
+    public static unsafe void WriteAt(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset)
+    {
+        if ((offset & (AlignedBuffer.Alignment - 1)) != 0)
+        {
+            throw new ArgumentException($"a direct write starts at a multiple of {AlignedBuffer.Alignment}, not at {offset}", nameof(offset));
+        }
+
         fixed (byte* start = data)
         {
             // Pinned for the check and the write alike: the memory cannot move in between.
@@ -77,18 +92,16 @@ public static class DirectFileIo
                 var whole = data.Length & ~(AlignedBuffer.Alignment - 1);
                 if (whole > 0)
                 {
-                    RandomAccess.Write(handle, data[..whole], 0);
+                    RandomAccess.Write(handle, data[..whole], offset);
                 }
 
-                WritePadded(handle, data[whole..], whole);
+                WritePadded(handle, data[whole..], offset + whole);
             }
             else
             {
-                WritePadded(handle, data, 0);
+                WritePadded(handle, data, offset);
             }
         }
-
-        RandomAccess.SetLength(handle, data.Length);
     }
 
     // Copies data into an aligned buffer padded with zeros and writes it at the (aligned) offset.
@@ -111,8 +124,20 @@ public static class DirectFileIo
     /// new <see cref="AlignedBuffer"/>; the caller disposes it. Throws <see cref="EndOfStreamException"/> when the
     /// file is shorter.
     /// </summary>
-    public static AlignedBuffer Read(SafeFileHandle handle, int length)
+    public static AlignedBuffer Read(SafeFileHandle handle, int length) => ReadAt(handle, 0, length);
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes at <paramref name="offset"/> (a multiple of <see cref="AlignedBuffer.Alignment"/>)
+    /// of <paramref name="handle"/> (switched to direct I/O) into a new <see cref="AlignedBuffer"/>; the caller disposes
+    /// it. Throws <see cref="EndOfStreamException"/> when the file ends before.
+    /// </summary>
+    public static AlignedBuffer ReadAt(SafeFileHandle handle, long offset, int length)
     {
+        if ((offset & (AlignedBuffer.Alignment - 1)) != 0)
+        {
+            throw new ArgumentException($"a direct read starts at a multiple of {AlignedBuffer.Alignment}, not at {offset}", nameof(offset));
+        }
+
         var buffer = AlignedBuffer.Rent(length);
         try
         {
@@ -121,7 +146,7 @@ public static class DirectFileIo
             while (read < length)
             {
                 // Direct reads return whole blocks until the end of the file, so every offset stays aligned.
-                var n = RandomAccess.Read(handle, padded[read..], read);
+                var n = RandomAccess.Read(handle, padded[read..], offset + read);
                 if (n == 0 || (read + n < length && (n & (AlignedBuffer.Alignment - 1)) != 0))
                 {
                     throw new EndOfStreamException($"read {read + n} of {length} bytes");

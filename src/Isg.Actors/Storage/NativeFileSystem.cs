@@ -21,6 +21,8 @@ public static partial class NativeFileSystem
     private const int ErrnoNoSpace = 28;
     private const int ErrnoQuota = 122;
     private const uint SyncFileRangeWrite = 2;
+    private const int FallocateKeepSize = 1;
+    private const int FallocatePunchHole = 2;
 
     /// <summary>fsync(2) an open file; throws <see cref="IOException"/> carrying errno in its HResult.</summary>
     public static void Fsync(SafeFileHandle handle, string path)
@@ -96,6 +98,13 @@ public static partial class NativeFileSystem
     /// disk works in parallel with the CPU. Advisory: failures are ignored (the later barrier reports them).
     /// </summary>
     public static void StartWriteBack(SafeFileHandle handle) => _ = SyncFileRange(handle, 0, 0, SyncFileRangeWrite);
+
+    /// <summary>
+    /// Frees the disk space of <paramref name="length"/> bytes at <paramref name="offset"/> (fallocate PUNCH_HOLE,
+    /// keeping the size): the range then reads as zeros. False where the file system cannot (the space stays used).
+    /// </summary>
+    public static bool TryPunchHole(SafeFileHandle handle, long offset, long length) =>
+        Fallocate(handle, FallocatePunchHole | FallocateKeepSize, offset, length) == 0;
 
     /// <summary>
     /// Switches an open file to direct I/O (O_DIRECT through fcntl F_SETFL): reads and writes then move between the
@@ -320,6 +329,9 @@ public static partial class NativeFileSystem
 
     [LibraryImport(Library, EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(SafeFileHandle fd);
+
+    [LibraryImport(Library, EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int Fallocate(SafeFileHandle fd, int mode, long offset, long length);
 
     [LibraryImport(Library, EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);

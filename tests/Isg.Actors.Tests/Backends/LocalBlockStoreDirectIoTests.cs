@@ -7,7 +7,7 @@ namespace Isg.Actors.Tests.Backends;
 
 /// <summary>
 /// Large objects bypass the page cache (direct I/O); small ones, and every object with DirectIo off, go through it.
-/// Residency is read with mincore(2) on a mapping of the stored file, which reports without faulting pages in.
+/// Residency is read with mincore(2) on a mapping of the object's range of its pack, which reports without faulting pages in.
 /// </summary>
 public sealed class LocalBlockStoreDirectIoTests : IDisposable
 {
@@ -26,11 +26,11 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         await store.PutAsync(name, data, CancellationToken.None);
 
         Assert.True(store.UsesDirectIo);
-        Assert.Equal(0, PageCache.ResidentPages(PathOf(name)));
+        Assert.Equal(0, Resident(store, name));
         using var back = await store.GetAsync(name, CancellationToken.None);
         Assert.True(back.Memory.Span.SequenceEqual(data));
-        Assert.Equal(0, PageCache.ResidentPages(PathOf(name)));
-        Assert.Equal(Large, new FileInfo(PathOf(name)).Length);
+        Assert.Equal(0, Resident(store, name));
+        Assert.Equal(Large, store.Locate(name)!.Length);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         await store.PutAsync(name, data, CancellationToken.None);
 
         Assert.False(store.UsesDirectIo);
-        Assert.Equal(PageCache.PagesOf(Large), PageCache.ResidentPages(PathOf(name)));
+        Assert.Equal(PageCache.PagesOf(Large), Resident(store, name));
         using var back = await store.GetAsync(name, CancellationToken.None);
         Assert.True(back.Memory.Span.SequenceEqual(data));
     }
@@ -60,12 +60,12 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         await store.PutAsync(after, new byte[Large], CancellationToken.None);
 
         Assert.True(store.UsesDirectIo);
-        Assert.Equal(PageCache.PagesOf(Large), PageCache.ResidentPages(PathOf(before)));
-        Assert.Equal(0, PageCache.ResidentPages(PathOf(after)));
+        Assert.Equal(PageCache.PagesOf(Large), Resident(store, before));
+        Assert.Equal(0, Resident(store, after));
     }
 
     [Fact]
-    public async Task PutAsync_SmallObject_GoesThroughThePageCache()
+    public async Task PutAsync_SmallObject_IsKeptInTheIndex()
     {
         using var store = Open(directIo: true);
         var name = NewName();
@@ -73,7 +73,10 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
 
         await store.PutAsync(name, data, CancellationToken.None);
 
-        Assert.Equal(PageCache.PagesOf(data.Length), PageCache.ResidentPages(PathOf(name)));
+        Assert.True(store.Locate(name)!.IsInline);
+        Assert.False(Directory.Exists(_root.Combine(LocalBlockStore.PacksDirectoryName)));
+        using var back = await store.GetAsync(name, CancellationToken.None);
+        Assert.True(back.Memory.Span.SequenceEqual(data));
     }
 
     [Fact]
@@ -95,22 +98,23 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     }
 
     [Fact]
-    public async Task PutAsync_LargeObjectInjectedFailure_LeavesNoTemporaryAndNoObject()
+    public async Task PutAsync_LargeObjectInjectedFailure_LeavesNoObject()
     {
         using var store = Open(directIo: true);
-        store.AfterTempWrite = _ => throw new IOException("injected");
+        store.AfterWrite = _ => throw new IOException("injected");
         var name = NewName();
 
         var error = await Assert.ThrowsAsync<BackendException>(() => store.PutAsync(name, new byte[Large], CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Transient, error.Kind);
         Assert.Contains("injected", error.Message);
-        Assert.False(File.Exists(PathOf(name)));
+        Assert.Null(store.Locate(name));
+        Assert.False(await store.ExistsAsync(name, CancellationToken.None));
         Assert.All(Directory.EnumerateDirectories(_root.Combine("tmp")), d => Assert.Empty(Directory.EnumerateFiles(d)));
     }
 
     [Fact]
-    public async Task FlushAsync_SyncFsStoreWithOnlyDirectPuts_FsyncsThemInsteadOfTheWholeFileSystem()
+    public async Task FlushAsync_AfterPuts_SyncsOnceAndTheObjectsSurviveInAFreshInstance()
     {
         var barriers = new List<string>();
         var names = Enumerable.Range(0, 3).Select(_ => NewName()).ToList();
@@ -122,12 +126,14 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
                 await store.PutAsync(name, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
             }
 
+            await store.PutAsync(NewName(), new byte[1000], CancellationToken.None);
             await store.FlushAsync(CancellationToken.None);
             await store.FlushAsync(CancellationToken.None);
 
-            Assert.Equal(LocalDurability.SyncFs, store.Durability);
+            Assert.Equal(LocalDurability.OnFlush, store.Durability);
         }
 
+        // The second flush found nothing new to sync.
         Assert.Equal(["fsync"], barriers);
         using var fresh = Open(directIo: false);
         foreach (var name in names)
@@ -137,25 +143,11 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task FlushAsync_SyncFsStoreWithABufferedPutToo_SyncsTheFileSystemAndForgetsTheDirectOnes()
-    {
-        using var store = Open(directIo: true);
-        var barriers = new List<string>();
-        store.BarrierChosen = barriers.Add;
-        await store.PutAsync(NewName(), new byte[Large], CancellationToken.None);
-        await store.PutAsync(NewName(), new byte[1000], CancellationToken.None);
-
-        await store.FlushAsync(CancellationToken.None);
-        await store.FlushAsync(CancellationToken.None);
-
-        // syncfs covered the direct put: the second flush has nothing left to do.
-        Assert.Equal(["syncfs"], barriers);
-    }
-
     private LocalBlockStore Open(bool directIo) => new(new LocalBlockStoreOptions(_root.Path) { DirectIo = directIo });
 
-    private string PathOf(string name) => _root.Combine(name[..2], name);
+    // Resident pages of the object's range in its pack.
+    private static int Resident(LocalBlockStore store, string name) =>
+        store.Locate(name) is { IsInline: false } where ? PageCache.ResidentPages(where.Path, where.Offset, where.Length) : throw new InvalidOperationException(name + " is not packed");
 
     private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

@@ -17,15 +17,13 @@ public sealed class LocalBlockStoreDurabilityMeasurements(ITestOutputHelper outp
 
     [Theory]
     [InlineData(LocalDurability.PerPut)]
-    [InlineData(LocalDurability.DeferredFsync)]
-    [InlineData(LocalDurability.SyncFs)]
+    [InlineData(LocalDurability.OnFlush)]
     public async Task PutThenFlush_LargeObjects(LocalDurability durability) =>
         await MeasureAsync(durability, count: s_full ? 256 : 8, size: 1024 * 1024);
 
     [Theory]
     [InlineData(LocalDurability.PerPut)]
-    [InlineData(LocalDurability.DeferredFsync)]
-    [InlineData(LocalDurability.SyncFs)]
+    [InlineData(LocalDurability.OnFlush)]
     public async Task PutThenFlush_SmallObjects(LocalDurability durability) =>
         await MeasureAsync(durability, count: s_full ? 10_000 : 200, size: 8 * 1024);
 

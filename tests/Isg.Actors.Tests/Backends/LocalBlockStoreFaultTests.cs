@@ -15,33 +15,45 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task PutAsync_StoresUnderTwoCharacterPrefixDirectory()
+    public async Task PutAsync_SmallObjectInTheIndex_LargeObjectsAlignedInOnePack()
     {
         using var store = Open();
-        var name = NewName();
+        var small = NewName();
+        var large = Enumerable.Range(0, 3).Select(_ => NewName()).ToList();
 
-        await store.PutAsync(name, new byte[] { 1, 2, 3 }, CancellationToken.None);
+        await store.PutAsync(small, new byte[] { 1, 2, 3 }, CancellationToken.None);
+        foreach (var name in large)
+        {
+            await store.PutAsync(name, RandomNumberGenerator.GetBytes(300_001), CancellationToken.None);
+        }
 
-        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(Path.Combine(_root.Path, name[..2], name)));
+        Assert.True(store.Locate(small)!.IsInline);
+        var places = large.Select(n => store.Locate(n)!).ToList();
+        Assert.Single(places.Select(p => p.Path).Distinct());
+        Assert.All(places, p => Assert.Equal(0, p.Offset % 4096));
+        Assert.Equal(3, places.Select(p => p.Offset).Distinct().Count());
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_root.Path), d => Path.GetFileName(d).Length == 2);
     }
 
     [Fact]
-    public async Task PutAsync_DirectoriesRemovedBehindItsBack_RecreatesThem()
+    public async Task ObjectOfTheOneFilePerObjectLayout_IsReadListedAndDeleted()
     {
+        var legacy = "ab" + NewName()[2..];
+        Directory.CreateDirectory(_root.Combine("ab"));
+        File.WriteAllBytes(_root.Combine("ab", legacy), new byte[] { 7, 8, 9 });
         using var store = Open();
-        var first = "ab" + NewName()[2..];
-        var second = "ab" + NewName()[2..];
-        await store.PutAsync(first, new byte[] { 1 }, CancellationToken.None);
-        Directory.Delete(Path.Combine(_root.Path, "ab"), recursive: true);
-        foreach (var directory in Directory.EnumerateDirectories(_root.Combine("tmp")))
+        var packed = NewName();
+        await store.PutAsync(packed, new byte[1], CancellationToken.None);
+
+        using (var owner = await store.GetAsync(legacy, CancellationToken.None))
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.Equal(new byte[] { 7, 8, 9 }, owner.Memory.ToArray());
         }
 
-        await store.PutAsync(second, new byte[] { 2 }, CancellationToken.None);
-
-        using var owner = await store.GetAsync(second, CancellationToken.None);
-        Assert.Equal(new byte[] { 2 }, owner.Memory.ToArray());
+        Assert.Equal(new[] { packed, legacy }.Order(StringComparer.Ordinal), (await ListAsync(store)).Order(StringComparer.Ordinal));
+        await store.DeleteAsync(legacy, CancellationToken.None);
+        Assert.False(File.Exists(_root.Combine("ab", legacy)));
+        Assert.False(await store.ExistsAsync(legacy, CancellationToken.None));
     }
 
     [Fact]
@@ -70,7 +82,7 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
         var blocked = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var name = NewName();
-        first.AfterTempWrite = _ =>
+        first.AfterWrite = _ =>
         {
             blocked.SetResult();
             release.Task.Wait();
@@ -114,7 +126,7 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
             output.WriteLine($"direct I/O asked {directIo}, in use {store.UsesDirectIo}");
             if (!mounted)
             {
-                store.AfterTempWrite = _ => throw new IOException("No space left on device", ErrnoNoSpace);
+                store.AfterWrite = _ => throw new IOException("No space left on device", ErrnoNoSpace);
             }
 
             var name = NewName();
@@ -127,7 +139,7 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
             Assert.False(await store.ExistsAsync(name, CancellationToken.None));
             Assert.All(Directory.EnumerateFiles(Path.Combine(mountPoint.Path, "tmp"), "*", SearchOption.AllDirectories),
                 f => Assert.EndsWith(".lock", f, StringComparison.Ordinal));
-            store.AfterTempWrite = null;
+            store.AfterWrite = null;
             var small = NewName();
             await store.PutAsync(small, new byte[512 * 1024], CancellationToken.None);
             await store.FlushAsync(CancellationToken.None);
@@ -143,50 +155,58 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
-    public async Task PutAsync_InjectedDiskFull_RemovesTheHalfWrittenTemporary()
+    public async Task PutAsync_InjectedDiskFull_GivesTheWrittenRangeBackAndRecordsNothing()
     {
         using var store = Open();
-        string? tempPath = null;
-        store.AfterTempWrite = path =>
-        {
-            tempPath = path;
-            Assert.True(File.Exists(path));
-            throw new IOException("Disk quota exceeded", 122);
-        };
+        store.AfterWrite = _ => throw new IOException("Disk quota exceeded", 122);
+        var name = NewName();
 
-        var error = await Assert.ThrowsAsync<BackendException>(() => store.PutAsync(NewName(), new byte[10_000], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<BackendException>(() => store.PutAsync(name, RandomNumberGenerator.GetBytes(1 << 20), CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Permanent, error.Kind);
         Assert.Contains("disk full", error.Message, StringComparison.Ordinal);
-        Assert.NotNull(tempPath);
-        Assert.False(File.Exists(tempPath));
+        Assert.Null(store.Locate(name));
+        var pack = Assert.Single(Directory.EnumerateFiles(_root.Combine(LocalBlockStore.PacksDirectoryName)));
+        // The random bytes were written, then the range was punched out: it reads as zeros.
+        var range = File.ReadAllBytes(pack);
+        Assert.Equal(1 << 20, range.Length);
+        Assert.All(range, b => Assert.Equal(0, b));
     }
 
     [Fact]
-    public async Task GetAsync_TruncatedOrCorruptedObject_IsReturnedAsStored()
+    public async Task GetAsync_CorruptedObject_IsReturnedAsStored_TruncatedPackFailsTyped()
     {
         using var store = Open();
+        var small = NewName();
+        var large = NewName();
         var truncated = NewName();
-        var corrupted = NewName();
-        var data = RandomNumberGenerator.GetBytes(10_000);
+        var data = RandomNumberGenerator.GetBytes(300_000);
+        await store.PutAsync(small, data[..10_000], CancellationToken.None);
+        await store.PutAsync(large, data, CancellationToken.None);
         await store.PutAsync(truncated, data, CancellationToken.None);
-        await store.PutAsync(corrupted, data, CancellationToken.None);
-        File.WriteAllBytes(Path.Combine(_root.Path, truncated[..2], truncated), data[..1234]);
-        var flipped = (byte[])data.Clone();
-        flipped[5000] ^= 0x40;
-        File.WriteAllBytes(Path.Combine(_root.Path, corrupted[..2], corrupted), flipped);
+        byte[] Flip(byte[] bytes)
+        {
+            bytes[5000] ^= 0x40;
+            return bytes;
+        }
 
-        using var shortOwner = await store.GetAsync(truncated, CancellationToken.None);
-        using var flippedOwner = await store.GetAsync(corrupted, CancellationToken.None);
+        Assert.True(store.Tamper(small, Flip));
+        Assert.True(store.Tamper(large, Flip));
+        Assert.True(store.Tamper(truncated, bytes => bytes[..1234]));
 
-        Assert.True(shortOwner.Memory.Span.SequenceEqual(data.AsSpan(0, 1234)));
-        Assert.True(flippedOwner.Memory.Span.SequenceEqual(flipped));
+        using var smallOwner = await store.GetAsync(small, CancellationToken.None);
+        using var largeOwner = await store.GetAsync(large, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<BackendException>(() => store.GetAsync(truncated, CancellationToken.None));
+
+        Assert.True(smallOwner.Memory.Span.SequenceEqual(Flip(data[..10_000])));
+        Assert.True(largeOwner.Memory.Span.SequenceEqual(Flip((byte[])data.Clone())));
+        Assert.Equal(BackendFailureKind.Permanent, error.Kind);
+        Assert.Contains("ends before", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(LocalDurability.PerPut)]
-    [InlineData(LocalDurability.DeferredFsync)]
-    [InlineData(LocalDurability.SyncFs)]
+    [InlineData(LocalDurability.OnFlush)]
     public async Task FlushAsync_EachDurabilityMode_DataReadableByFreshInstance(LocalDurability durability)
     {
         var options = new LocalBlockStoreOptions(_root.Path) { Durability = durability };
@@ -211,18 +231,16 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
     [Fact]
     public async Task FlushAsync_ConcurrentFlushes_BothComplete()
     {
-        using var store = new LocalBlockStore(new LocalBlockStoreOptions(_root.Path) { Durability = LocalDurability.DeferredFsync });
+        using var store = Open();
         for (var i = 0; i < 50; i++)
         {
-            await store.PutAsync(NewName(), new byte[100], CancellationToken.None);
+            await store.PutAsync(NewName(), new byte[i % 2 == 0 ? 100 : 300_000], CancellationToken.None);
         }
 
         await Task.WhenAll(store.FlushAsync(CancellationToken.None), store.FlushAsync(CancellationToken.None));
 
         await store.FlushAsync(CancellationToken.None);
-        var objects = Directory.EnumerateFiles(_root.Path, "*", SearchOption.AllDirectories)
-            .Count(f => !Path.GetRelativePath(_root.Path, f).StartsWith("tmp/", StringComparison.Ordinal));
-        Assert.Equal(50, objects);
+        Assert.Equal(50, (await ListAsync(store)).Count);
     }
 
     [Fact]
@@ -231,18 +249,13 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
         using var store = Open();
         var name = NewName();
         await store.PutAsync(name, new byte[1], CancellationToken.None);
+        Directory.CreateDirectory(Path.Combine(_root.Path, name[..2]));
         File.WriteAllText(Path.Combine(_root.Path, name[..2], "README"), "not an object");
         File.WriteAllText(Path.Combine(_root.Path, name[..2], "ffffffffffffffffffff"), "wrong prefix directory");
         Directory.CreateDirectory(_root.Combine("XY"));
         File.WriteAllText(_root.Combine("XY", "xyxyxyxyxyxyxyxyxyxy"), "directory is not a prefix");
 
-        var names = new List<string>();
-        await foreach (var listed in store.ListAsync(CancellationToken.None))
-        {
-            names.Add(listed);
-        }
-
-        Assert.Equal([name], names);
+        Assert.Equal([name], await ListAsync(store));
     }
 
     [Fact]
@@ -269,6 +282,17 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
     }
 
     private LocalBlockStore Open() => new(new LocalBlockStoreOptions(_root.Path));
+
+    private static async Task<List<string>> ListAsync(LocalBlockStore store)
+    {
+        var names = new List<string>();
+        await foreach (var listed in store.ListAsync(CancellationToken.None))
+        {
+            names.Add(listed);
+        }
+
+        return names;
+    }
 
     private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

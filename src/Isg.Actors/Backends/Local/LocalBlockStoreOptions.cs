@@ -7,11 +7,9 @@ public sealed record LocalBlockStoreOptions(string RootDirectory)
     public string Name { get; init; } = "local";
 
     /// <summary>
-    /// How puts are made durable; see <see cref="LocalBlockStore.FlushAsync"/>. SyncFs by default: measured fastest
-    /// (one syscall per flush instead of one fsync per object; see the LocalDurability notes). Choose DeferredFsync
-    /// when the store shares its file system with heavy writers, whose dirty data syncfs would flush too.
+    /// How puts are made durable; see <see cref="LocalBlockStore.FlushAsync"/>. OnFlush by default.
     /// </summary>
-    public LocalDurability Durability { get; init; } = LocalDurability.SyncFs;
+    public LocalDurability Durability { get; init; } = LocalDurability.OnFlush;
 
     /// <summary>
     /// Whether objects of 256 KiB and more bypass the page cache (O_DIRECT) from the start, where the file system
