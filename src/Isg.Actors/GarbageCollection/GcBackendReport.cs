@@ -8,4 +8,7 @@ public sealed record GcBackendReport(string Backend, int ObjectsDeleted, long By
 {
     /// <summary>Orphans kept because they were written within the grace period (<see cref="GcOptions.OrphanGrace"/>).</summary>
     public int OrphansDeferred { get; init; }
+
+    /// <summary>Bytes a local store's pack compaction gave back (dead space that deletes had left in its packs).</summary>
+    public long PackBytesReclaimed { get; init; }
 }

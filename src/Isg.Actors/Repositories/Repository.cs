@@ -247,10 +247,7 @@ public sealed class Repository : IDisposable
             return false;
         }
 
-        var tempFolder = Path.Combine(layout.BlocksDirectory, "tmp") + "/";
-        return !Directory.Exists(layout.BlocksDirectory)
-            || !Directory.EnumerateFiles(layout.BlocksDirectory, "*", SearchOption.AllDirectories)
-                .Any(f => !f.StartsWith(tempFolder, StringComparison.Ordinal));
+        return Isg.Actors.Backends.Local.LocalBlockStore.HoldsNoObject(layout.BlocksDirectory);
     }
 
     private static bool IsIdentityFile(string path)

@@ -8,6 +8,7 @@ using Isg.Protocol.Compression;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Keys;
 using Isg.Protocol.Sealing;
+using Isg.Actors.Tests.Backends;
 
 namespace Isg.Actors.Tests.Encoders;
 
@@ -63,8 +64,6 @@ public sealed class BlockCodecTests : IDisposable
         return names;
     }
 
-    private string ObjectPath(string name) => Path.Combine(_local.RootDirectory, name[..2], name);
-
     private void CommitToCatalogue(StoredBlock block)
     {
         using var writer = _catalog.CreateWriter();
@@ -90,7 +89,7 @@ public sealed class BlockCodecTests : IDisposable
         Assert.Equal(_key.ObjectName(id), stored.ObjectName);
         Assert.Equal(_store.Name, stored.Backend);
         Assert.Equal([_key.ObjectName(id)], await ObjectsAsync());
-        Assert.Equal(stored.StoredSize, new FileInfo(ObjectPath(stored.ObjectName)).Length);
+        Assert.Equal(stored.StoredSize, _local.StoredLength(stored.ObjectName));
         // The object name is keyed: it is not the block id in any public form.
         Assert.DoesNotContain(id.ToHex(), stored.ObjectName, StringComparison.Ordinal);
     }
@@ -208,10 +207,7 @@ public sealed class BlockCodecTests : IDisposable
     {
         var data = TestFiles.Random(10_000, seed: 7);
         var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
-        var path = ObjectPath(stored.ObjectName);
-        var bytes = File.ReadAllBytes(path);
-        bytes[flipAt < 0 ? bytes.Length - 1 : flipAt] ^= 0x40;
-        File.WriteAllBytes(path, bytes);
+        _local.Flip(stored.ObjectName, flipAt < 0 ? -1 : flipAt);
 
         var e = await Assert.ThrowsAsync<DataIntegrityException>(() => Codec().DecodeAsync(stored.Id, stored.ObjectName, CancellationToken.None).AsTask());
 
@@ -227,8 +223,7 @@ public sealed class BlockCodecTests : IDisposable
     {
         var data = TestFiles.Random(10_000, seed: 8);
         var stored = (await Codec().EncodeAsync(data, new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
-        var path = ObjectPath(stored.ObjectName);
-        File.WriteAllBytes(path, File.ReadAllBytes(path)[..keep]);
+        _local.Truncate(stored.ObjectName, keep);
 
         var e = await Assert.ThrowsAsync<DataIntegrityException>(() => Codec().DecodeAsync(stored.Id, stored.ObjectName, CancellationToken.None).AsTask());
 
@@ -241,7 +236,7 @@ public sealed class BlockCodecTests : IDisposable
         var codec = Codec();
         var a = (await codec.EncodeAsync(TestFiles.Random(5000, 9), new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
         var b = (await codec.EncodeAsync(TestFiles.Random(5000, 10), new DedupIndex(), _direct, _reader, CancellationToken.None)).NewBlock!;
-        File.Copy(ObjectPath(b.ObjectName), ObjectPath(a.ObjectName), overwrite: true);
+        await _local.PutAsync(a.ObjectName, _local.StoredBytes(b.ObjectName), CancellationToken.None);
 
         await Assert.ThrowsAsync<DataIntegrityException>(() => codec.DecodeAsync(a.Id, a.ObjectName, CancellationToken.None).AsTask());
     }

@@ -78,10 +78,18 @@ public sealed class EncoderActorTests : IAsyncLifetime
     [Fact]
     public async Task EncodeChunk_StoreFails_RepliesTheFailureReleasesTheChunkAndKeepsWorking()
     {
+        var failedOnce = false;
         var data = TestFiles.Random(5000, seed: 2);
         var name = _repository.Key.ObjectName(BlockId.Compute(data));
-        // A file where the object's prefix folder should be: the put cannot create it.
-        File.WriteAllText(Path.Combine(_repository.Layout.BlocksDirectory, name[..2]), "in the way");
+        // The store fails this object's put (an I/O error), and only this one.
+        Tests.Backends.StoredObjects.Local(_repository.Backends.Primary).AfterWrite = path =>
+        {
+            if (path.EndsWith("objects.db", StringComparison.Ordinal) && !failedOnce)
+            {
+                failedOnce = true;
+                throw new IOException("injected: " + name);
+            }
+        };
         var chunk = PooledBuffer.CopyOf(data);
 
         _encoder.Tell(new EncodeChunk(0, 0, chunk, new DedupIndex(), _stripes, _encoded));

@@ -41,8 +41,8 @@ public sealed class HealerTests : IAsyncLifetime
             // One data shard deleted and one parity shard corrupted: two bad shards per 4+2 stripe.
             var data = chunks.First(c => !c.IsParity);
             var parity = chunks.First(c => c.IsParity);
-            File.Delete(PathOf(data.Address));
-            Corrupt(PathOf(parity.Address));
+            _healing.Lose(data.Address);
+            _healing.Corrupt(parity.Address);
             damaged.Add(data.Address);
             damaged.Add(parity.Address);
         }
@@ -63,7 +63,7 @@ public sealed class HealerTests : IAsyncLifetime
 
         var again = await ScrubAsync(new ScrubRequest());
         Assert.True(again.Healthy, string.Join("; ", again.Bad.Select(b => $"{b.Address}: {b.Message}")));
-        Assert.All(damaged, a => Assert.True(File.Exists(PathOf(a))));
+        Assert.All(damaged, a => Assert.True(_healing.Holds(a)));
         var healthy = Node.GetHealth();
         Assert.Equal(HealthState.Healthy, healthy.State);
         Assert.Equal(stripes.Count, healthy.StripesHealthy);
@@ -87,7 +87,7 @@ public sealed class HealerTests : IAsyncLifetime
         var (_, chunks) = StripeChunks().First();
         var parity = chunks.First(c => c.IsParity);
         var protectedFiles = FilesUsing(chunks.Where(c => !c.IsParity).Select(c => c.BlockId));
-        File.Delete(PathOf(parity.Address));
+        _healing.Lose(parity.Address);
 
         var repair = await ScrubAsync(new ScrubRequest(Repair: true));
 
@@ -108,15 +108,15 @@ public sealed class HealerTests : IAsyncLifetime
         var expectedLost = FilesUsing(lostBlocks.Select(c => c.BlockId));
         foreach (var chunk in lostBlocks)
         {
-            File.Delete(PathOf(chunk.Address));
+            _healing.Lose(chunk.Address);
         }
 
-        Corrupt(PathOf(victim.Value.First(c => c.IsParity).Address));
+        _healing.Corrupt(victim.Value.First(c => c.IsParity).Address);
         var repairable = new List<ShardAddress>();
         foreach (var (id, chunks) in stripes.Where(s => s.Key != victim.Key))
         {
             var data = chunks.Last(c => !c.IsParity);
-            Corrupt(PathOf(data.Address));
+            _healing.Corrupt(data.Address);
             repairable.Add(data.Address);
         }
 
@@ -226,7 +226,7 @@ public sealed class HealerTests : IAsyncLifetime
     {
         await StartWithFilesAsync();
         var victim = StripeChunks().First().Value.First(c => c.IsParity);
-        File.Delete(PathOf(victim.Address));
+        _healing.Lose(victim.Address);
         await Node.DisposeAsync();
         _healing.Current = null;
         using (var repository = Repository.Open(Dir.Combine("repo"), TestRepository.Passphrase, NullLoggerFactory.Instance))
@@ -252,7 +252,7 @@ public sealed class HealerTests : IAsyncLifetime
 
         await finished.Task.WaitAsync(Within);
         Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.ShardRepaired && e.ObjectName == victim.Address.ObjectName);
-        Assert.True(File.Exists(PathOf(victim.Address)));
+        Assert.True(_healing.Holds(victim.Address));
         using var reader = Node.Repository.Catalog.CreateReader();
         Assert.Null(reader.GetConfig(HealerActor.RepairRequestKey));
     }
@@ -299,7 +299,7 @@ public sealed class HealerTests : IAsyncLifetime
         await StartWithFilesAsync();
         var victim = StripeChunks().First().Value.First(c => !c.IsParity);
         var path = FilesUsing([victim.BlockId]).First();
-        File.Delete(PathOf(victim.Address));
+        _healing.Lose(victim.Address);
         var repaired = new TaskCompletionSource<HealthEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Node.HealthEvents.Added += e =>
@@ -320,7 +320,7 @@ public sealed class HealerTests : IAsyncLifetime
         var repair = await repaired.Task.WaitAsync(Within);
         Assert.Equal(victim.Address, new ShardAddress(repair.Backend!, repair.ObjectName!));
         await finished.Task.WaitAsync(Within);
-        Assert.True(File.Exists(PathOf(victim.Address)));
+        Assert.True(_healing.Holds(victim.Address));
         var started = Assert.Single(Node.HealthEvents.Since(0), e => e.Kind == HealthEventKind.PassStarted);
         Assert.Contains("a read found damaged", started.Message, StringComparison.Ordinal);
         using (var reader = Node.Repository.Catalog.CreateReader())
@@ -354,17 +354,9 @@ public sealed class HealerTests : IAsyncLifetime
         return blocks.SelectMany(reader.GetFilesUsingBlock).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
-    private string PathOf(ShardAddress address) => _healing.PathOf(address);
-
     private static List<string> Sorted(IEnumerable<ShardAddress> addresses) =>
         addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList();
 
-    private static void Corrupt(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 2] ^= 0x5a;
-        File.WriteAllBytes(path, bytes);
-    }
 
     private async Task AssertRestoresAsync(IEnumerable<string> paths)
     {

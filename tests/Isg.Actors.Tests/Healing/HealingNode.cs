@@ -5,6 +5,7 @@ using Isg.Actors.Healing;
 using Isg.Actors.Hosting;
 using Isg.Actors.Ingest;
 using Isg.Actors.Repositories;
+using Isg.Actors.Tests.Backends;
 using Isg.TestKit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,12 +68,16 @@ internal sealed class HealingNode : IAsyncDisposable
         return reader.ListChunks(null, 100_000).ToList();
     }
 
-    /// <summary>The file a local backend keeps <paramref name="address"/> in.</summary>
-    public string PathOf(ShardAddress address)
-    {
-        var store = (LocalBlockStore)Node.Repository.Backends.Get(address.Backend);
-        return Path.Combine(store.RootDirectory, address.ObjectName[..2], address.ObjectName);
-    }
+    /// <summary>Removes the object at <paramref name="address"/> from its local store, as if lost.</summary>
+    public void Lose(ShardAddress address) => StoreOf(address).Lose(address.ObjectName);
+
+    /// <summary>Flips a byte in the middle of the object at <paramref name="address"/>.</summary>
+    public void Corrupt(ShardAddress address) => StoreOf(address).Flip(address.ObjectName, mask: 0x5a);
+
+    /// <summary>Whether the local store holds the object at <paramref name="address"/>.</summary>
+    public bool Holds(ShardAddress address) => StoreOf(address).Holds(address.ObjectName);
+
+    private LocalBlockStore StoreOf(ShardAddress address) => StoredObjects.Local(Node.Repository.Backends.Get(address.Backend));
 
     public async ValueTask DisposeAsync()
     {

@@ -55,7 +55,7 @@ public sealed class ScrubberTests : IAsyncLifetime
         var stripes = AllChunks().Where(c => c.StripeId is not null).GroupBy(c => c.StripeId!.Value).ToList();
         Assert.All(stripes, s => Assert.Single(s, c => c.IsParity));
         var victim = stripes.First(s => s.Count(c => !c.IsParity) == 2).First(c => !c.IsParity);
-        File.Delete(PathOf(victim.Address));
+        _healing.Lose(victim.Address);
         string path;
         using (var reader = Node.Repository.Catalog.CreateReader())
         {
@@ -121,5 +121,4 @@ public sealed class ScrubberTests : IAsyncLifetime
 
     private List<ChunkRecord> AllChunks() => _healing.AllChunks();
 
-    private string PathOf(ShardAddress address) => _healing.PathOf(address);
 }

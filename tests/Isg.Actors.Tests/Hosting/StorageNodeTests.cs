@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
 using Isg.Actors.Hosting;
 using Isg.Actors.Ingest;
@@ -8,6 +9,7 @@ using Isg.Actors.Storage;
 using Isg.Actors.Transfers;
 using Isg.TestKit;
 using Microsoft.Extensions.Logging;
+using Isg.Actors.Tests.Backends;
 
 namespace Isg.Actors.Tests.Hosting;
 
@@ -116,7 +118,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
         return names;
     }
 
-    private string ObjectPath(string name) => Path.Combine(Repository.Layout.BlocksDirectory, name[..2], name);
+    private LocalBlockStore Local => StoredObjects.Local(Repository.Backends.Primary);
 
     private List<string> BlocksOf(string path)
     {
@@ -358,10 +360,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
         var files = BuildTree();
         await AddAsync();
         var victim = BlocksOf("src/docs/readme.txt")[1];
-        var path = ObjectPath(victim);
-        var bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 2] ^= 0xFF;
-        File.WriteAllBytes(path, bytes);
+        Local.Flip(victim, mask: 0xFF);
         var output = _dir.Combine("out");
 
         var report = await RestoreAsync("src", output);
@@ -385,7 +384,7 @@ public sealed class StorageNodeTests : IAsyncLifetime
     {
         var files = BuildTree();
         await AddAsync();
-        File.Delete(ObjectPath(BlocksOf("src/unicode/café ☕.txt")[0]));
+        Local.Lose(BlocksOf("src/unicode/café ☕.txt")[0]);
         var output = _dir.Combine("out");
 
         var report = await RestoreAsync("src/unicode", output);
@@ -605,11 +604,8 @@ public sealed class StorageNodeTests : IAsyncLifetime
         await AddAsync();
         Assert.Empty((await _node.CheckAsync(readData: true, progress: null, CancellationToken.None)).Problems);
         var readme = BlocksOf("src/docs/readme.txt");
-        File.Delete(ObjectPath(readme[0]));
-        var corrupt = ObjectPath(readme[1]);
-        var bytes = File.ReadAllBytes(corrupt);
-        bytes[^1] ^= 1;
-        File.WriteAllBytes(corrupt, bytes);
+        Local.Lose(readme[0]);
+        Local.Flip(readme[1], -1, mask: 1);
 
         var quick = await _node.CheckAsync(readData: false, progress: null, CancellationToken.None);
         var full = await _node.CheckAsync(readData: true, progress: null, CancellationToken.None);

@@ -6,6 +6,7 @@ using Isg.Actors.Repositories;
 using Isg.Actors.Restore;
 using Isg.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
+using Isg.Actors.Tests.Backends;
 
 namespace Isg.Actors.Tests.Striping;
 
@@ -144,20 +145,17 @@ public sealed class StripedRepositoryTests : IAsyncLifetime
         var shard = stripe.Shards.Single(s => s.Index == index);
         foreach (var (backend, objectName) in shard.Locations)
         {
-            var store = (Isg.Actors.Backends.Local.LocalBlockStore)Repository.Backends.Get(backend);
-            var path = Path.Combine(store.RootDirectory, objectName[..2], objectName);
-            var bytes = File.ReadAllBytes(path);
+            var store = StoredObjects.Local(Repository.Backends.Get(backend));
             switch (mode)
             {
                 case 0:
-                    File.Delete(path);
+                    store.Lose(objectName);
                     break;
                 case 1:
-                    bytes[bytes.Length / 2] ^= 0x40;
-                    File.WriteAllBytes(path, bytes);
+                    store.Flip(objectName);
                     break;
                 default:
-                    File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+                    store.Truncate(objectName, store.StoredLength(objectName) / 2);
                     break;
             }
         }

@@ -85,14 +85,14 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
 
         var stats = (await sandbox.RunAsync("stats", "--json")).AssertExit(0).Json();
         var snapshot = TestTree.Snapshot(tree.Root);
-        var blockFiles = sandbox.BlockFiles;
+        var objects = sandbox.StoredObjects;
         Assert.Matches("^[0-9a-f]{32}$", stats.GetProperty("repository").GetString());
         Assert.Equal(snapshot.Count(e => e.Kind == 'f'), stats.GetProperty("files").GetInt64());
         Assert.Equal(snapshot.Count(e => e.Kind == 'd'), stats.GetProperty("directories").GetInt64());
         var logical = snapshot.Sum(e => e.Size);
         Assert.Equal(logical, stats.GetProperty("logicalBytes").GetInt64());
-        Assert.Equal(blockFiles.Count, stats.GetProperty("uniqueBlocks").GetInt64());
-        Assert.Equal(blockFiles.Sum(f => new FileInfo(f).Length), stats.GetProperty("storedBytes").GetInt64());
+        Assert.Equal(objects.Count, stats.GetProperty("uniqueBlocks").GetInt64());
+        Assert.Equal(sandbox.TotalLength(objects), stats.GetProperty("storedBytes").GetInt64());
         var uniquePlain = stats.GetProperty("uniquePlainBytes").GetInt64();
         Assert.Equal(logical - (1 << 20), uniquePlain);
         Assert.Equal(Math.Round((double)logical / uniquePlain, 4), stats.GetProperty("dedupRatio").GetDouble());
@@ -113,20 +113,20 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
         tree.AddFile("kept.bin", 300_000);
         tree.Seal();
         (await sandbox.RunAsync("add", "r/kept.bin")).AssertExit(0);
-        var keptBlocks = sandbox.BlockFiles;
+        var keptBlocks = sandbox.StoredObjects;
         (await sandbox.RunAsync("add", "r")).AssertExit(0);
-        Assert.True(sandbox.BlockFiles.Count > keptBlocks.Count);
+        Assert.True(sandbox.StoredObjects.Count > keptBlocks.Count);
 
         var rm = (await sandbox.RunAsync("rm", "r/doomed.bin")).AssertExit(0);
 
         Assert.Contains("removed 1 entries", rm.Stdout, StringComparison.Ordinal);
         Assert.Contains("reclaimable by `isg gc`", rm.Stdout, StringComparison.Ordinal);
-        Assert.True(sandbox.BlockFiles.Count > keptBlocks.Count, "rm deletes no object");
+        Assert.True(sandbox.StoredObjects.Count > keptBlocks.Count, "rm deletes no object");
         (await sandbox.RunAsync("gc")).AssertExit(0);
-        Assert.Equal(keptBlocks, sandbox.BlockFiles);
+        Assert.Equal(keptBlocks, sandbox.StoredObjects);
         (await sandbox.RunAsync("ls", "r/doomed.bin")).AssertError(6, "r/doomed.bin");
         var stats = (await sandbox.RunAsync("stats", "--json")).AssertExit(0).Json();
-        Assert.Equal(keptBlocks.Sum(f => new FileInfo(f).Length), stats.GetProperty("storedBytes").GetInt64());
+        Assert.Equal(sandbox.TotalLength(keptBlocks), stats.GetProperty("storedBytes").GetInt64());
         Assert.Equal(300_000, stats.GetProperty("logicalBytes").GetInt64());
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
         (await sandbox.RunAsync("get", "r/kept.bin", "-o", sandbox.PathOf("kept.bin"))).AssertExit(0);
@@ -153,14 +153,14 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
         var removed = listed.Count(p => p == "d/inner" || p.StartsWith("d/inner/", StringComparison.Ordinal));
         Assert.Contains($"removed {removed} entries", rm.Stdout, StringComparison.Ordinal);
         Assert.Equal(["d", "d/innerx", "d/innerx/sibling.txt"], await LsAsync(sandbox));
-        var afterRm = sandbox.BlockFiles.Count;
+        var afterRm = sandbox.StoredObjects.Count;
         (await sandbox.RunAsync("gc")).AssertExit(0);
-        Assert.True(sandbox.BlockFiles.Count < afterRm, "gc frees what rm released");
+        Assert.True(sandbox.StoredObjects.Count < afterRm, "gc frees what rm released");
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
 
         (await sandbox.RunAsync("rm", "d", "-r")).AssertExit(0);
         (await sandbox.RunAsync("gc")).AssertExit(0);
-        Assert.Empty(sandbox.BlockFiles);
+        Assert.Empty(sandbox.StoredObjects);
         Assert.Empty(await LsAsync(sandbox));
         (await sandbox.RunAsync("rm", "d")).AssertError(6, "d");
     }
@@ -175,12 +175,12 @@ public sealed class CatalogCommandTests(ITestOutputHelper output)
         tree.CopyFile("one.bin", "two.bin");
         tree.Seal();
         (await sandbox.RunAsync("add", "sh")).AssertExit(0);
-        var blocks = sandbox.BlockFiles;
+        var blocks = sandbox.StoredObjects;
 
         var rm = (await sandbox.RunAsync("rm", "sh/one.bin")).AssertExit(0);
 
         Assert.Contains("0 blocks (0 B) are now unreferenced", rm.Stdout, StringComparison.Ordinal);
-        Assert.Equal(blocks, sandbox.BlockFiles);
+        Assert.Equal(blocks, sandbox.StoredObjects);
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
         (await sandbox.RunAsync("get", "sh/two.bin", "-o", sandbox.PathOf("two.bin"))).AssertExit(0);
         TestTree.AssertSameEntry(tree.PathOf("two.bin"), sandbox.PathOf("two.bin"));

@@ -19,7 +19,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         var entries = TestTree.Snapshot(tree.Root).Count;
         var first = (await sandbox.RunAsync("add", "tree")).AssertExit(0).AddSummary();
         var before = await StatsAsync(sandbox);
-        var blocksBefore = sandbox.BlockFiles;
+        var blocksBefore = sandbox.StoredObjects;
         Assert.InRange(first.NewBlocks, 40, int.MaxValue);
         Assert.Equal(first.NewBlocks, before.GetProperty("uniqueBlocks").GetInt64());
         Assert.Equal(first.NewBlocks, blocksBefore.Count);
@@ -29,7 +29,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         Assert.Equal(new AddSummary(0, entries, 0, "0 B", 0, 0), second.AddSummary());
         Assert.Empty(second.PathsWith("added"));
         Assert.Equal(before.ToString(), (await StatsAsync(sandbox)).ToString());
-        Assert.Equal(blocksBefore, sandbox.BlockFiles);
+        Assert.Equal(blocksBefore, sandbox.StoredObjects);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         tree.Seal();
         (await sandbox.RunAsync("add", "orig")).AssertExit(0);
         var before = await StatsAsync(sandbox);
-        var blocksBefore = sandbox.BlockFiles;
+        var blocksBefore = sandbox.StoredObjects;
 
         var copies = new TestTree(sandbox.PathOf("copies"), seed: 23);
         File.Copy(tree.PathOf("movie.bin"), copies.PathOf("renamed movie.bin"));
@@ -58,7 +58,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         Assert.Equal(before.GetProperty("storedBytes").GetInt64(), after.GetProperty("storedBytes").GetInt64());
         Assert.Equal(before.GetProperty("uniqueBlocks").GetInt64(), after.GetProperty("uniqueBlocks").GetInt64());
         Assert.Equal(2 * before.GetProperty("logicalBytes").GetInt64(), after.GetProperty("logicalBytes").GetInt64());
-        Assert.Equal(blocksBefore, sandbox.BlockFiles);
+        Assert.Equal(blocksBefore, sandbox.StoredObjects);
         (await sandbox.RunAsync("get", "copies", "-o", sandbox.PathOf("back"))).AssertExit(0);
         TestTree.AssertSame(copies.Root, sandbox.PathOf("back"));
     }
@@ -80,7 +80,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         var stats = await StatsAsync(sandbox);
         Assert.Equal(Size, stats.GetProperty("uniquePlainBytes").GetInt64());
         Assert.Equal(3L * Size, stats.GetProperty("logicalBytes").GetInt64());
-        Assert.Equal(stats.GetProperty("uniqueBlocks").GetInt64(), sandbox.BlockFiles.Count);
+        Assert.Equal(stats.GetProperty("uniqueBlocks").GetInt64(), sandbox.StoredObjects.Count);
         (await sandbox.RunAsync("get", "twins", "-o", sandbox.PathOf("back"))).AssertExit(0);
         TestTree.AssertSame(tree.Root, sandbox.PathOf("back"));
     }
@@ -95,7 +95,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         tree.Seal();
         (await sandbox.RunAsync("add", "tree")).AssertExit(0);
         var before = await StatsAsync(sandbox);
-        var blocksBefore = sandbox.BlockFiles;
+        var blocksBefore = sandbox.StoredObjects;
 
         var reread = (await sandbox.RunAsync("add", "tree", "--reread")).AssertExit(0).AddSummary();
 
@@ -104,7 +104,7 @@ public sealed class DedupTests(ITestOutputHelper output)
         Assert.Equal(ByteSize.Format(before.GetProperty("logicalBytes").GetInt64()), reread.Read);
         Assert.True(reread.DedupBlocks > 0);
         Assert.Equal(before.ToString(), (await StatsAsync(sandbox)).ToString());
-        Assert.Equal(blocksBefore, sandbox.BlockFiles);
+        Assert.Equal(blocksBefore, sandbox.StoredObjects);
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
     }
 
@@ -137,7 +137,7 @@ public sealed class DedupTests(ITestOutputHelper output)
 
         (await sandbox.RunAsync("check", "--read-data")).AssertExit(0);
         var stats = await StatsAsync(sandbox);
-        Assert.Equal(sandbox.BlockFiles.Count, stats.GetProperty("uniqueBlocks").GetInt64());
+        Assert.Equal(sandbox.StoredObjects.Count, stats.GetProperty("uniqueBlocks").GetInt64());
         Assert.Equal(2 * left.Files.Sum(f => f.Size), stats.GetProperty("logicalBytes").GetInt64());
         Assert.Equal(left.Files.Sum(f => f.Size), stats.GetProperty("uniquePlainBytes").GetInt64());
         (await sandbox.RunAsync("get", "right", "-o", sandbox.PathOf("back"))).AssertExit(0);

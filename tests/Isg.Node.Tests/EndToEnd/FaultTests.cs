@@ -17,7 +17,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         tree.AddFile("a.txt", 100, ContentKind.Text);
         tree.Seal();
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
-        var blocks = sandbox.BlockFiles;
+        var blocks = sandbox.StoredObjects;
         sandbox.Environment["ISG_PASSPHRASE"] = "not the passphrase";
 
         (await sandbox.RunAsync("ls")).AssertError(4, "wrong passphrase", sandbox.Repo);
@@ -26,7 +26,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         (await sandbox.RunAsync("rm", "t", "-r")).AssertError(4, "wrong passphrase");
 
         Assert.False(Path.Exists(sandbox.PathOf("out")));
-        Assert.Equal(blocks, sandbox.BlockFiles);
+        Assert.Equal(blocks, sandbox.StoredObjects);
         sandbox.Environment["ISG_PASSPHRASE"] = sandbox.Passphrase;
         Assert.Equal(["t", "t/a.txt"], (await sandbox.RunAsync("ls")).AssertExit(0).Lines);
     }
@@ -92,7 +92,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         (await sandbox.RunAsync("add", "present.txt", "absent.txt")).AssertError(6, "absent.txt");
 
         Assert.Empty((await sandbox.RunAsync("ls")).AssertExit(0).Lines);
-        Assert.Empty(sandbox.BlockFiles);
+        Assert.Empty(sandbox.StoredObjects);
     }
 
     [Fact]
@@ -120,8 +120,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         using var sandbox = new IsgSandbox(output);
         await sandbox.InitWithoutParityAsync();
         var (tree, victimBlocks) = await AddTreeWithVictimAsync(sandbox);
-        var damaged = victimBlocks[0];
-        FlipByte(damaged);
+        sandbox.DamageObject(victimBlocks[0], bytes =>
+        {
+            bytes[bytes.Length / 2] ^= 0x20;
+            return bytes;
+        });
 
         var get = await sandbox.RunAsync("get", "f", "-o", sandbox.PathOf("out"));
 
@@ -139,7 +142,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         using var sandbox = new IsgSandbox(output);
         await sandbox.InitWithoutParityAsync();
         var (tree, victimBlocks) = await AddTreeWithVictimAsync(sandbox);
-        File.Delete(victimBlocks[^1]);
+        sandbox.DeleteObject(victimBlocks[^1]);
 
         (await sandbox.RunAsync("get", "f", "-o", sandbox.PathOf("out"))).AssertError(5, "f/victim.bin");
 
@@ -161,7 +164,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var garbage = new byte[new FileInfo(catalog).Length];
         new Random(43).NextBytes(garbage);
         File.WriteAllBytes(catalog, garbage);
-        var blocks = sandbox.BlockFiles;
+        var blocks = sandbox.StoredObjects;
 
         foreach (var args in new string[][] { ["ls"], ["stats"], ["check"], ["add", "t", "--reread"], ["get", "t", "-o", sandbox.PathOf("out")], ["rm", "-r", "t"] })
         {
@@ -169,7 +172,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
 
         Assert.Equal(garbage, File.ReadAllBytes(catalog));
-        Assert.Equal(blocks, sandbox.BlockFiles);
+        Assert.Equal(blocks, sandbox.StoredObjects);
         Assert.False(Path.Exists(sandbox.PathOf("out")));
     }
 
@@ -275,7 +278,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         TestTree.AssertSame(tree.Root, restored, compareRoot: false);
     }
 
-    // Adds f/victim.bin alone (so the block files it creates are known), then the rest of f.
+    // Adds f/victim.bin alone (so the objects it creates are known), then the rest of f.
     private static async Task<(TestTree Tree, IReadOnlyList<string> VictimBlocks)> AddTreeWithVictimAsync(IsgSandbox sandbox)
     {
         var tree = new TestTree(sandbox.PathOf("f"), seed: 46);
@@ -284,7 +287,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         tree.AddFile("z-last.bin", 1 << 20);
         tree.Seal();
         (await sandbox.RunAsync("add", "f/victim.bin")).AssertExit(0);
-        var victimBlocks = sandbox.BlockFiles;
+        var victimBlocks = sandbox.StoredObjects;
         Assert.NotEmpty(victimBlocks);
         (await sandbox.RunAsync("add", "f")).AssertExit(0);
         return (tree, victimBlocks);
@@ -300,15 +303,5 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             TestTree.AssertSameEntry(tree.PathOf(path), Path.Combine(restored, path));
         }
-    }
-
-    private static void FlipByte(string path)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-        var offset = RandomAccess.GetLength(handle) / 2;
-        Span<byte> one = stackalloc byte[1];
-        RandomAccess.Read(handle, one, offset);
-        one[0] ^= 0x20;
-        RandomAccess.Write(handle, one, offset);
     }
 }

@@ -24,9 +24,9 @@ public sealed class HealthApiTests(ITestOutputHelper output)
         // When blocks of different size classes each got a stripe of their own, every data shard shares its size with
         // its stripe's parity; then any shard of the smallest stripe will do (the healer repairs parity as well, and
         // names the files its stripe protects).
-        var bySize = sandbox.BlockFiles.GroupBy(f => new FileInfo(f).Length).ToList();
+        var bySize = sandbox.StoredObjects.GroupBy(sandbox.ObjectLength).ToList();
         var victim = (bySize.Where(g => g.Count() == 1).MinBy(g => g.Key) ?? bySize.MinBy(g => g.Key)!).First();
-        File.Delete(victim);
+        sandbox.DeleteObject(victim);
 
         var port = FreePort();
         using var node = sandbox.Start("node", "run", "--listen", $"127.0.0.1:{port}");
@@ -39,9 +39,9 @@ public sealed class HealthApiTests(ITestOutputHelper output)
         Assert.Equal("PassStarted", kinds[0]);
         Assert.Contains("ShardMissing", kinds);
         var repaired = Assert.Single(events.GetProperty("events").EnumerateArray(), x => x.GetProperty("kind").GetString() == "ShardRepaired");
-        Assert.Equal(Path.GetFileName(victim), repaired.GetProperty("object").GetString());
+        Assert.Equal(victim, repaired.GetProperty("object").GetString());
         Assert.Equal(["t/big.bin"], repaired.GetProperty("files").EnumerateArray().Select(f => f.GetString()!));
-        Assert.True(File.Exists(victim));
+        Assert.True(sandbox.HoldsObject(victim));
 
         var last = events.GetProperty("last").GetInt64();
         var later = await GetJsonAsync(http, $"/api/health/events?since={last}");

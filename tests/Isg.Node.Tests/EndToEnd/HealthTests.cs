@@ -22,20 +22,20 @@ public sealed class HealthTests(ITestOutputHelper output)
         (await sandbox.RunAsync("verify")).AssertExit(0);
 
         // An object whose size no other object has is a data shard: under 4+2 parity shards come in pairs of one size.
-        var victim = sandbox.BlockFiles.GroupBy(f => new FileInfo(f).Length).Where(g => g.Count() == 1).MinBy(g => g.Key)!.Single();
-        var bytes = File.ReadAllBytes(victim);
+        var victim = sandbox.StoredObjects.GroupBy(sandbox.ObjectLength).Where(g => g.Count() == 1).MinBy(g => g.Key)!.Single();
+        var bytes = sandbox.ObjectBytes(victim);
         bytes[bytes.Length / 2] ^= 0xff;
-        File.WriteAllBytes(victim, bytes);
+        sandbox.DamageObject(victim, _ => bytes);
 
         // health reads the catalogue and the recorded findings: nothing has looked at the data yet.
         var before = (await sandbox.RunAsync("health")).AssertExit(0);
         Assert.Contains("state              healthy", before.Stdout, StringComparison.Ordinal);
 
-        var verify = (await sandbox.RunAsync("verify")).AssertError(5, Path.GetFileName(victim));
+        var verify = (await sandbox.RunAsync("verify")).AssertError(5, victim);
         Assert.Contains("affected t/", verify.Stdout, StringComparison.Ordinal);
         var json = (await sandbox.RunAsync("verify", "--json")).AssertExit(5).Json();
         var bad = Assert.Single(json.GetProperty("bad").EnumerateArray());
-        Assert.Equal(Path.GetFileName(victim), bad.GetProperty("object").GetString());
+        Assert.Equal(victim, bad.GetProperty("object").GetString());
         var affected = bad.GetProperty("files").EnumerateArray().Select(f => f.GetString()).ToList();
         Assert.NotEmpty(affected);
         Assert.All(affected, f => Assert.Contains(f, new[] { "t/big.bin", "t/other.txt" }));
@@ -48,7 +48,7 @@ public sealed class HealthTests(ITestOutputHelper output)
         (await sandbox.RunAsync("verify")).AssertExit(0);
         var healthy = (await sandbox.RunAsync("health", "--json")).AssertExit(0).Json();
         Assert.Equal("healthy", healthy.GetProperty("state").GetString());
-        Assert.NotEqual(bytes, File.ReadAllBytes(victim));
+        Assert.NotEqual(bytes, sandbox.ObjectBytes(victim));
 
         (await sandbox.RunAsync("get", "t", "-o", sandbox.PathOf("out"))).AssertExit(0);
         TestTree.AssertSame(tree.Root, sandbox.PathOf("out"));
@@ -64,13 +64,13 @@ public sealed class HealthTests(ITestOutputHelper output)
         tree.AddFile("a.bin", 300_000);
         tree.Seal();
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
-        var blocksOfA = sandbox.BlockFiles;
+        var blocksOfA = sandbox.StoredObjects;
         var tree2 = new TestTree(sandbox.PathOf("u"), seed: 79);
         tree2.AddFile("b.bin", 300_000);
         tree2.Seal();
         (await sandbox.RunAsync("add", "u")).AssertExit(0);
-        var blockOfB = sandbox.BlockFiles.Except(blocksOfA).First();
-        File.Delete(blockOfB);
+        var blockOfB = sandbox.StoredObjects.Except(blocksOfA).First();
+        sandbox.DeleteObject(blockOfB);
 
         (await sandbox.RunAsync("verify", "t")).AssertExit(0);
         (await sandbox.RunAsync("verify", "u")).AssertError(5, "u/b.bin");

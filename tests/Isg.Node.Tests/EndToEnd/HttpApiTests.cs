@@ -33,7 +33,7 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         tree.AddFile("sub/c.bin", 5);
         tree.Seal();
 
-        // Stored bytes are compared with the block files below: no parity objects among them.
+        // Stored bytes are compared with the stored objects below: no parity objects among them.
         (await sandbox.RunAsync("config", "set", "redundancy", "0")).AssertExit(0);
         (await sandbox.RunAsync("add", "docs")).AssertExit(0);
 
@@ -41,7 +41,7 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         Assert.Equal(3, stats.GetProperty("files").GetInt64());
         Assert.Equal(2, stats.GetProperty("directories").GetInt64());
         Assert.Equal(71_005, stats.GetProperty("logicalBytes").GetInt64());
-        Assert.Equal(sandbox.BlockFiles.Sum(f => new FileInfo(f).Length), stats.GetProperty("storedBytes").GetInt64());
+        Assert.Equal(sandbox.TotalLength(sandbox.StoredObjects), stats.GetProperty("storedBytes").GetInt64());
 
         var sub = await GetJsonAsync(http, "/api/files?prefix=docs/sub");
         Assert.Equal(["docs/sub", "docs/sub/b.bin", "docs/sub/c.bin"], Paths(sub));
@@ -168,12 +168,10 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         var (status, _) = await SendAsync(http, $"/api/add?path={Uri.EscapeDataString(sandbox.PathOf("big.bin"))}&as=big.bin", token);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        var store = Path.Combine(sandbox.Repo, "blocks");
-        var blocks = Directory.EnumerateFiles(store, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetRelativePath(store, f).StartsWith("tmp/", StringComparison.Ordinal) && new FileInfo(f).Length >= 256 * 1024)
-            .ToList();
+        // Where the store keeps the bytes of its large objects (in packs): none of their pages may be cached.
+        var blocks = sandbox.StoredObjects.Select(sandbox.LocateObject).Where(at => at.Length >= 256 * 1024).ToList();
         Assert.NotEmpty(blocks);
-        Assert.All(blocks, block => Assert.Equal(0, PageCache.ResidentPages(block)));
+        Assert.All(blocks, at => Assert.Equal(0, PageCache.ResidentPages(at.Path, at.Offset, at.Length)));
         (await sandbox.RunAsync("get", "big.bin", "-o", sandbox.PathOf("back.bin"))).AssertExit(0);
         Assert.Equal(content, File.ReadAllBytes(sandbox.PathOf("back.bin")));
 

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using Isg.Actors.Backends.Local;
 using Xunit.Abstractions;
 
 namespace Isg.Node.Tests.EndToEnd;
@@ -56,15 +57,102 @@ public sealed class IsgSandbox : IDisposable
     /// <summary>The environment of every command; change it to test other settings (null removes a variable).</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The object files of the repository's block store (not its temp folder).</summary>
-    public IReadOnlyList<string> BlockFiles =>
-        Directory.Exists(Path.Combine(Repo, "blocks"))
-            ? Directory.EnumerateDirectories(Path.Combine(Repo, "blocks"))
-                .Where(d => Path.GetFileName(d) != "tmp")
-                .SelectMany(Directory.EnumerateFiles)
-                .Order(StringComparer.Ordinal)
-                .ToList()
-            : [];
+    /// <summary>
+    /// The names of the objects in the repository's block store (ordinal order; empty when it has none yet), whether
+    /// inline in its index, in its packs or in files of the one-file-per-object layout.
+    /// </summary>
+    /// <remarks>
+    /// This and the other object helpers below open the store (<c>Repo/blocks</c>) for the one call and dispose it,
+    /// so no temp entry of theirs outlives the call; a node or command may have the store open meanwhile.
+    /// </remarks>
+    public IReadOnlyList<string> StoredObjects
+    {
+        get
+        {
+            using var store = TryOpenBlockStore();
+            return store is null ? [] : ListAsync(store).GetAwaiter().GetResult().Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Whether the block store holds <paramref name="name"/>.</summary>
+    public bool HoldsObject(string name)
+    {
+        using var store = TryOpenBlockStore();
+        return store?.Locate(name) is not null;
+    }
+
+    /// <summary>The stored length of <paramref name="name"/> (which the store must hold).</summary>
+    public long ObjectLength(string name) => LocateObject(name).Length;
+
+    /// <summary>The total stored length of the objects <paramref name="names"/> (which the store must hold).</summary>
+    public long TotalLength(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        using var store = OpenBlockStore();
+        return names.Sum(name => (long)Locate(store, name).Length);
+    }
+
+    /// <summary>Where the block store keeps the bytes of <paramref name="name"/> (which it must hold).</summary>
+    internal StoredObjectLocation LocateObject(string name)
+    {
+        using var store = OpenBlockStore();
+        return Locate(store, name);
+    }
+
+    /// <summary>The stored bytes of <paramref name="name"/> (which the store must hold), as a get returns them.</summary>
+    public byte[] ObjectBytes(string name)
+    {
+        using var store = OpenBlockStore();
+        _ = Locate(store, name);
+        using var bytes = store.GetAsync(name, CancellationToken.None).GetAwaiter().GetResult();
+        return bytes.Memory.ToArray();
+    }
+
+    /// <summary>Deletes <paramref name="name"/> (which the store must hold), as a careless user or a lost disk would.</summary>
+    public void DeleteObject(string name)
+    {
+        using var store = OpenBlockStore();
+        _ = Locate(store, name);
+        store.DeleteAsync(name, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Replaces the stored bytes of <paramref name="name"/> (which the store must hold) with what
+    /// <paramref name="damage"/> makes of them (same length, or shorter for a truncated object), behind the store's
+    /// back, as damage on disk would.
+    /// </summary>
+    public void DamageObject(string name, Func<byte[], byte[]> damage)
+    {
+        using var store = OpenBlockStore();
+        if (!store.Tamper(name, damage))
+        {
+            throw new InvalidOperationException($"{name} is not stored");
+        }
+    }
+
+    // The repository's block store, opened for one call; null when the repository has none yet.
+    private LocalBlockStore? TryOpenBlockStore()
+    {
+        var root = Path.Combine(Repo, "blocks");
+        return Directory.Exists(root) ? new LocalBlockStore(new LocalBlockStoreOptions(root)) : null;
+    }
+
+    private LocalBlockStore OpenBlockStore() =>
+        TryOpenBlockStore() ?? throw new InvalidOperationException($"{Repo} has no block store");
+
+    private static StoredObjectLocation Locate(LocalBlockStore store, string name) =>
+        store.Locate(name) ?? throw new InvalidOperationException($"{name} is not stored");
+
+    private static async Task<List<string>> ListAsync(LocalBlockStore store)
+    {
+        var names = new List<string>();
+        await foreach (var name in store.ListAsync(CancellationToken.None))
+        {
+            names.Add(name);
+        }
+
+        return names;
+    }
 
     /// <summary>Full path of <paramref name="relative"/> inside the sandbox.</summary>
     public string PathOf(string relative) => Path.Combine(Root, relative);

@@ -216,13 +216,13 @@ public sealed class PeerSyncTests(ITestOutputHelper output) : IDisposable
         await SyncAllAsync([b]);
 
         Assert.Equal(["film.bin"], await PathsAsync(b));
-        Assert.Empty(b.Sandbox.BlockFiles);
+        Assert.Empty(b.Sandbox.StoredObjects);
         var target = b.Sandbox.PathOf("film-out.bin");
         var get = await b.Sandbox.RunAsync("get", "film.bin", "-o", target);
         get.AssertExit(0);
         Assert.Contains("blocks from peers", get.Stderr, StringComparison.Ordinal);
         Assert.Equal(content, await File.ReadAllBytesAsync(target));
-        Assert.NotEmpty(b.Sandbox.BlockFiles);
+        Assert.NotEmpty(b.Sandbox.StoredObjects);
 
         foreach (var member in cluster)
         {

@@ -27,9 +27,9 @@ public sealed class SnapshotCommandTests(ITestOutputHelper output)
 
         File.WriteAllText(tree.PathOf("edited.txt"), "new content");
         File.Delete(tree.PathOf("deleted.bin"));
-        var blocksBefore = sandbox.BlockFiles.Count;
+        var blocksBefore = sandbox.StoredObjects.Count;
         (await sandbox.RunAsync("rm", "t/deleted.bin")).AssertExit(0);
-        Assert.Equal(blocksBefore, sandbox.BlockFiles.Count);
+        Assert.Equal(blocksBefore, sandbox.StoredObjects.Count);
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
 
         (await sandbox.RunAsync("snapshot", "restore", "s1", "t", "-o", "restored")).AssertExit(0);

@@ -95,6 +95,38 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the folder holds no object and nothing but what a store writes (its index, packs without bytes, temp
+    /// files): what an interrupted init leaves, safe to clear. False for anything else in it.
+    /// </summary>
+    public static bool HoldsNoObject(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return true;
+        }
+
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root))
+        {
+            var name = Path.GetFileName(entry);
+            var ours = Directory.Exists(entry)
+                ? name == TempDirectoryName || (name == PacksDirectoryName && Directory.EnumerateFiles(entry).All(f => new FileInfo(f).Length == 0))
+                : name.StartsWith(ObjectIndex.FileName, StringComparison.Ordinal);
+            if (!ours)
+            {
+                return false;
+            }
+        }
+
+        if (!File.Exists(Path.Combine(root, ObjectIndex.FileName)))
+        {
+            return true;
+        }
+
+        using var index = new ObjectIndex(root, "check", syncEveryCommit: false);
+        return index.NamesAfter(string.Empty, 1).Count == 0;
+    }
+
     /// <inheritdoc />
     public string Name => _options.Name;
 
