@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Isg.Actors.Backends.Queue;
 using Isg.Actors.Catalog;
 using Isg.Actors.Repositories;
 
@@ -131,8 +130,7 @@ public static partial class BackendAdministration
             BackendQuotaState? quota = null;
             if (repository.Backends.TryGet(record.Name, out var opened))
             {
-                var platform = opened is QueuedBackend queued ? queued.Inner : opened;
-                quota = (Resilience.BackendDecorator.Unwrap(platform) as IQuotaReporter)?.QuotaState();
+                quota = (Resilience.BackendDecorator.Platform(opened) as IQuotaReporter)?.QuotaState();
             }
 
             return new BackendOverview(record, entry.Usage, status?.Health ?? "unused", status, quota);

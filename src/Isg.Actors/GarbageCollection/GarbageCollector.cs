@@ -165,8 +165,7 @@ public sealed class GarbageCollector(
         var reclaimed = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var backend in backends)
         {
-            var inner = backend is Backends.Queue.QueuedBackend queued ? queued.Inner : backend;
-            if (Backends.Resilience.BackendDecorator.Unwrap(inner) is not Backends.Local.LocalBlockStore local)
+            if (Backends.Resilience.BackendDecorator.Platform(backend) is not Backends.Local.LocalBlockStore local)
             {
                 continue;
             }

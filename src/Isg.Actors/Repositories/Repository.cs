@@ -247,7 +247,7 @@ public sealed class Repository : IDisposable
             return false;
         }
 
-        return Isg.Actors.Backends.Local.LocalBlockStore.HoldsNoObject(layout.BlocksDirectory);
+        return LocalBlockStore.HoldsNoObject(layout.BlocksDirectory);
     }
 
     private static bool IsIdentityFile(string path)

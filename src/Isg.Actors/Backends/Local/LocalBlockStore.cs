@@ -241,6 +241,15 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     private void PutPacked(string objectName, ReadOnlySpan<byte> data, bool direct, CancellationToken cancellationToken)
     {
+        var (pack, offset) = AppendToPack(data, direct, cancellationToken);
+        // Recorded only now: a reader never finds a row whose bytes are still being written.
+        _index.PutPacked(objectName, pack, offset, data.Length);
+    }
+
+    // Writes data at a fresh aligned range of this instance's current pack and returns where; on failure the range's
+    // space is given back and nothing points at it.
+    private (string Pack, long Offset) AppendToPack(ReadOnlySpan<byte> data, bool direct, CancellationToken cancellationToken)
+    {
         var (pack, offset) = _appender.Reserve(data.Length);
         var written = false;
         try
@@ -268,6 +277,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
             cancellationToken.ThrowIfCancellationRequested();
             written = true;
+            return (pack.Name, offset);
         }
         catch
         {
@@ -279,9 +289,6 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         {
             _appender.Complete(pack, written);
         }
-
-        // Recorded only now: a reader never finds a row whose bytes are still being written.
-        _index.PutPacked(objectName, pack.Name, offset, data.Length);
     }
 
     /// <inheritdoc />
@@ -366,34 +373,16 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                 });
             }
 
-            var buffer = PooledBuffer.Rent(entry.Length);
-            try
-            {
-                var read = 0;
-                while (read < entry.Length)
-                {
-                    var n = RandomAccess.Read(handle, buffer.Span[read..], entry.Offset + read);
-                    if (n == 0)
-                    {
-                        throw Truncated(objectName, entry, $"read {read} of {entry.Length} bytes");
-                    }
-
-                    read += n;
-                }
-
-                return Task.FromResult<IMemoryOwner<byte>>(buffer);
-            }
-            catch
-            {
-                buffer.Dispose();
-                throw;
-            }
+            return Task.FromResult<IMemoryOwner<byte>>(ReadBuffered(handle, objectName, entry));
         }
         finally
         {
             handle?.Dispose();
         }
     }
+
+    private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, IndexedObject entry) =>
+        WholeFileRead.ReadAt(handle, entry.Offset, entry.Length, read => Truncated(objectName, entry, $"read {read} of {entry.Length} bytes"));
 
     // Packs only grow, and compaction deletes a pack only after moving what the index points into it: a pack that ends
     // before an object's bytes was damaged from outside.
@@ -590,7 +579,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
 
         var usage = await Task.Run(_index.PackUsage, cancellationToken).ConfigureAwait(false);
-        var emptied = new List<(string Path, long Size)>();
+        var emptied = new List<(string Path, long Size, long Live)>();
         var moved = 0;
         foreach (var file in new DirectoryInfo(_packs).EnumerateFiles("*" + PackAppender.Suffix))
         {
@@ -608,10 +597,10 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
             if (live > 0)
             {
-                moved += await MoveLiveObjectsAsync(file.Name, cancellationToken).ConfigureAwait(false);
+                moved += await Task.Run(() => MoveLiveObjects(file.Name, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
 
-            emptied.Add((file.FullName, file.Length));
+            emptied.Add((file.FullName, file.Length, live));
         }
 
         if (emptied.Count == 0)
@@ -621,40 +610,27 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
         // The copies are durable, and the index points at them durably, before the packs they came from go.
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var reclaimed = 0L;
-        foreach (var (path, size) in emptied)
+        foreach (var (path, _, _) in emptied)
         {
             File.Delete(path);
-            reclaimed += size;
         }
 
-        reclaimed -= moved == 0 ? 0 : usage.Where(u => emptied.Exists(e => Path.GetFileName(e.Path) == u.Key)).Sum(u => u.Value.LiveBytes);
+        var reclaimed = emptied.Sum(e => e.Size - e.Live);
         _logger.LogInformation("Local store {Name}: compaction removed {Packs} packs, moved {Objects} live objects, reclaimed {Bytes} bytes",
             Name, emptied.Count, moved, reclaimed);
         return new PackCompaction(emptied.Count, moved, reclaimed);
     }
 
-    private async Task<int> MoveLiveObjectsAsync(string pack, CancellationToken cancellationToken)
+    // Copies the objects the index points into pack to this instance's pack, one open of the pack for all of them.
+    private int MoveLiveObjects(string pack, CancellationToken cancellationToken)
     {
+        using var handle = File.OpenHandle(Path.Combine(_packs, pack), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var moved = 0;
         foreach (var (name, offset, length) in _index.ObjectsIn(pack))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var handle = File.OpenHandle(Path.Combine(_packs, pack), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var bytes = await ReadPacked(handle, name, new IndexedObject(pack, offset, length)).ConfigureAwait(false);
-            var (target, at) = _appender.Reserve(length);
-            var written = false;
-            try
-            {
-                RandomAccess.Write(target.Handle, bytes.Memory.Span[..length], at);
-                written = true;
-            }
-            finally
-            {
-                _appender.Complete(target, written);
-            }
-
-            if (_index.Move(name, pack, offset, target.Name, at))
+            using var bytes = ReadBuffered(handle, name, new IndexedObject(pack, offset, length));
+            var (target, at) = AppendToPack(bytes.Span, direct: false, cancellationToken);
+            if (_index.Move(name, pack, offset, target, at))
             {
                 moved++;
             }
@@ -730,9 +706,12 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
         var path = Path.Combine(_packs, entry.Pack!);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var original = new byte[entry.Length];
-        RandomAccess.Read(handle, original, entry.Offset);
-        var replaced = damage(original);
+        byte[] replaced;
+        using (var original = ReadBuffered(handle, objectName, entry))
+        {
+            replaced = damage(original.Span.ToArray());
+        }
+
         if (replaced.Length > entry.Length)
         {
             throw new ArgumentException("damage may shorten an object, not lengthen it", nameof(damage));

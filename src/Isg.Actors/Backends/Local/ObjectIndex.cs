@@ -74,124 +74,70 @@ internal sealed class ObjectIndex : IDisposable
     /// </summary>
     public bool TryFind(string name, out IndexedObject entry, out PooledBuffer? inline)
     {
-        lock (_lock)
+        using var use = Use(_find);
+        raw.sqlite3_bind_text(_find, 1, name);
+        if (!Step(_find, "find"))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_find, 1, name);
-                var rc = raw.sqlite3_step(_find);
-                if (rc == raw.SQLITE_DONE)
-                {
-                    (entry, inline) = (default, null);
-                    return false;
-                }
-
-                Check(rc, "find");
-                var length = checked((int)raw.sqlite3_column_int64(_find, 2));
-                if (raw.sqlite3_column_type(_find, 0) == raw.SQLITE_NULL)
-                {
-                    var data = raw.sqlite3_column_blob(_find, 3);
-                    if (data.Length != length)
-                    {
-                        throw new BackendException(BackendFailureKind.Permanent, _backend,
-                            $"object {name} in the index {_path} holds {data.Length} bytes, its row says {length}");
-                    }
-
-                    entry = new IndexedObject(null, 0, length);
-                    inline = PooledBuffer.CopyOf(data);
-                    return true;
-                }
-
-                entry = new IndexedObject(raw.sqlite3_column_text(_find, 0).utf8_to_string(), raw.sqlite3_column_int64(_find, 1), length);
-                inline = null;
-                return true;
-            }
-            finally
-            {
-                Reset(_find);
-            }
+            (entry, inline) = (default, null);
+            return false;
         }
+
+        var length = checked((int)raw.sqlite3_column_int64(_find, 2));
+        if (raw.sqlite3_column_type(_find, 0) != raw.SQLITE_NULL)
+        {
+            entry = new IndexedObject(raw.sqlite3_column_text(_find, 0).utf8_to_string(), raw.sqlite3_column_int64(_find, 1), length);
+            inline = null;
+            return true;
+        }
+
+        var data = raw.sqlite3_column_blob(_find, 3);
+        if (data.Length != length)
+        {
+            throw new BackendException(BackendFailureKind.Permanent, _backend,
+                $"object {name} in the index {_path} holds {data.Length} bytes, its row says {length}");
+        }
+
+        entry = new IndexedObject(null, 0, length);
+        inline = PooledBuffer.CopyOf(data);
+        return true;
     }
 
     /// <summary>Whether the index holds <paramref name="name"/>.</summary>
     public bool Contains(string name)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_contains, 1, name);
-                var rc = raw.sqlite3_step(_contains);
-                Check(rc, "exists");
-                return rc == raw.SQLITE_ROW;
-            }
-            finally
-            {
-                Reset(_contains);
-            }
-        }
+        using var use = Use(_contains);
+        raw.sqlite3_bind_text(_contains, 1, name);
+        return Step(_contains, "exists");
     }
 
     /// <summary>Records <paramref name="name"/> with its bytes inline, replacing what the name had.</summary>
     public void PutInline(string name, ReadOnlySpan<byte> data)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_putInline, 1, name);
-                raw.sqlite3_bind_int64(_putInline, 2, data.Length);
-                raw.sqlite3_bind_blob(_putInline, 3, data);
-                Check(raw.sqlite3_step(_putInline), "put");
-            }
-            finally
-            {
-                Reset(_putInline);
-            }
-        }
+        using var use = Use(_putInline);
+        raw.sqlite3_bind_text(_putInline, 1, name);
+        raw.sqlite3_bind_int64(_putInline, 2, data.Length);
+        raw.sqlite3_bind_blob(_putInline, 3, data);
+        Step(_putInline, "put");
     }
 
     /// <summary>Records <paramref name="name"/> as <paramref name="length"/> bytes at <paramref name="offset"/> of <paramref name="pack"/>.</summary>
     public void PutPacked(string name, string pack, long offset, int length)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_putPacked, 1, name);
-                raw.sqlite3_bind_text(_putPacked, 2, pack);
-                raw.sqlite3_bind_int64(_putPacked, 3, offset);
-                raw.sqlite3_bind_int64(_putPacked, 4, length);
-                Check(raw.sqlite3_step(_putPacked), "put");
-            }
-            finally
-            {
-                Reset(_putPacked);
-            }
-        }
+        using var use = Use(_putPacked);
+        raw.sqlite3_bind_text(_putPacked, 1, name);
+        raw.sqlite3_bind_text(_putPacked, 2, pack);
+        raw.sqlite3_bind_int64(_putPacked, 3, offset);
+        raw.sqlite3_bind_int64(_putPacked, 4, length);
+        Step(_putPacked, "put");
     }
 
     /// <summary>Forgets <paramref name="name"/>; false when the index did not hold it.</summary>
     public bool Remove(string name)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_remove, 1, name);
-                Check(raw.sqlite3_step(_remove), "delete");
-                return raw.sqlite3_changes(_db) > 0;
-            }
-            finally
-            {
-                Reset(_remove);
-            }
-        }
+        using var use = Use(_remove);
+        raw.sqlite3_bind_text(_remove, 1, name);
+        Step(_remove, "delete");
+        return raw.sqlite3_changes(_db) > 0;
     }
 
     /// <summary>
@@ -200,104 +146,58 @@ internal sealed class ObjectIndex : IDisposable
     /// </summary>
     public bool Move(string name, string fromPack, long fromOffset, string toPack, long toOffset)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                raw.sqlite3_bind_text(_move, 1, name);
-                raw.sqlite3_bind_text(_move, 2, fromPack);
-                raw.sqlite3_bind_int64(_move, 3, fromOffset);
-                raw.sqlite3_bind_text(_move, 4, toPack);
-                raw.sqlite3_bind_int64(_move, 5, toOffset);
-                Check(raw.sqlite3_step(_move), "move");
-                return raw.sqlite3_changes(_db) > 0;
-            }
-            finally
-            {
-                Reset(_move);
-            }
-        }
+        using var use = Use(_move);
+        raw.sqlite3_bind_text(_move, 1, name);
+        raw.sqlite3_bind_text(_move, 2, fromPack);
+        raw.sqlite3_bind_int64(_move, 3, fromOffset);
+        raw.sqlite3_bind_text(_move, 4, toPack);
+        raw.sqlite3_bind_int64(_move, 5, toOffset);
+        Step(_move, "move");
+        return raw.sqlite3_changes(_db) > 0;
     }
 
     /// <summary>Up to <paramref name="limit"/> names after <paramref name="after"/> (all from the start when empty), in order.</summary>
     public List<string> NamesAfter(string after, int limit)
     {
-        lock (_lock)
+        using var use = Use(_namesAfter);
+        raw.sqlite3_bind_text(_namesAfter, 1, after);
+        raw.sqlite3_bind_int64(_namesAfter, 2, limit);
+        var names = new List<string>();
+        while (Step(_namesAfter, "list"))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var names = new List<string>();
-            try
-            {
-                raw.sqlite3_bind_text(_namesAfter, 1, after);
-                raw.sqlite3_bind_int64(_namesAfter, 2, limit);
-                int rc;
-                while ((rc = raw.sqlite3_step(_namesAfter)) == raw.SQLITE_ROW)
-                {
-                    names.Add(raw.sqlite3_column_text(_namesAfter, 0).utf8_to_string());
-                }
-
-                Check(rc, "list");
-                return names;
-            }
-            finally
-            {
-                Reset(_namesAfter);
-            }
+            names.Add(raw.sqlite3_column_text(_namesAfter, 0).utf8_to_string());
         }
+
+        return names;
     }
 
     /// <summary>For every pack some object points into: its live bytes and object count.</summary>
     public Dictionary<string, (long LiveBytes, int Objects)> PackUsage()
     {
-        lock (_lock)
+        using var use = Use(_packUsage);
+        var usage = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
+        while (Step(_packUsage, "pack usage"))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var usage = new Dictionary<string, (long, int)>(StringComparer.Ordinal);
-            try
-            {
-                int rc;
-                while ((rc = raw.sqlite3_step(_packUsage)) == raw.SQLITE_ROW)
-                {
-                    usage[raw.sqlite3_column_text(_packUsage, 0).utf8_to_string()] =
-                        (raw.sqlite3_column_int64(_packUsage, 1), raw.sqlite3_column_int(_packUsage, 2));
-                }
-
-                Check(rc, "pack usage");
-                return usage;
-            }
-            finally
-            {
-                Reset(_packUsage);
-            }
+            usage[raw.sqlite3_column_text(_packUsage, 0).utf8_to_string()] =
+                (raw.sqlite3_column_int64(_packUsage, 1), raw.sqlite3_column_int(_packUsage, 2));
         }
+
+        return usage;
     }
 
     /// <summary>The objects that point into <paramref name="pack"/>, by offset.</summary>
     public List<(string Name, long Offset, int Length)> ObjectsIn(string pack)
     {
-        lock (_lock)
+        using var use = Use(_objectsIn);
+        raw.sqlite3_bind_text(_objectsIn, 1, pack);
+        var objects = new List<(string, long, int)>();
+        while (Step(_objectsIn, "pack listing"))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var objects = new List<(string, long, int)>();
-            try
-            {
-                raw.sqlite3_bind_text(_objectsIn, 1, pack);
-                int rc;
-                while ((rc = raw.sqlite3_step(_objectsIn)) == raw.SQLITE_ROW)
-                {
-                    objects.Add((raw.sqlite3_column_text(_objectsIn, 0).utf8_to_string(), raw.sqlite3_column_int64(_objectsIn, 1),
-                        checked((int)raw.sqlite3_column_int64(_objectsIn, 2))));
-                }
-
-                Check(rc, "pack listing");
-                return objects;
-            }
-            finally
-            {
-                Reset(_objectsIn);
-            }
+            objects.Add((raw.sqlite3_column_text(_objectsIn, 0).utf8_to_string(), raw.sqlite3_column_int64(_objectsIn, 1),
+                checked((int)raw.sqlite3_column_int64(_objectsIn, 2))));
         }
+
+        return objects;
     }
 
     /// <summary>
@@ -306,19 +206,15 @@ internal sealed class ObjectIndex : IDisposable
     /// </summary>
     public void Barrier()
     {
-        lock (_lock)
+        using var use = Use(_barrier);
+        Exec("PRAGMA synchronous = FULL");
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            Exec("PRAGMA synchronous = FULL");
-            try
-            {
-                Check(raw.sqlite3_step(_barrier), "flush");
-            }
-            finally
-            {
-                Reset(_barrier);
-                Exec("PRAGMA synchronous = NORMAL");
-            }
+            Step(_barrier, "flush");
+        }
+        finally
+        {
+            Exec("PRAGMA synchronous = NORMAL");
         }
     }
 
@@ -404,10 +300,37 @@ internal sealed class ObjectIndex : IDisposable
         return raw.sqlite3_column_int64(statement, 0);
     }
 
-    private static void Reset(sqlite3_stmt statement)
+    // Takes the lock for one use of a prepared statement, and resets it (bindings too) when the use ends.
+    private StatementUse Use(sqlite3_stmt statement)
     {
-        raw.sqlite3_reset(statement);
-        raw.sqlite3_clear_bindings(statement);
+        var scope = _lock.EnterScope();
+        if (_disposed)
+        {
+            scope.Dispose();
+            throw new ObjectDisposedException(nameof(ObjectIndex));
+        }
+
+        return new StatementUse(scope, statement);
+    }
+
+    // One step: true for a row, false when done; anything else is a typed failure.
+    private bool Step(sqlite3_stmt statement, string operation)
+    {
+        var rc = raw.sqlite3_step(statement);
+        Check(rc, operation);
+        return rc == raw.SQLITE_ROW;
+    }
+
+    private readonly ref struct StatementUse(Lock.Scope scope, sqlite3_stmt statement)
+    {
+        private readonly Lock.Scope _scope = scope;
+
+        public void Dispose()
+        {
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
+            _scope.Dispose();
+        }
     }
 
     // SQLITE_ROW and SQLITE_DONE are successes of a step; everything else is a typed backend failure.

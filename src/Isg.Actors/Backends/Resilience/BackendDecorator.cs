@@ -60,6 +60,13 @@ public abstract class BackendDecorator : IStorageBackend, IDisposable, IAsyncDis
         return backend;
     }
 
+    /// <summary>The platform backend itself: past its upload queue, if it has one, and every decorator.</summary>
+    public static IStorageBackend Platform(IStorageBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return Unwrap(backend is Queue.QueuedBackend queued ? queued.Inner : backend);
+    }
+
     /// <summary>Disposes the inner backend.</summary>
     public void Dispose()
     {
