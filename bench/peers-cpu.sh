@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where a 256 MiB sync's time and CPU go, per add: two `isg node run` processes on 127.0.0.1 set up as in
 # bench/peers.sh; each repetition adds a fresh 256 MiB file on A with POST /api/add and prints the add's time (until
-# the request returns), the sync's time (until B's /api/sync lists it and holds every block, polled every 10 ms) and
-# the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs: the add alone. With
+# the request returns), the sync's time (until B's /api/sync lists it and holds every block, polled every 10 ms by
+# bench/time-sync.py) and the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs: the add alone. With
 # SMALL=1 each repetition adds a directory of 1,000 files of 4 KiB instead.
 # Settings: REPS (4), ALONE (0), SMALL (0), BENCH_WORK (/tmp/isg-peers-cpu). Prints one line per repetition; writes no docs.
 set -euo pipefail
@@ -39,15 +39,13 @@ for r in $(seq "$REPS"); do
   fi
   files=$(( SMALL == 1 ? r * 1001 : r ))
   a0=$(cpu_ms "${PID[a]}"); [[ $ALONE == 1 ]] || b0=$(cpu_ms "${PID[b]}")
-  t0=$(now)
-  curl -sf -X POST -H "Authorization: Bearer $TOKEN_A" "http://127.0.0.1:${HTTP[a]}/api/add?path=$WORK/src/big$r.bin&as=big$r.bin" >/dev/null
-  t1=$(now)
+  add=(curl -sf -X POST -H "Authorization: Bearer $TOKEN_A" "http://127.0.0.1:${HTTP[a]}/api/add?path=$WORK/src/big$r.bin&as=big$r.bin")
   if [[ $ALONE == 1 ]]; then
+    t0=$(now); "${add[@]}" >/dev/null; t1=$(now)
     echo "rep $r: add $(seconds "$t0" "$t1") s, A $(( $(cpu_ms "${PID[a]}") - a0 )) CPU-ms"
   else
-    until status b | jq -e --argjson n "$files" '.files == $n and .converged' >/dev/null; do sleep 0.01; done
-    t2=$(now)
-    echo "rep $r: add $(seconds "$t0" "$t1") s, sync $(seconds "$t0" "$t2") s, A $(( $(cpu_ms "${PID[a]}") - a0 )) CPU-ms, B $(( $(cpu_ms "${PID[b]}") - b0 )) CPU-ms"
+    read -r sync added < <(python3 "$ROOT/bench/time-sync.py" "http://127.0.0.1:${HTTP[b]}/api/sync" "$files" 0.01 -- "${add[@]}")
+    echo "rep $r: add $added s, sync $sync s, A $(( $(cpu_ms "${PID[a]}") - a0 )) CPU-ms, B $(( $(cpu_ms "${PID[b]}") - b0 )) CPU-ms"
   fi
   rm -rf "$WORK/src/big$r.bin"
 done

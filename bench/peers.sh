@@ -2,8 +2,8 @@
 # Peer sync beside Syncthing, same machine, same run (issue 5's benchmarks): the time until a second node holds
 # 1,000 files of 4 KiB, and one 256 MiB file, added on the first. Two `isg node run` processes on 127.0.0.1 (one
 # repository key, paired, mDNS off); each repetition adds fresh content on A, once with POST /api/add to A's node and
-# once with an `isg add` process, and polls B's GET /api/sync every 20 ms until B lists the new entries and has every
-# block (converged). Syncthing's figures come
+# once with an `isg add` process, and polls B's GET /api/sync every 20 ms (bench/time-sync.py) until B lists the new
+# entries and has every block (converged). Syncthing's figures come
 # from ../shared/anchors/syncthing.sh (scan request on A to the last file complete on B) in the same run.
 # Settings: REPS (3), BENCH_WORK (/tmp/isg-peers-bench), RUNS_ST (Syncthing repetitions, 3).
 set -euo pipefail
@@ -26,18 +26,17 @@ for _ in $(seq 600); do [[ $(status b | jq '.peers | length') == 1 ]] && break; 
 
 # time_add HOW PATH NAME ENTRIES: add PATH on A as NAME (HOW: cli = `isg add`, a process of its own; api = POST /api/add
 # to the running node, the analogue of Syncthing's scan request), then wait until B lists ENTRIES entries in all and
-# holds every block.
+# holds every block. One poller process asks B every 20 ms over one connection (bench/time-sync.py says why).
 TOKEN_A=$(cat "$WORK/a/api-token")
 time_add() {
-  local t0 t1; t0=$(now)
+  local add
   if [[ $1 == cli ]]; then
-    on a add "$2" --as "$3" >/dev/null
+    add=(env ISG_REPO="$WORK/a" "$ISG" add "$2" --as "$3")
   else
-    curl -sf -X POST -H "Authorization: Bearer $TOKEN_A" \
-      "http://127.0.0.1:${HTTP[a]}/api/add?path=$(jq -rn --arg p "$2" '$p|@uri')&as=$3" >/dev/null
+    add=(curl -sf -X POST -H "Authorization: Bearer $TOKEN_A"
+         "http://127.0.0.1:${HTTP[a]}/api/add?path=$(jq -rn --arg p "$2" '$p|@uri')&as=$3")
   fi
-  until status b | jq -e --argjson n "$4" '.files == $n and .converged' >/dev/null; do sleep 0.02; done
-  t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+  python3 "$ROOT/bench/time-sync.py" "http://127.0.0.1:${HTTP[b]}/api/sync" "$4" 0.02 -- "${add[@]}" | cut -d' ' -f1
 }
 entries=0; small=(); big=(); small_cli=(); big_cli=()
 for r in $(seq "$REPS"); do

@@ -4,12 +4,14 @@ namespace Isg.Actors.Backends;
 
 /// <summary>
 /// A buffer rented from <see cref="ArrayPool{T}.Shared"/> whose <see cref="Memory"/> is exactly
-/// <see cref="Length"/> bytes. Dispose returns the array once; using the buffer after that throws.
-/// Not thread-safe except for Dispose.
+/// <see cref="Length"/> bytes, or a slice of a <see cref="PooledSegment"/> that other buffers may share. Dispose returns
+/// the array (or lets go of the segment) once; using the buffer after that throws. Not thread-safe except for Dispose.
 /// </summary>
 public sealed class PooledBuffer : IMemoryOwner<byte>
 {
+    private readonly int _offset;
     private readonly int _length;
+    private readonly PooledSegment? _segment;
     private byte[]? _array;
 
     /// <summary>Rents at least <paramref name="length"/> bytes (contents unspecified).</summary>
@@ -23,6 +25,14 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
     private PooledBuffer(byte[] array, int length)
     {
         _array = array;
+        _length = length;
+    }
+
+    private PooledBuffer(PooledSegment segment, byte[] array, int offset, int length)
+    {
+        _segment = segment;
+        _array = array;
+        _offset = offset;
         _length = length;
     }
 
@@ -48,22 +58,34 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         return new PooledBuffer(array, length);
     }
 
+    // A slice of segment, which has counted this holder already (see PooledSegment.Slice).
+    internal static PooledBuffer Share(PooledSegment segment, byte[] array, int offset, int length) => new(segment, array, offset, length);
+
     /// <summary>The buffer's length in bytes.</summary>
     public int Length => _length;
 
     /// <summary>The buffer, exactly <see cref="Length"/> bytes. Throws <see cref="ObjectDisposedException"/> after Dispose.</summary>
-    public Memory<byte> Memory => new(Array, 0, _length);
+    public Memory<byte> Memory => new(Array, _offset, _length);
 
     /// <summary>The buffer as a span.</summary>
-    public Span<byte> Span => new(Array, 0, _length);
+    public Span<byte> Span => new(Array, _offset, _length);
 
     private byte[] Array => _array ?? throw new ObjectDisposedException(nameof(PooledBuffer));
 
-    /// <summary>Returns the array to the pool; later calls do nothing.</summary>
+    /// <summary>Returns the array to the pool (a slice lets go of its segment); later calls do nothing.</summary>
     public void Dispose()
     {
         var array = Interlocked.Exchange(ref _array, null);
-        if (array is { Length: > 0 })
+        if (array is null)
+        {
+            return;
+        }
+
+        if (_segment is { } segment)
+        {
+            segment.Release();
+        }
+        else if (array.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(array);
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Isg.Actors.Backends;
 using Isg.Protocol.Chunking;
 using Microsoft.Win32.SafeHandles;
@@ -6,8 +5,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Isg.Actors.Ingest;
 
 /// <summary>
-/// Reads a file front to back and cuts it into content-defined chunks, each handed over in its own pooled
-/// buffer (the receiver disposes it). Memory: one read window of twice the largest chunk, whatever the file size.
+/// Reads a file front to back and cuts it into content-defined chunks, each handed over as a pooled buffer (the receiver
+/// disposes it) that is a slice of what was read, not a copy. Memory: read windows of twice the largest chunk, as many
+/// as the chunks still in use span, whatever the file size.
 /// </summary>
 public sealed class ChunkReader(IChunker chunker)
 {
@@ -33,17 +33,17 @@ public sealed class ChunkReader(IChunker chunker)
         return await ReadWindowedAsync(file, onChunk, cancellationToken).ConfigureAwait(false);
     }
 
-    // A file that fits in one read: read it straight into the buffer(s) we hand over, no copy for the
-    // common case of a file below the minimum chunk size. Returns -1 when the file grew meanwhile.
+    // A file that fits in one read: read it straight into a segment and hand out slices of it, no copy. Returns -1 when
+    // the file grew meanwhile.
     private async Task<long> TryReadSmallAsync(SafeFileHandle file, int length, Func<PooledBuffer, ValueTask> onChunk, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+        var segment = new PooledSegment(length + 1);
         try
         {
             var read = 0;
             while (read < length + 1)
             {
-                var n = RandomAccess.Read(file, buffer.AsSpan(read, length + 1 - read), read);
+                var n = RandomAccess.Read(file, segment.Span[read..(length + 1)], read);
                 if (n == 0)
                 {
                     break;
@@ -62,16 +62,8 @@ public sealed class ChunkReader(IChunker chunker)
             while (offset < read)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var cut = chunker.FindCutPoint(buffer.AsSpan(offset, read - offset), isFinal: true);
-                if (offset == 0 && cut == read)
-                {
-                    var owned = PooledBuffer.Adopt(buffer, read);
-                    buffer = null;
-                    await onChunk(owned).ConfigureAwait(false);
-                    return read;
-                }
-
-                await onChunk(PooledBuffer.CopyOf(buffer.AsSpan(offset, cut))).ConfigureAwait(false);
+                var cut = chunker.FindCutPoint(segment.Span[offset..read], isFinal: true);
+                await onChunk(segment.Slice(offset, cut)).ConfigureAwait(false);
                 offset += cut;
             }
 
@@ -79,16 +71,16 @@ public sealed class ChunkReader(IChunker chunker)
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            segment.Release();
         }
     }
 
+    // Chunks are slices of the segment they were read into. When what is left of a segment holds no cut, that part of a
+    // chunk moves to the front of a fresh segment, which fills from the file: the old one stays with the chunks in
+    // flight until they are done. Cutting before refilling keeps the moved part below one chunk.
     private async Task<long> ReadWindowedAsync(SafeFileHandle file, Func<PooledBuffer, ValueTask> onChunk, CancellationToken cancellationToken)
     {
-        var window = ArrayPool<byte>.Shared.Rent(_windowSize);
+        var segment = new PooledSegment(_windowSize);
         try
         {
             long fileOffset = 0;
@@ -99,40 +91,47 @@ public sealed class ChunkReader(IChunker chunker)
             {
                 cancellationToken.ThrowIfCancellationRequested();
 
-                // Refill when the rest might not hold a whole chunk: move the tail to the front, fill the window.
-                if (!endOfFile && filled - start < chunker.MaxChunkSize)
+                // With at least MaxChunkSize bytes, or at the end of the file, a cut is always found.
+                var cut = start == filled ? 0 : chunker.FindCutPoint(segment.Span[start..filled], endOfFile);
+                if (cut > 0)
                 {
-                    window.AsSpan(start, filled - start).CopyTo(window);
-                    filled -= start;
-                    start = 0;
-                    while (filled < window.Length)
-                    {
-                        var n = RandomAccess.Read(file, window.AsSpan(filled), fileOffset);
-                        if (n == 0)
-                        {
-                            endOfFile = true;
-                            break;
-                        }
-
-                        filled += n;
-                        fileOffset += n;
-                    }
+                    await onChunk(segment.Slice(start, cut)).ConfigureAwait(false);
+                    start += cut;
+                    continue;
                 }
 
-                if (start == filled)
+                if (endOfFile)
                 {
                     return fileOffset;
                 }
 
-                // With at least MaxChunkSize bytes, or at the end of the file, a cut is always found.
-                var cut = chunker.FindCutPoint(window.AsSpan(start, filled - start), endOfFile);
-                await onChunk(PooledBuffer.CopyOf(window.AsSpan(start, cut))).ConfigureAwait(false);
-                start += cut;
+                if (start > 0)
+                {
+                    var next = new PooledSegment(_windowSize);
+                    segment.Span[start..filled].CopyTo(next.Span);
+                    segment.Release();
+                    segment = next;
+                    filled -= start;
+                    start = 0;
+                }
+
+                while (filled < segment.Length)
+                {
+                    var n = RandomAccess.Read(file, segment.Span[filled..], fileOffset);
+                    if (n == 0)
+                    {
+                        endOfFile = true;
+                        break;
+                    }
+
+                    filled += n;
+                    fileOffset += n;
+                }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(window);
+            segment.Release();
         }
     }
 }

@@ -1,5 +1,6 @@
 using Isg.Actors.Backends;
 using Isg.Actors.Ingest;
+using System.Runtime.InteropServices;
 using Isg.Protocol.Chunking;
 
 namespace Isg.Actors.Tests.Ingest;
@@ -95,7 +96,7 @@ public sealed class ChunkReaderTests : IDisposable
         try
         {
             Assert.Equal(size, read);
-            // Every chunk is held until here: none may share memory with the reader's window or another chunk.
+            // Every chunk is held until here: each keeps the bytes it was cut from while the reader moves on.
             Assert.Equal(data, chunks.SelectMany(c => c.Memory.ToArray()).ToArray());
             Assert.Equal(ReferenceCuts(chunker, data), chunks.Select(c => c.Length));
             Assert.All(chunks.SkipLast(1), c => Assert.InRange(c.Length, options.MinSize, options.MaxSize));
@@ -108,6 +109,35 @@ public sealed class ChunkReaderTests : IDisposable
         {
             chunks.ForEach(c => c.Dispose());
         }
+    }
+
+    [Theory]
+    [InlineData(3 << 20)] // read in one go
+    [InlineData(20 << 20)] // through windows
+    public async Task ReadAsync_Chunks_AreSlicesOfWhatWasReadNotCopies(int size)
+    {
+        var path = WriteFile(TestFiles.Random(size, seed: 11));
+        var places = new List<ArraySegment<byte>>();
+        using var handle = File.OpenHandle(path);
+
+        await new ChunkReader(s_small).ReadAsync(handle, size, chunk =>
+        {
+            using (chunk)
+            {
+                Assert.True(MemoryMarshal.TryGetArray<byte>(chunk.Memory, out var place));
+                places.Add(place);
+            }
+
+            return ValueTask.CompletedTask;
+        }, CancellationToken.None);
+
+        // Consecutive chunks of one read lie back to back in one array; only a chunk that a window's end cut through
+        // starts a new array (at its start).
+        Assert.True(places.Count > 3);
+        var adjacent = places.Zip(places.Skip(1)).Count(p => ReferenceEquals(p.First.Array, p.Second.Array) && p.First.Offset + p.First.Count == p.Second.Offset);
+        var fresh = places.Zip(places.Skip(1)).Count(p => !ReferenceEquals(p.First.Array, p.Second.Array) && p.Second.Offset == 0);
+        Assert.Equal(places.Count - 1, adjacent + fresh);
+        Assert.True(adjacent > fresh);
     }
 
     [Theory]

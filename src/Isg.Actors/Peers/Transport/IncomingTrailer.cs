@@ -36,6 +36,17 @@ internal sealed class IncomingTrailer : IDisposable
         return take;
     }
 
+    /// <summary>What the part still lacks, to be read into directly (then <see cref="Advance"/>).</summary>
+    public Memory<byte> Remaining => (_buffer ?? throw new ObjectDisposedException(nameof(IncomingTrailer))).Memory[_filled..];
+
+    /// <summary>Counts <paramref name="count"/> bytes read into <see cref="Remaining"/>.</summary>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Remaining.Length);
+        _filled += count;
+    }
+
     /// <summary>The frame, now owning the complete part as its <see cref="BlockResponse.Trailer"/>; nothing is left to dispose here.</summary>
     public PeerFrame Complete()
     {

@@ -632,11 +632,54 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 {
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                 }
+
+                if (trailer is not null && buffer.IsEmpty && !IsClosing)
+                {
+                    var complete = await ReadTrailerAsync(trailer, token).ConfigureAwait(false);
+                    trailer = null;
+                    if (complete is null)
+                    {
+                        return;
+                    }
+
+                    await DispatchAsync(complete, _closing.Token).ConfigureAwait(false);
+                }
             }
         }
         finally
         {
             trailer?.Dispose();
+        }
+    }
+
+    // The rest of a block part, read from TLS straight into its buffer rather than through the pipe, which would copy
+    // every byte once more (the pipe holds nothing now: all it had went into the part). Null when the connection
+    // ended first (recorded as a close; trailer is disposed); otherwise the frame, owning the part.
+    private async Task<PeerFrame?> ReadTrailerAsync(IncomingTrailer trailer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!trailer.IsComplete)
+            {
+                var read = await _ssl.ReadAsync(trailer.Remaining, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
+                    trailer.Dispose();
+                    return null;
+                }
+
+                trailer.Advance(read);
+                Interlocked.Add(ref _bytesReceived, read);
+                Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
+            }
+
+            return trailer.Complete();
+        }
+        catch
+        {
+            trailer.Dispose();
+            throw;
         }
     }
 
