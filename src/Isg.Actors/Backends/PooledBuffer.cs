@@ -22,12 +22,6 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         _array = length == 0 ? [] : ArrayPool<byte>.Shared.Rent(length);
     }
 
-    private PooledBuffer(byte[] array, int length)
-    {
-        _array = array;
-        _length = length;
-    }
-
     private PooledBuffer(PooledSegment segment, byte[] array, int offset, int length)
     {
         _segment = segment;
@@ -45,17 +39,6 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         var buffer = new PooledBuffer(source.Length);
         source.CopyTo(buffer.Span);
         return buffer;
-    }
-
-    /// <summary>
-    /// Takes ownership of <paramref name="array"/>, which must come from <see cref="ArrayPool{T}.Shared"/>; its first
-    /// <paramref name="length"/> bytes are the content. Dispose returns it to the pool.
-    /// </summary>
-    public static PooledBuffer Adopt(byte[] array, int length)
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, array.Length);
-        return new PooledBuffer(array, length);
     }
 
     // A slice of segment, which has counted this holder already (see PooledSegment.Slice).

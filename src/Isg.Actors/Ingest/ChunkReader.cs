@@ -15,72 +15,19 @@ public sealed class ChunkReader(IChunker chunker)
 
     /// <summary>
     /// Reads <paramref name="file"/> to its end, calling <paramref name="onChunk"/> for each chunk in order.
-    /// Returns the number of bytes read. <paramref name="expectedLength"/> sizes the buffer for small files.
+    /// Returns the number of bytes read. <paramref name="expectedLength"/> sizes the first read for small files.
     /// </summary>
+    /// <remarks>
+    /// Chunks are slices of the segment they were read into. When what is left of a segment holds no cut, that part of a
+    /// chunk moves to the front of a fresh window, which fills from the file: the old segment stays with the chunks in
+    /// flight until they are done. Cutting before refilling keeps the moved part below one chunk. A small file is read
+    /// into a segment of its size plus one byte, so that one read both takes it and shows that it did not grow.
+    /// </remarks>
     public async Task<long> ReadAsync(SafeFileHandle file, long expectedLength, Func<PooledBuffer, ValueTask> onChunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(onChunk);
-        if (expectedLength >= 0 && expectedLength < _windowSize / 2)
-        {
-            var whole = await TryReadSmallAsync(file, (int)expectedLength, onChunk, cancellationToken).ConfigureAwait(false);
-            if (whole >= 0)
-            {
-                return whole;
-            }
-        }
-
-        return await ReadWindowedAsync(file, onChunk, cancellationToken).ConfigureAwait(false);
-    }
-
-    // A file that fits in one read: read it straight into a segment and hand out slices of it, no copy. Returns -1 when
-    // the file grew meanwhile.
-    private async Task<long> TryReadSmallAsync(SafeFileHandle file, int length, Func<PooledBuffer, ValueTask> onChunk, CancellationToken cancellationToken)
-    {
-        var segment = new PooledSegment(length + 1);
-        try
-        {
-            var read = 0;
-            while (read < length + 1)
-            {
-                var n = RandomAccess.Read(file, segment.Span[read..(length + 1)], read);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-
-            if (read > length)
-            {
-                return -1;
-            }
-
-            // An empty file has no chunk; at the end of the input the chunker always cuts, so the loop advances.
-            var offset = 0;
-            while (offset < read)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var cut = chunker.FindCutPoint(segment.Span[offset..read], isFinal: true);
-                await onChunk(segment.Slice(offset, cut)).ConfigureAwait(false);
-                offset += cut;
-            }
-
-            return read;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
-
-    // Chunks are slices of the segment they were read into. When what is left of a segment holds no cut, that part of a
-    // chunk moves to the front of a fresh segment, which fills from the file: the old one stays with the chunks in
-    // flight until they are done. Cutting before refilling keeps the moved part below one chunk.
-    private async Task<long> ReadWindowedAsync(SafeFileHandle file, Func<PooledBuffer, ValueTask> onChunk, CancellationToken cancellationToken)
-    {
-        var segment = new PooledSegment(_windowSize);
+        var segment = new PooledSegment(expectedLength >= 0 && expectedLength < _windowSize / 2 ? (int)expectedLength + 1 : _windowSize);
         try
         {
             long fileOffset = 0;
@@ -105,7 +52,7 @@ public sealed class ChunkReader(IChunker chunker)
                     return fileOffset;
                 }
 
-                if (start > 0)
+                if (start > 0 || filled == segment.Length)
                 {
                     var next = new PooledSegment(_windowSize);
                     segment.Span[start..filled].CopyTo(next.Span);

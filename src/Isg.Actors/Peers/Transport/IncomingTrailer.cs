@@ -29,9 +29,9 @@ internal sealed class IncomingTrailer : IDisposable
     /// <summary>Copies from the start of <paramref name="input"/> what the part still lacks; returns the bytes taken.</summary>
     public int Fill(ReadOnlySequence<byte> input)
     {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(IncomingTrailer));
-        var take = (int)Math.Min(input.Length, buffer.Memory.Length - _filled);
-        input.Slice(0, take).CopyTo(buffer.Memory.Span[_filled..]);
+        var remaining = Remaining;
+        var take = (int)Math.Min(input.Length, remaining.Length);
+        input.Slice(0, take).CopyTo(remaining.Span);
         _filled += take;
         return take;
     }

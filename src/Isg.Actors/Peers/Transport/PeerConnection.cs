@@ -622,7 +622,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                     {
                         if (!buffer.IsEmpty || trailer is not null)
                         {
-                            MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
+                            EndedInsideAFrame();
                         }
 
                         return;
@@ -635,13 +635,14 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
                 if (trailer is not null && buffer.IsEmpty && !IsClosing)
                 {
-                    var complete = await ReadTrailerAsync(trailer, token).ConfigureAwait(false);
-                    trailer = null;
-                    if (complete is null)
+                    if (!await ReadTrailerAsync(trailer, token).ConfigureAwait(false))
                     {
+                        EndedInsideAFrame();
                         return;
                     }
 
+                    var complete = trailer.Complete();
+                    trailer = null;
                     await DispatchAsync(complete, _closing.Token).ConfigureAwait(false);
                 }
             }
@@ -653,35 +654,27 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     }
 
     // The rest of a block part, read from TLS straight into its buffer rather than through the pipe, which would copy
-    // every byte once more (the pipe holds nothing now: all it had went into the part). Null when the connection
-    // ended first (recorded as a close; trailer is disposed); otherwise the frame, owning the part.
-    private async Task<PeerFrame?> ReadTrailerAsync(IncomingTrailer trailer, CancellationToken cancellationToken)
+    // every byte once more (the pipe holds nothing now: all it had went into the part). False when the stream ended first.
+    private async Task<bool> ReadTrailerAsync(IncomingTrailer trailer, CancellationToken cancellationToken)
     {
-        try
+        while (!trailer.IsComplete)
         {
-            while (!trailer.IsComplete)
+            var read = await _ssl.ReadAsync(trailer.Remaining, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
             {
-                var read = await _ssl.ReadAsync(trailer.Remaining, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
-                    trailer.Dispose();
-                    return null;
-                }
-
-                trailer.Advance(read);
-                Interlocked.Add(ref _bytesReceived, read);
-                Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
+                return false;
             }
 
-            return trailer.Complete();
+            trailer.Advance(read);
+            Interlocked.Add(ref _bytesReceived, read);
+            Volatile.Write(ref _lastReceived, _options.TimeProvider.GetTimestamp());
         }
-        catch
-        {
-            trailer.Dispose();
-            throw;
-        }
+
+        return true;
     }
+
+    private void EndedInsideAFrame() =>
+        MarkClosed(new PeerCloseInfo(PeerCloseOrigin.Transport, CloseReason.Unspecified, "the connection ended inside a frame"), sendClose: false);
 
     // The next whole frame at the start of buffer (consumed from it), its trailing bytes included; null when more bytes
     // are needed, or when the frame broke the protocol (the connection is closing then). A frame announcing trailing
