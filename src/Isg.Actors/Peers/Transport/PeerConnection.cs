@@ -29,11 +29,13 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private const int BatchBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
     private const int ReadAheadBytes = 128 * 1024;
+    private const int GatherBytes = 64 * 1024;
 
     private static readonly TimeSpan s_refusalLinger = TimeSpan.FromSeconds(1);
 
     private readonly PeerTransport _transport;
     private readonly Socket _socket;
+    private readonly SocketCarrierStream _carrier;
     private readonly SslStream _ssl;
     private readonly PipeReader _reader;
     private readonly PeerTransportOptions _options;
@@ -65,10 +67,11 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     // Set once the TLS handshake has shown the remote certificate (Remote is valid from then on).
     private bool _remoteKnown;
 
-    private PeerConnection(PeerTransport transport, Socket socket, SslStream ssl, PeerRole role)
+    private PeerConnection(PeerTransport transport, Socket socket, SocketCarrierStream carrier, SslStream ssl, PeerRole role)
     {
         _transport = transport;
         _socket = socket;
+        _carrier = carrier;
         _ssl = ssl;
         _options = transport.Options;
         _logger = transport.Logger;
@@ -222,8 +225,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     internal static async Task<PeerConnection> HandshakeAsync(PeerTransport transport, Socket socket, PeerRole role, DeviceId? expectedDevice, CancellationToken cancellationToken)
     {
-        var ssl = new SslStream(new ReadAheadStream(new NetworkStream(socket, ownsSocket: false), ReadAheadBytes), leaveInnerStreamOpen: false);
-        var connection = new PeerConnection(transport, socket, ssl, role);
+        var carrier = new SocketCarrierStream(new NetworkStream(socket, ownsSocket: false), ReadAheadBytes, GatherBytes);
+        var ssl = new SslStream(carrier, leaveInnerStreamOpen: false);
+        var connection = new PeerConnection(transport, socket, carrier, ssl, role);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(transport.Options.HelloTimeout);
         try
@@ -1070,6 +1074,8 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                // What is queued now goes out in large sends; the flush below sends the rest before waiting again.
+                _carrier.Gather();
                 while (reader.TryRead(out var item))
                 {
                     try
@@ -1119,6 +1125,10 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 }
 
                 filled = 0;
+                if (!_abortWrites)
+                {
+                    await _carrier.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
             }
 
             if (!_abortWrites)

@@ -2,7 +2,7 @@ using Isg.Actors.Peers.Transport;
 
 namespace Isg.Actors.Tests.Peers.Transport;
 
-public sealed class ReadAheadStreamTests
+public sealed class SocketCarrierStreamTests
 {
     [Fact]
     public async Task ReadAsync_SmallReads_TakeTheInnerStreamsBytesInBufferSizedReads()
@@ -10,7 +10,7 @@ public sealed class ReadAheadStreamTests
         var data = new byte[1 << 20];
         new Random(3).NextBytes(data);
         var inner = new CountingStream(data);
-        var stream = new ReadAheadStream(inner, 64 * 1024);
+        var stream = new SocketCarrierStream(inner, 64 * 1024, 4096);
 
         var read = new MemoryStream();
         var chunk = new byte[5000];
@@ -33,7 +33,7 @@ public sealed class ReadAheadStreamTests
         var data = new byte[100_000];
         new Random(4).NextBytes(data);
         var inner = new CountingStream(data);
-        var stream = new ReadAheadStream(inner, 4096);
+        var stream = new SocketCarrierStream(inner, 4096, 4096);
 
         var first = new byte[10];
         Assert.Equal(10, await stream.ReadAsync(first));
@@ -54,7 +54,7 @@ public sealed class ReadAheadStreamTests
     {
         var data = new byte[20_000];
         new Random(5).NextBytes(data);
-        var stream = new ReadAheadStream(new CountingStream(data), 8192);
+        var stream = new SocketCarrierStream(new CountingStream(data), 8192, 4096);
 
         var read = new List<byte>();
         var chunk = new byte[3000];
@@ -69,23 +69,77 @@ public sealed class ReadAheadStreamTests
     }
 
     [Fact]
-    public async Task WriteAsync_GoesStraightToTheInnerStream()
+    public async Task WriteAsync_NotGathering_GoesStraightToTheInnerStream()
     {
         var inner = new CountingStream([]);
-        var stream = new ReadAheadStream(inner, 4096);
+        var stream = new SocketCarrierStream(inner, 4096, 4096);
 
         await stream.WriteAsync(new byte[] { 1, 2, 3 });
         stream.Write([4, 5]);
+
+        Assert.Equal(new[] { 3, 2 }, inner.WriteSizes);
         await stream.FlushAsync();
 
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, inner.Written.ToArray());
     }
 
     [Fact]
+    public async Task WriteAsync_Gathering_SendsInOrderInSendsOfAtMostTheBufferUntilTheFlush()
+    {
+        var inner = new CountingStream([]);
+        var stream = new SocketCarrierStream(inner, 4096, 10_000);
+        var records = Enumerable.Range(0, 40).Select(i => Enumerable.Repeat((byte)i, 1000 + i).ToArray()).ToList();
+
+        stream.Gather();
+        foreach (var record in records)
+        {
+            await stream.WriteAsync(record);
+        }
+
+        var sentBeforeFlush = inner.Written.Length;
+        await stream.FlushAsync();
+
+        Assert.Equal(records.SelectMany(r => r).ToArray(), inner.Written.ToArray());
+        Assert.True(sentBeforeFlush < records.Sum(r => r.Length), "the last gathered bytes wait for the flush");
+        Assert.All(inner.WriteSizes, size => Assert.InRange(size, 1, 10_000));
+        Assert.InRange(inner.WriteSizes.Count, 5, 6); // 40 records of about 1 KiB in 10,000-byte sends, not 40 sends
+    }
+
+    [Fact]
+    public async Task WriteAsync_GatheringAWriteAsLargeAsTheBuffer_SendsTheGatheredBytesThenTheWriteAsItIs()
+    {
+        var inner = new CountingStream([]);
+        var stream = new SocketCarrierStream(inner, 4096, 4096);
+
+        stream.Gather();
+        await stream.WriteAsync(new byte[] { 1, 2 });
+        await stream.WriteAsync(Enumerable.Repeat((byte)9, 5000).ToArray());
+        stream.Write([3]);
+        await stream.FlushAsync();
+
+        Assert.Equal(new[] { 2, 5000, 1 }, inner.WriteSizes);
+        Assert.Equal(new byte[] { 1, 2 }.Concat(Enumerable.Repeat((byte)9, 5000)).Append((byte)3).ToArray(), inner.Written.ToArray());
+    }
+
+    [Fact]
+    public async Task WriteAsync_AfterAFlush_GoesStraightThroughAgain()
+    {
+        var inner = new CountingStream([]);
+        var stream = new SocketCarrierStream(inner, 4096, 4096);
+        stream.Gather();
+        await stream.WriteAsync(new byte[] { 1 });
+        await stream.FlushAsync();
+
+        await stream.WriteAsync(new byte[] { 2, 3 });
+
+        Assert.Equal(new[] { 1, 2 }, inner.WriteSizes);
+    }
+
+    [Fact]
     public void Dispose_DisposesTheInnerStream()
     {
         var inner = new CountingStream([]);
-        var stream = new ReadAheadStream(inner, 4096);
+        var stream = new SocketCarrierStream(inner, 4096, 4096);
 
         stream.Dispose();
 
@@ -102,6 +156,8 @@ public sealed class ReadAheadStreamTests
         public int LargestRead { get; private set; }
 
         public MemoryStream Written { get; } = new();
+
+        public List<int> WriteSizes { get; } = [];
 
         public bool Disposed { get; private set; }
 
@@ -130,7 +186,11 @@ public sealed class ReadAheadStreamTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(Read(buffer.Span));
 
-        public override void Write(byte[] buffer, int offset, int count) => Written.Write(buffer, offset, count);
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            WriteSizes.Add(count);
+            Written.Write(buffer, offset, count);
+        }
 
         public override void Flush()
         {
