@@ -154,15 +154,7 @@ public sealed class BlockSealer : IDisposable
             return DecodeStatus.Invalid;
         }
 
-        if (sealedBlock.Length < Overhead)
-        {
-            error = ProtocolError.At(ProtocolErrorKind.Truncated, sealedBlock, sealedBlock.Length,
-                $"a sealed block is at least {Overhead} bytes, got {sealedBlock.Length}");
-            return DecodeStatus.Invalid;
-        }
-
-        var payloadLength = sealedBlock.Length - Overhead;
-        if (!CheckPayloadLength(header, payloadLength, sealedBlock, out error))
+        if (!TryReadPayloadLength(header, sealedBlock, out var payloadLength, out error))
         {
             return DecodeStatus.Invalid;
         }
@@ -172,8 +164,7 @@ public sealed class BlockSealer : IDisposable
         var decrypted = header.Compression == CompressionId.None ? target : RentScratch(payloadLength);
         if (!TryDecrypt(id, header, sealedBlock, ciphertext, decrypted))
         {
-            error = ProtocolError.At(ProtocolErrorKind.AuthenticationFailed, sealedBlock, EnvelopeHeader.Size + payloadLength,
-                "authentication failed: the block is damaged, or sealed under another id or repository key");
+            error = AuthenticationFailure(sealedBlock, payloadLength);
             return DecodeStatus.Invalid;
         }
 
@@ -196,6 +187,32 @@ public sealed class BlockSealer : IDisposable
         return DecodeStatus.Done;
     }
 
+    /// <summary>
+    /// Checks that <paramref name="sealedBlock"/> is a sealed block of <paramref name="id"/> under this repository's key,
+    /// without decompressing or hashing its plaintext: Done, or Invalid with the error kinds of <see cref="TryOpen"/>
+    /// up to AuthenticationFailed. The AEAD key is derived from the id and the tag covers header and payload, so a block
+    /// passes only as it was sealed, for this id, by a holder of the repository key; a damaged block, another block, or
+    /// one sealed under another key fails with probability 1 - 2^-128. What it does not check is whether the sealer
+    /// hashed the right plaintext, which <see cref="TryOpen"/> does whenever the block is read.
+    /// </summary>
+    public DecodeStatus TryAuthenticate(BlockId id, ReadOnlySpan<byte> sealedBlock, out ProtocolError error)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (EnvelopeHeader.TryRead(sealedBlock, out var header, out error) != DecodeStatus.Done
+            || !TryReadPayloadLength(header, sealedBlock, out var payloadLength, out error))
+        {
+            return DecodeStatus.Invalid;
+        }
+
+        if (!TryDecrypt(id, header, sealedBlock, sealedBlock.Slice(EnvelopeHeader.Size, payloadLength), RentScratch(payloadLength)))
+        {
+            error = AuthenticationFailure(sealedBlock, payloadLength);
+            return DecodeStatus.Invalid;
+        }
+
+        return DecodeStatus.Done;
+    }
+
     /// <summary>Frees the compressor and returns the scratch buffer. Idempotent.</summary>
     public void Dispose()
     {
@@ -211,6 +228,23 @@ public sealed class BlockSealer : IDisposable
             ArrayPool<byte>.Shared.Return(_scratch);
             _scratch = [];
         }
+    }
+
+    private static ProtocolError AuthenticationFailure(ReadOnlySpan<byte> sealedBlock, int payloadLength) =>
+        ProtocolError.At(ProtocolErrorKind.AuthenticationFailed, sealedBlock, EnvelopeHeader.Size + payloadLength,
+            "authentication failed: the block is damaged, or sealed under another id or repository key");
+
+    private static bool TryReadPayloadLength(EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, out int payloadLength, out ProtocolError error)
+    {
+        payloadLength = sealedBlock.Length - Overhead;
+        if (payloadLength < 0)
+        {
+            error = ProtocolError.At(ProtocolErrorKind.Truncated, sealedBlock, sealedBlock.Length,
+                $"a sealed block is at least {Overhead} bytes, got {sealedBlock.Length}");
+            return false;
+        }
+
+        return CheckPayloadLength(header, payloadLength, sealedBlock, out error);
     }
 
     // A raw payload is exactly the plaintext; a compressed one is strictly shorter (the sealer stores raw

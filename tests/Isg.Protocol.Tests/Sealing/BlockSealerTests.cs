@@ -267,6 +267,63 @@ public sealed class BlockSealerTests : IDisposable
         Assert.All(destination, b => Assert.Equal(0, b));
     }
 
+    [Theory]
+    [InlineData(CompressionId.None, CipherId.Aes256Gcm)]
+    [InlineData(CompressionId.Zstd, CipherId.Aes256Gcm)]
+    [InlineData(CompressionId.Zstd, CipherId.ChaCha20Poly1305)]
+    public void TryAuthenticate_SealedBlock_DoneAndAnyFlippedByteOrCutRejected(CompressionId compression, CipherId cipher)
+    {
+        using var sealer = new BlockSealer(_key, new SealOptions(compression, 3, cipher));
+        var plaintext = SampleData.Text(2000, seed: 31);
+        var id = BlockId.Compute(plaintext);
+        var sealedBlock = SealWith(sealer, id, plaintext);
+
+        Assert.Equal(DecodeStatus.Done, _sealer.TryAuthenticate(id, sealedBlock, out _));
+        for (var offset = 0; offset < sealedBlock.Length; offset++)
+        {
+            sealedBlock[offset] ^= 0x10;
+            var status = _sealer.TryAuthenticate(id, sealedBlock, out var error);
+            sealedBlock[offset] ^= 0x10;
+
+            Assert.Equal(DecodeStatus.Invalid, status);
+            Assert.Contains(error.Kind, s_sealedBlockErrors);
+        }
+
+        for (var length = 0; length < sealedBlock.Length; length++)
+        {
+            Assert.Equal(DecodeStatus.Invalid, _sealer.TryAuthenticate(id, sealedBlock.AsSpan(0, length), out var error));
+            Assert.Contains(error.Kind, s_sealedBlockErrors);
+        }
+    }
+
+    [Fact]
+    public void TryAuthenticate_AnotherIdOrAnotherRepositoryKey_AuthenticationFailed()
+    {
+        var plaintext = SampleData.RandomBytes(1024 * 1024, seed: 32);
+        var id = BlockId.Compute(plaintext);
+        var sealedBlock = Seal(id, plaintext);
+        using var otherKey = RepositoryKey.Generate();
+        using var otherSealer = new BlockSealer(otherKey, SealOptions.Default);
+
+        Assert.Equal(DecodeStatus.Invalid, _sealer.TryAuthenticate(BlockId.Compute("another block"u8), sealedBlock, out var error));
+        Assert.Equal(ProtocolErrorKind.AuthenticationFailed, error.Kind);
+        Assert.Equal(DecodeStatus.Invalid, otherSealer.TryAuthenticate(id, sealedBlock, out error));
+        Assert.Equal(ProtocolErrorKind.AuthenticationFailed, error.Kind);
+    }
+
+    [Fact]
+    public void TryAuthenticate_SealedWithWrongIdByAKeyHolder_PassesWhereTryOpenFindsTheHashMismatch()
+    {
+        // The boundary of what authentication proves: who sealed, and for which id; not that the sealer hashed right.
+        var plaintext = SampleData.Text(3000, seed: 33);
+        var wrongId = BlockId.Compute("not this content"u8);
+        var sealedBlock = Seal(wrongId, plaintext);
+
+        Assert.Equal(DecodeStatus.Done, _sealer.TryAuthenticate(wrongId, sealedBlock, out _));
+        Assert.Equal(DecodeStatus.Invalid, _sealer.TryOpen(wrongId, sealedBlock, new byte[plaintext.Length], out _, out var error));
+        Assert.Equal(ProtocolErrorKind.HashMismatch, error.Kind);
+    }
+
     [Fact]
     public void TryOpen_DestinationSmallerThanPlaintext_TooLarge()
     {
