@@ -3,6 +3,7 @@ using Isg.Actors.Backends;
 using Isg.Actors.Catalog;
 using Isg.Actors.Storage;
 using Isg.Actors.Striping;
+using Isg.Actors.Swarm;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
@@ -22,14 +23,19 @@ public sealed class BlockCodec : IDisposable
     private readonly BackendSet _backends;
     private readonly BlockSealer _sealer;
     private readonly StripeReader _stripes;
+    private readonly RecentBlocks? _recent;
 
-    /// <summary>A codec sealing with <paramref name="options"/> and storing on <paramref name="backends"/>.</summary>
-    public BlockCodec(RepositoryKey key, SealOptions options, BackendSet backends)
+    /// <summary>
+    /// A codec sealing with <paramref name="options"/> and storing on <paramref name="backends"/>; each block it stores
+    /// is also handed, sealed, to <paramref name="recent"/> when given (for peers that fetch it at once).
+    /// </summary>
+    public BlockCodec(RepositoryKey key, SealOptions options, BackendSet backends, RecentBlocks? recent = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(backends);
         _key = key;
         _backends = backends;
+        _recent = recent;
         _sealer = new BlockSealer(key, options);
         _stripes = new StripeReader(backends, _sealer);
     }
@@ -81,7 +87,7 @@ public sealed class BlockCodec : IDisposable
         }
 
         // Aligned when large, so a store that writes with direct I/O writes it where it lies instead of copying it first.
-        using var sealedOwner = AlignedBuffer.RentForStore(BlockSealer.MaxSealedLength(plaintext.Length));
+        var sealedOwner = AlignedBuffer.RentForStore(BlockSealer.MaxSealedLength(plaintext.Length));
         var sealedBuffer = sealedOwner.Memory;
         StripeSlot? slot = null;
         var completed = false;
@@ -92,6 +98,12 @@ public sealed class BlockCodec : IDisposable
             var name = _key.ObjectName(id);
             slot = stripes.Reserve(id, sealedBuffer.Span[..length]);
             await slot.Backend.PutAsync(name, sealedBuffer[..length], cancellationToken).ConfigureAwait(false);
+            if (_recent is not null)
+            {
+                _recent.Keep(id, sealedOwner, length);
+                sealedOwner = null;
+            }
+
             var stored = new StoredBlock(id, plaintext.Length, length, (int)header.Compression, slot.Backend.Name, name);
 
             // Recorded for the job before the stripe can complete, so a sealed stripe finds all its blocks there.
@@ -115,6 +127,10 @@ public sealed class BlockCodec : IDisposable
             }
 
             throw;
+        }
+        finally
+        {
+            sealedOwner?.Dispose();
         }
     }
 

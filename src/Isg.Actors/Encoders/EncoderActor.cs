@@ -2,6 +2,7 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Healing;
 using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
+using Isg.Actors.Swarm;
 using Microsoft.Extensions.Logging;
 
 namespace Isg.Actors.Encoders;
@@ -11,9 +12,11 @@ namespace Isg.Actors.Encoders;
 /// verifies blocks on the way back. CPU-bound work runs here, one message at a time per worker; the pool has
 /// one worker per core. Failures are replies; the chunk buffer is always released. Shards a read finds missing or
 /// damaged are logged and reported to the <paramref name="healer"/> (when given) for repair. Each block this worker
-/// stores (not a deduplicated one) is passed to <paramref name="stored"/> (when given), from the worker's thread.
+/// stores (not a deduplicated one) is passed to <paramref name="stored"/> (when given), from the worker's thread, and
+/// its sealed bytes are kept in <paramref name="recent"/> (when given) for peers that fetch it at once.
 /// </summary>
-public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand>? healer = null, Action<StoredBlock>? stored = null) : Actor<IEncoderCommand>
+public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand>? healer = null, Action<StoredBlock>? stored = null,
+    RecentBlocks? recent = null) : Actor<IEncoderCommand>
 {
     private BlockCodec? _codec;
     private CatalogReader? _catalog;
@@ -21,7 +24,7 @@ public sealed class EncoderActor(Repository repository, IActorRef<IHealerCommand
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.Backends);
+        _codec = new BlockCodec(repository.Key, repository.Settings.SealOptions, repository.Backends, recent);
         var logger = Context.Logger;
         _codec.DamageFound = damage =>
         {

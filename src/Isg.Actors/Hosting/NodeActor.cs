@@ -69,6 +69,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     // Made by this instance for its network children; released after them (children stop before PostStop).
     private NodeIdentity? _identity;
     private BlockServer? _blockServer;
+    private RecentBlocks? _recent;
 
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
@@ -81,7 +82,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
 
         // Reads that had to rebuild a block tell the healer, so the damaged shard is repaired soon.
         var healer = _healer;
-        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer, AnnounceStored),
+        // With peers, blocks an add stores stay in memory a while: peers ask for them at once (see RecentBlocks).
+        var recent = _recent = options.Network is { Swarm.RecentBytes: > 0 and var recentBytes } ? new RecentBlocks(recentBytes) : null;
+        _encoders = Context.SpawnPool<IEncoderCommand>("encoders", () => new EncoderActor(repository, healer, AnnounceStored, recent),
             options.EffectiveWorkers, RoutingStrategy.LeastBusy, new MailboxOptions { Capacity = EncoderMailbox });
         if (options.Network is { } network)
         {
@@ -121,7 +124,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         var syncOptions = network.Sync with { Members = () => TrustedPeers(), OperationsApplied = () => swarm.Tell(new CatalogGrew()), PeerEvents = events };
         var sync = Context.Spawn<ISyncCommand>("sync", () => new SyncActor(repository.Catalog, catalog, syncOptions), MailboxOptions.Unbounded, NetworkStrategy);
         var router = new PeerInboundRouter();
-        var blocks = _blockServer = new BlockServer(repository, Context.Logger);
+        var blocks = _blockServer = new BlockServer(repository, Context.Logger, _recent);
         var handler = new NodePeerHandler(new CatalogSyncResponder(repository.Catalog), blocks, sync, swarm);
         router.Register(handler, NodePeerHandler.Requests);
         router.Register(handler, NodePeerHandler.Messages);
@@ -194,6 +197,8 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     {
         _blockServer?.Dispose();
         _blockServer = null;
+        _recent?.Dispose();
+        _recent = null;
         _identity?.Dispose();
         _identity = null;
         return ValueTask.CompletedTask;

@@ -11,11 +11,12 @@ namespace Isg.Actors.Swarm;
 
 /// <summary>
 /// Serves blocks to peers as they are stored (sealed: peers never see plaintext), one part of at most
-/// <see cref="PartBytes"/> per answer. The last object read is kept, so the parts of one block cost one read. A part
+/// <see cref="PartBytes"/> per answer: from <see cref="RecentBlocks"/> when given and it keeps the block, else from a
+/// backend. The last object read is kept, so the parts of one block cost one read. A part
 /// leaves as the answer's <see cref="BlockResponse.Trailer"/>, a lease on the buffer the block was read into, so it is
 /// written to the peer from there without a copy. Thread-safe: answers run concurrently.
 /// </summary>
-public sealed class BlockServer(Repository repository, ILogger logger) : IDisposable
+public sealed class BlockServer(Repository repository, ILogger logger, RecentBlocks? recent = null) : IDisposable
 {
     /// <summary>Largest part of a sealed block in one answer (DESIGN.md §6: blocks ≤ 2 MiB per message).</summary>
     public const int PartBytes = 2 << 20;
@@ -63,6 +64,18 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
             if (_last is { } last && last.Id == id)
             {
                 return Slice(id, last.Bytes, offset, length);
+            }
+        }
+
+        if (recent?.TryTake(id) is { } kept)
+        {
+            try
+            {
+                return Slice(id, kept, offset, length);
+            }
+            finally
+            {
+                kept.Release();
             }
         }
 
@@ -119,13 +132,13 @@ public sealed class BlockServer(Repository repository, ILogger logger) : IDispos
         lock (_gate)
         {
             _last?.Bytes.Release();
-            var shared = new SharedBlockBytes(bytes);
+            var shared = new SharedBlockBytes(bytes, bytes.Memory.Length);
             _last = (id, shared);
             return Slice(id, shared, offset, length);
         }
     }
 
-    // Under _gate, which holds a reference to the bytes while the lease is taken.
+    // While the caller holds a reference to the bytes (under _gate for _last), so the lease is taken on live bytes.
     private static PeerFrame Slice(BlockId id, SharedBlockBytes stored, ulong offset, int length)
     {
         var total = stored.Memory.Length;

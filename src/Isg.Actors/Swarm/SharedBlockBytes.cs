@@ -4,20 +4,23 @@ namespace Isg.Actors.Swarm;
 
 /// <summary>
 /// A stored block's bytes, shared by the answers that send its parts. The server holds one reference while it keeps
-/// the block, and every answer a lease until its part is written, so the buffer goes back to its pool only when
+/// the block (and <see cref="RecentBlocks"/> one while it keeps it), and every answer a lease until its part is written, so the buffer goes back to its pool only when
 /// both are done: the parts go out from where the block was read, never copied. Thread-safe.
 /// </summary>
-internal sealed class SharedBlockBytes(IMemoryOwner<byte> owner)
+internal sealed class SharedBlockBytes(IMemoryOwner<byte> owner, int length)
 {
     private int _references = 1;
 
-    /// <summary>The block's bytes.</summary>
-    public ReadOnlyMemory<byte> Memory => owner.Memory;
+    /// <summary>The block's bytes: the first <c>length</c> bytes of the owner's memory.</summary>
+    public ReadOnlyMemory<byte> Memory => owner.Memory[..length];
+
+    /// <summary>One more reference, dropped with <see cref="Release"/>. Only while holding a reference already.</summary>
+    public void AddReference() => Interlocked.Increment(ref _references);
 
     /// <summary>A lease that keeps the bytes alive until disposed. Only while holding a reference (the caller's or another lease).</summary>
     public IDisposable Lease()
     {
-        Interlocked.Increment(ref _references);
+        AddReference();
         return new LeaseHandle(this);
     }
 

@@ -20,6 +20,12 @@ public sealed record SwarmOptions
     /// </summary>
     public long MaxBytesInFlight { get; init; } = 24L << 20;
 
+    /// <summary>
+    /// Sealed bytes of the blocks stored here last that stay in memory for peers that fetch them at once (see
+    /// <see cref="RecentBlocks"/>); 0 keeps none. Costs up to this much memory, plus pooled-buffer rounding, while adding.
+    /// </summary>
+    public long RecentBytes { get; init; } = 32L << 20;
+
     /// <summary>How long blocks stored by an add here are gathered before peers are told of them.</summary>
     public TimeSpan AnnounceDelay { get; init; } = TimeSpan.FromMilliseconds(5);
 

@@ -3,6 +3,7 @@ using Isg.Actors.Backends.Local;
 using Isg.Actors.Catalog;
 using Isg.Actors.Encoders;
 using Isg.Actors.Striping;
+using Isg.Actors.Swarm;
 using Isg.Actors.Transfers;
 using Isg.Protocol.Compression;
 using Isg.Protocol.Hashing;
@@ -278,6 +279,35 @@ public sealed class BlockCodecTests : IDisposable
         Assert.NotNull(retry.NewBlock);
         Assert.Equal(1, _store.Puts);
         Assert.Single(await ObjectsAsync());
+    }
+
+    [Fact]
+    public async Task EncodeAsync_WithRecentBlocks_KeepsWhatItStoredExactlyAsStoredButNotAFailedOrDedupedBlock()
+    {
+        using var recent = new RecentBlocks(1 << 20);
+        var codec = new BlockCodec(_key, SealOptions.Default, new BackendSet([_store]), recent);
+        _codecs.Add(codec);
+        var data = TestFiles.Random(300_000, seed: 13);
+        var failing = TestFiles.Random(300_000, seed: 14);
+        var session = new DedupIndex();
+
+        var encoded = await codec.EncodeAsync(data, session, _direct, _reader, CancellationToken.None);
+        var deduped = await codec.EncodeAsync(data.ToArray(), session, _direct, _reader, CancellationToken.None);
+        _store.FailPuts = new BackendException(BackendFailureKind.Transient, _store.Name, "flaky", null);
+        _store.FailuresLeft = 1;
+        await Assert.ThrowsAsync<BackendException>(() => codec.EncodeAsync(failing, session, _direct, _reader, CancellationToken.None).AsTask());
+
+        Assert.Null(deduped.NewBlock);
+        var kept = recent.TryTake(encoded.Id);
+        Assert.NotNull(kept);
+        using (var onDisk = await _local.GetAsync(encoded.NewBlock!.ObjectName, CancellationToken.None))
+        {
+            Assert.Equal(onDisk.Memory.ToArray(), kept.Memory.ToArray());
+        }
+
+        kept.Release();
+        Assert.Null(recent.TryTake(BlockId.Compute(failing)));
+        Assert.Equal(1, recent.Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Isg.Actors.Repositories;
+using Isg.Actors.Storage;
 using Isg.Actors.Swarm;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers.Wire;
@@ -72,6 +73,34 @@ public sealed class BlockServerTests : IDisposable
 
         Assert.NotNull(trailer);
         Assert.Equal(firstStored, trailer.Memory.ToArray());
+    }
+
+    [Fact]
+    public async Task AnswerAsync_BlockKeptInRecentBlocks_ServedFromMemoryWithoutTheBackend()
+    {
+        // Not on any backend: only the kept copy can answer, and it still answers after the kept copy is dropped from
+        // the cache, for as long as the answer's part is being written.
+        using var recent = new RecentBlocks(1 << 20);
+        using var server = new BlockServer(_repository, NullLogger.Instance, recent);
+        var plaintext = SampleData.RandomBytes(50_000, seed: 11);
+        var id = BlockId.Compute(plaintext);
+        using var sealer = new BlockSealer(_repository.Key, SealOptions.Default);
+        var buffer = AlignedBuffer.Rent(BlockSealer.MaxSealedLength(plaintext.Length));
+        var length = sealer.Seal(id, plaintext, buffer.Memory.Span);
+        var stored = buffer.Memory[..length].ToArray();
+        recent.Keep(id, buffer, length);
+
+        var answer = (await server.AnswerAsync(new PeerFrame
+        {
+            BlockRequest = new BlockRequest { BlockId = ByteString.CopyFrom(id.ToArray()) },
+        }, CancellationToken.None))!;
+        recent.Dispose();
+
+        Assert.Equal(PeerFrame.BodyOneofCase.BlockResponse, answer.BodyCase);
+        Assert.Equal((ulong)length, answer.BlockResponse.TotalLength);
+        using var trailer = answer.BlockResponse.Trailer;
+        Assert.Equal(stored, answer.BlockResponse.PartBytes.ToArray());
+        Assert.Equal(ErrorCode.NotFound, (await AskAsync(id, 0, 0)).Error.Code); // the server without the cache: not stored
     }
 
     [Fact]
