@@ -33,6 +33,11 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     private static readonly TimeSpan s_refusalLinger = TimeSpan.FromSeconds(1);
 
+    // AES-128-GCM first: TLS 1.3's mandatory suite, about a tenth cheaper per byte than AES-256-GCM here, and what
+    // crosses the connection in bulk (sealed blocks) is already encrypted with AES-256-GCM under the repository key.
+    private static readonly CipherSuitesPolicy s_cipherSuites = new(
+        [TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256]);
+
     private readonly PeerTransport _transport;
     private readonly Socket _socket;
     private readonly SocketCarrierStream _carrier;
@@ -95,6 +100,9 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
 
     /// <inheritdoc />
     public PeerRole Role { get; }
+
+    /// <summary>The TLS 1.3 cipher suite the handshake agreed on.</summary>
+    public TlsCipherSuite CipherSuite => _ssl.NegotiatedCipherSuite;
 
     /// <inheritdoc />
     public PeerTrust Trust { get; private set; }
@@ -282,6 +290,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 TargetHost = "isg",
                 ClientCertificateContext = certificateContext,
                 EnabledSslProtocols = SslProtocols.Tls13,
+                CipherSuitesPolicy = s_cipherSuites,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 // The certificate is self-signed; it is pinned by its hash below instead of checked against a CA.
                 RemoteCertificateValidationCallback = static (_, remote, _, _) => remote is not null,
@@ -294,6 +303,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
                 ServerCertificateContext = certificateContext,
                 ClientCertificateRequired = true,
                 EnabledSslProtocols = SslProtocols.Tls13,
+                CipherSuitesPolicy = s_cipherSuites,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = static (_, remote, _, _) => remote is not null,
             }, cancellationToken).ConfigureAwait(false);

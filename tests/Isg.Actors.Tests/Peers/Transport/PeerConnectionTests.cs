@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net.Security;
 using Google.Protobuf;
 using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
@@ -36,6 +37,8 @@ public sealed class PeerConnectionTests
         Assert.Equal(PeerTrust.Paired, dialled.Trust);
         Assert.Equal(PeerTrust.Paired, accepted.Trust);
         Assert.StartsWith("isg/", dialled.RemoteClientVersion, StringComparison.Ordinal);
+        Assert.Equal(TlsCipherSuite.TLS_AES_128_GCM_SHA256, dialled.CipherSuite);
+        Assert.Equal(TlsCipherSuite.TLS_AES_128_GCM_SHA256, accepted.CipherSuite);
 
         var answer = await dialled.RequestAsync(DelegateHandler.Request(42), CancellationToken.None);
         Assert.True(answer.IsResponse);
