@@ -7,11 +7,21 @@ namespace Isg.Actors.Swarm;
 /// <summary>
 /// Makes fetched blocks durable and records them in the catalogue by group commit: blocks that arrive while a batch is
 /// being committed wait for the next one, so many blocks in flight cost one file-system sync and one catalogue
-/// transaction instead of one each (a synchronous commit per 4 KiB block would dominate syncing small files).
-/// Thread-safe.
+/// transaction instead of one each (a synchronous commit per 4 KiB block would dominate syncing small files). Large
+/// blocks arrive a few milliseconds apart, each after the commit before it has ended, so a batch of fewer than
+/// <see cref="LingerBelow"/> blocks waits <see cref="Linger"/> for more (a node receiving 1 MiB blocks made about 300
+/// commits per 256 MiB, one per block). The first commit after a quiet spell never waits. Thread-safe.
 /// </summary>
-public sealed class FetchedBlockCommitter(IStorageBackend primary, IActorRef<ICatalogCommand> catalog, TimeSpan recordTimeout)
+public sealed class FetchedBlockCommitter(IStorageBackend primary, IActorRef<ICatalogCommand> catalog, TimeSpan recordTimeout, TimeProvider? time = null)
 {
+    /// <summary>Batches at least this large are committed at once.</summary>
+    public const int LingerBelow = 8;
+
+    /// <summary>How long a smaller batch waits for more blocks (it follows a commit that has just ended).</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(4);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly Lock _gate = new();
     private List<(StoredBlock Block, TaskCompletionSource Done)> _pending = [];
     private bool _committing;
@@ -39,10 +49,25 @@ public sealed class FetchedBlockCommitter(IStorageBackend primary, IActorRef<ICa
         return done.Task;
     }
 
+    private int PendingCount()
+    {
+        lock (_gate)
+        {
+            return _pending.Count;
+        }
+    }
+
     private async Task CommitBatchesAsync()
     {
+        var first = true;
         while (true)
         {
+            if (!first && PendingCount() < LingerBelow)
+            {
+                await Task.Delay(Linger, _time).ConfigureAwait(false);
+            }
+
+            first = false;
             List<(StoredBlock Block, TaskCompletionSource Done)> batch;
             lock (_gate)
             {

@@ -3,10 +3,11 @@ using Isg.Actors.Repositories;
 using Isg.Actors.Runtime;
 using Isg.Actors.Swarm;
 using Isg.Protocol.Hashing;
+using Isg.TestKit;
 
 namespace Isg.Actors.Tests.Swarm;
 
-/// <summary>Group commit of fetched blocks: blocks that arrive during a commit share the next one.</summary>
+/// <summary>Group commit of fetched blocks: blocks that arrive during a commit, or just after it, share the next one.</summary>
 public sealed class FetchedBlockCommitterTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_within = TimeSpan.FromSeconds(30);
@@ -41,6 +42,28 @@ public sealed class FetchedBlockCommitterTests : IAsyncLifetime
 
         Assert.Equal([1, 9], catalog.BatchSizes);
         Assert.Equal(Enumerable.Range(0, 10).Select(Id), catalog.Recorded);
+    }
+
+    [Fact]
+    public async Task CommitAsync_FewBlocksAfterACommit_WaitTheLingerForMoreAndShareOneTransaction()
+    {
+        var time = new ManualTimeProvider();
+        var catalog = new RecordingCatalog();
+        var committer = new FetchedBlockCommitter(_repository!.Backends.Primary, _system.Spawn("catalog", () => catalog), s_within, time);
+
+        var first = committer.CommitAsync(Block(0));
+        await catalog.FirstBatchArrived.Task.WaitAsync(s_within);
+        var during = Enumerable.Range(1, 2).Select(i => committer.CommitAsync(Block(i))).ToList();
+        catalog.Release.SetResult();
+        await first.WaitAsync(s_within);
+        await time.WaitForPendingTimersAsync(1, s_within); // two blocks, fewer than LingerBelow: the batch lingers
+        var late = committer.CommitAsync(Block(3));
+        Assert.False(late.IsCompleted);
+        time.Advance(FetchedBlockCommitter.Linger);
+        await Task.WhenAll([.. during, late]).WaitAsync(s_within);
+
+        Assert.Equal([1, 3], catalog.BatchSizes);
+        Assert.Equal(Enumerable.Range(0, 4).Select(Id), catalog.Recorded);
     }
 
     [Fact]
