@@ -68,6 +68,11 @@ cli_small=$(printf '%s\n' "${small_cli[@]}" | median); cli_big=$(printf '%s\n' "
 rss_a=$(rss "${PID[a]}"); rss_b=$(rss "${PID[b]}")
 load_isg=$(loadavg)
 
+# Syncthing gets the machine as isg had it: the isg nodes stopped and what they left in the page cache written out
+# (a node idles without work, but the disk may still be writing back an earlier add's files).
+for n in a b; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
+for n in a b; do wait "${PID[$n]}" 2>/dev/null || true; done
+sync
 anchor=$(RUNS_ST="${RUNS_ST:-3}" bash "$ROOT/../shared/anchors/syncthing.sh" 2>&1 | tee "$WORK/syncthing.out")
 st_small=$(sed -n 's/.*1,000 x 4 KiB.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
 st_big=$(sed -n 's/.*one 256 MiB file.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
