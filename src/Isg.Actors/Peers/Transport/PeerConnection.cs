@@ -29,7 +29,7 @@ public sealed class PeerConnection : IPeerSession, IAsyncDisposable
     private const int BatchBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
     private const int ReadAheadBytes = 512 * 1024;
-    private const int GatherBytes = 128 * 1024;
+    private const int GatherBytes = 256 * 1024;
 
     private static readonly TimeSpan s_refusalLinger = TimeSpan.FromSeconds(1);
 
