@@ -7,8 +7,8 @@ namespace Isg.Actors.Peers.Transport;
 /// TLS reads and writes one record (at most about 16 KiB) at a time, so a node receiving blocks made some 30,000
 /// receive calls per 256 MiB, and one sending them made 16,000 sends, each a system call and, on the other side, often
 /// a wake-up. One reader and one writer may run at once (they share nothing); two concurrent reads, or writes, may not.
-/// Not a <see cref="BufferedStream"/>: its one buffer serves reads and writes alike, and the connection reads and
-/// writes concurrently.
+/// Not a <see cref="BufferedStream"/>: that one's single buffer serves reads and writes alike, and the connection
+/// reads and writes concurrently.
 /// </summary>
 internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendBytes) : Stream
 {
