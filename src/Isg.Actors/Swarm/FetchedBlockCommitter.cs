@@ -59,15 +59,8 @@ public sealed class FetchedBlockCommitter(IStorageBackend primary, IActorRef<ICa
 
     private async Task CommitBatchesAsync()
     {
-        var first = true;
         while (true)
         {
-            if (!first && PendingCount() < LingerBelow)
-            {
-                await Task.Delay(Linger, _time).ConfigureAwait(false);
-            }
-
-            first = false;
             List<(StoredBlock Block, TaskCompletionSource Done)> batch;
             lock (_gate)
             {
@@ -102,6 +95,12 @@ public sealed class FetchedBlockCommitter(IStorageBackend primary, IActorRef<ICa
                 {
                     done.SetException(e);
                 }
+            }
+
+            // Still committing: blocks that arrive while the next batch lingers join it.
+            if (PendingCount() < LingerBelow)
+            {
+                await Task.Delay(Linger, _time).ConfigureAwait(false);
             }
         }
     }

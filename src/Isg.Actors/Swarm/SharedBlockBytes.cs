@@ -3,9 +3,9 @@ using System.Buffers;
 namespace Isg.Actors.Swarm;
 
 /// <summary>
-/// A stored block's bytes, shared by the answers that send its parts. The server holds one reference while it keeps
-/// the block (and <see cref="RecentBlocks"/> one while it keeps it), and every answer a lease until its part is written, so the buffer goes back to its pool only when
-/// both are done: the parts go out from where the block was read, never copied. Thread-safe.
+/// A stored block's bytes, shared by the answers that send its parts. The server (or <see cref="RecentBlocks"/>) holds
+/// one reference while it keeps the block, and every answer a lease until its part is written, so the buffer goes back
+/// to its pool only when all are done: the parts go out from where the block lies, never copied. Thread-safe.
 /// </summary>
 internal sealed class SharedBlockBytes(IMemoryOwner<byte> owner, int length)
 {

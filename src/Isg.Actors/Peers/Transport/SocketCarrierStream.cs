@@ -98,19 +98,12 @@ internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendB
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_gathering)
+        if (TryGather(buffer.Span))
         {
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        if (_gathered + buffer.Length <= _sendBuffer.Length)
-        {
-            buffer.Span.CopyTo(_sendBuffer.AsSpan(_gathered));
-            _gathered += buffer.Length;
             return ValueTask.CompletedTask;
         }
 
-        return SendGatheredThenAsync(buffer, cancellationToken);
+        return _gathering ? SendGatheredThenAsync(buffer, cancellationToken) : inner.WriteAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -120,29 +113,22 @@ internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendB
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (!_gathering)
+        if (TryGather(buffer))
         {
-            inner.Write(buffer);
             return;
         }
 
-        if (_gathered + buffer.Length > _sendBuffer.Length)
+        if (_gathering)
         {
-            if (_gathered > 0)
+            SendGathered();
+            if (buffer.Length < _sendBuffer.Length)
             {
-                inner.Write(_sendBuffer, 0, _gathered);
-                _gathered = 0;
-            }
-
-            if (buffer.Length >= _sendBuffer.Length)
-            {
-                inner.Write(buffer);
+                TryGather(buffer);
                 return;
             }
         }
 
-        buffer.CopyTo(_sendBuffer.AsSpan(_gathered));
-        _gathered += buffer.Length;
+        inner.Write(buffer);
     }
 
     /// <inheritdoc />
@@ -152,13 +138,7 @@ internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendB
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         _gathering = false;
-        if (_gathered > 0)
-        {
-            var count = _gathered;
-            _gathered = 0;
-            await inner.WriteAsync(_sendBuffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-        }
-
+        await SendGatheredAsync(cancellationToken).ConfigureAwait(false);
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,13 +146,7 @@ internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendB
     public override void Flush()
     {
         _gathering = false;
-        if (_gathered > 0)
-        {
-            var count = _gathered;
-            _gathered = 0;
-            inner.Write(_sendBuffer, 0, count);
-        }
-
+        SendGathered();
         inner.Flush();
     }
 
@@ -193,24 +167,47 @@ internal sealed class SocketCarrierStream(Stream inner, int readBytes, int sendB
         base.Dispose(disposing);
     }
 
-    // The gathered bytes, then the buffer: gathered too when it fits, sent as it is when it is as large as the gather.
+    // The gathered bytes, then the buffer: gathered too when it is smaller than the gather, else sent as it is.
     private async ValueTask SendGatheredThenAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (_gathered > 0)
+        await SendGatheredAsync(cancellationToken).ConfigureAwait(false);
+        if (buffer.Length < _sendBuffer.Length)
         {
-            var count = _gathered;
-            _gathered = 0;
-            await inner.WriteAsync(_sendBuffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (buffer.Length >= _sendBuffer.Length)
-        {
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            TryGather(buffer.Span);
             return;
         }
 
-        buffer.Span.CopyTo(_sendBuffer);
-        _gathered = buffer.Length;
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Copies bytes to the gather when gathering and they fit in what is left of it.
+    private bool TryGather(ReadOnlySpan<byte> bytes)
+    {
+        if (!_gathering || _gathered + bytes.Length > _sendBuffer.Length)
+        {
+            return false;
+        }
+
+        bytes.CopyTo(_sendBuffer.AsSpan(_gathered));
+        _gathered += bytes.Length;
+        return true;
+    }
+
+    private ValueTask SendGatheredAsync(CancellationToken cancellationToken)
+    {
+        var count = _gathered;
+        _gathered = 0;
+        return count == 0 ? ValueTask.CompletedTask : inner.WriteAsync(_sendBuffer.AsMemory(0, count), cancellationToken);
+    }
+
+    private void SendGathered()
+    {
+        var count = _gathered;
+        _gathered = 0;
+        if (count > 0)
+        {
+            inner.Write(_sendBuffer, 0, count);
+        }
     }
 
     // Zero when the inner stream has ended (its read returned 0, leaving nothing buffered).
