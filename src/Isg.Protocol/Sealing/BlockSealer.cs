@@ -204,7 +204,11 @@ public sealed class BlockSealer : IDisposable
             return DecodeStatus.Invalid;
         }
 
-        if (!TryDecrypt(id, header, sealedBlock, sealedBlock.Slice(EnvelopeHeader.Size, payloadLength), RentScratch(payloadLength)))
+        var ciphertext = sealedBlock.Slice(EnvelopeHeader.Size, payloadLength);
+        var authentic = header.Cipher == CipherId.Aes256Gcm && Ghash.IsSupported
+            ? TagMatches(id, header, sealedBlock, ciphertext)
+            : TryDecrypt(id, header, sealedBlock, ciphertext, RentScratch(payloadLength));
+        if (!authentic)
         {
             error = AuthenticationFailure(sealedBlock, payloadLength);
             return DecodeStatus.Invalid;
@@ -275,6 +279,24 @@ public sealed class BlockSealer : IDisposable
 
         error = default;
         return true;
+    }
+
+    // AES-GCM's tag alone, without decrypting: GHASH over the ciphertext and two AES blocks (GcmTagCheck).
+    private bool TagMatches(BlockId id, EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, ReadOnlySpan<byte> ciphertext)
+    {
+        Span<byte> nonce = stackalloc byte[EnvelopeHeader.NonceLength];
+        header.CopyNonceTo(nonce);
+        Span<byte> blockKey = stackalloc byte[RepositoryKey.BlockKeyLength];
+        try
+        {
+            _key.DeriveBlockKey(id, blockKey);
+            return GcmTagCheck.Matches(blockKey, nonce, sealedBlock[..EnvelopeHeader.Size], ciphertext,
+                sealedBlock.Slice(EnvelopeHeader.Size + ciphertext.Length, TagLength));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(blockKey);
+        }
     }
 
     private bool TryDecrypt(BlockId id, EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
