@@ -10,8 +10,8 @@ namespace Isg.Protocol.Sealing;
 /// a 512-bit multiply against the precomputed powers H^16..H^1, with one reduction per step instead of one per block.
 /// Field elements are held byte-reversed (bit-reflected), where GCM's x^0 is the integer's top bit. Checking a sealed
 /// block's tag needs only this and two AES blocks, where a decrypt also runs AES over every byte (about a third of
-/// the time, measured in bench/Isg.Benchmarks' GcmTagBenchmarks). Only where <see cref="IsSupported"/>; a value type
-/// of 336 bytes meant for the stack, not thread-safe.
+/// the time: SealingPrimitivesBenchmarks in bench/Isg.Benchmarks). Only where <see cref="IsSupported"/>; a value type
+/// of 288 bytes meant for the stack, not thread-safe.
 /// </summary>
 internal struct Ghash
 {
