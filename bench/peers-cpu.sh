@@ -2,8 +2,8 @@
 # Where a 256 MiB sync's time and CPU go, per add: two `isg node run` processes on 127.0.0.1 set up as in
 # bench/peers.sh; each repetition adds a fresh 256 MiB file on A with POST /api/add and prints the add's time (until
 # the request returns), the sync's time (until B's /api/sync lists it and holds every block, polled every 10 ms by
-# bench/time-sync.py) and the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs: the add alone. With
-# SMALL=1 each repetition adds a directory of 1,000 files of 4 KiB instead.
+# bench/time-sync.py) and the CPU time A and B used meanwhile (utime + stime from /proc). With ALONE=1 only A runs:
+# the add alone. With SMALL=1 each repetition adds a directory of 1,000 files of 4 KiB instead.
 # Settings: REPS (4), ALONE (0), SMALL (0), BENCH_WORK (/tmp/isg-peers-cpu). Prints one line per repetition; writes no docs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"

@@ -2,6 +2,7 @@ using Isg.TestKit;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Isg.Protocol.Compression;
+using Isg.Protocol.Errors;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Keys;
 using Isg.Protocol.Sealing;
@@ -31,6 +32,8 @@ public class SealingPrimitivesBenchmarks : IDisposable
     private BlockId _randomId;
     private byte[] _sealed = [];
     private byte[] _opened = [];
+    private readonly byte[] _sealedKey = new byte[32];
+    private readonly byte[] _sealedNonce = new byte[EnvelopeHeader.NonceLength];
 
     [GlobalSetup]
     public void Setup()
@@ -46,7 +49,9 @@ public class SealingPrimitivesBenchmarks : IDisposable
         _sealed = new byte[BlockSealer.MaxSealedLength(BlockLength)];
         _sealed = _sealed[.._sealer.Seal(_randomId, _random, _sealed)];
         _opened = new byte[BlockLength];
-        _key.DeriveBlockKey(_randomId, _blockKey);
+        _key.DeriveBlockKey(_randomId, _sealedKey);
+        EnvelopeHeader.TryRead(_sealed, out var header, out _);
+        header.CopyNonceTo(_sealedNonce);
     }
 
     [Benchmark]
@@ -89,13 +94,13 @@ public class SealingPrimitivesBenchmarks : IDisposable
     [Benchmark]
     public void AesGcmDecrypt1MiB()
     {
-        using var aes = new AesGcm(_blockKey, 16);
-        aes.Decrypt(_sealed.AsSpan(12, EnvelopeHeader.NonceLength), _sealed.AsSpan(EnvelopeHeader.Size, BlockLength), _sealed.AsSpan(EnvelopeHeader.Size + BlockLength),
+        using var aes = new AesGcm(_sealedKey, BlockSealer.TagLength);
+        aes.Decrypt(_sealedNonce, _sealed.AsSpan(EnvelopeHeader.Size, BlockLength), _sealed.AsSpan(EnvelopeHeader.Size + BlockLength),
             _opened, _sealed.AsSpan(0, EnvelopeHeader.Size));
     }
 
     [Benchmark]
-    public bool Authenticate1MiB() => _sealer.TryAuthenticate(_randomId, _sealed, out _) == Isg.Protocol.Errors.DecodeStatus.Done;
+    public bool Authenticate1MiB() => _sealer.TryAuthenticate(_randomId, _sealed, out _) == DecodeStatus.Done;
 
     [GlobalCleanup]
     public void Dispose()

@@ -204,11 +204,7 @@ public sealed class BlockSealer : IDisposable
             return DecodeStatus.Invalid;
         }
 
-        var ciphertext = sealedBlock.Slice(EnvelopeHeader.Size, payloadLength);
-        var authentic = header.Cipher == CipherId.Aes256Gcm && Ghash.IsSupported
-            ? TagMatches(id, header, sealedBlock, ciphertext)
-            : TryDecrypt(id, header, sealedBlock, ciphertext, RentScratch(payloadLength));
-        if (!authentic)
+        if (!TryDecrypt(id, header, sealedBlock, sealedBlock.Slice(EnvelopeHeader.Size, payloadLength), [], tagOnly: true))
         {
             error = AuthenticationFailure(sealedBlock, payloadLength);
             return DecodeStatus.Invalid;
@@ -281,25 +277,11 @@ public sealed class BlockSealer : IDisposable
         return true;
     }
 
-    // AES-GCM's tag alone, without decrypting: GHASH over the ciphertext and two AES blocks (GcmTagCheck).
-    private bool TagMatches(BlockId id, EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, ReadOnlySpan<byte> ciphertext)
-    {
-        Span<byte> nonce = stackalloc byte[EnvelopeHeader.NonceLength];
-        header.CopyNonceTo(nonce);
-        Span<byte> blockKey = stackalloc byte[RepositoryKey.BlockKeyLength];
-        try
-        {
-            _key.DeriveBlockKey(id, blockKey);
-            return GcmTagCheck.Matches(blockKey, nonce, sealedBlock[..EnvelopeHeader.Size], ciphertext,
-                sealedBlock.Slice(EnvelopeHeader.Size + ciphertext.Length, TagLength));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(blockKey);
-        }
-    }
-
-    private bool TryDecrypt(BlockId id, EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
+    // Checks the payload's AEAD tag under the key derived from the id, decrypting the payload into plaintext. With
+    // tagOnly (plaintext unused) the payload is not wanted: AES-GCM's tag is checked without decrypting where
+    // GcmTagCheck can (GHASH and two AES blocks), and elsewhere the payload decrypts into the scratch buffer.
+    private bool TryDecrypt(BlockId id, EnvelopeHeader header, ReadOnlySpan<byte> sealedBlock, ReadOnlySpan<byte> ciphertext,
+        Span<byte> plaintext, bool tagOnly = false)
     {
         Span<byte> nonce = stackalloc byte[EnvelopeHeader.NonceLength];
         header.CopyNonceTo(nonce);
@@ -309,6 +291,16 @@ public sealed class BlockSealer : IDisposable
         try
         {
             _key.DeriveBlockKey(id, blockKey);
+            if (tagOnly && header.Cipher == CipherId.Aes256Gcm && Ghash.IsSupported)
+            {
+                return GcmTagCheck.Matches(blockKey, nonce, associatedData, ciphertext, tag);
+            }
+
+            if (tagOnly)
+            {
+                plaintext = RentScratch(ciphertext.Length);
+            }
+
             if (header.Cipher == CipherId.Aes256Gcm)
             {
                 using var aes = new AesGcm(blockKey, TagLength);

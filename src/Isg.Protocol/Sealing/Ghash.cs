@@ -9,8 +9,8 @@ namespace Isg.Protocol.Sealing;
 /// GHASH, GCM's authenticator (NIST SP 800-38D, 6.4), by carry-less multiplication: sixteen blocks per step, four to
 /// a 512-bit multiply against the precomputed powers H^16..H^1, with one reduction per step instead of one per block.
 /// Field elements are held byte-reversed (bit-reflected), where GCM's x^0 is the integer's top bit. Checking a sealed
-/// block's tag needs only this and two AES blocks, where a decrypt also runs AES over every byte (about a third of
-/// the time: SealingPrimitivesBenchmarks in bench/Isg.Benchmarks). Only where <see cref="IsSupported"/>; a value type
+/// block's tag needs only this and two AES blocks, where a decrypt also runs AES over every byte (two fifths of the
+/// decrypt's time for 1 MiB: SealingPrimitivesBenchmarks in bench/Isg.Benchmarks). Only where <see cref="IsSupported"/>; a value type
 /// of 288 bytes meant for the stack, not thread-safe.
 /// </summary>
 internal struct Ghash

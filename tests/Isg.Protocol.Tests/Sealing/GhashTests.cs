@@ -9,9 +9,8 @@ public sealed class GhashTests
     public void Finish_NistGcmTestCase2_GivesThePublishedGhash()
     {
         // SP 800-38D's reference document, "The Galois/Counter Mode of Operation", test case 2: K = 0^128, P = 0^128.
-        if (!Ghash.IsSupported)
+        if (!SupportedElseRefused())
         {
-            Assert.Throws<PlatformNotSupportedException>(() => new Ghash(new byte[16]));
             return;
         }
 
@@ -36,9 +35,8 @@ public sealed class GhashTests
     [InlineData(300, 65536)]
     public void Update_AnyLengths_EqualsTheBitwiseDefinition(int associatedLength, int ciphertextLength)
     {
-        if (!Ghash.IsSupported)
+        if (!SupportedElseRefused())
         {
-            Assert.Throws<PlatformNotSupportedException>(() => new Ghash(new byte[16]));
             return;
         }
 
@@ -63,9 +61,8 @@ public sealed class GhashTests
     [Fact]
     public void Update_SplitAtBlockBoundaries_EqualsOneUpdate()
     {
-        if (!Ghash.IsSupported)
+        if (!SupportedElseRefused())
         {
-            Assert.Throws<PlatformNotSupportedException>(() => new Ghash(new byte[16]));
             return;
         }
 
@@ -86,6 +83,17 @@ public sealed class GhashTests
         split.Finish(actual);
 
         Assert.Equal(expected, actual);
+    }
+
+    // Where the CPU lacks the instructions, all there is to test is that Ghash refuses to start.
+    private static bool SupportedElseRefused()
+    {
+        if (!Ghash.IsSupported)
+        {
+            Assert.Throws<PlatformNotSupportedException>(() => new Ghash(new byte[16]));
+        }
+
+        return Ghash.IsSupported;
     }
 
     // SP 800-38D, algorithm 1 and 2, one bit at a time: the definition the carry-less version must agree with.
