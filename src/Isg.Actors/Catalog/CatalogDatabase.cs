@@ -318,6 +318,16 @@ public sealed class CatalogDatabase : IDisposable
             problems);
 
         Query(connection, $"""
+            SELECT id, chunk_count, chunks FROM (
+                SELECT b.id, b.chunk_count, (SELECT count(*) FROM chunks c WHERE c.block_id = b.id) AS chunks
+                FROM blocks b)
+            WHERE chunk_count != chunks
+            LIMIT {MaxProblemsPerCheck}
+            """, r => new CatalogProblem(CatalogProblemKind.ChunkCountMismatch,
+                $"block {HexOf(r, 0)} has chunk_count {r.GetInt64(1)} but {r.GetInt64(2)} chunks rows name it"),
+            problems);
+
+        Query(connection, $"""
             SELECT fb.file_id, f.path, fb.seq, fb.block_id
             FROM file_blocks fb LEFT JOIN files f ON f.id = fb.file_id
             WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.id = fb.block_id)

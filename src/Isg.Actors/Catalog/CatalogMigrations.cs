@@ -349,6 +349,30 @@ public static class CatalogMigrations
         ALTER TABLE peers ADD COLUMN learned_addresses TEXT NOT NULL DEFAULT '[]';
         """;
 
+    // The blocks a replica still has to fetch (referenced, stored on no backend here), found through a partial index
+    // instead of probing chunks once per block: the swarm asks for them at every poll and refill, and the count behind
+    // GET /api/sync, so a scan that grew with the catalogue ran dozens of times a second (2.5 ms each at 5,000 blocks).
+    // chunk_count is the number of chunks rows naming the block, kept by triggers like refcount (IntegrityCheck verifies
+    // it). A block added here gets its chunk before its first reference, so it never enters the index; a peer's block
+    // enters when an entry names it and leaves when it is fetched. Parity rows name shard hashes, not blocks: their
+    // updates match no row.
+    private const string WantedBlocksSchema = """
+        ALTER TABLE blocks ADD COLUMN chunk_count INTEGER NOT NULL DEFAULT 0 CHECK (chunk_count >= 0);
+        UPDATE blocks SET chunk_count = (SELECT count(*) FROM chunks c WHERE c.block_id = blocks.id);
+
+        CREATE TRIGGER chunks_count_insert AFTER INSERT ON chunks
+        BEGIN
+            UPDATE blocks SET chunk_count = chunk_count + 1 WHERE id = NEW.block_id;
+        END;
+
+        CREATE TRIGGER chunks_count_delete AFTER DELETE ON chunks
+        BEGIN
+            UPDATE blocks SET chunk_count = chunk_count - 1 WHERE id = OLD.block_id;
+        END;
+
+        CREATE INDEX blocks_wanted ON blocks (id) WHERE refcount > 0 AND chunk_count = 0;
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -361,6 +385,7 @@ public static class CatalogMigrations
         new(7, "replicated catalogue: crdt_operations, crdt_superseded, crdt_devices, crdt_member_vectors, crdt_conflict_copies", CrdtSchema),
         new(8, "peers: paired and cluster devices, their addresses and traffic", PeersSchema),
         new(9, "peers: learned_addresses (where dials to the device succeeded)", LearnedAddressesSchema),
+        new(10, "wanted blocks: blocks.chunk_count kept by triggers, partial index of blocks referenced but stored nowhere", WantedBlocksSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

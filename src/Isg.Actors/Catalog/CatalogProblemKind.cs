@@ -32,4 +32,7 @@ public enum CatalogProblemKind
     /// shard is larger than its stripe's shard size.
     /// </summary>
     StripeMismatch,
+
+    /// <summary>A block's chunk_count differs from the number of chunks rows naming it (so the wanted list would be wrong).</summary>
+    ChunkCountMismatch,
 }
