@@ -155,6 +155,70 @@ public sealed class HttpApiTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CliAdd_WhileTheNodeRuns_TheNodeDoesTheAddWithoutThePassphrase()
+    {
+        using var sandbox = new IsgSandbox(output);
+        using var running = await StartNodeAsync(sandbox);
+        var tree = new TestTree(sandbox.PathOf("docs"), seed: 64);
+        tree.AddFile("a.txt", 1000, ContentKind.Text);
+        tree.AddFile("sub/b.bin", 3 << 20);
+        tree.Seal();
+        var passphrase = sandbox.Passphrase;
+
+        // A wrong passphrase in this process: only the node, which holds the repository open, can do this add.
+        sandbox.Environment["ISG_PASSPHRASE"] = "not the passphrase";
+        var added = (await sandbox.RunAsync("add", "docs")).AssertExit(0);
+        Assert.Equal(["docs", "docs/a.txt", "docs/sub", "docs/sub/b.bin"], added.PathsWith("added").Order(StringComparer.Ordinal));
+        Assert.Contains("4 added, 0 unchanged, 0 failed", added.Stdout, StringComparison.Ordinal);
+        var again = (await sandbox.RunAsync("add", "docs")).AssertExit(0);
+        Assert.Contains("0 added, 4 unchanged, 0 failed", again.Stdout, StringComparison.Ordinal);
+
+        sandbox.Environment["ISG_PASSPHRASE"] = passphrase;
+        (await sandbox.RunAsync("get", "docs", "-o", sandbox.PathOf("back"))).AssertExit(0);
+        TestTree.AssertSame(tree.Root, sandbox.PathOf("back"));
+
+        running.Process.Signal(Posix.SigInt);
+        (await running.Process.WaitAsync(TimeSpan.FromSeconds(30))).AssertExit(0);
+        sandbox.Environment["ISG_PASSPHRASE"] = "not the passphrase";
+        (await sandbox.RunAsync("add", "docs")).AssertError(4, "wrong passphrase");
+    }
+
+    [Fact]
+    public async Task ApiAdd_AskedForNdjson_StreamsProgressThenTheReport()
+    {
+        using var sandbox = new IsgSandbox(output);
+        using var running = await StartNodeAsync(sandbox);
+        var token = File.ReadAllText(Path.Combine(sandbox.Repo, "api-token")).Trim();
+        File.WriteAllBytes(sandbox.PathOf("one.bin"), new byte[300_000]);
+        Directory.CreateDirectory(sandbox.PathOf("two"));
+        File.WriteAllText(sandbox.PathOf("two/x.txt"), "x");
+        var one = Uri.EscapeDataString(sandbox.PathOf("one.bin"));
+        var two = Uri.EscapeDataString(sandbox.PathOf("two"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/add?path={one}&as=first.bin&path={two}&as=second", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        using var response = await running.Http.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        Assert.All(lines, l => Assert.Single(l.EnumerateObject()));
+        Assert.All(lines.SkipLast(1), l => Assert.True(l.TryGetProperty("progress", out _)));
+        var done = lines.Select(l => l.TryGetProperty("progress", out var p) && p.GetProperty("event").GetString() == "fileDone" ? p.GetProperty("path").GetString() : null)
+            .OfType<string>().Order(StringComparer.Ordinal);
+        Assert.Equal(["first.bin", "second", "second/x.txt"], done);
+        var report = lines[^1].GetProperty("report");
+        Assert.Equal(3, report.GetProperty("filesAdded").GetInt32());
+        Assert.Equal(300_001, report.GetProperty("bytesRead").GetInt64());
+
+        var (status, problem) = await SendAsync(running.Http, $"/api/add?path={one}&path={two}&as=only-one", token);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Usage", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task ApiAdd_LargeFile_TheNodeStoresItsBlocksPastThePageCache()
     {
         using var sandbox = new IsgSandbox(output);

@@ -1,11 +1,16 @@
 using System.CommandLine;
 using Isg.Actors.Ingest;
+using Isg.Actors.Repositories;
 using Isg.Node.Cli.Output;
+using Isg.Node.Http;
 using Isg.Protocol.Paths;
 
 namespace Isg.Node.Cli.Commands;
 
-/// <summary>`isg add PATH...`: stores files and directories (recursively), keeping mtime and mode.</summary>
+/// <summary>
+/// `isg add PATH...`: stores files and directories (recursively), keeping mtime and mode. When a node runs on the
+/// repository, the node does the add (<see cref="NodeAdd"/>); otherwise this process opens the repository and does it.
+/// </summary>
 public static class AddCommand
 {
     /// <summary>Builds the command.</summary>
@@ -29,10 +34,9 @@ public static class AddCommand
         {
             var given = parse.GetValue(paths) ?? [];
             var sources = BuildSources(given, parse.GetValue(storeAs));
-            var node = context.StartNode();
-            await using var nodeScope = node.ConfigureAwait(false);
-            var report = await TransferRenderer.RunAsync(context.Output, "adding", "added",
-                progress => node.AddAsync(sources, new IngestOptions(parse.GetValue(reread)), progress, cancellationToken)).ConfigureAwait(false);
+            var ingest = new IngestOptions(parse.GetValue(reread));
+            var report = await AddThroughRunningNodeAsync(context, sources, ingest, cancellationToken).ConfigureAwait(false)
+                ?? await AddHereAsync(context, sources, ingest, cancellationToken).ConfigureAwait(false);
             context.Output.Line(
                 $"{report.FilesAdded} added, {report.FilesUnchanged} unchanged, {report.FilesFailed} failed; " +
                 $"read {ByteSize.Format(report.BytesRead)}, stored {ByteSize.Format(report.BytesStored)} new " +
@@ -40,6 +44,27 @@ public static class AddCommand
             return report.FilesFailed > 0 ? ExitCode.Partial : ExitCode.Ok;
         }));
         return command;
+    }
+
+    // A node running on the repository takes the add (it needs no passphrase then, and its peers fetch the blocks as
+    // they are stored); null when there is none, or it cannot see these paths.
+    private static async Task<IngestReport?> AddThroughRunningNodeAsync(CommandContext context, IReadOnlyList<IngestSource> sources, IngestOptions ingest,
+        CancellationToken cancellationToken)
+    {
+        using var add = await NodeAdd.TryStartAsync(new RepositoryLayout(context.RepositoryPath), sources, ingest, context.Output, cancellationToken)
+            .ConfigureAwait(false);
+        return add is null
+            ? null
+            : await TransferRenderer.RunAsync(context.Output, "adding", "added", progress => add.ReadAsync(progress, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<IngestReport> AddHereAsync(CommandContext context, IReadOnlyList<IngestSource> sources, IngestOptions ingest,
+        CancellationToken cancellationToken)
+    {
+        var node = context.StartNode();
+        await using var nodeScope = node.ConfigureAwait(false);
+        return await TransferRenderer.RunAsync(context.Output, "adding", "added", progress => node.AddAsync(sources, ingest, progress, cancellationToken))
+            .ConfigureAwait(false);
     }
 
     /// <summary>Maps command-line paths to (local path, catalogue path) pairs, tar style.</summary>
