@@ -12,7 +12,10 @@ namespace Isg.Actors.Catalog;
 /// Commits and removals only change rows: blocks they release (refcount 0) keep their rows and objects until the
 /// garbage collector deletes them under the repository's exclusive lock.
 /// </summary>
-public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogCommand>
+/// <param name="database">The catalogue.</param>
+/// <param name="written">Called on the actor's thread after each command, the catalogue perhaps changed (the node tells its
+/// sync actor, which announces log growth to peers); must not block.</param>
+public sealed class CatalogActor(CatalogDatabase database, Action? written = null) : Actor<ICatalogCommand>
 {
     private CatalogWriter? _writer;
 
@@ -89,6 +92,12 @@ public sealed class CatalogActor(CatalogDatabase database) : Actor<ICatalogComma
                 break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
+        }
+
+        // Fetched blocks change no entry, and a replica records them many times a second.
+        if (message is not RecordFetchedBlocks)
+        {
+            written?.Invoke();
         }
     }
 

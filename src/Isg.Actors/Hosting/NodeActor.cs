@@ -66,6 +66,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     // Where the encoders report blocks they store (set once the network starts; read from the encoders' threads).
     private IActorRef<ISwarmCommand>? _announceTo;
 
+    // Where the catalogue actor reports its writes (set once the network starts; read from the catalogue's thread).
+    private IActorRef<ISyncCommand>? _writesTo;
+
     // Made by this instance for its network children; released after them (children stop before PostStop).
     private NodeIdentity? _identity;
     private BlockServer? _blockServer;
@@ -74,7 +77,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
     /// <inheritdoc />
     protected override ValueTask PreStartAsync(CancellationToken cancellationToken)
     {
-        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog));
+        _catalog = Context.Spawn<ICatalogCommand>("catalog", () => new CatalogActor(repository.Catalog, TellSyncOfWrite));
         Context.Spawn<IUploaderCommand>("backends", () => new BackendsActor(repository.Backends), MailboxOptions.Unbounded);
         var catalog = _catalog;
         _healer = Context.Spawn<IHealerCommand>("healer", () => new HealerActor(repository, repository.Backends, catalog, healthEvents, options.Healer ?? new HealerOptions()),
@@ -106,6 +109,9 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         }
     }
 
+    // Writes in this process reach peers without waiting for the sync actor's next look at the log.
+    private void TellSyncOfWrite() => Volatile.Read(ref _writesTo)?.Tell(new CatalogWritten());
+
     // /node/sync, /node/swarm, /node/peers and /node/discovery: peers' frames are routed to the sync responder and the
     // block server, connections to the sync and swarm actors, and discovered addresses to the peers actor. Each restarts
     // on its own with backoff, so what one must know of the others outlives its instances: peer events go through a hub
@@ -136,6 +142,7 @@ public sealed class NodeActor(Repository repository, StorageNodeOptions options,
         discovered.Attach(peers);
         _network = new NodeNetwork(identity.DeviceId, peers, sync, swarm);
         Volatile.Write(ref _announceTo, swarm);
+        Volatile.Write(ref _writesTo, sync);
         _startDiscovery = listening =>
         {
             var discovery = new DiscoveryOptions

@@ -29,10 +29,11 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     private readonly Dictionary<DeviceId, SyncSummary> _summaries = [];
     private CatalogPuller? _puller;
 
-    // Read on every tick (ten times a second): one reader for the actor's life, not a connection per tick.
+    // Read on every tick and write check: one reader for the actor's life, not a connection per check.
     private CatalogReader? _reader;
     private VersionVector _announced = VersionVector.Empty;
     private bool _announcedRoot;
+    private bool _writeCheckScheduled;
     private (VersionVector Vector, CatalogDigest Digest)? _digest;
     private DateTimeOffset _lastDrift;
     private DateTimeOffset _lastCollect;
@@ -119,6 +120,13 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             case Tick:
                 OnTick();
                 break;
+            case CatalogWritten:
+                ScheduleWriteCheck();
+                break;
+            case WriteCheck:
+                _writeCheckScheduled = false;
+                AnnounceGrowth();
+                break;
             case PullEnded ended:
                 OnPullEnded(ended);
                 break;
@@ -186,19 +194,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private void OnTick()
     {
-        var vector = Vector();
-        if (!vector.Equals(_announced))
-        {
-            // The log grew: say so at once, without the root (computing it on every growth would cost a scan each time).
-            _announced = vector;
-            _announcedRoot = false;
-            Broadcast(Summary(withRoot: false));
-        }
-        else if (!_announcedRoot && _peers.Count > 0)
-        {
-            _announcedRoot = true;
-            Broadcast(Summary(withRoot: true));
-        }
+        var vector = AnnounceGrowth();
 
         var now = Context.TimeProvider.GetUtcNow();
         if (now - _lastDrift >= options.DriftInterval)
@@ -221,6 +217,37 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         }
 
         Context.ScheduleTellOnce(options.TickInterval, new Tick());
+    }
+
+    // The log grew: say so at once, without the root (computing it on every growth would cost a scan each time); the
+    // root follows at the next check that finds no growth, soon after (peers count as in step only once roots agree).
+    // Returns the vector read.
+    private VersionVector AnnounceGrowth()
+    {
+        var vector = Vector();
+        if (!vector.Equals(_announced))
+        {
+            _announced = vector;
+            _announcedRoot = false;
+            Broadcast(Summary(withRoot: false));
+            ScheduleWriteCheck();
+        }
+        else if (!_announcedRoot && _peers.Count > 0)
+        {
+            _announcedRoot = true;
+            Broadcast(Summary(withRoot: true));
+        }
+
+        return vector;
+    }
+
+    private void ScheduleWriteCheck()
+    {
+        if (options.WriteCheckDelay is { } delay && !_writeCheckScheduled)
+        {
+            _writeCheckScheduled = true;
+            Context.ScheduleTellOnce(delay, new WriteCheck());
+        }
     }
 
     private void StartPull(PeerEntry entry, bool repair)
@@ -376,6 +403,8 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     }
 
     private sealed record Tick : ISyncCommand;
+
+    private sealed record WriteCheck : ISyncCommand;
 
     // Entry: the one the pull ran for; a pull of a replaced entry (a reconnect, an instance before a restart) ends nothing now.
     private sealed record PullEnded(PeerEntry Entry, int Applied, Exception? Failure) : ISyncCommand;

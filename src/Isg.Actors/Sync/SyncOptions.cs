@@ -6,8 +6,19 @@ namespace Isg.Actors.Sync;
 /// <summary>How the sync actor paces itself.</summary>
 public sealed record SyncOptions
 {
-    /// <summary>How often the log is checked for local growth to announce (a cheap query).</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(25);
+    /// <summary>
+    /// How often the log is checked for growth to announce that no <see cref="CatalogWritten"/> told of (commands that
+    /// write the catalogue from processes of their own), and drift and collection are considered. Writes in this
+    /// process are announced within <see cref="WriteCheckDelay"/> instead. An idle node wakes this often: at the 25 ms
+    /// of old, two idle nodes each spent 20-30 ms of CPU a second on it.
+    /// </summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long after a <see cref="CatalogWritten"/> the log is checked: writes within it are announced together (an add
+    /// commits in batches). Null: writes are seen at the next tick only (tests that keep a node quiet).
+    /// </summary>
+    public TimeSpan? WriteCheckDelay { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>How often roots are compared with in-step peers to detect drift.</summary>
     public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(30);

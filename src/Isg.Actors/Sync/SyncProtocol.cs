@@ -23,6 +23,12 @@ public sealed record SummaryReceived(DeviceId Peer, SyncSummary Summary) : ISync
 /// <summary>Pull from every connected peer now and check for drift; replies at once with the status before it starts.</summary>
 public sealed record SyncNow(IReplyTo<SyncStatus> ReplyTo) : ISyncCommand;
 
+/// <summary>
+/// This process wrote the catalogue (the catalogue actor tells after each command): check the log for growth to
+/// announce after <see cref="SyncOptions.WriteCheckDelay"/>, once for all writes meanwhile.
+/// </summary>
+public sealed record CatalogWritten : ISyncCommand;
+
 /// <summary>Replies <see cref="SyncStatus"/>.</summary>
 public sealed record GetSyncStatus(IReplyTo<SyncStatus> ReplyTo) : ISyncCommand;
 

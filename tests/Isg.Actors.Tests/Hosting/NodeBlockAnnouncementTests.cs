@@ -16,10 +16,10 @@ public sealed class NodeBlockAnnouncementTests
     [Fact]
     public async Task Add_PeerNotYetToldOfTheEntry_FetchesTheAnnouncedBlocksAndLaterNeedsNoneAgain()
     {
-        // A tells peers of its log only on a tick that does not come again within the test: B learns of the add's
-        // blocks from A's announcements alone, until B asks for A's log itself.
+        // A tells peers of its log only on a tick that does not come again within the test (not after its writes either):
+        // B learns of the add's blocks from A's announcements alone, until B asks for A's log itself.
         var a = await NetworkNode.StartAsync("a", prepare: NetworkNode.UseClusterSecret,
-            configure: o => o with { Sync = o.Sync with { TickInterval = TimeSpan.FromHours(1), DriftInterval = TimeSpan.FromHours(1) } });
+            configure: o => o with { Sync = o.Sync with { TickInterval = TimeSpan.FromHours(1), WriteCheckDelay = null, DriftInterval = TimeSpan.FromHours(1) } });
         await using var nodeA = a;
         var address = await a.ListenAsync();
         var b = await NetworkNode.StartAsync("b", a, NetworkNode.UseClusterSecret,

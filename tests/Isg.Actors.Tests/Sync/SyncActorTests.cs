@@ -66,7 +66,7 @@ public sealed class SyncActorTests : IAsyncLifetime
         }
     }
 
-    private Node Open(int n)
+    private Node Open(int n, SyncOptions? options = null)
     {
         var (device, database, catalog) = _catalogs.Open(n, 0x41);
         var node = new Node
@@ -76,7 +76,7 @@ public sealed class SyncActorTests : IAsyncLifetime
             Catalog = catalog,
             Responder = new CatalogSyncResponder(database),
         };
-        node.Sync = _catalogs.System.Spawn<ISyncCommand>($"sync-{n}", () => new SyncActor(database, node.Catalog, new SyncOptions())
+        node.Sync = _catalogs.System.Spawn<ISyncCommand>($"sync-{n}", () => new SyncActor(database, node.Catalog, options ?? new SyncOptions())
         {
             PullCompleted = _ =>
             {
@@ -136,6 +136,25 @@ public sealed class SyncActorTests : IAsyncLifetime
         Connect(a, b);
 
         await AddAsync(a, "new.txt", 1);
+
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        Assert.Equal(Digest(a), Digest(b));
+    }
+
+    [Fact]
+    public async Task LocalWrite_ToldByTheCatalogue_AnnouncedWithoutWaitingForATick()
+    {
+        // After the ticks at their start, the next come in an hour: only CatalogWritten can make A look at its log.
+        var quiet = new SyncOptions { TickInterval = TimeSpan.FromHours(1), DriftInterval = TimeSpan.FromHours(1) };
+        var a = Open(1, quiet);
+        var b = Open(2, quiet);
+        var joined = b.Pulled.Task;
+        Connect(a, b);
+        await joined.WaitAsync(s_within);
+
+        await AddAsync(a, "new.txt", 1);
+        a.Sync.Tell(new CatalogWritten());
+        a.Sync.Tell(new CatalogWritten());
 
         await UntilAsync(b, () => Digest(b).Count == 1);
         Assert.Equal(Digest(a), Digest(b));
