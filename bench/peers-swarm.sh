@@ -2,9 +2,9 @@
 # Block swarming (issue 5's benchmark "fetching 256 MiB from 3 peers against 1 peer"): nodes A, C and D hold the
 # blocks of one 256 MiB file (added on A, then fetched by C and D with the default --fetch all, untimed); a fresh
 # device E of the same repository, paired with A only or with A, C and D, is started with --fetch all and timed from
-# its process start until its GET /api/sync lists the file and holds every block (converged). Per peer, E's
-# /api/sync shows the blocks and bytes it received from that peer (proof that all three served), and E's peak RSS
-# (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
+# its process start until its GET /api/sync lists the file, holds every block and is in step with its peers
+# (converged; polled every 20 ms by bench/time-sync.py). Per peer, E's /api/sync shows the blocks and bytes it received
+# from that peer (proof that all three served), and E's peak RSS (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
 # alternating. Settings: REPS (3), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -41,7 +41,9 @@ for n in c d; do until converged "$n"; do sleep 0.1; done; done
 fetch() {
   local node=$1 want=$2 t0 t1 line
   t0=$(now); start_node "$node"
-  until converged "$node"; do sleep 0.02; done
+  # One poller process on one connection: a curl and a jq every 20 ms cost the machine about a third of its CPU
+  # (bench/time-sync.py says why), taken from the nodes being timed.
+  python3 "$ROOT/bench/time-sync.py" "http://127.0.0.1:${HTTP[$node]}/api/sync" 1 0.02 -- true >/dev/null
   t1=$(now)
   line=$(status "$node" | jq -r '[.peers[] | "\(.deviceId[0:7]):\(.blocksReceived)b/\((.bytesReceived / 1048576 * 10 | round) / 10)MiB"] | join(" ")')
   [[ $(status "$node" | jq '.peers | length') == "$want" ]] || { echo "$node: expected $want peers" >&2; exit 1; }
@@ -80,7 +82,8 @@ Run of $(date -u '+%Y-%m-%d %H:%M') UTC on $(machine_line 'avx2|gfni|aes'). Node
 127.0.0.1, one repository key, redundancy 0) hold one ${SIZE_MIB} MiB file (added on A, fetched by C and D beforehand,
 untimed). A fresh device E, paired with A only or with A, C and D, is started with the default \`--fetch all\` and
 timed from its process start (including the runtime's start, TLS handshakes and the catalogue pull) until its
-\`/api/sync\` lists the file and holds every block; the file is then read back on E and compared. Every process shares
+\`/api/sync\` lists the file, holds every block and is in step with its peers (one poller process, every 20 ms); the
+file is then read back on E and compared. Every process shares
 the same 2 cores, so 3 serving peers cost the machine as much as 1. Target: 3 peers not slower than 1, and all three
 used.
 

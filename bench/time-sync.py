@@ -5,6 +5,8 @@ just before COMMAND to the first answer that says so (the sync), and to COMMAND'
 
 Usage: time-sync.py STATUS_URL FILES INTERVAL -- COMMAND...
 
+The node asked may still be starting: until it listens, a poll counts as "not yet".
+
 One process with one kept-alive connection does all the asking. Starting `curl` and `jq` for every poll cost about
 28 ms of CPU each on these 2-core machines (jq 1.6 parses its builtins at every start), about a third of the machine
 at a 20 ms interval, taken from the nodes being timed. Syncthing's anchor polls with `ls | wc -l`.
@@ -18,9 +20,14 @@ import urllib.parse
 
 
 def converged(connection, path, files):
-    connection.request("GET", path)
-    response = connection.getresponse()
-    body = response.read()
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+    except ConnectionRefusedError:
+        # A node started just before (peers-swarm.sh's fresh device) is not listening yet.
+        connection.close()
+        return False
     if response.status != 200:
         return False
     status = json.loads(body)
@@ -33,7 +40,10 @@ def main():
     url = urllib.parse.urlsplit(sys.argv[1])
     files, interval, command = int(sys.argv[2]), float(sys.argv[3]), sys.argv[5:]
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    connection.connect()
+    try:
+        connection.connect()
+    except ConnectionRefusedError:
+        pass
     started = time.monotonic()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     added = time.monotonic()
