@@ -172,6 +172,7 @@ public sealed class HttpApiTests(ITestOutputHelper output)
         Assert.Contains("4 added, 0 unchanged, 0 failed", added.Stdout, StringComparison.Ordinal);
         var again = (await sandbox.RunAsync("add", "docs")).AssertExit(0);
         Assert.Contains("0 added, 4 unchanged, 0 failed", again.Stdout, StringComparison.Ordinal);
+        (await sandbox.RunAsync("add", "--no-node", "docs")).AssertError(4, "wrong passphrase");
 
         sandbox.Environment["ISG_PASSPHRASE"] = passphrase;
         (await sandbox.RunAsync("get", "docs", "-o", sandbox.PathOf("back"))).AssertExit(0);

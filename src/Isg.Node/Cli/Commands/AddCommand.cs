@@ -29,13 +29,17 @@ public static class AddCommand
         {
             Description = "Read every file even when its size and mtime match the catalogue",
         };
-        var command = new Command("add", "Add files and directories to the repository") { paths, storeAs, reread };
+        var noNode = new Option<bool>("--no-node")
+        {
+            Description = "Add in this process even when a node runs on the repository (say, files only this user may read)",
+        };
+        var command = new Command("add", "Add files and directories to the repository") { paths, storeAs, reread, noNode };
         command.SetAction((parse, cancellationToken) => IsgCommandLine.RunAsync(parse, options, async context =>
         {
             var given = parse.GetValue(paths) ?? [];
             var sources = BuildSources(given, parse.GetValue(storeAs));
             var ingest = new IngestOptions(parse.GetValue(reread));
-            var report = await AddThroughRunningNodeAsync(context, sources, ingest, cancellationToken).ConfigureAwait(false)
+            var report = (parse.GetValue(noNode) ? null : await AddThroughRunningNodeAsync(context, sources, ingest, cancellationToken).ConfigureAwait(false))
                 ?? await AddHereAsync(context, sources, ingest, cancellationToken).ConfigureAwait(false);
             context.Output.Line(
                 $"{report.FilesAdded} added, {report.FilesUnchanged} unchanged, {report.FilesFailed} failed; " +
