@@ -39,7 +39,7 @@ internal sealed class NodeAdd : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            output.Warn($"a node runs on the repository but its API token cannot be read ({e.Message}); adding in this process");
+            output.Warn($"cannot tell whether a node runs on the repository, or read its API token ({e.Message}); adding in this process");
             return null;
         }
 
