@@ -27,9 +27,17 @@ public sealed class NodeLock : IDisposable
         return fileLock is null ? null : new NodeLock(fileLock);
     }
 
-    /// <summary>Whether a running node holds the lock (probes by taking and releasing it).</summary>
+    /// <summary>
+    /// Whether a running node holds the lock (probes by taking and releasing it). No lock file, no node: a running node
+    /// made it, and probing would create it, or fail where there is no repository at all.
+    /// </summary>
     public static bool IsHeld(RepositoryLayout layout)
     {
+        if (!File.Exists(PathOf(layout)))
+        {
+            return false;
+        }
+
         using var probe = TryTake(layout);
         return probe is null;
     }

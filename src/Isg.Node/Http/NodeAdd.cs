@@ -81,22 +81,28 @@ internal sealed class NodeAdd : IDisposable
             using (response)
             {
                 var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
-                switch (response.StatusCode)
+                var status = (int)response.StatusCode;
+                if (response.StatusCode == HttpStatusCode.NotFound)
                 {
-                    case HttpStatusCode.NotFound:
-                        // This process found every path (BuildSources checked): the node looks at another file system.
-                        output.Detail($"the running node cannot see what is added here ({problem.Detail}); adding in this process");
-                        return null;
-                    case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                        output.Warn($"the running node refused this process's token (HTTP {(int)response.StatusCode}); adding in this process");
-                        return null;
-                    case var _ when !IsExitCode(problem.Title):
-                        // Not one of this API's problems: an older node that does not know the request, or a proxy.
-                        output.Warn($"the running node could not take the add (HTTP {(int)response.StatusCode}); adding in this process");
-                        return null;
-                    default:
-                        throw new CliException(ExitCodeOf(problem.Title), problem.Detail);
+                    // This process found every path (BuildSources checked): the node looks at another file system.
+                    output.Detail($"the running node cannot see what is added here ({problem.Detail}); adding in this process");
+                    return null;
                 }
+
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    output.Warn($"the running node refused this process's token (HTTP {status}); adding in this process");
+                    return null;
+                }
+
+                if (!IsExitCode(problem.Title))
+                {
+                    // Not one of this API's problems: an older node that does not know the request, or a proxy.
+                    output.Warn($"the running node could not take the add (HTTP {status}); adding in this process");
+                    return null;
+                }
+
+                throw new CliException(ExitCodeOf(problem.Title), problem.Detail);
             }
         }
         finally
@@ -159,20 +165,22 @@ internal sealed class NodeAdd : IDisposable
         }
     }
 
+    // The problem document an error answer carries (its title and detail, as AddStreamProblem names them); anything else
+    // reads as a problem without a title.
     private static async Task<AddStreamProblem> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        AddStreamProblem? problem = null;
         try
         {
-            using var json = JsonDocument.Parse(body);
-            var title = json.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
-            var detail = json.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
-            return new AddStreamProblem(title ?? string.Empty, detail ?? $"HTTP {(int)response.StatusCode}");
+            problem = JsonSerializer.Deserialize<AddStreamProblem>(body, AddStreamLine.Json);
         }
         catch (JsonException)
         {
-            return new AddStreamProblem(string.Empty, $"HTTP {(int)response.StatusCode}");
+            // Not JSON (a proxy's page): no title, so not one of this API's problems.
         }
+
+        return new AddStreamProblem(problem?.Title ?? string.Empty, problem?.Detail ?? $"HTTP {(int)response.StatusCode}");
     }
 
     private static bool IsExitCode(string title) => Enum.GetNames<ExitCode>().Contains(title, StringComparer.Ordinal);

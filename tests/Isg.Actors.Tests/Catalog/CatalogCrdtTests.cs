@@ -2,6 +2,7 @@ using Isg.Actors.Catalog;
 using Isg.Protocol.Crdt;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers;
+using Microsoft.Data.Sqlite;
 using static Isg.Actors.Tests.Catalog.CatalogTestData;
 
 namespace Isg.Actors.Tests.Catalog;
@@ -152,6 +153,94 @@ public sealed class CatalogCrdtTests : IDisposable
         Assert.Empty(b.Reader.FindUnreferencedBlocks(10));
         Assert.Single(b.Reader.GetBlockLocations(Block(1).Id));
         Assert.Empty(b.Database.IntegrityCheck());
+    }
+
+    private static long ChunkCount(CatalogDatabase database, BlockId id) =>
+        Scalar(database, "SELECT chunk_count FROM blocks WHERE id = $p0", id.ToArray());
+
+    [Fact]
+    public void Open_Version9CatalogWithHeldAndWantedBlocks_CountsChunksAndWantsOnlyTheMissingBlock()
+    {
+        var a = Open(1);
+        Add(a, "from-a", 1);
+        var directory = new TempDirectory();
+        _owned.Add(directory);
+        var options = new CatalogDatabaseOptions { LocalDevice = Device(2) };
+        using (var old = CatalogDatabase.OpenFile(directory.Combine(CatalogDatabase.FileName), options, [.. CatalogMigrations.All.Where(m => m.Version <= 9)]))
+        using (var writer = old.CreateWriter())
+        using (var reader = old.CreateReader())
+        {
+            var v9 = new Replica(Device(2), old, writer, reader);
+            Add(v9, "own", 2);
+            Sync(a, v9);
+            Assert.Equal(9, old.SchemaVersion);
+        }
+
+        var migrated = Open(2, directory);
+
+        Assert.Equal(CatalogMigrations.LatestVersion, migrated.Database.SchemaVersion);
+        Assert.Equal(0, ChunkCount(migrated.Database, Id(1)));
+        Assert.Equal(1, ChunkCount(migrated.Database, Id(2)));
+        Assert.Equal([Id(1)], migrated.Reader.ReadWantedBlocks(10).Select(w => w.Id));
+        Assert.Equal(1, migrated.Reader.CountWantedBlocks());
+        Assert.Empty(migrated.Database.IntegrityCheck());
+    }
+
+    [Fact]
+    public void ChunkCount_FollowsCopiesAddedAndForgotten_AndTheBlockLeavesTheWantedListWhenFetched()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        Add(a, "x", 3);
+        Sync(a, b);
+        var block = Block(3);
+        Assert.Equal(1, b.Reader.CountWantedBlocks());
+
+        Assert.Equal([true], b.Writer.RecordFetchedBlocks([block]));
+
+        Assert.Equal(1, ChunkCount(b.Database, block.Id));
+        Assert.Equal(0, b.Reader.CountWantedBlocks());
+        Assert.Empty(b.Reader.ReadWantedBlocks(10));
+
+        // The copy lost behind the catalogue's back (as the healer finds it): wanted again, from peers.
+        Execute(b.Database, "DELETE FROM chunks WHERE block_id = $p0", block.Id.ToArray());
+        Assert.Equal(0, ChunkCount(b.Database, block.Id));
+        Assert.Equal([block.Id], b.Reader.ReadWantedBlocks(10).Select(w => w.Id));
+    }
+
+    [Fact]
+    public void IntegrityCheck_HandBrokenChunkCount_ReportsChunkCountMismatch()
+    {
+        var a = Open(1);
+        Add(a, "x", 4);
+
+        Execute(a.Database, "UPDATE blocks SET chunk_count = 0 WHERE id = $p0", Block(4).Id.ToArray());
+
+        var problem = Assert.Single(a.Database.IntegrityCheck());
+        Assert.Equal(CatalogProblemKind.ChunkCountMismatch, problem.Kind);
+        Assert.Contains("chunk_count 0 but 1", problem.Message, StringComparison.Ordinal);
+    }
+
+    // Schema v10's blocks_wanted partial index serves both wanted-list statements.
+    [Theory]
+    [InlineData(CatalogReader.ReadWantedBlocksSql)]
+    [InlineData(CatalogReader.CountWantedBlocksSql)]
+    public void WantedBlockQueries_ReadThePartialIndex_NotEveryBlock(string sql)
+    {
+        var a = Open(1);
+        using var connection = Raw(a.Database);
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        command.Parameters.Add(new SqliteParameter("$p0", 10));
+        using var plan = command.ExecuteReader();
+        var steps = new List<string>();
+        while (plan.Read())
+        {
+            steps.Add(plan.GetString(3));
+        }
+
+        Assert.Contains(steps, step => step.Contains("blocks_wanted", StringComparison.Ordinal));
+        Assert.DoesNotContain(steps, step => step.Contains("chunks", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -51,15 +51,10 @@ public static class AddCommand
     }
 
     // A node running on the repository takes the add (it needs no passphrase then, and its peers fetch the blocks as
-    // they are stored); null when there is none, or it cannot see these paths. No repository there: the add here says so.
+    // they are stored); null when there is none, or it cannot see these paths.
     private static async Task<IngestReport?> AddThroughRunningNodeAsync(CommandContext context, IReadOnlyList<IngestSource> sources, IngestOptions ingest,
         CancellationToken cancellationToken)
     {
-        if (!Repository.Exists(context.RepositoryPath))
-        {
-            return null;
-        }
-
         using var add = await NodeAdd.TryStartAsync(new RepositoryLayout(context.RepositoryPath), sources, ingest, context.Output, cancellationToken)
             .ConfigureAwait(false);
         return add is null
