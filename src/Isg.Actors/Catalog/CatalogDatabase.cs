@@ -18,10 +18,12 @@ public sealed class CatalogDatabase : IDisposable
     // Cap the rows each integrity query reports, so a badly broken catalogue yields a readable report.
     private const int MaxProblemsPerCheck = 1000;
 
+    // Every connection's: the schema's foreign keys hold (lock waits are set by SqliteBusyWait).
+    private const string ConnectionPragmas = "PRAGMA foreign_keys = ON;";
+
     private readonly CatalogDatabaseOptions _options;
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
-    private readonly string _connectionPragmas;
     private int _disposed;
 
     private CatalogDatabase(string path, CatalogDatabaseOptions options)
@@ -35,7 +37,7 @@ public sealed class CatalogDatabase : IDisposable
             Mode = SqliteOpenMode.ReadWrite,
             Cache = SqliteCacheMode.Private,
             // Microsoft.Data.Sqlite retries BUSY itself until the command timeout (whole seconds; 0 = forever),
-            // on top of SQLite's own busy_timeout; both are set so the wait is bounded.
+            // on top of the connection's own busy wait (SqliteBusyWait); both are set so the wait is bounded.
             DefaultTimeout = timeoutSeconds,
             Pooling = false,
         };
@@ -44,8 +46,6 @@ public sealed class CatalogDatabase : IDisposable
         // reader settings (query_only) can never leak into the writer's unpooled connections.
         builder.Pooling = true;
         _readerConnectionString = builder.ToString();
-        _connectionPragmas = string.Create(CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;");
     }
 
     /// <summary>Full path of the database file.</summary>
@@ -172,7 +172,8 @@ public sealed class CatalogDatabase : IDisposable
         try
         {
             connection.Open();
-            connection.Execute(_connectionPragmas + " " + extraPragmas);
+            SqliteBusyWait.Install(connection, _options.BusyTimeout);
+            connection.Execute(ConnectionPragmas + " " + extraPragmas);
             return connection;
         }
         catch (SqliteException e) when (CatalogErrors.IsMapped(e))

@@ -46,7 +46,7 @@ internal sealed class ObjectIndex : IDisposable
         try
         {
             Check(rc, "open");
-            raw.sqlite3_busy_timeout(_db, BusyTimeoutMilliseconds);
+            SqliteBusyWait.Install(_db, TimeSpan.FromMilliseconds(BusyTimeoutMilliseconds));
             Exec("PRAGMA journal_mode = WAL");
             Exec(syncEveryCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             Migrate();

@@ -30,6 +30,7 @@ public sealed class RemoteObjectIndex : IDisposable
             Pooling = false,
         }.ToString());
         connection.Open();
+        SqliteBusyWait.Install(connection, TimeSpan.FromSeconds(30));
         using var setup = connection.CreateCommand();
         setup.CommandText = """
             PRAGMA journal_mode = WAL;
