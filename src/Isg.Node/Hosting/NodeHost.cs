@@ -2,6 +2,7 @@ using System.Net;
 using Isg.Actors.Backends.Local;
 using Isg.Actors.Healing;
 using Isg.Actors.Peers;
+using Isg.Actors.Peers.Transport;
 using Isg.Actors.Runtime;
 using Isg.Actors.Hosting;
 using Isg.Actors.Repositories;
@@ -26,6 +27,8 @@ public static class NodeHost
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(endpoint);
+        // Before the repository opens (its key derivation, the catalogue): the first peer handshake then finds TLS ready.
+        _ = TlsWarmup.Start(new RepositoryLayout(context.RepositoryPath).IdentityDirectory);
         var repository = OpenOrCreate(context);
         using var nodeLock = NodeLock.TryTake(repository.Layout);
         if (nodeLock is null)
