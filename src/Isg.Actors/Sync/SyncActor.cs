@@ -200,6 +200,14 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         if (now - _lastDrift >= options.DriftInterval)
         {
             _lastDrift = now;
+
+            // A peer keeps the last summary it got until this log grows again, so a root that never arrived (sent on
+            // a connection being replaced, say) left it "not in step" for good; resent here, it costs one interval.
+            if (_peers.Count > 0 && _announcedRoot && vector.Equals(_announced))
+            {
+                Broadcast(Summary(withRoot: true));
+            }
+
             foreach (var peer in _peers.Values.Where(p => p.Theirs is not null && p.Theirs.Equals(vector) && p.TheirRoot is not null))
             {
                 if (peer.TheirRoot != Digest(vector).Root)

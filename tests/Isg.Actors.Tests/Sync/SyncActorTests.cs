@@ -44,6 +44,12 @@ public sealed class SyncActorTests : IAsyncLifetime
     {
         private int _rootRequests;
 
+        // While true, summaries carrying a root are lost on the way (as on a connection being replaced).
+        public volatile bool DropRoots;
+
+        // Completed by the first summary with a root delivered after DropRoots was set to false.
+        public TaskCompletionSource RootDelivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public DeviceId Remote => to.Device;
 
         // Merkle root requests sent over this link: each starts a drift repair.
@@ -61,7 +67,18 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken)
         {
+            var withRoot = !message.SyncSummary.CatalogRoot.IsEmpty;
+            if (withRoot && DropRoots)
+            {
+                return ValueTask.CompletedTask;
+            }
+
             to.Sync.Tell(new SummaryReceived(from.Device, message.SyncSummary.Clone()));
+            if (withRoot)
+            {
+                RootDelivered.TrySetResult();
+            }
+
             return ValueTask.CompletedTask;
         }
     }
@@ -240,5 +257,30 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         Assert.Equal(0, link.RootRequests);
         Assert.Equal(Digest(a), Digest(b));
+    }
+
+    [Fact]
+    public async Task RootLost_OnceTheLogsAgree_ResentAtTheNextDriftCheckAndPeerReportsInStep()
+    {
+        var often = new SyncOptions { TickInterval = TimeSpan.FromMilliseconds(20), DriftInterval = TimeSpan.FromMilliseconds(100) };
+        var a = Open(1, often);
+        var b = Open(2, often);
+        await AddAsync(a, "only.txt", 1);
+        var toB = new Link(a, b) { DropRoots = true };
+
+        // b hears that a's log grew and pulls it, but every summary of a's with a root is lost.
+        a.Sync.Tell(new PeerJoined(toB));
+        b.Sync.Tell(new PeerJoined(new Link(b, a)));
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        var before = Assert.Single((await StatusAsync(b)).Peers);
+        Assert.False(before.RootsAgree);
+
+        // a's log does not grow again; its drift check resends the root, and b is in step once that has arrived.
+        toB.DropRoots = false;
+        await toB.RootDelivered.Task.WaitAsync(s_within);
+        var after = Assert.Single((await StatusAsync(b)).Peers);
+        Assert.Equal(0, after.Behind);
+        Assert.Equal(0, after.Ahead);
+        Assert.True(after.RootsAgree);
     }
 }
