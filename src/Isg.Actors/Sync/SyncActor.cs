@@ -201,6 +201,10 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         {
             _lastDrift = now;
 
+            // Drift is a change of the entries behind the log (a restored file, a damaged database), so the root
+            // cached for this log cannot show it: the check reads the catalogue afresh.
+            _digest = null;
+
             // A peer keeps the last summary it got until this log grows again, so a root that never arrived (sent on
             // a connection being replaced, say) left it "not in step" for good; resent here, it costs one interval.
             if (_peers.Count > 0 && _announcedRoot && vector.Equals(_announced))
@@ -282,7 +286,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
                     applied += await puller.RepairDriftAsync(link, token).ConfigureAwait(false);
                 }
 
-                self.Tell(new PullEnded(entry, applied, null));
+                self.Tell(new PullEnded(entry, applied, null) { Repaired = repair });
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -301,6 +305,11 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         entry.Pulling = false;
         entry.LastPull = Context.TimeProvider.GetUtcNow();
+        if (ended.Repaired)
+        {
+            _digest = null;
+        }
+
         entry.LastError = ended.Failure?.Message;
         if (ended.Failure is PeerMisbehavedException misbehaved)
         {
@@ -397,7 +406,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private VersionVector Vector() => _reader!.ReadVersionVector();
 
-    // The catalogue's root, computed once per log state (entries change only with the log).
+    // The catalogue's root, computed once per log state (entries change with the log, except by drift: see OnTick).
     private CatalogDigest Digest(VersionVector vector)
     {
         if (_digest is { } cached && cached.Vector.Equals(vector))
@@ -415,7 +424,11 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     private sealed record WriteCheck : ISyncCommand;
 
     // Entry: the one the pull ran for; a pull of a replaced entry (a reconnect, an instance before a restart) ends nothing now.
-    private sealed record PullEnded(PeerEntry Entry, int Applied, Exception? Failure) : ISyncCommand;
+    private sealed record PullEnded(PeerEntry Entry, int Applied, Exception? Failure) : ISyncCommand
+    {
+        // A drift repair may change entries without moving the log, which the cached root cannot see.
+        public bool Repaired { get; init; }
+    }
 
     private sealed class PeerEntry(IPeerLink link)
     {

@@ -2,6 +2,7 @@ using Isg.Actors.Catalog;
 using Isg.Actors.Peers;
 using Isg.Actors.Runtime;
 using Isg.Actors.Sync;
+using Isg.Actors.Tests.Catalog;
 using Isg.Protocol.Crdt;
 using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
@@ -282,5 +283,31 @@ public sealed class SyncActorTests : IAsyncLifetime
         Assert.Equal(0, after.Behind);
         Assert.Equal(0, after.Ahead);
         Assert.True(after.RootsAgree);
+    }
+
+    [Fact]
+    public async Task Drift_EntryLostBehindTheLog_FoundAtTheNextDriftCheckRepairedAndReportedInStep()
+    {
+        var often = new SyncOptions { TickInterval = TimeSpan.FromMilliseconds(20), DriftInterval = TimeSpan.FromMilliseconds(100) };
+        var a = Open(1, often);
+        var b = Open(2, often);
+        for (var i = 0; i < 20; i++)
+        {
+            await AddAsync(a, $"f{i:D2}", i);
+        }
+
+        Connect(a, b);
+        await UntilAsync(b, () => Digest(b).Count == 20);
+        Assert.True(Assert.Single((await StatusAsync(b)).Peers).RootsAgree);
+
+        // An entry vanishes from b without a word in the log: the root b computed for this log no longer holds.
+        CatalogTestData.Execute(b.Database, "DELETE FROM file_blocks WHERE file_id = (SELECT id FROM files WHERE path = 'f07')");
+        CatalogTestData.Execute(b.Database, "DELETE FROM file_manifests WHERE file_id = (SELECT id FROM files WHERE path = 'f07')");
+        CatalogTestData.Execute(b.Database, "DELETE FROM files WHERE path = 'f07'");
+
+        await UntilAsync(b, () => Digest(b) == Digest(a));
+        var peer = Assert.Single((await StatusAsync(b)).Peers);
+        Assert.True(peer.RootsAgree);
+        Assert.Equal(20, Digest(b).Count);
     }
 }
