@@ -298,7 +298,6 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         Connect(a, b);
         await UntilAsync(b, () => Digest(b).Count == 20);
-        Assert.True(Assert.Single((await StatusAsync(b)).Peers).RootsAgree);
 
         // An entry vanishes from b without a word in the log: the root b computed for this log no longer holds.
         CatalogTestData.Execute(b.Database, "DELETE FROM file_blocks WHERE file_id = (SELECT id FROM files WHERE path = 'f07')");
