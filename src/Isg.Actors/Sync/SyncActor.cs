@@ -207,7 +207,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
             // A peer keeps the last summary it got until this log grows again, so a root that never arrived (sent on
             // a connection being replaced, say) left it "not in step" for good; resent here, it costs one interval.
-            if (_peers.Count > 0 && _announcedRoot && vector.Equals(_announced))
+            if (_peers.Count > 0 && _announcedRoot)
             {
                 Broadcast(Summary(withRoot: true));
             }

@@ -67,6 +67,14 @@ internal static class CatalogTestData
 
     public static void Execute(CatalogDatabase database, string sql, params object[] parameters) => Scalar(database, sql, parameters);
 
+    // Drift: the entry at `path` vanishes (with its block list and manifest) and the operation log says nothing of it.
+    public static void RemoveEntryBehindTheLog(CatalogDatabase database, string path)
+    {
+        Execute(database, "DELETE FROM file_blocks WHERE file_id = (SELECT id FROM files WHERE path = $p0)", path);
+        Execute(database, "DELETE FROM file_manifests WHERE file_id = (SELECT id FROM files WHERE path = $p0)", path);
+        Execute(database, "DELETE FROM files WHERE path = $p0", path);
+    }
+
     public static long Refcount(CatalogDatabase database, BlockId id) =>
         Scalar(database, "SELECT refcount FROM blocks WHERE id = $p0", id.ToArray());
 }

@@ -115,9 +115,7 @@ public sealed class CatalogPullerTests : IAsyncLifetime
         }
 
         await b.Puller.PullOperationsAsync(Link(a), CancellationToken.None);
-        Execute(b.Database, "DELETE FROM file_blocks WHERE file_id = (SELECT id FROM files WHERE path = 'f17')");
-        Execute(b.Database, "DELETE FROM file_manifests WHERE file_id = (SELECT id FROM files WHERE path = 'f17')");
-        Execute(b.Database, "DELETE FROM files WHERE path = 'f17'");
+        RemoveEntryBehindTheLog(b.Database, "f17");
         Assert.NotEqual(Digest(a), Digest(b));
 
         var applied = await b.Puller.RepairDriftAsync(Link(a), CancellationToken.None);
