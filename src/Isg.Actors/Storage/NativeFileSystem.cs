@@ -107,6 +107,13 @@ public static partial class NativeFileSystem
         Fallocate(handle, FallocatePunchHole | FallocateKeepSize, offset, length) == 0;
 
     /// <summary>
+    /// Allocates disk space for <paramref name="length"/> bytes at <paramref name="offset"/> (fallocate, mode 0): the
+    /// file grows to cover it and the new range reads as zeros until written. False where the file system cannot or the
+    /// disk lacks the room; the file may then hold part of the range, as fallocate(2) leaves it.
+    /// </summary>
+    public static bool TryAllocate(SafeFileHandle handle, long offset, long length) => Fallocate(handle, 0, offset, length) == 0;
+
+    /// <summary>
     /// Switches an open file to direct I/O (O_DIRECT through fcntl F_SETFL): reads and writes then move between the
     /// disk and the caller's buffer without the page cache, which must be aligned as <see cref="AlignedBuffer"/> is.
     /// Returns false, leaving the descriptor buffered, where the file system does not support it (tmpfs before

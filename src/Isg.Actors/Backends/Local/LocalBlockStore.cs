@@ -88,7 +88,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
             throw;
         }
 
-        _appender = new PackAppender(_packs, _instance);
+        _appender = new PackAppender(_packs, _instance, options.PreallocateMinimumFree);
         if (options.DirectIo)
         {
             TryUseDirectIo();

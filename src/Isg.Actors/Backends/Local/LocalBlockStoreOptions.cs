@@ -17,6 +17,12 @@ public sealed record LocalBlockStoreOptions(string RootDirectory)
     /// </summary>
     public bool DirectIo { get; init; }
 
+    /// <summary>
+    /// Free space the file system must have for a new pack to be allocated whole when it starts (see
+    /// <see cref="PackAppender"/>); nearer full, packs grow by their writes and the space goes to whatever needs it first.
+    /// </summary>
+    public long PreallocateMinimumFree { get; init; } = 1L << 30;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -28,6 +34,11 @@ public sealed record LocalBlockStoreOptions(string RootDirectory)
         if (string.IsNullOrWhiteSpace(Name))
         {
             throw new ArgumentException("Name is required", nameof(Name));
+        }
+
+        if (PreallocateMinimumFree < 0)
+        {
+            throw new ArgumentException($"PreallocateMinimumFree must not be negative, not {PreallocateMinimumFree}", nameof(PreallocateMinimumFree));
         }
 
         if (!Enum.IsDefined(Durability))

@@ -1,13 +1,16 @@
 using System.Globalization;
 using Isg.Actors.Storage;
+using Microsoft.Win32.SafeHandles;
 
 namespace Isg.Actors.Backends.Local;
 
 /// <summary>
 /// Where one store instance appends large objects: <c>packs/&lt;instance&gt;-&lt;n&gt;.pack</c>, each filled up to
 /// <see cref="PackLimit"/>, every record at an aligned offset so it can be written and read with direct I/O. Only this
-/// instance appends to its packs, so writers just reserve a range under a lock and write it outside. A pack with a
-/// write completed since the last flush is dirty until <see cref="TakeDirty"/> hands it to the flush. Thread-safe.
+/// instance appends to its packs, so writers just reserve a range under a lock and write it outside. Where the disk has
+/// room, a new pack is allocated whole when it starts, so that concurrent direct writes do not queue for the file (see
+/// <see cref="Preallocate"/>), and closing it gives back what its records did not use. A pack with a write completed
+/// since the last flush is dirty until <see cref="TakeDirty"/> hands it to the flush. Thread-safe.
 /// </summary>
 internal sealed class PackAppender : IDisposable
 {
@@ -19,6 +22,7 @@ internal sealed class PackAppender : IDisposable
 
     private readonly string _directory;
     private readonly string _instance;
+    private readonly long _preallocateMinimumFree;
     private readonly Lock _lock = new();
     private readonly HashSet<PackFile> _dirty = [];
     private readonly List<PackFile> _open = [];
@@ -26,10 +30,14 @@ internal sealed class PackAppender : IDisposable
     private int _sequence;
     private bool _created;
 
-    public PackAppender(string directory, string instance)
+    /// <param name="directory">The packs folder.</param>
+    /// <param name="instance">The store instance's name part.</param>
+    /// <param name="preallocateMinimumFree">Free space the file system must have for a new pack to be allocated whole.</param>
+    public PackAppender(string directory, string instance, long preallocateMinimumFree)
     {
         _directory = directory;
         _instance = instance;
+        _preallocateMinimumFree = preallocateMinimumFree;
     }
 
     /// <summary>The instance part of a pack's file name, or null when <paramref name="packName"/> is not a pack's.</summary>
@@ -137,6 +145,35 @@ internal sealed class PackAppender : IDisposable
         }
     }
 
+    // Direct writes that grow a file are serialised by ext4: each holds the inode's lock exclusively until the disk has
+    // the data, and the writers queued behind it spin for the lock. Writes inside the file's size share the lock and
+    // reach the disk side by side. So a new pack is given its whole size at once, while no write is in flight to it
+    // (fallocate waits for those). A node fetching a 256 MiB file from 3 peers spent 60-100 ms of CPU in its block
+    // writes, most of it spinning for that lock; 25 ms with the pack allocated ahead.
+    private long Preallocate(SafeFileHandle handle)
+    {
+        try
+        {
+            if (new DriveInfo(_directory).AvailableFreeSpace < _preallocateMinimumFree)
+            {
+                return 0;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
+
+        if (NativeFileSystem.TryAllocate(handle, 0, PackLimit))
+        {
+            return PackLimit;
+        }
+
+        // Whatever part fallocate left goes back: the pack grows by its writes instead.
+        RandomAccess.SetLength(handle, 0);
+        return 0;
+    }
+
     // Under _lock.
     private void StartPack()
     {
@@ -150,7 +187,7 @@ internal sealed class PackAppender : IDisposable
         var path = Path.Combine(_directory, name);
         // CreateNew: a name is never reused, so a record can never land in another instance's pack.
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
-        _current = new PackFile(name, path, handle);
+        _current = new PackFile(name, path, handle) { Allocated = Preallocate(handle) };
         _open.Add(_current);
         _created = true;
     }

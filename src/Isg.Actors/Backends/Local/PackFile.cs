@@ -31,6 +31,12 @@ internal sealed class PackFile
     /// <summary>Bytes reserved so far: where the next record starts (always aligned).</summary>
     public long Reserved { get; set; }
 
+    /// <summary>
+    /// Bytes allocated ahead when the pack was created (see <see cref="PackAppender"/>); 0 when it grows by its writes.
+    /// The file's size is the larger of this and <see cref="Reserved"/> until <see cref="Close"/> gives the rest back.
+    /// </summary>
+    public long Allocated { get; init; }
+
     /// <summary>Writes reserved and not yet completed.</summary>
     public int Users { get; set; }
 
@@ -65,12 +71,32 @@ internal sealed class PackFile
         }
     }
 
-    /// <summary>Closes both handles; called once the pack is retired, idle and flushed.</summary>
+    /// <summary>
+    /// Gives back the space allocated ahead beyond the last record and closes both handles; called once the pack is
+    /// retired, idle and flushed, or when the store closes.
+    /// </summary>
     public void Close()
     {
         lock (this)
         {
+            if (Closed)
+            {
+                return;
+            }
+
             Closed = true;
+            if (Allocated > Reserved)
+            {
+                try
+                {
+                    RandomAccess.SetLength(Handle, Reserved);
+                }
+                catch (IOException)
+                {
+                    // The tail stays allocated: it reads as zeros and compaction counts it as dead space.
+                }
+            }
+
             _direct?.Dispose();
             Handle.Dispose();
         }
