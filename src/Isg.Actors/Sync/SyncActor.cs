@@ -34,7 +34,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     private VersionVector _announced = VersionVector.Empty;
     private bool _announcedRoot;
     private bool _writeCheckScheduled;
-    private (VersionVector Vector, CatalogDigest Digest)? _digest;
+    private CatalogState? _state;
     private DateTimeOffset _lastDrift;
     private DateTimeOffset _lastCollect;
     private IDisposable? _peerEvents;
@@ -185,7 +185,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         {
             StartPull(entry, repair: false);
         }
-        else if (ours.Equals(theirs) && entry.TheirRoot is { } root && root != Digest(ours).Root)
+        else if (ours.Equals(theirs) && entry.TheirRoot is { } root && ReadState() is var state && state.Vector.Equals(theirs) && root != state.Digest.Root)
         {
             // Same log, different entries: drift. Take their state of the ranges that differ (they do the same).
             StartPull(entry, repair: true);
@@ -203,7 +203,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
             // Drift is a change of the entries behind the log (a restored file, a damaged database), so the root
             // cached for this log cannot show it: the check reads the catalogue afresh.
-            _digest = null;
+            _state = null;
 
             // A peer keeps the last summary it got until this log grows again, so a root that never arrived (sent on
             // a connection being replaced, say) left it "not in step" for good; resent here, it costs one interval.
@@ -212,9 +212,11 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
                 Broadcast(Summary(withRoot: true));
             }
 
-            foreach (var peer in _peers.Values.Where(p => p.Theirs is not null && p.Theirs.Equals(vector) && p.TheirRoot is not null))
+            var peersWithRoots = _peers.Values.Where(p => p.Theirs is not null && p.Theirs.Equals(vector) && p.TheirRoot is not null).ToList();
+            if (peersWithRoots.Count > 0)
             {
-                if (peer.TheirRoot != Digest(vector).Root)
+                var state = ReadState();
+                foreach (var peer in peersWithRoots.Where(p => p.Theirs!.Equals(state.Vector) && p.TheirRoot != state.Digest.Root))
                 {
                     StartPull(peer, repair: true);
                 }
@@ -307,7 +309,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         entry.LastPull = Context.TimeProvider.GetUtcNow();
         if (ended.Repaired)
         {
-            _digest = null;
+            _state = null;
         }
 
         entry.LastError = ended.Failure?.Message;
@@ -332,46 +334,47 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             StartPull(entry, repair);
         }
 
-        (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, Vector()));
+        (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, ReadState()));
     }
 
     private SyncStatus Status()
     {
-        var vector = Vector();
-        var digest = Digest(vector);
-        return new SyncStatus(vector, digest.Root, digest.Count, [.. _peers.Values.Select(p => State(p, vector))]);
+        var ours = ReadState();
+        return new SyncStatus(ours.Vector, ours.Digest.Root, ours.Digest.Count, [.. _peers.Values.Select(p => State(p, ours))]);
     }
 
-    private PeerSyncState State(PeerEntry entry, VersionVector ours)
+    private static PeerSyncState State(PeerEntry entry, CatalogState ours)
     {
         var theirs = entry.Theirs ?? VersionVector.Empty;
         long behind = 0, ahead = 0;
         foreach (var (device, sequence) in theirs.Entries)
         {
-            behind += (long)Math.Max(0, (decimal)sequence - ours[device]);
+            behind += (long)Math.Max(0, (decimal)sequence - ours.Vector[device]);
         }
 
-        foreach (var (device, sequence) in ours.Entries)
+        foreach (var (device, sequence) in ours.Vector.Entries)
         {
             ahead += (long)Math.Max(0, (decimal)sequence - theirs[device]);
         }
 
-        var rootsAgree = entry.TheirRoot is { } root && behind == 0 && ahead == 0 && root == Digest(ours).Root;
+        var rootsAgree = entry.TheirRoot is { } root && behind == 0 && ahead == 0 && root == ours.Digest.Root;
         return new PeerSyncState(entry.Link.Remote, behind, ahead, rootsAgree, entry.Pulling, entry.LastPull, entry.LastError);
     }
 
     private SyncSummary Summary(bool withRoot)
     {
-        var vector = Vector();
-        var summary = new SyncSummary { Have = CrdtWire.ToWire(vector) };
-        if (withRoot)
+        if (!withRoot)
         {
-            var digest = Digest(vector);
-            summary.CatalogRoot = ByteString.CopyFrom(digest.Root.ToArray());
-            summary.FileCount = (ulong)digest.Count;
+            return new SyncSummary { Have = CrdtWire.ToWire(Vector()) };
         }
 
-        return summary;
+        var ours = ReadState();
+        return new SyncSummary
+        {
+            Have = CrdtWire.ToWire(ours.Vector),
+            CatalogRoot = ByteString.CopyFrom(ours.Digest.Root.ToArray()),
+            FileCount = (ulong)ours.Digest.Count,
+        };
     }
 
     private void Broadcast(SyncSummary summary)
@@ -406,22 +409,31 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private VersionVector Vector() => _reader!.ReadVersionVector();
 
-    // The catalogue's root, computed once per log state (entries change with the log, except by drift: see OnTick).
-    private CatalogDigest Digest(VersionVector vector)
+    // The log's state with the catalogue's root, computed once per log state (entries change with the log, except by
+    // drift: see OnTick). Both are read in one snapshot: read one after the other, a commit in between paired a vector
+    // with the next state's root, and a peer holding that vector saw the roots disagree and started a repair.
+    private CatalogState ReadState()
     {
-        if (_digest is { } cached && cached.Vector.Equals(vector))
+        var vector = Vector();
+        if (_state is { } cached && cached.Vector.Equals(vector))
         {
-            return cached.Digest;
+            return cached;
         }
 
-        var digest = _reader!.ComputeCatalogDigest(string.Empty, null);
-        _digest = (vector, digest);
-        return digest;
+        using (_reader!.BeginSnapshot())
+        {
+            _state = new CatalogState(_reader.ReadVersionVector(), _reader.ComputeCatalogDigest(string.Empty, null));
+        }
+
+        return _state;
     }
 
     private sealed record Tick : ISyncCommand;
 
     private sealed record WriteCheck : ISyncCommand;
+
+    // The log's version vector and the catalogue's root over the same state.
+    private sealed record CatalogState(VersionVector Vector, CatalogDigest Digest);
 
     // Entry: the one the pull ran for; a pull of a replaced entry (a reconnect, an instance before a restart) ends nothing now.
     private sealed record PullEnded(PeerEntry Entry, int Applied, Exception? Failure) : ISyncCommand

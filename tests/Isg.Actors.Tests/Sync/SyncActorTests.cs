@@ -4,6 +4,7 @@ using Isg.Actors.Runtime;
 using Isg.Actors.Sync;
 using Isg.Actors.Tests.Catalog;
 using Isg.Protocol.Crdt;
+using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers;
 using Isg.Protocol.Peers.Wire;
 
@@ -261,6 +262,53 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         Assert.Equal(0, link.RootRequests);
         Assert.Equal(Digest(a), Digest(b));
+    }
+
+    [Fact]
+    public async Task Status_WhileTheCatalogueGrows_EachRootIsTheOneOfTheVectorBesideIt()
+    {
+        // A root paired with the wrong log state reads, to a peer holding that log, as drift. The writer here commits
+        // file after file while the actor is asked for its state without pause: every root it gives must be the
+        // catalogue's root at the vector it gives with it (the test reads each state's pair in one snapshot).
+        var a = Open(1);
+        for (var i = 0; i < 200; i++)
+        {
+            await AddAsync(a, $"base/{i:D3}", i);
+        }
+
+        var rootAt = new Dictionary<Isg.Protocol.Crdt.VersionVector, Hash256>();
+        void RecordState()
+        {
+            using var reader = a.Database.CreateReader();
+            using (reader.BeginSnapshot())
+            {
+                rootAt[reader.ReadVersionVector()] = reader.ComputeCatalogDigest(string.Empty, null).Root;
+            }
+        }
+
+        RecordState();
+        using var stop = new CancellationTokenSource();
+        var asked = Task.Run(async () =>
+        {
+            var seen = new List<SyncStatus>();
+            while (!stop.IsCancellationRequested)
+            {
+                seen.Add(await StatusAsync(a));
+            }
+
+            return seen;
+        });
+        for (var i = 0; i < 400; i++)
+        {
+            await AddAsync(a, $"grown/{i:D3}", 1000 + i);
+            RecordState();
+        }
+
+        await stop.CancelAsync();
+        var statuses = await asked;
+
+        Assert.True(statuses.Count >= 50, $"{statuses.Count} answers");
+        Assert.All(statuses, s => Assert.Equal(rootAt[s.Vector], s.Root));
     }
 
     [Fact]
