@@ -36,6 +36,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     private bool _writeCheckScheduled;
     private CatalogState? _state;
     private DateTimeOffset _lastDrift;
+    private DateTimeOffset _lastGrowth;
     private DateTimeOffset _lastCollect;
     private IDisposable? _peerEvents;
 
@@ -100,6 +101,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
                 {
                     gone.Cancel.Cancel();
                     gone.Cancel.Dispose();
+                    ReconsiderDeferred();
                 }
 
                 break;
@@ -148,7 +150,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         var entry = new PeerEntry(link);
         _peers[link.Remote] = entry;
         Send(entry, Summary(withRoot: true));
-        StartPull(entry, repair: false);
+        PullUnlessUnderWay(entry);
         if (_summaries.TryGetValue(link.Remote, out var last))
         {
             OnSummary(link.Remote, last);
@@ -180,10 +182,18 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         // a needless repair, which scans both catalogues range by range.
         entry.TheirRoot = summary.CatalogRoot.Length == Hash256.Length ? Hash256.FromBytes(summary.CatalogRoot.Span) : null;
 
+        Evaluate(entry);
+    }
+
+    // What a peer's last summary calls for: its operations this catalogue lacks, or, with the same log and another
+    // root, a drift repair.
+    private void Evaluate(PeerEntry entry)
+    {
+        var theirs = entry.Theirs!;
         var ours = Vector();
         if (!ours.Covers(theirs))
         {
-            StartPull(entry, repair: false);
+            PullUnlessUnderWay(entry);
         }
         else if (ours.Equals(theirs) && entry.TheirRoot is { } root && ReadState() is var state && state.Vector.Equals(theirs) && root != state.Digest.Root)
         {
@@ -192,9 +202,48 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         }
     }
 
+    // Pulls the peer's log, unless another peer's pull is already bringing it: a device joining a cluster would
+    // otherwise take the whole log from every peer at once. Put off while another pull runs, unless the peer's log is
+    // known to hold operations that the pulled peer's does not; reconsidered when that pull ends.
+    private void PullUnlessUnderWay(PeerEntry entry)
+    {
+        var now = Context.TimeProvider.GetUtcNow();
+        if (!entry.Pulling && _peers.Values.Any(p => p != entry && p.Pulling && (entry.Theirs is null || p.Theirs?.Covers(entry.Theirs) == true)
+            && now - Max(_lastGrowth, p.PullStarted) < options.PullPatience))
+        {
+            entry.Deferred = true;
+            return;
+        }
+
+        StartPull(entry, repair: false);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    // A pull has ended, its peer left, or a tick found it stalled: the pulls it put off are reconsidered.
+    private void ReconsiderDeferred()
+    {
+        foreach (var entry in _peers.Values.Where(p => p.Deferred).ToList())
+        {
+            entry.Deferred = false;
+            if (entry.Theirs is null)
+            {
+                PullUnlessUnderWay(entry);
+            }
+            else
+            {
+                Evaluate(entry);
+            }
+        }
+    }
+
     private void OnTick()
     {
         var vector = AnnounceGrowth();
+        if (_peers.Values.Any(p => p.Deferred))
+        {
+            ReconsiderDeferred();
+        }
 
         var now = Context.TimeProvider.GetUtcNow();
         if (now - _lastDrift >= options.DriftInterval)
@@ -242,6 +291,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         if (!vector.Equals(_announced))
         {
             _announced = vector;
+            _lastGrowth = Context.TimeProvider.GetUtcNow();
             _announcedRoot = false;
             Broadcast(Summary(withRoot: false));
             ScheduleWriteCheck();
@@ -266,6 +316,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private void StartPull(PeerEntry entry, bool repair)
     {
+        entry.Deferred = false;
         if (entry.Pulling)
         {
             entry.Again = true;
@@ -274,6 +325,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         }
 
         entry.Pulling = true;
+        entry.PullStarted = Context.TimeProvider.GetUtcNow();
         var self = Context.Self;
         var puller = _puller!;
         var link = entry.Link;
@@ -302,6 +354,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         var entry = ended.Entry;
         if (!_peers.TryGetValue(entry.Link.Remote, out var current) || !ReferenceEquals(current, entry))
         {
+            ReconsiderDeferred();
             return;
         }
 
@@ -334,6 +387,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             StartPull(entry, repair);
         }
 
+        ReconsiderDeferred();
         (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, ReadState()));
     }
 
@@ -457,6 +511,11 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         public bool Again { get; set; }
 
         public bool RepairNext { get; set; }
+
+        // A log pull put off while another peer's pull was bringing the same operations (see PullUnlessUnderWay).
+        public bool Deferred { get; set; }
+
+        public DateTimeOffset PullStarted { get; set; }
 
         public DateTimeOffset? LastPull { get; set; }
 

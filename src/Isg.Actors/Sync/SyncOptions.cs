@@ -20,6 +20,12 @@ public sealed record SyncOptions
     /// </summary>
     public TimeSpan? WriteCheckDelay { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// How long a pull from one peer may go without the log growing here before the pulls it put off (of peers whose
+    /// operations it was bringing too) start anyway: a stalled peer holds up the others this long at most.
+    /// </summary>
+    public TimeSpan PullPatience { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often roots are compared with in-step peers to detect drift.</summary>
     public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(30);
 

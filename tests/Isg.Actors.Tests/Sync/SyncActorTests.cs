@@ -48,6 +48,7 @@ public sealed class SyncActorTests : IAsyncLifetime
     private sealed class Link(Node from, Node to) : IPeerLink
     {
         private int _rootRequests;
+        private int _operationsReceived;
 
         // While true, summaries carrying a root are lost on the way (as on a connection being replaced).
         public volatile bool DropRoots;
@@ -60,6 +61,12 @@ public sealed class SyncActorTests : IAsyncLifetime
         // Merkle root requests sent over this link: each starts a drift repair.
         public int RootRequests => Volatile.Read(ref _rootRequests);
 
+        // While true, requests are never answered (a peer that stalls); they end only when cancelled.
+        public volatile bool HangRequests;
+
+        // Catalogue operations the answers over this link carried.
+        public int OperationsReceived => Volatile.Read(ref _operationsReceived);
+
         public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
         {
             if (request.BodyCase == PeerFrame.BodyOneofCase.MerkleRootRequest)
@@ -67,7 +74,19 @@ public sealed class SyncActorTests : IAsyncLifetime
                 Interlocked.Increment(ref _rootRequests);
             }
 
-            return Task.FromResult(to.Responder.Answer(PeerFrame.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(request)))!);
+            if (HangRequests)
+            {
+                return Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith<PeerFrame>(
+                    _ => throw new OperationCanceledException(cancellationToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            var answer = to.Responder.Answer(PeerFrame.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(request)))!;
+            if (answer.BodyCase == PeerFrame.BodyOneofCase.OperationsResponse)
+            {
+                Interlocked.Add(ref _operationsReceived, answer.OperationsResponse.Operations.Count);
+            }
+
+            return Task.FromResult(answer);
         }
 
         public ValueTask SendAsync(PeerFrame message, CancellationToken cancellationToken)
@@ -262,6 +281,61 @@ public sealed class SyncActorTests : IAsyncLifetime
 
         Assert.Equal(0, link.RootRequests);
         Assert.Equal(Digest(a), Digest(b));
+    }
+
+    [Fact]
+    public async Task Join_FreshNodeWithTwoPeersHoldingTheSameLog_TakesEachOperationOnce()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        for (var i = 0; i < 40; i++)
+        {
+            await AddAsync(a, $"shared/{i:D2}", i);
+        }
+
+        Connect(a, b);
+        await UntilAsync(b, () => Digest(b).Count == 40);
+
+        var c = Open(3);
+        var fromA = new Link(c, a);
+        var fromB = new Link(c, b);
+        a.Sync.Tell(new PeerJoined(new Link(a, c)));
+        b.Sync.Tell(new PeerJoined(new Link(b, c)));
+        c.Sync.Tell(new PeerJoined(fromA));
+        c.Sync.Tell(new PeerJoined(fromB));
+
+        await UntilAsync(c, () => Digest(c).Count == 40);
+
+        // One pull brought the log; the other peer's was put off and then found nothing left to take.
+        Assert.Equal(40, fromA.OperationsReceived + fromB.OperationsReceived);
+        Assert.Equal(Digest(a).Root, Digest(c).Root);
+    }
+
+    [Fact]
+    public async Task Join_PeerWhosePullStalls_PutsTheOtherPullOffOnlyForThePatience()
+    {
+        var a = Open(1);
+        var b = Open(2);
+        for (var i = 0; i < 10; i++)
+        {
+            await AddAsync(a, $"shared/{i:D2}", i);
+        }
+
+        Connect(a, b);
+        await UntilAsync(b, () => Digest(b).Count == 10);
+
+        var c = Open(3, s_often with { PullPatience = TimeSpan.FromMilliseconds(300) });
+        var fromA = new Link(c, a) { HangRequests = true };
+        var fromB = new Link(c, b);
+        a.Sync.Tell(new PeerJoined(new Link(a, c)));
+        b.Sync.Tell(new PeerJoined(new Link(b, c)));
+        c.Sync.Tell(new PeerJoined(fromA));
+        c.Sync.Tell(new PeerJoined(fromB));
+
+        // The pull from a never ends; b's, put off behind it, starts once a's has brought nothing for the patience.
+        await UntilAsync(c, () => Digest(c).Count == 10);
+        Assert.Equal(10, fromB.OperationsReceived);
+        Assert.Equal(0, fromA.OperationsReceived);
     }
 
     [Fact]
