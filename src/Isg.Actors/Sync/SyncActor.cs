@@ -183,6 +183,9 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         entry.TheirRoot = summary.CatalogRoot.Length == Hash256.Length ? Hash256.FromBytes(summary.CatalogRoot.Span) : null;
 
         Evaluate(entry);
+
+        // The summary may show that a running pull brings what another peer's was put off for, or that it does not.
+        ReconsiderDeferred();
     }
 
     // What a peer's last summary calls for: its operations this catalogue lacks, or, with the same log and another
@@ -203,12 +206,14 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     }
 
     // Pulls the peer's log, unless another peer's pull is already bringing it: a device joining a cluster would
-    // otherwise take the whole log from every peer at once. Put off while another pull runs, unless the peer's log is
-    // known to hold operations that the pulled peer's does not; reconsidered when that pull ends.
+    // otherwise take the whole log from every peer at once. Put off while another pull runs, unless both logs are known
+    // and this peer's holds operations the pulled peer's does not; reconsidered when that pull ends, a summary arrives,
+    // or the pull has brought nothing for the patience.
     private void PullUnlessUnderWay(PeerEntry entry)
     {
         var now = Context.TimeProvider.GetUtcNow();
-        if (!entry.Pulling && _peers.Values.Any(p => p != entry && p.Pulling && (entry.Theirs is null || p.Theirs?.Covers(entry.Theirs) == true)
+        if (!entry.Pulling && _peers.Values.Any(p => p != entry && p.Pulling
+            && (entry.Theirs is null || p.Theirs is null || p.Theirs.Covers(entry.Theirs))
             && now - Max(_lastGrowth, p.PullStarted) < options.PullPatience))
         {
             entry.Deferred = true;
@@ -220,7 +225,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    // A pull has ended, its peer left, or a tick found it stalled: the pulls it put off are reconsidered.
+    // A pull has ended, its peer left, a summary arrived, or a tick came: the pulls put off are reconsidered.
     private void ReconsiderDeferred()
     {
         foreach (var entry in _peers.Values.Where(p => p.Deferred).ToList())
