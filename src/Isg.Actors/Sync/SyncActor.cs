@@ -184,17 +184,20 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         Evaluate(entry);
 
-        // The summary may show that a running pull brings what another peer's was put off for, or that it does not.
-        ReconsiderDeferred();
+        // The summary of a peer being pulled may show that its pull brings what another peer's was put off for, or not.
+        if (entry.Pulling)
+        {
+            ReconsiderDeferred();
+        }
     }
 
     // What a peer's last summary calls for: its operations this catalogue lacks, or, with the same log and another
-    // root, a drift repair.
+    // root, a drift repair. Without a summary yet, a pull (as on joining).
     private void Evaluate(PeerEntry entry)
     {
-        var theirs = entry.Theirs!;
+        var theirs = entry.Theirs;
         var ours = Vector();
-        if (!ours.Covers(theirs))
+        if (theirs is null || !ours.Covers(theirs))
         {
             PullUnlessUnderWay(entry);
         }
@@ -231,24 +234,14 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         foreach (var entry in _peers.Values.Where(p => p.Deferred).ToList())
         {
             entry.Deferred = false;
-            if (entry.Theirs is null)
-            {
-                PullUnlessUnderWay(entry);
-            }
-            else
-            {
-                Evaluate(entry);
-            }
+            Evaluate(entry);
         }
     }
 
     private void OnTick()
     {
         var vector = AnnounceGrowth();
-        if (_peers.Values.Any(p => p.Deferred))
-        {
-            ReconsiderDeferred();
-        }
+        ReconsiderDeferred();
 
         var now = Context.TimeProvider.GetUtcNow();
         if (now - _lastDrift >= options.DriftInterval)
@@ -266,11 +259,10 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
                 Broadcast(Summary(withRoot: true));
             }
 
-            var peersWithRoots = _peers.Values.Where(p => p.Theirs is not null && p.Theirs.Equals(vector) && p.TheirRoot is not null).ToList();
-            if (peersWithRoots.Count > 0)
+            if (_peers.Values.Any(p => p.TheirRoot is not null && vector.Equals(p.Theirs)))
             {
                 var state = ReadState();
-                foreach (var peer in peersWithRoots.Where(p => p.Theirs!.Equals(state.Vector) && p.TheirRoot != state.Digest.Root))
+                foreach (var peer in _peers.Values.Where(p => p.TheirRoot is { } root && state.Vector.Equals(p.Theirs) && root != state.Digest.Root))
                 {
                     StartPull(peer, repair: true);
                 }

@@ -178,7 +178,9 @@ public sealed class LocalBlockStorePackTests : IDisposable
         Assert.True(back.Memory.Span.SequenceEqual(data));
     }
 
-    private LocalBlockStore Open(long preallocateMinimumFree = 1L << 30) =>
+    private LocalBlockStore Open() => new(new LocalBlockStoreOptions(_root.Path));
+
+    private LocalBlockStore Open(long preallocateMinimumFree) =>
         new(new LocalBlockStoreOptions(_root.Path) { PreallocateMinimumFree = preallocateMinimumFree });
 
     private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

@@ -135,6 +135,30 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
     }
 
+    // Node a holds `files` files and b has taken them from it; then a fresh node c (with `options`) joins both, a first.
+    // aStalls: c's requests to a are never answered.
+    private async Task<(Node A, Node C, Link FromA, Link FromB)> FreshNodeJoinsTwoPeersAsync(int files, SyncOptions options, bool aStalls)
+    {
+        var a = Open(1);
+        var b = Open(2);
+        for (var i = 0; i < files; i++)
+        {
+            await AddAsync(a, $"shared/{i:D2}", i);
+        }
+
+        Connect(a, b);
+        await UntilAsync(b, () => Digest(b).Count == files);
+
+        var c = Open(3, options);
+        var fromA = new Link(c, a) { HangRequests = aStalls };
+        var fromB = new Link(c, b);
+        a.Sync.Tell(new PeerJoined(new Link(a, c)));
+        b.Sync.Tell(new PeerJoined(new Link(b, c)));
+        c.Sync.Tell(new PeerJoined(fromA));
+        c.Sync.Tell(new PeerJoined(fromB));
+        return (a, c, fromA, fromB);
+    }
+
     private static Task AddAsync(Node node, string path, int content) => SyncTestCatalogs.AddAsync(node.Catalog, path, content);
 
     private static CatalogDigest Digest(Node node) => SyncTestCatalogs.Digest(node.Database);
@@ -286,23 +310,7 @@ public sealed class SyncActorTests : IAsyncLifetime
     [Fact]
     public async Task Join_FreshNodeWithTwoPeersHoldingTheSameLog_TakesEachOperationOnce()
     {
-        var a = Open(1);
-        var b = Open(2);
-        for (var i = 0; i < 40; i++)
-        {
-            await AddAsync(a, $"shared/{i:D2}", i);
-        }
-
-        Connect(a, b);
-        await UntilAsync(b, () => Digest(b).Count == 40);
-
-        var c = Open(3);
-        var fromA = new Link(c, a);
-        var fromB = new Link(c, b);
-        a.Sync.Tell(new PeerJoined(new Link(a, c)));
-        b.Sync.Tell(new PeerJoined(new Link(b, c)));
-        c.Sync.Tell(new PeerJoined(fromA));
-        c.Sync.Tell(new PeerJoined(fromB));
+        var (a, c, fromA, fromB) = await FreshNodeJoinsTwoPeersAsync(files: 40, new SyncOptions(), aStalls: false);
 
         await UntilAsync(c, () => Digest(c).Count == 40);
 
@@ -314,23 +322,8 @@ public sealed class SyncActorTests : IAsyncLifetime
     [Fact]
     public async Task Join_PeerWhosePullStalls_PutsTheOtherPullOffOnlyForThePatience()
     {
-        var a = Open(1);
-        var b = Open(2);
-        for (var i = 0; i < 10; i++)
-        {
-            await AddAsync(a, $"shared/{i:D2}", i);
-        }
-
-        Connect(a, b);
-        await UntilAsync(b, () => Digest(b).Count == 10);
-
-        var c = Open(3, s_often with { PullPatience = TimeSpan.FromMilliseconds(300) });
-        var fromA = new Link(c, a) { HangRequests = true };
-        var fromB = new Link(c, b);
-        a.Sync.Tell(new PeerJoined(new Link(a, c)));
-        b.Sync.Tell(new PeerJoined(new Link(b, c)));
-        c.Sync.Tell(new PeerJoined(fromA));
-        c.Sync.Tell(new PeerJoined(fromB));
+        var (_, c, fromA, fromB) = await FreshNodeJoinsTwoPeersAsync(
+            files: 10, s_often with { PullPatience = TimeSpan.FromMilliseconds(300) }, aStalls: true);
 
         // The pull from a never ends; b's, put off behind it, starts once a's has brought nothing for the patience.
         await UntilAsync(c, () => Digest(c).Count == 10);

@@ -79,11 +79,6 @@ internal sealed class PackFile
     {
         lock (this)
         {
-            if (Closed)
-            {
-                return;
-            }
-
             Closed = true;
             if (Allocated > Reserved)
             {
