@@ -26,6 +26,9 @@ public sealed class NodeBlockAnnouncementTests
             o => o with { StaticPeers = [new StaticPeer(a.Network.Device, address.Address.ToString(), address.Port)] });
         await using var nodeB = b;
         await b.Subscribe().FishForMessageAsync(e => e is PeerConnected c && c.Device == a.Network.Device, s_within);
+
+        // A may finish its side of the handshake after B: until A's swarm knows B, A's announcements do not reach it.
+        await a.Subscribe().FishForMessageAsync(e => e is PeerConnected c && c.Device == b.Network.Device, s_within);
         var content = TestFiles.Random(60_000, seed: 5);
 
         await a.AddAsync("early.bin", content);
