@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Isg.Actors.Storage;
 
-/// <summary>Reads a file's first bytes, or a range of it, into a new <see cref="PooledBuffer"/>, however many reads that takes.</summary>
+/// <summary>Reads a file's first bytes, or a range of it, into a new pooled buffer, however many reads that takes.</summary>
 public static class WholeFileRead
 {
     /// <summary>
@@ -22,25 +22,48 @@ public static class WholeFileRead
         var buffer = PooledBuffer.Rent(length);
         try
         {
-            var span = buffer.Span;
-            var read = 0;
-            while (read < span.Length)
-            {
-                var n = RandomAccess.Read(handle, span[read..], offset + read);
-                if (n == 0)
-                {
-                    throw shortRead(read);
-                }
-
-                read += n;
-            }
-
+            Fill(handle, buffer.Span, offset, shortRead);
             return buffer;
         }
         catch
         {
             buffer.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAt"/>, into an <see cref="AlignedBuffer"/>: for large objects, whose buffers come from that pool
+    /// whether they are read with direct I/O or not.
+    /// </summary>
+    public static AlignedBuffer ReadAlignedAt(SafeFileHandle handle, long offset, int length, Func<int, Exception> shortRead)
+    {
+        ArgumentNullException.ThrowIfNull(shortRead);
+        var buffer = AlignedBuffer.Rent(length);
+        try
+        {
+            Fill(handle, buffer.Memory.Span, offset, shortRead);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private static void Fill(SafeFileHandle handle, Span<byte> span, long offset, Func<int, Exception> shortRead)
+    {
+        var read = 0;
+        while (read < span.Length)
+        {
+            var n = RandomAccess.Read(handle, span[read..], offset + read);
+            if (n == 0)
+            {
+                throw shortRead(read);
+            }
+
+            read += n;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Google.Protobuf;
 using Isg.Actors.Backends;
+using Isg.Actors.Backends.Local;
 using Isg.Actors.Repositories;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Peers;
@@ -12,7 +13,8 @@ namespace Isg.Actors.Swarm;
 /// <summary>
 /// Serves blocks to peers as they are stored (sealed: peers never see plaintext), one part of at most
 /// <see cref="PartBytes"/> per answer: from <see cref="RecentBlocks"/> when given and it keeps the block, else from a
-/// backend. The last object read is kept, so the parts of one block cost one read. A part
+/// backend (a local store's through the page cache, see <see cref="LocalBlockStore.GetThroughPageCacheAsync"/>). The
+/// last object read is kept, so the parts of one block cost one read. A part
 /// leaves as the answer's <see cref="BlockResponse.Trailer"/>, a lease on the buffer the block was read into, so it is
 /// written to the peer from there without a copy. Thread-safe: answers run concurrently.
 /// </summary>
@@ -114,7 +116,8 @@ public sealed class BlockServer(Repository repository, ILogger logger, RecentBlo
     {
         try
         {
-            return await backend.GetAsync(name, cancellationToken).ConfigureAwait(false);
+            var read = backend is LocalBlockStore local ? local.GetThroughPageCacheAsync(name, cancellationToken) : backend.GetAsync(name, cancellationToken);
+            return await read.ConfigureAwait(false);
         }
         catch (BackendException e)
         {

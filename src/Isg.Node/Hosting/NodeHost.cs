@@ -37,7 +37,8 @@ public static class NodeHost
             throw new CliException(ExitCode.CatalogDamaged, $"another node is already running on {context.RepositoryPath}");
         }
 
-        // A long-running node writes blocks for peers and rarely reads them back: past the page cache (see TryUseDirectIo).
+        // A long-running node writes blocks for peers and rarely reads them back: past the page cache (see TryUseDirectIo),
+        // except the blocks it serves to peers, which other peers are likely to ask for next.
         foreach (var local in repository.Backends.All.OfType<LocalBlockStore>())
         {
             local.TryUseDirectIo();

@@ -65,6 +65,52 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     }
 
     [Fact]
+    public async Task GetThroughPageCacheAsync_LargeObjectWrittenDirect_ReadsItIntoThePageCache()
+    {
+        using var store = Open(directIo: true);
+        var name = NewName();
+        var data = RandomNumberGenerator.GetBytes(Large);
+        await store.PutAsync(name, data, CancellationToken.None);
+        Assert.Equal(0, Resident(store, name));
+
+        using var back = await store.GetThroughPageCacheAsync(name, CancellationToken.None);
+
+        Assert.True(back.Memory.Span.SequenceEqual(data));
+        Assert.Equal(PageCache.PagesOf(Large), Resident(store, name));
+        using var again = await store.GetThroughPageCacheAsync(name, CancellationToken.None);
+        Assert.True(again.Memory.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task GetThroughPageCacheAsync_MissingOrSmallObject_AnswersAsGetAsync()
+    {
+        using var store = Open(directIo: true);
+        var small = NewName();
+        var data = RandomNumberGenerator.GetBytes(10_000);
+        await store.PutAsync(small, data, CancellationToken.None);
+
+        using var back = await store.GetThroughPageCacheAsync(small, CancellationToken.None);
+
+        Assert.True(back.Memory.Span.SequenceEqual(data));
+        var missing = await Assert.ThrowsAsync<BackendException>(() => store.GetThroughPageCacheAsync(NewName(), CancellationToken.None));
+        Assert.Equal(BackendFailureKind.NotFound, missing.Kind);
+    }
+
+    [Fact]
+    public async Task GetThroughPageCacheAsync_PackCutShort_FailsTypedAsPermanent()
+    {
+        using var store = Open(directIo: true);
+        var name = NewName();
+        await store.PutAsync(name, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+        Assert.True(store.Tamper(name, bytes => bytes[..1234]));
+
+        var error = await Assert.ThrowsAsync<BackendException>(() => store.GetThroughPageCacheAsync(name, CancellationToken.None));
+
+        Assert.Equal(BackendFailureKind.Permanent, error.Kind);
+        Assert.Contains("ends before", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PutAsync_SmallObject_IsKeptInTheIndex()
     {
         using var store = Open(directIo: true);

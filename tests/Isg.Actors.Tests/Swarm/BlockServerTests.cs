@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Isg.Actors.Backends.Local;
 using Isg.Actors.Repositories;
 using Isg.Actors.Storage;
 using Isg.Actors.Swarm;
@@ -101,6 +102,25 @@ public sealed class BlockServerTests : IDisposable
         using var trailer = answer.BlockResponse.Trailer;
         Assert.Equal(stored, answer.BlockResponse.PartBytes.ToArray());
         Assert.Equal(ErrorCode.NotFound, (await AskAsync(id, 0, 0)).Error.Code); // the server without the cache: not stored
+    }
+
+    [Fact]
+    public async Task AnswerAsync_LargeBlockOnAStoreThatBypassesThePageCache_ReadThroughTheCacheForTheNextPeer()
+    {
+        var primary = Assert.IsType<LocalBlockStore>(_repository.Backends.Primary);
+        Assert.True(primary.TryUseDirectIo());
+        var (id, stored) = await StoreSealedAsync(SampleData.RandomBytes(1 << 20, seed: 11));
+        var where = primary.Locate(_repository.Key.ObjectName(id))!;
+        Assert.Equal(0, PageCache.ResidentPages(where.Path, where.Offset, where.Length));
+
+        var answer = await AskAsync(id, 0, 0);
+
+        using (var trailer = answer.BlockResponse.Trailer)
+        {
+            Assert.Equal(stored, answer.BlockResponse.PartBytes.ToArray());
+        }
+
+        Assert.Equal(PageCache.PagesOf(where.Length), PageCache.ResidentPages(where.Path, where.Offset, where.Length));
     }
 
     [Fact]

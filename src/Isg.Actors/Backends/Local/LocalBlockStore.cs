@@ -146,7 +146,8 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     /// From now on, writes and reads objects of 256 KiB and more with direct I/O, if the file system takes it (probed
     /// here; when it does not, this is logged once and false returned). For a long-running node: it writes blocks
     /// for peers and reads them back rarely, so caching them only evicts other programs' pages, and copying into fresh
-    /// page-cache pages was a third of a node's CPU while syncing (see <see cref="DirectFileIo"/>). A one-shot command
+    /// page-cache pages was a third of a node's CPU while syncing (see <see cref="DirectFileIo"/>). Blocks read for
+    /// peers are the exception (<see cref="GetThroughPageCacheAsync"/>). A one-shot command
     /// keeps the page cache: its writes return before the disk has them, and a restore right after reads them there.
     /// Puts and gets already running finish the way they started.
     /// </summary>
@@ -297,7 +298,20 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
     /// uses it, into an <see cref="AlignedBuffer"/> on an I/O thread). Objects of the one-file-per-object layout are
     /// read from their file. The bytes are returned as stored.
     /// </remarks>
-    public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken)
+    public Task<IMemoryOwner<byte>> GetAsync(string objectName, CancellationToken cancellationToken) =>
+        Get(objectName, throughPageCache: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GetAsync"/>, but a large object is read through the page cache even where this store bypasses it:
+    /// for blocks served to peers. Peers ask for the same blocks one after another (the devices of a repository fetch
+    /// what one of them added), and from the page cache each later read is a copy instead of a trip to the disk, which
+    /// the devices fetching are busy writing to. A pack's pages that stay cached are the ones peers asked for; the blocks
+    /// this node stores and its own reads keep away from the cache.
+    /// </summary>
+    public Task<IMemoryOwner<byte>> GetThroughPageCacheAsync(string objectName, CancellationToken cancellationToken) =>
+        Get(objectName, throughPageCache: true, cancellationToken);
+
+    private Task<IMemoryOwner<byte>> Get(string objectName, bool throughPageCache, CancellationToken cancellationToken)
     {
         ObjectNames.ThrowIfInvalid(objectName);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -335,7 +349,7 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     throw new BackendException(BackendFailureKind.NotFound, Name, $"get of object {objectName}: its pack {entry.Pack} is gone", e);
                 }
 
-                return ReadPacked(handle, objectName, entry);
+                return ReadPacked(handle, objectName, entry, throughPageCache);
             }
         }
         catch (Exception e)
@@ -344,12 +358,13 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
         }
     }
 
-    // Takes ownership of handle.
-    private Task<IMemoryOwner<byte>> ReadPacked(SafeFileHandle handle, string objectName, IndexedObject entry)
+    // Takes ownership of handle. A large object in a store that bypasses the page cache is read on an I/O thread into
+    // an AlignedBuffer: with direct I/O, or through the cache when asked (the buffer then comes from the same pool).
+    private Task<IMemoryOwner<byte>> ReadPacked(SafeFileHandle handle, string objectName, IndexedObject entry, bool throughPageCache)
     {
         try
         {
-            if (_directIo && entry.Length >= LargeObjectMinimum && NativeFileSystem.TryEnableDirectIo(handle))
+            if (_directIo && entry.Length >= LargeObjectMinimum && (throughPageCache || NativeFileSystem.TryEnableDirectIo(handle)))
             {
                 var opened = handle;
                 handle = null!;
@@ -359,7 +374,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     {
                         try
                         {
-                            return (IMemoryOwner<byte>)DirectFileIo.ReadAt(opened, entry.Offset, entry.Length);
+                            return (IMemoryOwner<byte>)(throughPageCache
+                                ? WholeFileRead.ReadAlignedAt(opened, entry.Offset, entry.Length, read => new EndOfStreamException($"read {read} of {entry.Length} bytes"))
+                                : DirectFileIo.ReadAt(opened, entry.Offset, entry.Length));
                         }
                         catch (EndOfStreamException e)
                         {
