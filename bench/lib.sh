@@ -68,6 +68,15 @@ now() { date +%s.%N; }
 # median: the median of the numbers on stdin, one a line.
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# pair_ratios: reads lines "A B" (two timings taken side by side) and prints "RATIO SE SLOWER N": the geometric mean of
+# B / A over the pairs, its standard error in percent, how many pairs had B slower, and how many pairs there were.
+# Pairs cancel the machine's drift between runs (a shared VM: the same fetch takes 0.8 s in one run and 1.0 s in the next).
+pair_ratios() {
+  awk '{ l = log($2 / $1); s += l; q += l * l; n++; if ($2 > $1) slower++ }
+       END { m = s / n; sd = n > 1 ? sqrt((q - n * m * m) / (n - 1)) : 0
+             printf "%.3f %.1f %d %d\n", exp(m), 100 * sd / sqrt(n), slower, n }'
+}
+
 # rss PID: the peak resident set (VmHWM) of process PID so far, in MiB.
 rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 

@@ -5,12 +5,12 @@
 # its process start until its GET /api/sync lists the file, holds every block and is in step with its peers
 # (converged; polled every 20 ms by bench/time-sync.py). Per peer, E's /api/sync shows the blocks and bytes it received
 # from that peer (proof that all three served), and E's peak RSS (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
-# alternating. Settings: REPS (3), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
+# alternating. Settings: REPS (12), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
 ISG="${ISG_BIN:-$ROOT/isg}"
-REPS="${REPS:-3}"
+REPS="${REPS:-12}"
 SIZE_MIB="${SIZE_MIB:-256}"
 WORK="${BENCH_WORK:-/tmp/isg-swarm-bench}"
 install_packages $(missing_packages jq:jq curl:curl python3:python3 openssl:openssl)
@@ -67,10 +67,12 @@ for r in $(seq "$REPS"); do
 done
 one_med=$(printf '%s\n' "${one[@]}" | median); three_med=$(printf '%s\n' "${three[@]}" | median)
 ratio=$(awk -v x="$three_med" -v y="$one_med" 'BEGIN { printf "%.2f", x / y }')
+read -r pair_ratio pair_se pair_slower pairs < <(for i in "${!one[@]}"; do echo "${one[$i]} ${three[$i]}"; done | pair_ratios)
 table="| E fetches from | seconds (start to converged) | peak RSS of E | load (1 min) | received per peer (device: blocks / MiB) |
 |---|---|---|---|---|
 ${rows}"
 echo "$table"
+echo "pairs: 3 peers / 1 peer = ${pair_ratio} (geometric mean of ${pairs} pairs, standard error ${pair_se} %), 3 peers slower in ${pair_slower} of ${pairs}"
 echo "median: 1 peer ${one_med} s, 3 peers ${three_med} s (3 / 1 = ${ratio}); servers' peak RSS: A $(rss "${PID[a]}") MiB, C $(rss "${PID[c]}") MiB, D $(rss "${PID[d]}") MiB"
 
 section_file=$(mktemp)
@@ -88,7 +90,9 @@ the same 2 cores, so 3 serving peers cost the machine as much as 1. Target: 3 pe
 used.
 
 ${table}
-Median of ${REPS}: 1 peer ${one_med} s, 3 peers ${three_med} s (3 peers / 1 peer = ${ratio}). Peak RSS of the serving
+Each run's 3-peer fetch follows its 1-peer fetch, so the pairs share the machine's state of the moment: 3 peers / 1 peer =
+**${pair_ratio}** (geometric mean of the ${pairs} pairs' ratios, standard error ${pair_se} %); 3 peers were slower in
+${pair_slower} of ${pairs} pairs. Median of ${REPS}: 1 peer ${one_med} s, 3 peers ${three_med} s (${ratio}). Peak RSS of the serving
 nodes over the run: A $(rss "${PID[a]}") MiB, C $(rss "${PID[c]}") MiB, D $(rss "${PID[d]}") MiB.
 <!-- bench/peers-swarm.sh: end -->
 MD
