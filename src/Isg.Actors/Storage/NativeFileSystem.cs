@@ -23,6 +23,7 @@ public static partial class NativeFileSystem
     private const uint SyncFileRangeWrite = 2;
     private const int FallocateKeepSize = 1;
     private const int FallocatePunchHole = 2;
+    private const int AdviseRandom = 1;                // POSIX_FADV_RANDOM
 
     /// <summary>fsync(2) an open file; throws <see cref="IOException"/> carrying errno in its HResult.</summary>
     public static void Fsync(SafeFileHandle handle, string path)
@@ -112,6 +113,13 @@ public static partial class NativeFileSystem
     /// disk lacks the room; the file may then hold part of the range, as fallocate(2) leaves it.
     /// </summary>
     public static bool TryAllocate(SafeFileHandle handle, long offset, long length) => Fallocate(handle, 0, offset, length) == 0;
+
+    /// <summary>
+    /// Tells the kernel that <paramref name="handle"/>'s reads jump about (posix_fadvise POSIX_FADV_RANDOM): each read
+    /// then fills the page cache with the pages it asks for and no readahead beyond them. False where the call fails;
+    /// the reads are then as they would have been.
+    /// </summary>
+    public static bool TryAdviseRandomReads(SafeFileHandle handle) => Fadvise(handle, 0, 0, AdviseRandom) == 0;
 
     /// <summary>
     /// Switches an open file to direct I/O (O_DIRECT through fcntl F_SETFL): reads and writes then move between the
@@ -339,6 +347,10 @@ public static partial class NativeFileSystem
 
     [LibraryImport(Library, EntryPoint = "fallocate", SetLastError = true)]
     private static partial int Fallocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    // posix_fadvise returns the error number instead of setting errno.
+    [LibraryImport(Library, EntryPoint = "posix_fadvise")]
+    private static partial int Fadvise(SafeFileHandle fd, long offset, long length, int advice);
 
     [LibraryImport(Library, EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);

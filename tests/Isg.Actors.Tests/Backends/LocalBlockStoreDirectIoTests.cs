@@ -82,6 +82,24 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     }
 
     [Fact]
+    public async Task GetThroughPageCacheAsync_ObjectFollowedByAnother_CachesNothingBeyondIt()
+    {
+        // No readahead: what follows an object in its pack may be a range allocated ahead that a direct write is
+        // about to fill, and pages cached from there would be stale.
+        using var store = Open(directIo: true);
+        var first = NewName();
+        var second = NewName();
+        await store.PutAsync(first, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+        await store.PutAsync(second, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+        Assert.Equal(store.Locate(first)!.Path, store.Locate(second)!.Path);
+
+        using var back = await store.GetThroughPageCacheAsync(first, CancellationToken.None);
+
+        Assert.Equal(PageCache.PagesOf(Large), Resident(store, first));
+        Assert.Equal(0, Resident(store, second));
+    }
+
+    [Fact]
     public async Task GetThroughPageCacheAsync_MissingOrSmallObject_AnswersAsGetAsync()
     {
         using var store = Open(directIo: true);

@@ -374,9 +374,16 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     {
                         try
                         {
-                            return (IMemoryOwner<byte>)(throughPageCache
-                                ? WholeFileRead.ReadAlignedAt(opened, entry.Offset, entry.Length, read => new EndOfStreamException($"read {read} of {entry.Length} bytes"))
-                                : DirectFileIo.ReadAt(opened, entry.Offset, entry.Length));
+                            if (!throughPageCache)
+                            {
+                                return (IMemoryOwner<byte>)DirectFileIo.ReadAt(opened, entry.Offset, entry.Length);
+                            }
+
+                            // No readahead: past this object, the pack's pages may not be written yet (the current
+                            // pack is allocated ahead and filled by direct writes), and pages nobody asked for only
+                            // take room in the cache.
+                            NativeFileSystem.TryAdviseRandomReads(opened);
+                            return WholeFileRead.ReadAlignedAt(opened, entry.Offset, entry.Length, read => new EndOfStreamException($"read {read} of {entry.Length} bytes"));
                         }
                         catch (EndOfStreamException e)
                         {
