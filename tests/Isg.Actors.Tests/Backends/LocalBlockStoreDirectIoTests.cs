@@ -68,9 +68,7 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     public async Task GetThroughPageCacheAsync_LargeObjectWrittenDirect_ReadsItIntoThePageCache()
     {
         using var store = Open(directIo: true);
-        var name = NewName();
-        var data = RandomNumberGenerator.GetBytes(Large);
-        await store.PutAsync(name, data, CancellationToken.None);
+        var (name, data) = await PutRandomAsync(store, Large);
         Assert.Equal(0, Resident(store, name));
 
         using var back = await store.GetThroughPageCacheAsync(name, CancellationToken.None);
@@ -87,10 +85,8 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
         // No readahead: what follows an object in its pack may be a range allocated ahead that a direct write is
         // about to fill, and pages cached from there would be stale.
         using var store = Open(directIo: true);
-        var first = NewName();
-        var second = NewName();
-        await store.PutAsync(first, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
-        await store.PutAsync(second, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+        var (first, _) = await PutRandomAsync(store, Large);
+        var (second, _) = await PutRandomAsync(store, Large);
         Assert.Equal(store.Locate(first)!.Path, store.Locate(second)!.Path);
 
         using var back = await store.GetThroughPageCacheAsync(first, CancellationToken.None);
@@ -103,9 +99,7 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     public async Task GetThroughPageCacheAsync_MissingOrSmallObject_AnswersAsGetAsync()
     {
         using var store = Open(directIo: true);
-        var small = NewName();
-        var data = RandomNumberGenerator.GetBytes(10_000);
-        await store.PutAsync(small, data, CancellationToken.None);
+        var (small, data) = await PutRandomAsync(store, 10_000);
 
         using var back = await store.GetThroughPageCacheAsync(small, CancellationToken.None);
 
@@ -118,8 +112,7 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     public async Task GetThroughPageCacheAsync_PackCutShort_FailsTypedAsPermanent()
     {
         using var store = Open(directIo: true);
-        var name = NewName();
-        await store.PutAsync(name, RandomNumberGenerator.GetBytes(Large), CancellationToken.None);
+        var (name, _) = await PutRandomAsync(store, Large);
         Assert.True(store.Tamper(name, bytes => bytes[..1234]));
 
         var error = await Assert.ThrowsAsync<BackendException>(() => store.GetThroughPageCacheAsync(name, CancellationToken.None));
@@ -212,6 +205,14 @@ public sealed class LocalBlockStoreDirectIoTests : IDisposable
     // Resident pages of the object's range in its pack.
     private static int Resident(LocalBlockStore store, string name) =>
         store.Locate(name) is { IsInline: false } where ? PageCache.ResidentPages(where.Path, where.Offset, where.Length) : throw new InvalidOperationException(name + " is not packed");
+
+    private static async Task<(string Name, byte[] Data)> PutRandomAsync(LocalBlockStore store, int length)
+    {
+        var name = NewName();
+        var data = RandomNumberGenerator.GetBytes(length);
+        await store.PutAsync(name, data, CancellationToken.None);
+        return (name, data);
+    }
 
     private static string NewName() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

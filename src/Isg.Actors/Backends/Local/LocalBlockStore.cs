@@ -374,16 +374,9 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
                     {
                         try
                         {
-                            if (!throughPageCache)
-                            {
-                                return (IMemoryOwner<byte>)DirectFileIo.ReadAt(opened, entry.Offset, entry.Length);
-                            }
-
-                            // No readahead: past this object, the pack's pages may not be written yet (the current
-                            // pack is allocated ahead and filled by direct writes), and pages nobody asked for only
-                            // take room in the cache.
-                            NativeFileSystem.TryAdviseRandomReads(opened);
-                            return WholeFileRead.ReadAlignedAt(opened, entry.Offset, entry.Length, read => new EndOfStreamException($"read {read} of {entry.Length} bytes"));
+                            return (IMemoryOwner<byte>)(throughPageCache
+                                ? ReadThroughPageCache(opened, objectName, entry)
+                                : DirectFileIo.ReadAt(opened, entry.Offset, entry.Length));
                         }
                         catch (EndOfStreamException e)
                         {
@@ -407,6 +400,14 @@ public sealed class LocalBlockStore : IStorageBackend, IDisposable
 
     private PooledBuffer ReadBuffered(SafeFileHandle handle, string objectName, IndexedObject entry) =>
         WholeFileRead.ReadAt(handle, entry.Offset, entry.Length, read => Truncated(objectName, entry, $"read {read} of {entry.Length} bytes"));
+
+    // No readahead: past this object, the pack's pages may not be written yet (the current pack is allocated ahead and
+    // filled by direct writes), and pages nobody asked for only take room in the cache.
+    private AlignedBuffer ReadThroughPageCache(SafeFileHandle handle, string objectName, IndexedObject entry)
+    {
+        NativeFileSystem.TryAdviseRandomReads(handle);
+        return WholeFileRead.ReadAlignedAt(handle, entry.Offset, entry.Length, read => Truncated(objectName, entry, $"read {read} of {entry.Length} bytes"));
+    }
 
     // Packs only grow, and compaction deletes a pack only after moving what the index points into it: a pack that ends
     // before an object's bytes was damaged from outside.
