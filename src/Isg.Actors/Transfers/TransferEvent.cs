@@ -15,4 +15,9 @@ public enum TransferEvent
     FileFailed,
     /// <summary>The whole transfer finished.</summary>
     Completed,
+    /// <summary>
+    /// Files acknowledged while the reader of the reports fell behind, counted in <see cref="TransferProgress.Omitted"/>
+    /// instead of listed; the totals are the latest (a stream to a slow client keeps what waits bounded).
+    /// </summary>
+    Omitted,
 }

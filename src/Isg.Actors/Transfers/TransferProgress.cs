@@ -2,7 +2,8 @@ namespace Isg.Actors.Transfers;
 
 /// <summary>
 /// A progress report of an add, get or check: cumulative bytes and files against the totals found by the
-/// scan. Reported synchronously, in order, from the job's actor.
+/// scan. Reported synchronously, in order, from the job's actor. <see cref="Omitted"/>: how many file reports an
+/// <see cref="TransferEvent.Omitted"/> report stands for.
 /// </summary>
 public sealed record TransferProgress(
     TransferEvent Event,
@@ -11,4 +12,5 @@ public sealed record TransferProgress(
     long TotalBytes,
     int Files,
     int TotalFiles,
-    string? Detail = null);
+    string? Detail = null,
+    int? Omitted = null);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Threading.Channels;
 using Isg.Actors.Hosting;
 using Isg.Actors.Ingest;
 using Isg.Actors.Transfers;
@@ -24,6 +23,9 @@ public static class AddEndpoints
 {
     // Byte counts come once per block; a few lines a second are all a progress bar can show.
     private static readonly TimeSpan s_bytesInterval = TimeSpan.FromMilliseconds(200);
+
+    // Reports that wait for a slow client at most (about 150 bytes each), past which acknowledgements are counted.
+    private const int WaitingReports = 4096;
 
     /// <summary>Maps the route onto <paramref name="app"/>.</summary>
     public static void Map(WebApplication app, StorageNode node)
@@ -84,16 +86,17 @@ public static class AddEndpoints
     }
 
     // The add runs while its progress is written out; whatever ends it is the last line. A caller that hangs up cancels
-    // the add (the request's token), which keeps what it acknowledged, as an interrupted `isg add` does.
+    // the add (the request's token), which keeps what it acknowledged, as an interrupted `isg add` does. One that
+    // reads slowly does not slow the add, nor pile up its reports (ProgressBuffer).
     private static async Task StreamAsync(HttpResponse response, StorageNode node, IReadOnlyList<IngestSource> sources, IngestOptions options,
         CancellationToken cancellationToken)
     {
         response.ContentType = AddStreamLine.MediaType;
-        var events = Channel.CreateUnbounded<TransferProgress>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var add = RunAsync(node, sources, options, new ThrottledProgress(events.Writer, s_bytesInterval), events.Writer, cancellationToken);
-        await foreach (var progress in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var events = new ProgressBuffer(WaitingReports);
+        var add = RunAsync(node, sources, options, new ThrottledProgress(events, s_bytesInterval), events, cancellationToken);
+        await foreach (var progress in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            await WriteLineAsync(response, new AddStreamLine(Progress: progress), flush: !events.Reader.TryPeek(out _), cancellationToken).ConfigureAwait(false);
+            await WriteLineAsync(response, new AddStreamLine(Progress: progress), flush: !events.HasWaiting, cancellationToken).ConfigureAwait(false);
         }
 
         AddStreamLine last;
@@ -111,7 +114,7 @@ public static class AddEndpoints
     }
 
     private static async Task<IngestReport> RunAsync(StorageNode node, IReadOnlyList<IngestSource> sources, IngestOptions options,
-        IProgress<TransferProgress> progress, ChannelWriter<TransferProgress> events, CancellationToken cancellationToken)
+        IProgress<TransferProgress> progress, ProgressBuffer events, CancellationToken cancellationToken)
     {
         try
         {
@@ -119,7 +122,7 @@ public static class AddEndpoints
         }
         finally
         {
-            events.TryComplete();
+            events.Complete();
         }
     }
 
@@ -156,7 +159,7 @@ public static class AddEndpoints
     };
 
     // Reported synchronously from the add's actor: every file event passes, byte counts at most one per interval.
-    private sealed class ThrottledProgress(ChannelWriter<TransferProgress> events, TimeSpan interval) : IProgress<TransferProgress>
+    private sealed class ThrottledProgress(IProgress<TransferProgress> events, TimeSpan interval) : IProgress<TransferProgress>
     {
         private long _nextBytes;
 
@@ -173,7 +176,7 @@ public static class AddEndpoints
                 _nextBytes = now + (long)interval.TotalMilliseconds;
             }
 
-            events.TryWrite(value);
+            events.Report(value);
         }
     }
 }

@@ -80,6 +80,9 @@ public static class TransferRenderer
                     // A file that failed makes the exit code non-zero: an error, shown even under -q.
                     output.Error($"{value.Path}: {value.Detail}");
                     break;
+                case TransferEvent.Omitted when !quiet:
+                    output.Line($"({value.Omitted} files not listed: this output fell behind the node; {value.Files}/{value.TotalFiles} files so far)");
+                    break;
                 case TransferEvent.Bytes when !quiet && Environment.TickCount64 - _lastSummary >= 1000:
                     _lastSummary = Environment.TickCount64;
                     var percent = value.TotalBytes > 0 ? 100.0 * value.Bytes / value.TotalBytes : 100.0;
