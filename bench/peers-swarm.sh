@@ -5,7 +5,11 @@
 # its process start until its GET /api/sync lists the file, holds every block and is in step with its peers
 # (converged; polled every 20 ms by bench/time-sync.py). Per peer, E's /api/sync shows the blocks and bytes it received
 # from that peer (proof that all three served), and E's peak RSS (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
-# alternating. Settings: REPS (12), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
+# alternating. Before the timed runs each server serves the whole file once (untimed, to a device paired with it alone):
+# the 1-peer runs all use A, so without it A alone would have every block in its page cache and its serving code
+# compiled, while C and D, which serve a different third in each 3-peer run, read from the disk and compiled as they
+# went (measured: C and D spent 30-50 CPU-ms more per third than A). Settings: REPS (12), BENCH_WORK
+# (/tmp/isg-swarm-bench), SIZE_MIB (256).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
@@ -20,13 +24,14 @@ peers_workspace
 
 # A is the original device; C, D and every E are further devices of the same repository (isg init --join).
 first_device a
-servers=(a c d); fetchers=()
+servers=(a c d); fetchers=(warma warmc warmd)
 for r in $(seq "$REPS"); do fetchers+=("one$r" "three$r"); done
 for n in c d "${fetchers[@]}"; do join_device "$n" a; done
 address_nodes "${servers[@]}" "${fetchers[@]}"
 pair c a; pair d a
 for s in "${servers[@]}"; do for f in "${fetchers[@]}"; do pair "$s" "$f"; done; done
 for s in a c d; do [[ $s == a ]] || pair a "$s"; done
+for s in "${servers[@]}"; do pair "warm$s" "$s"; done
 for r in $(seq "$REPS"); do pair "one$r" a; for s in "${servers[@]}"; do pair "three$r" "$s"; done; done
 
 converged() { status "$1" | jq -e '.files == 1 and .blocksWanted == 0 and .blocksInFlight == 0' >/dev/null 2>&1; }
@@ -53,6 +58,7 @@ fetch() {
   cmp -s "$WORK/src/big.bin" "$WORK/check.bin" || { echo "MISMATCH on $node" >&2; exit 1; }
   rm -f "$WORK/check.bin"
 }
+for s in "${servers[@]}"; do echo "warm-up, ${s^^} serving alone: $(fetch "warm$s" 1)"; done
 one=(); three=(); rows=""
 for r in $(seq "$REPS"); do
   for kind in one three; do
@@ -82,7 +88,8 @@ cat >"$section_file" <<MD
 
 Run of $(date -u '+%Y-%m-%d %H:%M') UTC on $(machine_line 'avx2|gfni|aes'). Nodes A, C and D (\`isg node run\` on
 127.0.0.1, one repository key, redundancy 0) hold one ${SIZE_MIB} MiB file (added on A, fetched by C and D beforehand,
-untimed). A fresh device E, paired with A only or with A, C and D, is started with the default \`--fetch all\` and
+untimed). Each of them then serves the whole file once to a device paired with it alone, untimed, so that all three
+start the runs alike (every block in the page cache, the serving code compiled): the 1-peer runs all use A. A fresh device E, paired with A only or with A, C and D, is started with the default \`--fetch all\` and
 timed from its process start (including the runtime's start, TLS handshakes and the catalogue pull) until its
 \`/api/sync\` lists the file, holds every block and is in step with its peers (one poller process, every 20 ms); the
 file is then read back on E and compared. Every process shares
