@@ -76,7 +76,7 @@ public sealed class ProgressBufferTests
         Assert.Equal(10, read[4].Files);
         Assert.Equal(TransferEvent.FileFailed, read[5].Event);
         Assert.Equal("unreadable", read[5].Detail);
-        // f11 came while the queue was still over its capacity: counted, and reported once the reader caught up.
+        // f11 came while the queue was still over its capacity: counted, and reported when the job completed.
         Assert.Equal(7, read.Count);
         Assert.Equal((TransferEvent.Omitted, 1, 11), (read[6].Event, read[6].Omitted, read[6].Files));
     }
