@@ -6,10 +6,10 @@
 # (converged; polled every 20 ms by bench/time-sync.py). Per peer, E's /api/sync shows the blocks and bytes it received
 # from that peer (proof that all three served), and E's peak RSS (VmHWM) is read at the end. Each repetition uses a new E (a device that holds nothing), 1 peer and 3 peers
 # alternating. Before the timed runs each server serves the whole file once (untimed, to a device paired with it alone):
-# the 1-peer runs all use A, so without it A alone would have every block in its page cache and its serving code
-# compiled, while C and D, which serve a different third in each 3-peer run, read from the disk and compiled as they
-# went (measured: C and D spent 30-50 CPU-ms more per third than A). Settings: REPS (12), BENCH_WORK
-# (/tmp/isg-swarm-bench), SIZE_MIB (256).
+# the 1-peer runs all use A, so without it A alone would have every block in its page cache, while C and D, which serve
+# a different third in each 3-peer run, read from the disk (measured: C and D spent 30-50 CPU-ms more per third than A;
+# the rest of that gap is their serving code, still below the node's tiering threshold; docs/benchmarks.md).
+# Settings: REPS (12), BENCH_WORK (/tmp/isg-swarm-bench), SIZE_MIB (256).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
@@ -89,7 +89,8 @@ cat >"$section_file" <<MD
 Run of $(date -u '+%Y-%m-%d %H:%M') UTC on $(machine_line 'avx2|gfni|aes'). Nodes A, C and D (\`isg node run\` on
 127.0.0.1, one repository key, redundancy 0) hold one ${SIZE_MIB} MiB file (added on A, fetched by C and D beforehand,
 untimed). Each of them then serves the whole file once to a device paired with it alone, untimed, so that all three
-start the runs alike (every block in the page cache, the serving code compiled): the 1-peer runs all use A. A fresh device E, paired with A only or with A, C and D, is started with the default \`--fetch all\` and
+start the runs with every block in the page cache: the 1-peer runs all use A. A fresh device E, paired with A only or
+with A, C and D, is started with the default \`--fetch all\` and
 timed from its process start (including the runtime's start, TLS handshakes and the catalogue pull) until its
 \`/api/sync\` lists the file, holds every block and is in step with its peers (one poller process, every 20 ms); the
 file is then read back on E and compared. Every process shares
