@@ -132,6 +132,9 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             case PullEnded ended:
                 OnPullEnded(ended);
                 break;
+            case RetryPull retry:
+                OnRetryPull(retry.Entry);
+                break;
             default:
                 throw new ArgumentException($"unexpected message {message.GetType().Name}", nameof(message));
         }
@@ -376,16 +379,54 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             Context.Logger.LogDebug("pulled {Count} operations from {Peer}", ended.Applied, entry.Link.Remote.ShortId);
         }
 
-        if (entry.Again && ended.Failure is null)
+        if (ended.Failure is not null)
+        {
+            // Nothing else would pull again before the peer's log grows or its next drift check (a minute's worth
+            // of nothing, and forever for a peer that writes no more): a failed pull is tried again, later each time.
+            ScheduleRetry(entry);
+        }
+        else
+        {
+            entry.Failures = 0;
+            if (entry.Again)
+            {
+                entry.Again = false;
+                var repair = entry.RepairNext;
+                entry.RepairNext = false;
+                StartPull(entry, repair);
+            }
+        }
+
+        ReconsiderDeferred();
+        (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, ReadState()));
+    }
+
+    private void ScheduleRetry(PeerEntry entry)
+    {
+        var delay = options.PullRetryDelay * Math.Pow(2, Math.Min(entry.Failures, 10));
+        entry.Failures++;
+        Context.ScheduleTellOnce(delay < options.DriftInterval ? delay : options.DriftInterval, new RetryPull(entry));
+    }
+
+    // The entry's connection may have been replaced meanwhile (its successor pulled on joining) or a pull started.
+    private void OnRetryPull(PeerEntry entry)
+    {
+        if (!_peers.TryGetValue(entry.Link.Remote, out var current) || !ReferenceEquals(current, entry) || entry.Pulling)
+        {
+            return;
+        }
+
+        if (entry.Again)
         {
             entry.Again = false;
             var repair = entry.RepairNext;
             entry.RepairNext = false;
             StartPull(entry, repair);
         }
-
-        ReconsiderDeferred();
-        (PullCompleted ?? options.PullCompleted)?.Invoke(State(entry, ReadState()));
+        else
+        {
+            Evaluate(entry);
+        }
     }
 
     private SyncStatus Status()
@@ -493,6 +534,8 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         public bool Repaired { get; init; }
     }
 
+    private sealed record RetryPull(PeerEntry Entry) : ISyncCommand;
+
     private sealed class PeerEntry(IPeerLink link)
     {
         public IPeerLink Link { get; } = link;
@@ -508,6 +551,9 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         public bool Again { get; set; }
 
         public bool RepairNext { get; set; }
+
+        // Pulls that failed in a row: each waits twice as long as the one before to be tried again.
+        public int Failures { get; set; }
 
         // A log pull put off while another peer's pull was bringing the same operations (see PullUnlessUnderWay).
         public bool Deferred { get; set; }

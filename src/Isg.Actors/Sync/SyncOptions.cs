@@ -26,6 +26,12 @@ public sealed record SyncOptions
     /// </summary>
     public TimeSpan PullPatience { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after a failed pull (a request that timed out, a catalogue that was busy) it is tried again; doubled
+    /// after each further failure in a row, up to <see cref="DriftInterval"/>.
+    /// </summary>
+    public TimeSpan PullRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often roots are compared with in-step peers to detect drift.</summary>
     public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(30);
 

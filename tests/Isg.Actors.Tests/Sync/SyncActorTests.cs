@@ -67,11 +67,19 @@ public sealed class SyncActorTests : IAsyncLifetime
         // Catalogue operations the answers over this link carried.
         public int OperationsReceived => Volatile.Read(ref _operationsReceived);
 
+        // Requests still to fail as a connection that drops a request does (the peer stays connected).
+        public int FailingRequests;
+
         public Task<PeerFrame> RequestAsync(PeerFrame request, CancellationToken cancellationToken)
         {
             if (request.BodyCase == PeerFrame.BodyOneofCase.MerkleRootRequest)
             {
                 Interlocked.Increment(ref _rootRequests);
+            }
+
+            if (Interlocked.Decrement(ref FailingRequests) >= 0)
+            {
+                return Task.FromException<PeerFrame>(new PeerUnavailableException(to.Device, "the request was lost"));
             }
 
             if (HangRequests)
@@ -278,6 +286,29 @@ public sealed class SyncActorTests : IAsyncLifetime
         b.Sync.Tell(new PeerJoined(new Link(b, a)));
 
         await ExpectOneFileAndInStepAsync(b);
+    }
+
+    [Fact]
+    public async Task Pull_ThatFails_IsTriedAgainWithoutANewSummaryOrTick()
+    {
+        // No ticks or drift checks after the first: a's one summary is all b hears, so only b's retries can bring it.
+        var quiet = new SyncOptions
+        {
+            TickInterval = TimeSpan.FromHours(1),
+            DriftInterval = TimeSpan.FromHours(1),
+            PullRetryDelay = TimeSpan.FromMilliseconds(10),
+        };
+        var a = Open(1, quiet);
+        var b = Open(2, quiet);
+        await AddAsync(a, "retried.txt", 1);
+        var link = new Link(b, a) { FailingRequests = 3 };
+
+        b.Sync.Tell(new PeerJoined(link));
+        b.Sync.Tell(new SummaryReceived(a.Device, a.Responder.Summary()));
+
+        await UntilAsync(b, () => Digest(b).Count == 1);
+        Assert.Equal(Digest(a), Digest(b));
+        Assert.True(link.FailingRequests < 0, "every failing request was made");
     }
 
     [Fact]
