@@ -48,13 +48,14 @@ write_section() {
 # Peer benchmarks (bench/peers*.sh): node NODE is the repository folder $WORK/NODE, driven by the launcher $ISG; the
 # functions below use the caller's WORK and ISG, and the arrays peers_workspace declares.
 
-# peers_workspace: empties $WORK (with $WORK/src for inputs), kills the started nodes and removes $WORK on exit, exports
-# the passphrase and mDNS off, and declares PEER, HTTP, ID (per node: peer port, HTTP port, device id), PID (per
-# started node) and pids (every started node).
+# peers_workspace: empties $WORK (with $WORK/src for inputs), kills the started nodes and removes $WORK on exit, keeping
+# the nodes' logs in $WORK.logs (a run's outlier can be read afterwards), exports the passphrase and mDNS off, and
+# declares PEER, HTTP, ID (per node: peer port, HTTP port, device id), PID (per started node) and pids (every started node).
 peers_workspace() {
   rm -rf "$WORK"; mkdir -p "$WORK/src"
   pids=()
-  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null
+        rm -rf "$WORK.logs"; mkdir -p "$WORK.logs"; cp "$WORK"/*.log "$WORK.logs/" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   export ISG_PASSPHRASE=bench-passphrase ISG_NO_MDNS=1
   declare -gA PEER HTTP ID PID
 }
