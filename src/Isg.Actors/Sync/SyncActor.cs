@@ -381,8 +381,8 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         if (ended.Failure is not null)
         {
-            // Nothing else would pull again before the peer's log grows or its next drift check (a minute's worth
-            // of nothing, and forever for a peer that writes no more): a failed pull is tried again, later each time.
+            // Nothing else would pull again before the peer's log grows or its next drift check resends its summary
+            // (up to 30 s of nothing): a failed pull is tried again, later each time.
             ScheduleRetry(entry);
         }
         else
