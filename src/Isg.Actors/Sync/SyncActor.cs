@@ -390,10 +390,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             entry.Failures = 0;
             if (entry.Again)
             {
-                entry.Again = false;
-                var repair = entry.RepairNext;
-                entry.RepairNext = false;
-                StartPull(entry, repair);
+                PullAgain(entry);
             }
         }
 
@@ -418,15 +415,21 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         if (entry.Again)
         {
-            entry.Again = false;
-            var repair = entry.RepairNext;
-            entry.RepairNext = false;
-            StartPull(entry, repair);
+            PullAgain(entry);
         }
         else
         {
             Evaluate(entry);
         }
+    }
+
+    // The pull asked for while the last one ran (see StartPull), a repair if any of those asks was one.
+    private void PullAgain(PeerEntry entry)
+    {
+        entry.Again = false;
+        var repair = entry.RepairNext;
+        entry.RepairNext = false;
+        StartPull(entry, repair);
     }
 
     private SyncStatus Status()

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Isg.Actors.Transfers;
 
@@ -15,11 +14,9 @@ namespace Isg.Node.Http;
 /// </summary>
 internal sealed class ProgressBuffer(int capacity) : IProgress<TransferProgress>
 {
+    // Not SingleReader: that variant cannot count what it holds, and the count is what bounds it.
     private readonly Channel<TransferProgress> _waiting = Channel.CreateUnbounded<TransferProgress>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-
-    // Reports in the channel: the writer adds, the reader takes away.
-    private int _count;
+        new UnboundedChannelOptions { SingleWriter = true });
 
     // The writer's alone: what was left out since the last report that found room.
     private TransferProgress? _latest;
@@ -29,7 +26,7 @@ internal sealed class ProgressBuffer(int capacity) : IProgress<TransferProgress>
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
     /// <summary>Reports waiting for the reader now.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _waiting.Reader.Count;
 
     /// <summary>True when a report waits (the reader may write on without flushing).</summary>
     public bool HasWaiting => Count > 0;
@@ -52,7 +49,7 @@ internal sealed class ProgressBuffer(int capacity) : IProgress<TransferProgress>
 
         // What was left out comes before anything later, so the reader's counts never go back.
         WriteOmitted();
-        Write(value);
+        _waiting.Writer.TryWrite(value);
     }
 
     /// <summary>Ends the reports: the reader gets what waits (and a count of what was left out), then its enumeration ends.</summary>
@@ -63,28 +60,16 @@ internal sealed class ProgressBuffer(int capacity) : IProgress<TransferProgress>
     }
 
     /// <summary>The reports in order, as they come, until <see cref="Complete"/>.</summary>
-    public async IAsyncEnumerable<TransferProgress> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var report in _waiting.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            Interlocked.Decrement(ref _count);
-            yield return report;
-        }
-    }
+    public IAsyncEnumerable<TransferProgress> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        _waiting.Reader.ReadAllAsync(cancellationToken);
 
     private void WriteOmitted()
     {
         if (_omitted > 0 && _latest is { } latest)
         {
-            Write(latest with { Event = TransferEvent.Omitted, Path = string.Empty, Detail = null, Omitted = _omitted });
+            _waiting.Writer.TryWrite(latest with { Event = TransferEvent.Omitted, Path = string.Empty, Detail = null, Omitted = _omitted });
             _omitted = 0;
             _latest = null;
         }
-    }
-
-    private void Write(TransferProgress report)
-    {
-        Interlocked.Increment(ref _count);
-        _waiting.Writer.TryWrite(report);
     }
 }
