@@ -256,7 +256,9 @@ public sealed class LocalBlockStoreFaultTests(ITestOutputHelper output) : IDispo
         await store.PutAsync(name, new byte[1], CancellationToken.None);
         Directory.CreateDirectory(Path.Combine(_root.Path, name[..2]));
         File.WriteAllText(Path.Combine(_root.Path, name[..2], "README"), "not an object");
-        File.WriteAllText(Path.Combine(_root.Path, name[..2], "ffffffffffffffffffff"), "wrong prefix directory");
+        // A well-formed name filed under another prefix; the prefix must differ from the random name's own.
+        var otherPrefix = name[..2] == "ff" ? "00" : "ff";
+        File.WriteAllText(Path.Combine(_root.Path, name[..2], string.Concat(Enumerable.Repeat(otherPrefix, 10))), "wrong prefix directory");
         Directory.CreateDirectory(_root.Combine("XY"));
         File.WriteAllText(_root.Combine("XY", "xyxyxyxyxyxyxyxyxyxy"), "directory is not a prefix");
 
