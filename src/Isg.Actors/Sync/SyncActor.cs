@@ -150,7 +150,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
             old.Cancel.Dispose();
         }
 
-        var entry = new PeerEntry(link);
+        var entry = new PeerEntry(link, Context.Logger);
         _peers[link.Remote] = entry;
         Send(entry, Summary(withRoot: true));
         PullUnlessUnderWay(entry);
@@ -480,23 +480,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
         }
     }
 
-    private void Send(PeerEntry entry, SyncSummary summary)
-    {
-        var link = entry.Link;
-        var token = entry.Cancel.Token;
-        var logger = Context.Logger;
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await link.SendAsync(new PeerFrame { SyncSummary = summary }, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is PeerUnavailableException or OperationCanceledException)
-            {
-                logger.LogDebug("summary to {Peer} not sent: {Reason}", link.Remote.ShortId, e.Message);
-            }
-        }, CancellationToken.None);
-    }
+    private static void Send(PeerEntry entry, SyncSummary summary) => entry.Summaries.Send(summary);
 
     private void Remember(DeviceId peer, VersionVector vector) =>
         writer.Tell(new MaintainReplica(new ReplicaMaintenance.MemberVector(peer, vector),
@@ -539,11 +523,20 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
     private sealed record RetryPull(PeerEntry Entry) : ISyncCommand;
 
-    private sealed class PeerEntry(IPeerLink link)
+    private sealed class PeerEntry
     {
-        public IPeerLink Link { get; } = link;
+        public PeerEntry(IPeerLink link, ILogger logger)
+        {
+            Link = link;
+            Summaries = new SummarySender(link, logger, Cancel.Token);
+        }
+
+        public IPeerLink Link { get; }
 
         public CancellationTokenSource Cancel { get; } = new();
+
+        // This node's summaries to the peer, in order (see SummarySender).
+        public SummarySender Summaries { get; }
 
         public VersionVector? Theirs { get; set; }
 
