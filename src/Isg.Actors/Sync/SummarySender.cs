@@ -61,6 +61,11 @@ internal sealed class SummarySender(IPeerLink link, ILogger logger, Cancellation
                 // The connection is closing; its successor is sent a summary when it joins.
                 logger.LogDebug("summary to {Peer} not sent: {Reason}", link.Remote.ShortId, e.Message);
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Anything else must not end the loop either, or this peer would get no summary again.
+                logger.LogWarning(e, "summary to {Peer} not sent", link.Remote.ShortId);
+            }
         }
     }
 }

@@ -109,10 +109,12 @@ public sealed class SummarySenderTests
         Assert.Equal(1, link.MostAtOnce);
     }
 
-    [Fact]
-    public async Task Send_ToAClosedConnection_IsDroppedAndLaterSummariesStillGo()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_ThatFails_IsDroppedAndLaterSummariesStillGo(bool unexpected)
     {
-        var link = new ClosedOnceLink();
+        var link = new FailsOnceLink(unexpected);
         var sender = new SummarySender(link, NullLogger.Instance, CancellationToken.None);
 
         sender.Send(Summary(1));
@@ -122,8 +124,8 @@ public sealed class SummarySenderTests
         Assert.Equal(2UL, await link.Delivered.Task.WaitAsync(s_within));
     }
 
-    // Fails its first send as a closed connection does, then delivers.
-    private sealed class ClosedOnceLink : IPeerLink
+    // Fails its first send as a closed connection does (or, unexpected, with another error), then delivers.
+    private sealed class FailsOnceLink(bool unexpected) : IPeerLink
     {
         private int _calls;
 
@@ -140,7 +142,7 @@ public sealed class SummarySenderTests
             if (Interlocked.Increment(ref _calls) == 1)
             {
                 Failed.SetResult();
-                return ValueTask.FromException(new PeerUnavailableException(Remote, "closed"));
+                return ValueTask.FromException(unexpected ? new InvalidOperationException("a bug") : new PeerUnavailableException(Remote, "closed"));
             }
 
             Delivered.TrySetResult(message.SyncSummary.FileCount);
