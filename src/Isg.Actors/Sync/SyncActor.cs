@@ -152,7 +152,7 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
 
         var entry = new PeerEntry(link, Context.Logger);
         _peers[link.Remote] = entry;
-        Send(entry, Summary(withRoot: true));
+        entry.Summaries.Send(Summary(withRoot: true));
         PullUnlessUnderWay(entry);
         if (_summaries.TryGetValue(link.Remote, out var last))
         {
@@ -476,11 +476,9 @@ public sealed class SyncActor(CatalogDatabase catalog, IActorRef<ICatalogCommand
     {
         foreach (var peer in _peers.Values)
         {
-            Send(peer, summary);
+            peer.Summaries.Send(summary);
         }
     }
-
-    private static void Send(PeerEntry entry, SyncSummary summary) => entry.Summaries.Send(summary);
 
     private void Remember(DeviceId peer, VersionVector vector) =>
         writer.Tell(new MaintainReplica(new ReplicaMaintenance.MemberVector(peer, vector),
