@@ -118,7 +118,7 @@ public sealed class CatalogDatabase : IDisposable
     public CatalogReader CreateReader()
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return new CatalogReader(Path, OpenConnection(_readerConnectionString, "PRAGMA query_only = ON;"));
+        return new CatalogReader(Path, OpenConnection(_readerConnectionString, "PRAGMA query_only = ON;"), SchemaVersion);
     }
 
     /// <summary>
@@ -192,6 +192,7 @@ public sealed class CatalogDatabase : IDisposable
     {
         var builder = new SqliteConnectionStringBuilder(_writerConnectionString) { Mode = SqliteOpenMode.ReadWriteCreate };
         using var connection = OpenConnection(builder.ToString(), "PRAGMA synchronous = FULL;");
+        CatalogLeafHashes.Register(connection);
         try
         {
             // The first statement reads the header: a file that is not SQLite fails here with NOTADB.

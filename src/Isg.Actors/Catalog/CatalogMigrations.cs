@@ -373,6 +373,14 @@ public static class CatalogMigrations
         CREATE INDEX blocks_wanted ON blocks (id) WHERE refcount > 0 AND chunk_count = 0;
         """;
 
+    // Existing rows get their hashes from the migrating connection's SQL function (CatalogLeafHashes); CatalogWriter
+    // writes the hash with every new row. The index covers the root's scan in path order.
+    private const string LeafHashesSchema = $"""
+        ALTER TABLE files ADD COLUMN leaf_hash BLOB CHECK (leaf_hash IS NULL OR length(leaf_hash) = 32);
+        UPDATE files SET leaf_hash = {CatalogLeafHashes.SqlFunction}(path, kind, size, mode, mtime_ns, link_target, merkle_root);
+        CREATE INDEX files_leaf_hashes ON files (path, leaf_hash);
+        """;
+
     /// <summary>Every migration in order; element i has version i + 1.</summary>
     public static IReadOnlyList<CatalogMigration> All { get; } =
     [
@@ -386,6 +394,7 @@ public static class CatalogMigrations
         new(8, "peers: paired and cluster devices, their addresses and traffic", PeersSchema),
         new(9, "peers: learned_addresses (where dials to the device succeeded)", LearnedAddressesSchema),
         new(10, "wanted blocks: blocks.chunk_count kept by triggers, partial index of blocks referenced but stored nowhere", WantedBlocksSchema),
+        new(CatalogLeafHashes.SchemaVersion, "leaf hashes: files.leaf_hash (each entry's catalogue tree hash), indexed with the path for the root's scan", LeafHashesSchema),
     ];
 
     /// <summary>The schema version this code writes: the last migration's number.</summary>

@@ -72,13 +72,15 @@ public sealed partial class CatalogReader : IDisposable
     // files and reading each one's blocks) get a second command instead of clobbering the first.
     private readonly Dictionary<string, Stack<SqliteCommand>> _idle = new(StringComparer.Ordinal);
     private readonly byte[] _idBuffer = new byte[Hash256.Length];
+    private readonly bool _hasLeafHashes;
     private Snapshot? _snapshot;
     private bool _disposed;
 
-    internal CatalogReader(string path, SqliteConnection connection)
+    internal CatalogReader(string path, SqliteConnection connection, int schemaVersion)
     {
         _path = path;
         _connection = connection;
+        _hasLeafHashes = schemaVersion >= CatalogLeafHashes.SchemaVersion;
     }
 
     /// <summary>The entry at exactly <paramref name="path"/>, or null.</summary>

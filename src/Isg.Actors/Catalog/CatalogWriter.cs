@@ -31,6 +31,7 @@ public sealed partial class CatalogWriter : IDisposable
     private readonly SqliteStatement _deleteManifest;
     private readonly SqliteStatement _deleteFile;
     private readonly SqliteStatement _insertFile;
+    private readonly bool _writesLeafHashes;
     private readonly SqliteStatement _insertManifest;
     private readonly SqliteStatement _insertFileBlock;
     private readonly SqliteStatement _readReleased;
@@ -76,10 +77,18 @@ public sealed partial class CatalogWriter : IDisposable
         _deleteFileBlocks = Prepare("DELETE FROM file_blocks WHERE file_id = ?1");
         _deleteManifest = Prepare("DELETE FROM file_manifests WHERE file_id = ?1");
         _deleteFile = Prepare("DELETE FROM files WHERE id = ?1");
-        _insertFile = Prepare("""
-            INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """);
+        // Schema v11 keeps each entry's tree hash (CatalogLeafHashes). A catalogue opened at an older version (tests of
+        // the migrations do that) gets rows without it, which the root then hashes from their columns.
+        _writesLeafHashes = database.SchemaVersion >= CatalogLeafHashes.SchemaVersion;
+        _insertFile = Prepare(_writesLeafHashes
+            ? """
+              INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at, leaf_hash)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+              """
+            : """
+              INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+              """);
         _insertManifest = Prepare("INSERT INTO file_manifests (file_id, manifest) VALUES (?1, ?2)");
         // Inserting fires the reference trigger, which increments the block's refcount.
         _insertFileBlock = Prepare("INSERT INTO file_blocks (file_id, seq, block_id, \"offset\", length) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -435,6 +444,13 @@ public sealed partial class CatalogWriter : IDisposable
         _insertFile.Bind(7, hash);
         _insertFile.Bind(8, file.Blocks.Count);
         _insertFile.Bind(9, now);
+        if (_writesLeafHashes)
+        {
+            Span<byte> leafHash = stackalloc byte[Hash256.Length];
+            CatalogLeafHashes.Compute(file.Path, file.Kind, file.Size, file.Mode, file.MtimeUnixNs, file.LinkTarget, file.MerkleRoot).WriteTo(leafHash);
+            _insertFile.Bind(10, leafHash);
+        }
+
         _insertFile.Execute();
         var fileId = SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
 

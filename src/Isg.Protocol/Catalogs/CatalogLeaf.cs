@@ -47,6 +47,12 @@ public readonly record struct CatalogLeaf(string Path, byte Kind, long Size, int
         return bytes;
     }
 
+    /// <summary>
+    /// The hash this entry enters a catalogue Merkle tree with: <see cref="Merkle.MerkleTree.HashLeaf"/> of
+    /// <see cref="ComputeHash"/> (see <see cref="Merkle.MerkleTreeBuilder.AppendHashedLeaf"/>).
+    /// </summary>
+    public Hash256 ComputeTreeHash() => Merkle.MerkleTree.HashLeaf(ComputeHash());
+
     /// <summary>SHA-256 of the canonical encoding: the leaf value for a catalogue Merkle tree.</summary>
     public Hash256 ComputeHash()
     {

@@ -16,14 +16,20 @@ public sealed class MerkleTreeBuilder
     public int Count { get; private set; }
 
     /// <summary>Appends the next leaf (hashed with the 0x00 leaf prefix). Amortised O(1) hashes.</summary>
-    public void Append(Hash256 leaf)
+    public void Append(Hash256 leaf) => AppendHashedLeaf(MerkleTree.HashLeaf(leaf));
+
+    /// <summary>
+    /// Appends the next leaf given as its node hash, <see cref="MerkleTree.HashLeaf"/> of the leaf: for callers that
+    /// keep leaves hashed, so that a tree over them costs one hash per leaf instead of two.
+    /// </summary>
+    public void AppendHashedLeaf(Hash256 hashedLeaf)
     {
         if (Count == int.MaxValue)
         {
             throw new InvalidOperationException($"a Merkle tree holds at most {int.MaxValue} leaves");
         }
 
-        var hash = MerkleTree.HashLeaf(leaf);
+        var hash = hashedLeaf;
         // Each trailing one bit of Count is a complete subtree of the same size as the one just finished: merge them.
         for (var n = Count; (n & 1) == 1; n >>= 1)
         {

@@ -36,6 +36,13 @@ public sealed class CatalogLeafTests
     }
 
     [Fact]
+    public void ComputeTreeHash_Sample_IsTheLeafHashWithTheLeafPrefix()
+    {
+        // SHA-256(0x00 || the golden leaf hash above), computed independently (Python hashlib).
+        Assert.Equal("745e293a27cbe24db7e22befe8193931e958f6c2ba4d5970069630f0c0218450", s_sample.ComputeTreeHash().ToHex());
+    }
+
+    [Fact]
     public void ComputeHash_AnyFieldChanged_Differs()
     {
         CatalogLeaf[] variants =

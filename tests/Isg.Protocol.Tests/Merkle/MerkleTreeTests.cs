@@ -51,6 +51,18 @@ public sealed class MerkleTreeTests
     }
 
     [Fact]
+    public void Builder_HashedLeaves_SameRootAsLeaves()
+    {
+        var leaves = Leaves(37);
+        var builder = new MerkleTreeBuilder();
+        for (var n = 1; n <= leaves.Length; n++)
+        {
+            builder.AppendHashedLeaf(MerkleTree.HashLeaf(leaves[n - 1]));
+            Assert.Equal(MerkleTree.ComputeRoot(leaves.AsSpan(0, n)), builder.ComputeRoot());
+        }
+    }
+
+    [Fact]
     public void Builder_Clear_StartsOver()
     {
         var builder = new MerkleTreeBuilder();
