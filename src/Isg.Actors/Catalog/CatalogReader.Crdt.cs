@@ -114,7 +114,8 @@ public sealed partial class CatalogReader
     public CatalogDigest ComputeCatalogDigest(string start, string? end)
     {
         ArgumentNullException.ThrowIfNull(start);
-        return (_hasLeafHashes ? ComputeDigestFromLeafHashes(start, end) : null) ?? ComputeDigestFromEntries(start, end);
+        return (_hasLeafHashes ? ComputeDigest(CatalogLeafHashesSql, start, end, StoredTreeHash) : null)
+            ?? ComputeDigest(CatalogEntriesSql, start, end, EntryTreeHash)!.Value;
     }
 
     /// <summary>The statement behind <see cref="ComputeCatalogDigest"/>: each entry's stored tree hash in path order (tests read its plan).</summary>
@@ -124,56 +125,54 @@ public sealed partial class CatalogReader
         ORDER BY path
         """;
 
-    // From files.leaf_hash (see CatalogLeafHashes): one hash per entry. Null when a row lacks its hash (written by other
-    // code than CatalogWriter, or by a writer on an older schema in the migration tests); then every entry is hashed.
-    private CatalogDigest? ComputeDigestFromLeafHashes(string start, string? end) => Run<CatalogDigest?>(CatalogLeafHashesSql, 2, command =>
-    {
-        command.Parameters[0].Value = start;
-        command.Parameters[1].Value = (object?)end ?? DBNull.Value;
-        using var reader = command.ExecuteReader();
-        var merkle = new MerkleTreeBuilder();
-        long count = 0;
-        var hash = new byte[Hash256.Length];
-        while (reader.Read())
-        {
-            if (reader.IsDBNull(0))
-            {
-                return null;
-            }
+    // The entries themselves, for a catalogue whose rows lack their stored hashes.
+    private const string CatalogEntriesSql = """
+        SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files
+        WHERE path >= $p0 AND ($p1 IS NULL OR path < $p1)
+        ORDER BY path
+        """;
 
-            reader.GetBytes(0, 0, hash, 0, hash.Length);
-            merkle.AppendHashedLeaf(Hash256.FromBytes(hash));
-            count++;
-        }
-
-        return new CatalogDigest(merkle.ComputeRoot(), count);
-    });
-
-    private CatalogDigest ComputeDigestFromEntries(string start, string? end)
-    {
-        return Run("""
-            SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files
-            WHERE path >= $p0 AND ($p1 IS NULL OR path < $p1)
-            ORDER BY path
-            """, 2, command =>
+    // The root over the tree hash `treeHash` reads from each row of `sql` (paths in [start, end), in order), or null when
+    // it reads none from some row. `scratch` is a 32-byte buffer for the row's blob.
+    private CatalogDigest? ComputeDigest(string sql, string start, string? end, Func<SqliteDataReader, byte[], Hash256?> treeHash) =>
+        Run<CatalogDigest?>(sql, 2, command =>
         {
             command.Parameters[0].Value = start;
             command.Parameters[1].Value = (object?)end ?? DBNull.Value;
             using var reader = command.ExecuteReader();
             var merkle = new MerkleTreeBuilder();
-            long count = 0;
-            var hash = new byte[Hash256.Length];
+            var scratch = new byte[Hash256.Length];
             while (reader.Read())
             {
-                reader.GetBytes(6, 0, hash, 0, hash.Length);
-                var leaf = new CatalogLeaf(reader.GetString(0), (byte)reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5), Hash256.FromBytes(hash));
-                merkle.Append(leaf.ComputeHash());
-                count++;
+                if (treeHash(reader, scratch) is not { } hash)
+                {
+                    return null;
+                }
+
+                merkle.AppendHashedLeaf(hash);
             }
 
-            return new CatalogDigest(merkle.ComputeRoot(), count);
+            return new CatalogDigest(merkle.ComputeRoot(), merkle.Count);
         });
+
+    // files.leaf_hash (see CatalogLeafHashes). Null for a row without it (written by other code than CatalogWriter, or
+    // by a writer on an older schema in the migration tests): then the root is made from the entries instead.
+    private static Hash256? StoredTreeHash(SqliteDataReader row, byte[] scratch)
+    {
+        if (row.IsDBNull(0))
+        {
+            return null;
+        }
+
+        row.GetBytes(0, 0, scratch, 0, scratch.Length);
+        return Hash256.FromBytes(scratch);
+    }
+
+    private static Hash256? EntryTreeHash(SqliteDataReader row, byte[] scratch)
+    {
+        row.GetBytes(6, 0, scratch, 0, scratch.Length);
+        return CatalogLeafHashes.Compute(row.GetString(0), (FileKind)row.GetInt32(1), row.GetInt64(2), row.GetInt32(3), row.GetInt64(4),
+            row.IsDBNull(5) ? null : row.GetString(5), Hash256.FromBytes(scratch));
     }
 
     // A block row `b` that entries need and that no backend here stores: what peers are asked for. The terms of the
