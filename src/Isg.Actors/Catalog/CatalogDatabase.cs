@@ -138,6 +138,10 @@ public sealed class CatalogDatabase : IDisposable
             try
             {
                 CollectProblems(connection, problems);
+                if (SchemaVersion >= CatalogLeafHashes.SchemaVersion)
+                {
+                    CollectLeafHashProblems(connection, problems);
+                }
             }
             finally
             {
@@ -388,6 +392,19 @@ public sealed class CatalogDatabase : IDisposable
             problems);
 
         CollectStripeProblems(connection, problems);
+    }
+
+    // A stored leaf hash must be what its row's columns hash to (a NULL one is not wrong: the root hashes that row).
+    private static void CollectLeafHashProblems(SqliteConnection connection, List<CatalogProblem> problems)
+    {
+        CatalogLeafHashes.Register(connection);
+        Query(connection, $"""
+            SELECT id, path FROM files
+            WHERE leaf_hash IS NOT NULL AND leaf_hash IS NOT {CatalogLeafHashes.SqlCall}
+            LIMIT {MaxProblemsPerCheck}
+            """, r => new CatalogProblem(CatalogProblemKind.LeafHashMismatch,
+                $"file {r.GetInt64(0)} '{r.GetString(1)}' has a stored leaf hash that is not its entry's (the catalogue root would disagree with peers')"),
+            problems);
     }
 
     // Every stripe has k data blocks numbered 0..k-1 and m parity chunks numbered k..k+m-1 (a parity shard may have

@@ -18,6 +18,9 @@ internal static class CatalogLeafHashes
     /// <summary>The SQL function the v11 migration fills existing rows with (registered on the migrating connection only).</summary>
     public const string SqlFunction = "isg_catalog_leaf_hash";
 
+    /// <summary><see cref="SqlFunction"/> applied to a files row's columns, for use in SQL over files.</summary>
+    public const string SqlCall = SqlFunction + "(path, kind, size, mode, mtime_ns, link_target, merkle_root)";
+
     /// <summary>The tree hash of the entry a files row holds.</summary>
     public static Hash256 Compute(string path, FileKind kind, long size, int mode, long mtimeUnixNs, string? linkTarget, Hash256 merkleRoot) =>
         new CatalogLeaf(path, (byte)kind, size, mode, mtimeUnixNs, linkTarget, merkleRoot).ComputeTreeHash();

@@ -377,7 +377,7 @@ public static class CatalogMigrations
     // writes the hash with every new row. The index covers the root's scan in path order.
     private const string LeafHashesSchema = $"""
         ALTER TABLE files ADD COLUMN leaf_hash BLOB CHECK (leaf_hash IS NULL OR length(leaf_hash) = 32);
-        UPDATE files SET leaf_hash = {CatalogLeafHashes.SqlFunction}(path, kind, size, mode, mtime_ns, link_target, merkle_root);
+        UPDATE files SET leaf_hash = {CatalogLeafHashes.SqlCall};
         CREATE INDEX files_leaf_hashes ON files (path, leaf_hash);
         """;
 

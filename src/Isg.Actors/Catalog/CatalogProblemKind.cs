@@ -35,4 +35,10 @@ public enum CatalogProblemKind
 
     /// <summary>A block's chunk_count differs from the number of chunks rows naming it (so the wanted list would be wrong).</summary>
     ChunkCountMismatch,
+
+    /// <summary>
+    /// A file's stored leaf hash (files.leaf_hash) is not the tree hash of its entry: the catalogue's root would then
+    /// differ from its peers' over identical entries. A repair pass rewrites it (<see cref="CatalogWriter.RewriteLeafHashes"/>).
+    /// </summary>
+    LeafHashMismatch,
 }

@@ -236,4 +236,19 @@ public sealed partial class CatalogReader
         reader.GetInt32(5) == 1,
         reader.IsDBNull(6) ? null : reader.GetInt64(6),
         reader.IsDBNull(7) ? -1 : reader.GetInt32(7));
+
+    /// <summary>
+    /// How many entries have a stored leaf hash that is not their tree hash, or none (both are what
+    /// <see cref="CatalogWriter.RewriteLeafHashes"/> rewrites). Reads every entry; 0 below schema v11.
+    /// </summary>
+    public long CountStaleLeafHashes()
+    {
+        if (!_hasLeafHashes)
+        {
+            return 0;
+        }
+
+        CatalogLeafHashes.Register(_connection);
+        return _connection.ScalarInt64($"SELECT count(*) FROM files WHERE leaf_hash IS NOT {CatalogLeafHashes.SqlCall}");
+    }
 }

@@ -85,6 +85,11 @@ public sealed partial class CatalogWriter
                 _deleteConfig.Execute();
             }
 
+            if (record.RewriteLeafHashes)
+            {
+                RewriteStaleLeafHashes();
+            }
+
             if (record.LastPass is { } lastPass)
             {
                 _setConfig.Bind(1, LastPassKey);

@@ -18,4 +18,7 @@ public sealed record ScrubRecord(
 {
     /// <summary>New stripes over already stored, unprotected blocks; recorded like <see cref="CommitFiles.Stripes"/>.</summary>
     public IReadOnlyList<SealedStripe> Stripes { get; init; } = [];
+
+    /// <summary>Also rewrite every stored leaf hash that is not its entry's (<see cref="CatalogWriter.RewriteLeafHashes"/>).</summary>
+    public bool RewriteLeafHashes { get; init; }
 }

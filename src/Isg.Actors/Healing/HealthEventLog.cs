@@ -48,7 +48,7 @@ public sealed class HealthEventLog(ILogger logger, TimeProvider time, int capaci
         var level = kind switch
         {
             HealthEventKind.StripeLost => LogLevel.Error,
-            HealthEventKind.ShardMissing or HealthEventKind.ShardCorrupt => LogLevel.Warning,
+            HealthEventKind.ShardMissing or HealthEventKind.ShardCorrupt or HealthEventKind.LeafHashesRewritten => LogLevel.Warning,
             _ => LogLevel.Information,
         };
         logger.Log(level, "health {Kind} #{Sequence}: {Message}", kind, added.Sequence, message);

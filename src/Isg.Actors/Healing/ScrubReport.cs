@@ -21,6 +21,9 @@ public sealed record ScrubReport(
     /// <summary>Referenced blocks that were in no stripe and that this (repair) pass striped with parity.</summary>
     public int Protected { get; init; }
 
+    /// <summary>Catalogue entries whose stored leaf hash this (repair) pass found wrong and rewrote.</summary>
+    public long LeafHashesRewritten { get; init; }
+
     /// <summary>True when every shard verified.</summary>
     public bool Healthy => Bad.Count == 0 && Unreachable == 0;
 

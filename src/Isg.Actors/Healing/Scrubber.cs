@@ -121,6 +121,7 @@ public sealed class Scrubber
             if (request.Repair && whole)
             {
                 pass.Protected = await ProtectAsync(cancellationToken).ConfigureAwait(false);
+                pass.LeafHashesRewritten = await RewriteLeafHashesAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var finished = _time.GetUtcNow();
@@ -316,6 +317,27 @@ public sealed class Scrubber
         }
 
         return protectedBlocks;
+    }
+
+    // Stored leaf hashes are derived from their rows; a wrong one would keep this node's catalogue root apart from its
+    // peers' over identical entries (sync would repair the range forever). Counted first, so a healthy catalogue costs
+    // one read and no write.
+    private async Task<long> RewriteLeafHashesAsync(CancellationToken cancellationToken)
+    {
+        long stale;
+        using (var reader = _repository.Catalog.CreateReader())
+        {
+            stale = reader.CountStaleLeafHashes();
+        }
+
+        if (stale > 0)
+        {
+            await _record(new ScrubRecord([], [], [], null) { RewriteLeafHashes = true }, cancellationToken).ConfigureAwait(false);
+            _events.Add(HealthEventKind.LeafHashesRewritten, System.FormattableString.Invariant(
+                $"rewrote {stale} catalogue entries' stored leaf hashes that did not match their entries"));
+        }
+
+        return stale;
     }
 
     // Records the stripes sealed so far once their parity is durable, and empties the list. Returns their data blocks.
@@ -587,6 +609,8 @@ public sealed class Scrubber
 
         public int Protected { get; set; }
 
+        public long LeafHashesRewritten { get; set; }
+
         public List<ScrubFinding> Bad { get; } = [];
 
         public List<ScrubFinding> Repaired { get; } = [];
@@ -606,6 +630,6 @@ public sealed class Scrubber
             progress?.Report(new TransferProgress(TransferEvent.Bytes, string.Empty, Bytes, TotalBytes, (int)Shards, (int)TotalShards));
 
         public ScrubReport ToReport(DateTimeOffset started, TimeSpan duration) =>
-            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unrepaired, Unreachable) { Protected = Protected };
+            new(started, duration, Shards, Bytes, Bad, Repaired, Lost, Unrepaired, Unreachable) { Protected = Protected, LeafHashesRewritten = LeafHashesRewritten };
     }
 }

@@ -57,6 +57,7 @@ public static class HealthJson
             lost = report.Lost.Select(Finding),
             lostFiles = report.LostFiles,
             protectedBlocks = report.Protected,
+            leafHashesRewritten = report.LeafHashesRewritten,
         };
     }
 

@@ -71,6 +71,43 @@ public sealed class CatalogLeafHashesTests : IDisposable
     }
 
     [Fact]
+    public void IntegrityCheck_StoredHashNotTheEntrys_IsReported_AndRewriteLeafHashesPutsItRight()
+    {
+        using var database = OpenNew(_directory);
+        Fill(database);
+        var expected = Expected(database, string.Empty, null);
+        Assert.DoesNotContain(database.IntegrityCheck(), p => p.Kind == CatalogProblemKind.LeafHashMismatch);
+
+        // 'c' holds another entry's hash: the root read from the stored hashes is wrong now.
+        Execute(database, "UPDATE files SET leaf_hash = (SELECT leaf_hash FROM files WHERE path = 'a.txt') WHERE path = 'c'");
+        using (var reader = database.CreateReader())
+        {
+            Assert.NotEqual(expected.Root, reader.ComputeCatalogDigest(string.Empty, null).Root);
+        }
+
+        // A missing hash is not a mismatch (the root hashes that row), but a rewrite fills it too.
+        Execute(database, "UPDATE files SET leaf_hash = NULL WHERE path = 'b/1.txt'");
+        var problem = Assert.Single(database.IntegrityCheck(), p => p.Kind == CatalogProblemKind.LeafHashMismatch);
+        Assert.Contains("'c'", problem.Message, StringComparison.Ordinal);
+        using (var reader = database.CreateReader())
+        {
+            Assert.Equal(2, reader.CountStaleLeafHashes());
+        }
+
+        using (var writer = database.CreateWriter())
+        {
+            Assert.Equal(2, writer.RewriteLeafHashes());
+            Assert.Equal(0, writer.RewriteLeafHashes());
+        }
+
+        using var repaired = database.CreateReader();
+        Assert.Equal(0, repaired.CountStaleLeafHashes());
+        Assert.Equal(0, Scalar(database, "SELECT count(*) FROM files WHERE leaf_hash IS NULL"));
+        Assert.Equal(expected, repaired.ComputeCatalogDigest(string.Empty, null));
+        Assert.DoesNotContain(database.IntegrityCheck(), p => p.Kind == CatalogProblemKind.LeafHashMismatch);
+    }
+
+    [Fact]
     public void CatalogLeafHashesStatement_ReadsTheCoveringIndex_NotTheTable()
     {
         using var database = OpenNew(_directory);

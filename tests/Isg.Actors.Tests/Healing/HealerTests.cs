@@ -187,6 +187,42 @@ public sealed class HealerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScrubAsync_RepairPass_RewritesAStoredLeafHashThatIsNotItsEntrys()
+    {
+        await StartWithFilesAsync();
+        var catalog = Node.Repository.Catalog;
+        Isg.Protocol.Hashing.Hash256 root;
+        using (var reader = catalog.CreateReader())
+        {
+            root = reader.ComputeCatalogDigest(string.Empty, null).Root;
+        }
+
+        // One entry's stored leaf hash damaged behind the node's back (what a bug or a bad disk could leave).
+        using (var connection = Isg.Actors.Tests.Catalog.CatalogTestData.Raw(catalog))
+        using (var damage = connection.CreateCommand())
+        {
+            damage.CommandText = "UPDATE files SET leaf_hash = zeroblob(32) WHERE path = (SELECT min(path) FROM files)";
+            Assert.Equal(1, damage.ExecuteNonQuery());
+        }
+
+        Assert.Contains(catalog.IntegrityCheck(), p => p.Kind == CatalogProblemKind.LeafHashMismatch);
+        var verify = await ScrubAsync(new ScrubRequest());
+        Assert.Equal(0, verify.LeafHashesRewritten);
+
+        var repair = await ScrubAsync(new ScrubRequest(Repair: true));
+
+        Assert.Equal(1, repair.LeafHashesRewritten);
+        Assert.DoesNotContain(catalog.IntegrityCheck(), p => p.Kind == CatalogProblemKind.LeafHashMismatch);
+        using (var reader = catalog.CreateReader())
+        {
+            Assert.Equal(root, reader.ComputeCatalogDigest(string.Empty, null).Root);
+        }
+
+        var again = await ScrubAsync(new ScrubRequest(Repair: true));
+        Assert.Equal(0, again.LeafHashesRewritten);
+    }
+
+    [Fact]
     public async Task HealerActor_StartedWithAStoredCursor_ResumesThatPassAtOnce()
     {
         await StartWithFilesAsync();

@@ -41,7 +41,7 @@ public static class ScrubRendering
         }
 
         output.Line(FormattableString.Invariant(
-            $"{verb} {report.Shards:N0} shards ({ByteSize.Format(report.Bytes)}) in {report.Duration.TotalSeconds:0.00} s: {report.Bad.Count} bad, {report.Repaired.Count} repaired, {report.Lost.Count} lost{(report.Unreachable > 0 ? $", {report.Unreachable} unreadable" : string.Empty)}{(report.Protected > 0 ? $", {report.Protected} unprotected blocks put into stripes" : string.Empty)}"));
+            $"{verb} {report.Shards:N0} shards ({ByteSize.Format(report.Bytes)}) in {report.Duration.TotalSeconds:0.00} s: {report.Bad.Count} bad, {report.Repaired.Count} repaired, {report.Lost.Count} lost{(report.Unreachable > 0 ? $", {report.Unreachable} unreadable" : string.Empty)}{(report.Protected > 0 ? $", {report.Protected} unprotected blocks put into stripes" : string.Empty)}{(report.LeafHashesRewritten > 0 ? $", {report.LeafHashesRewritten} catalogue leaf hashes rewritten" : string.Empty)}"));
     }
 
     private static string Files(IReadOnlyList<string> files) => files.Count == 0 ? "none" : string.Join(", ", files);
