@@ -17,6 +17,6 @@ public enum HealthEventKind
     StripeLost,
     /// <summary>A repair pass put referenced blocks that were in no stripe into new stripes with parity.</summary>
     BlocksProtected,
-    /// <summary>A repair pass rewrote catalogue entries' stored leaf hashes that did not match their entries.</summary>
+    /// <summary>A repair pass rewrote catalogue entries' stored leaf hashes that were missing or did not match their entries.</summary>
     LeafHashesRewritten,
 }

@@ -21,7 +21,7 @@ public sealed record ScrubReport(
     /// <summary>Referenced blocks that were in no stripe and that this (repair) pass striped with parity.</summary>
     public int Protected { get; init; }
 
-    /// <summary>Catalogue entries whose stored leaf hash this (repair) pass found wrong and rewrote.</summary>
+    /// <summary>Catalogue entries whose stored leaf hash this (repair) pass found missing or wrong, and rewrote.</summary>
     public long LeafHashesRewritten { get; init; }
 
     /// <summary>True when every shard verified.</summary>

@@ -334,7 +334,7 @@ public sealed class Scrubber
         {
             await _record(new ScrubRecord([], [], [], null) { RewriteLeafHashes = true }, cancellationToken).ConfigureAwait(false);
             _events.Add(HealthEventKind.LeafHashesRewritten, System.FormattableString.Invariant(
-                $"rewrote {stale} catalogue entries' stored leaf hashes that did not match their entries"));
+                $"rewrote {stale} catalogue entries' stored leaf hashes that were missing or did not match their entries"));
         }
 
         return stale;
