@@ -48,16 +48,18 @@ public sealed partial class CatalogWriter
             long size = 0;
             try
             {
-                while (statements.Leaves.Step())
+                var leaves = statements.Leaves;
+                while (leaves.Step())
                 {
-                    var leaf = new CatalogLeaf(statements.Leaves.Text(0), (byte)statements.Leaves.Int32(1), statements.Leaves.Int64(2),
-                        statements.Leaves.Int32(3), statements.Leaves.Int64(4),
-                        statements.Leaves.IsNull(5) ? null : statements.Leaves.Text(5), Hash256.FromBytes(statements.Leaves.Blob(6)));
-                    merkle.Append(leaf.ComputeHash());
+                    // The entry's stored tree hash where the row has one (schema v11), else hashed from its columns.
+                    merkle.AppendHashedLeaf(statements.HasLeafHashes && !leaves.IsNull(7)
+                        ? Hash256.FromBytes(leaves.Blob(7))
+                        : new CatalogLeaf(leaves.Text(0), (byte)leaves.Int32(1), leaves.Int64(2), leaves.Int32(3), leaves.Int64(4),
+                            leaves.IsNull(5) ? null : leaves.Text(5), Hash256.FromBytes(leaves.Blob(6))).ComputeTreeHash());
                     files++;
-                    if (leaf.Kind == (byte)FileKind.File)
+                    if (leaves.Int32(1) == (int)FileKind.File)
                     {
-                        size += leaf.Size;
+                        size += leaves.Int64(2);
                     }
                 }
             }
@@ -174,8 +176,12 @@ public sealed partial class CatalogWriter
 
         public SqliteStatement Newest { get; } = writer.Prepare("SELECT max(id) FROM snapshots");
 
-        public SqliteStatement Leaves { get; } = writer.Prepare(
-            "SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files ORDER BY path");
+        public bool HasLeafHashes { get; } = writer._database.SchemaVersion >= CatalogLeafHashes.SchemaVersion;
+
+        // In path order, the order of the catalogue's Merkle leaves; with each entry's stored tree hash from v11 on.
+        public SqliteStatement Leaves { get; } = writer.Prepare(writer._database.SchemaVersion >= CatalogLeafHashes.SchemaVersion
+            ? "SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root, leaf_hash FROM files ORDER BY path"
+            : "SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files ORDER BY path");
 
         public SqliteStatement Insert { get; } = writer.Prepare("""
             INSERT INTO snapshots (name, root, parent, created_at, file_count, total_size, block_count)

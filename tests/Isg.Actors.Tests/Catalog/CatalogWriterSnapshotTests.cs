@@ -71,6 +71,28 @@ public sealed class CatalogWriterSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void CreateSnapshot_Root_FromStoredLeafHashes_IsTheCataloguesRoot_AndWithoutThemTheSame()
+    {
+        Populate();
+        CatalogDigest digest;
+        using (var reader = _catalog.Database.CreateReader())
+        {
+            digest = reader.ComputeCatalogDigest(string.Empty, null);
+        }
+
+        var stored = _catalog.Writer.CreateSnapshot("stored");
+        Execute(_catalog.Database, "UPDATE files SET leaf_hash = NULL WHERE path = 'b'");
+        var hashed = _catalog.Writer.CreateSnapshot("one hashed from its columns");
+        Execute(_catalog.Database, "UPDATE files SET leaf_hash = zeroblob(32) WHERE path = 'a.txt'");
+        var damaged = _catalog.Writer.CreateSnapshot("read from a damaged hash");
+
+        Assert.Equal(digest.Root, stored.Root);
+        Assert.Equal(digest.Root, hashed.Root);
+        Assert.Equal((3, 4000L), (stored.FileCount, stored.TotalSize));
+        Assert.NotEqual(digest.Root, damaged.Root); // the stored hash is what it reads: IntegrityCheck and repair guard it
+    }
+
+    [Fact]
     public void CreateSnapshot_SecondSnapshot_HasTheNewestAsParent()
     {
         Populate();
