@@ -76,11 +76,11 @@ public sealed partial class CatalogReader : IDisposable
     private Snapshot? _snapshot;
     private bool _disposed;
 
-    internal CatalogReader(string path, SqliteConnection connection, int schemaVersion)
+    internal CatalogReader(string path, SqliteConnection connection, bool hasLeafHashes)
     {
         _path = path;
         _connection = connection;
-        _hasLeafHashes = schemaVersion >= CatalogLeafHashes.SchemaVersion;
+        _hasLeafHashes = hasLeafHashes;
     }
 
     /// <summary>The entry at exactly <paramref name="path"/>, or null.</summary>

@@ -13,7 +13,7 @@ public sealed partial class CatalogWriter
     // Inside the caller's transaction.
     private int RewriteStaleLeafHashes()
     {
-        if (_database.SchemaVersion < CatalogLeafHashes.SchemaVersion)
+        if (!_database.HasLeafHashes)
         {
             return 0;
         }

@@ -1,4 +1,3 @@
-using Isg.Protocol.Catalogs;
 using Isg.Protocol.Hashing;
 using Isg.Protocol.Merkle;
 
@@ -44,7 +43,6 @@ public sealed partial class CatalogWriter
             statements.Newest.Reset();
 
             var merkle = new MerkleTreeBuilder();
-            long files = 0;
             long size = 0;
             try
             {
@@ -52,11 +50,10 @@ public sealed partial class CatalogWriter
                 while (leaves.Step())
                 {
                     // The entry's stored tree hash where the row has one (schema v11), else hashed from its columns.
-                    merkle.AppendHashedLeaf(statements.HasLeafHashes && !leaves.IsNull(7)
+                    merkle.AppendHashedLeaf(_database.HasLeafHashes && !leaves.IsNull(7)
                         ? Hash256.FromBytes(leaves.Blob(7))
-                        : new CatalogLeaf(leaves.Text(0), (byte)leaves.Int32(1), leaves.Int64(2), leaves.Int32(3), leaves.Int64(4),
-                            leaves.IsNull(5) ? null : leaves.Text(5), Hash256.FromBytes(leaves.Blob(6))).ComputeTreeHash());
-                    files++;
+                        : CatalogLeafHashes.Compute(leaves.Text(0), (FileKind)leaves.Int32(1), leaves.Int64(2), leaves.Int32(3), leaves.Int64(4),
+                            leaves.IsNull(5) ? null : leaves.Text(5), Hash256.FromBytes(leaves.Blob(6))));
                     if (leaves.Int32(1) == (int)FileKind.File)
                     {
                         size += leaves.Int64(2);
@@ -85,6 +82,7 @@ public sealed partial class CatalogWriter
             }
 
             insert.Bind(4, now);
+            var files = (long)merkle.Count;
             insert.Bind(5, files);
             insert.Bind(6, size);
             insert.Execute();
@@ -176,12 +174,9 @@ public sealed partial class CatalogWriter
 
         public SqliteStatement Newest { get; } = writer.Prepare("SELECT max(id) FROM snapshots");
 
-        public bool HasLeafHashes { get; } = writer._database.SchemaVersion >= CatalogLeafHashes.SchemaVersion;
-
         // In path order, the order of the catalogue's Merkle leaves; with each entry's stored tree hash from v11 on.
-        public SqliteStatement Leaves { get; } = writer.Prepare(writer._database.SchemaVersion >= CatalogLeafHashes.SchemaVersion
-            ? "SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root, leaf_hash FROM files ORDER BY path"
-            : "SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root FROM files ORDER BY path");
+        public SqliteStatement Leaves { get; } = writer.Prepare(
+            $"SELECT path, kind, size, mode, mtime_ns, link_target, merkle_root{(writer._database.HasLeafHashes ? ", leaf_hash" : "")} FROM files ORDER BY path");
 
         public SqliteStatement Insert { get; } = writer.Prepare("""
             INSERT INTO snapshots (name, root, parent, created_at, file_count, total_size, block_count)

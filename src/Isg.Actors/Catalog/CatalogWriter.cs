@@ -31,7 +31,6 @@ public sealed partial class CatalogWriter : IDisposable
     private readonly SqliteStatement _deleteManifest;
     private readonly SqliteStatement _deleteFile;
     private readonly SqliteStatement _insertFile;
-    private readonly bool _writesLeafHashes;
     private readonly SqliteStatement _insertManifest;
     private readonly SqliteStatement _insertFileBlock;
     private readonly SqliteStatement _readReleased;
@@ -79,16 +78,11 @@ public sealed partial class CatalogWriter : IDisposable
         _deleteFile = Prepare("DELETE FROM files WHERE id = ?1");
         // Schema v11 keeps each entry's tree hash (CatalogLeafHashes). A catalogue opened at an older version (tests of
         // the migrations do that) gets rows without it, which the root then hashes from their columns.
-        _writesLeafHashes = database.SchemaVersion >= CatalogLeafHashes.SchemaVersion;
-        _insertFile = Prepare(_writesLeafHashes
-            ? """
-              INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at, leaf_hash)
-              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-              """
-            : """
-              INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at)
-              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-              """);
+        var leafHash = database.HasLeafHashes ? (Column: ", leaf_hash", Value: ", ?10") : (Column: "", Value: "");
+        _insertFile = Prepare($"""
+            INSERT INTO files (path, kind, size, mode, mtime_ns, link_target, merkle_root, block_count, added_at{leafHash.Column})
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9{leafHash.Value})
+            """);
         _insertManifest = Prepare("INSERT INTO file_manifests (file_id, manifest) VALUES (?1, ?2)");
         // Inserting fires the reference trigger, which increments the block's refcount.
         _insertFileBlock = Prepare("INSERT INTO file_blocks (file_id, seq, block_id, \"offset\", length) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -444,7 +438,7 @@ public sealed partial class CatalogWriter : IDisposable
         _insertFile.Bind(7, hash);
         _insertFile.Bind(8, file.Blocks.Count);
         _insertFile.Bind(9, now);
-        if (_writesLeafHashes)
+        if (_database.HasLeafHashes)
         {
             Span<byte> leafHash = stackalloc byte[Hash256.Length];
             CatalogLeafHashes.Compute(file.Path, file.Kind, file.Size, file.Mode, file.MtimeUnixNs, file.LinkTarget, file.MerkleRoot).WriteTo(leafHash);
