@@ -5,10 +5,12 @@
 # once with an `isg add` process, and polls B's GET /api/sync every 20 ms (bench/time-sync.py) until B lists the new
 # entries and has every block (converged), after one warm-up add of each size (timed and reported, not in the medians).
 # Syncthing's figures come from ../shared/anchors/syncthing.sh (scan request on A to the last file complete on B) in
-# the same run.
+# the same run, interleaved: after each repetition of isg's, one run of the anchor (its own pair of instances, started
+# and removed each time), with the page cache written out before each side. This host's speed drifts by a fifth over
+# minutes; measured one after the other, the two tools met different hosts and the ratio moved with the drift.
 # Five repetitions of each side by default (the anchor's own default for Syncthing): its time varies by half between
 # runs here, and a median of three moved the ratio by a tenth from run to run.
-# Settings: REPS (5), BENCH_WORK (/tmp/isg-peers-bench), RUNS_ST (Syncthing repetitions, 5).
+# Settings: REPS (5), BENCH_WORK (/tmp/isg-peers-bench), RUNS_ST (Syncthing runs per repetition, 1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
@@ -50,8 +52,19 @@ content 1007 $((256 << 20)) >"$WORK/src/big-warm.bin"
 warm_big=$(time_add api "$WORK/src/big-warm.bin" big-warm.bin 1002)
 rm -f "$WORK/src/big-warm.bin"
 echo "warm-up adds (not in the medians): 1,000 files ${warm_small} s, 256 MiB ${warm_big} s"
+# syncthing_round: one run of the anchor (RUNS_ST repetitions of each case); appends its times to st_small / st_big.
+st_small=(); st_big=()
+syncthing_round() {
+  local out
+  sync
+  out=$(RUNS_ST="${RUNS_ST:-1}" bash "$ROOT/../shared/anchors/syncthing.sh" 2>&1 | tee -a "$WORK/syncthing.out")
+  st_small+=($(sed -n 's/.*1,000 x 4 KiB.* s median (\([0-9. ]*\)).*/\1/p' <<<"$out"))
+  st_big+=($(sed -n 's/.*one 256 MiB file.* s median (\([0-9. ]*\)).*/\1/p' <<<"$out"))
+}
+: >"$WORK/syncthing.out"
 entries=1002; small=(); big=(); small_cli=(); big_cli=()
 for r in $(seq "$REPS"); do
+  sync
   for how in api cli; do
     name="$how$r"; seed=$((r * 10 + $([[ $how == api ]] && echo 1 || echo 2)))
     mkdir -p "$WORK/src/small-$name"; content "$seed" 4096000 | split -b 4096 -a 4 -d - "$WORK/src/small-$name/f"
@@ -64,30 +77,23 @@ for r in $(seq "$REPS"); do
     cmp -s "$WORK/src/big-$name.bin" "$WORK/check.bin" || { echo "MISMATCH big-$name" >&2; exit 1; }
     rm -f "$WORK/check.bin" "$WORK/src/big-$name.bin"
   done
+  syncthing_round
 done
 isg_small=$(printf '%s\n' "${small[@]}" | median); isg_big=$(printf '%s\n' "${big[@]}" | median)
 cli_small=$(printf '%s\n' "${small_cli[@]}" | median); cli_big=$(printf '%s\n' "${big_cli[@]}" | median)
 rss_a=$(rss "${PID[a]}"); rss_b=$(rss "${PID[b]}")
-load_isg=$(loadavg)
-
-# Syncthing gets the machine as isg had it: the isg nodes stopped and what they left in the page cache written out
-# (a node idles without work, but the disk may still be writing back an earlier add's files).
+load_run=$(loadavg)
 for n in a b; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
 for n in a b; do wait "${PID[$n]}" 2>/dev/null || true; done
-sync
-anchor=$(RUNS_ST="${RUNS_ST:-5}" bash "$ROOT/../shared/anchors/syncthing.sh" 2>&1 | tee "$WORK/syncthing.out")
-st_small=$(sed -n 's/.*1,000 x 4 KiB.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
-st_big=$(sed -n 's/.*one 256 MiB file.* | \([0-9.]*\) s median.*/\1/p' <<<"$anchor")
-# Each Syncthing repetition too, as the anchor lists them ("1.234 s median (1.1 1.2 1.3)").
-st_small_runs=$(sed -n 's/.*1,000 x 4 KiB.* s median (\([0-9. ]*\)).*/ (\1)/p' <<<"$anchor")
-st_big_runs=$(sed -n 's/.*one 256 MiB file.* s median (\([0-9. ]*\)).*/ (\1)/p' <<<"$anchor")
+[[ ${#st_small[@]} -gt 0 && ${#st_big[@]} -gt 0 ]] || { echo "no Syncthing figures (see $WORK/syncthing.out)" >&2; exit 1; }
+st_small_med=$(printf '%s\n' "${st_small[@]}" | median); st_big_med=$(printf '%s\n' "${st_big[@]}" | median)
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
-table="| case | isg, POST /api/add (median of $REPS) | Syncthing (same run) | isg / Syncthing | isg, \`isg add\` process (median of $REPS) |
+table="| case | isg, POST /api/add (median of $REPS) | Syncthing (same run, interleaved) | isg / Syncthing | isg, \`isg add\` process (median of $REPS) |
 |---|---|---|---|---|
-| 1,000 files of 4 KiB, A -> B | ${isg_small} s (${small[*]}) | ${st_small:-n/a} s${st_small_runs} | $(ratio "$isg_small" "${st_small:-0}") | ${cli_small} s (${small_cli[*]}) |
-| one 256 MiB file, A -> B | ${isg_big} s (${big[*]}) | ${st_big:-n/a} s${st_big_runs} | $(ratio "$isg_big" "${st_big:-0}") | ${cli_big} s (${big_cli[*]}) |"
+| 1,000 files of 4 KiB, A -> B | ${isg_small} s (${small[*]}) | ${st_small_med} s (${st_small[*]}) | $(ratio "$isg_small" "$st_small_med") | ${cli_small} s (${small_cli[*]}) |
+| one 256 MiB file, A -> B | ${isg_big} s (${big[*]}) | ${st_big_med} s (${st_big[*]}) | $(ratio "$isg_big" "$st_big_med") | ${cli_big} s (${big_cli[*]}) |"
 echo "$table"
-echo "peak RSS: node A ${rss_a} MiB, node B ${rss_b} MiB; load during isg: $load_isg"
+echo "peak RSS: node A ${rss_a} MiB, node B ${rss_b} MiB; load at the end: $load_run"
 
 section_file=$(mktemp)
 cat >"$section_file" <<MD
@@ -101,11 +107,13 @@ A's running node, the analogue of Syncthing's REST scan request; the last column
 process (its start included; it hands the add to A's node, which streams its progress back). Each node first makes one warm-up add of each size, not in the
 medians: ${warm_small} s for the 1,000 files and ${warm_big} s for 256 MiB (the node's first large add also compiles its
 hot paths and fills its buffer pools). Syncthing from \`../shared/anchors/syncthing.sh\` (scan request to the last
-file complete on B, median of ${RUNS_ST:-5} runs from its start), same machine, same run. Target: isg / Syncthing <= 0.5.
+file complete on B), same machine, same run, interleaved: after each of isg's repetitions, one run of the anchor with
+its own fresh pair of instances (${RUNS_ST:-1} repetition(s) each), the page cache written out before each side.
+Target: isg / Syncthing <= 0.5.
 
 $table
 
-Peak RSS of the isg nodes over the run: A ${rss_a} MiB, B ${rss_b} MiB. Load average while isg ran: $load_isg.
+Peak RSS of the isg nodes over the run: A ${rss_a} MiB, B ${rss_b} MiB. Load average at the end of the run: $load_run.
 <!-- bench/peers.sh: end -->
 MD
 write_section "$ROOT/docs/benchmarks.md" "<!-- bench/peers.sh: begin -->" "<!-- bench/peers.sh: end -->" "$section_file"
