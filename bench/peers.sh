@@ -8,8 +8,8 @@
 # the same run, interleaved: after each repetition of isg's, one run of the anchor (its own pair of instances, started
 # and removed each time), with the page cache written out before each side. This host's speed drifts by a fifth over
 # minutes; measured one after the other, the two tools met different hosts and the ratio moved with the drift.
-# Five repetitions of each side by default (the anchor's own default for Syncthing): its time varies by half between
-# runs here, and a median of three moved the ratio by a tenth from run to run.
+# Five repetitions of each side by default: Syncthing's time varies by half between runs here, and a median of three
+# moved the ratio by a tenth from run to run.
 # Settings: REPS (5), BENCH_WORK (/tmp/isg-peers-bench), RUNS_ST (Syncthing runs per repetition, 1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -87,7 +87,7 @@ for n in a b; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
 for n in a b; do wait "${PID[$n]}" 2>/dev/null || true; done
 [[ ${#st_small[@]} -gt 0 && ${#st_big[@]} -gt 0 ]] || { echo "no Syncthing figures (see $WORK/syncthing.out)" >&2; exit 1; }
 st_small_med=$(printf '%s\n' "${st_small[@]}" | median); st_big_med=$(printf '%s\n' "${st_big[@]}" | median)
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 table="| case | isg, POST /api/add (median of $REPS) | Syncthing (same run, interleaved) | isg / Syncthing | isg, \`isg add\` process (median of $REPS) |
 |---|---|---|---|---|
 | 1,000 files of 4 KiB, A -> B | ${isg_small} s (${small[*]}) | ${st_small_med} s (${st_small[*]}) | $(ratio "$isg_small" "$st_small_med") | ${cli_small} s (${small_cli[*]}) |

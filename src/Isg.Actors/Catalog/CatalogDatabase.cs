@@ -406,7 +406,7 @@ public sealed class CatalogDatabase : IDisposable
         CatalogLeafHashes.Register(connection);
         Query(connection, $"""
             SELECT id, path FROM files
-            WHERE leaf_hash IS NOT NULL AND leaf_hash IS NOT {CatalogLeafHashes.SqlCall}
+            WHERE leaf_hash IS NOT NULL AND {CatalogLeafHashes.StaleCondition}
             LIMIT {MaxProblemsPerCheck}
             """, r => new CatalogProblem(CatalogProblemKind.LeafHashMismatch,
                 $"file {r.GetInt64(0)} '{r.GetString(1)}' has a stored leaf hash that is not its entry's (the catalogue root would disagree with peers')"),

@@ -21,6 +21,9 @@ internal static class CatalogLeafHashes
     /// <summary><see cref="SqlFunction"/> applied to a files row's columns, for use in SQL over files.</summary>
     public const string SqlCall = SqlFunction + "(path, kind, size, mode, mtime_ns, link_target, merkle_root)";
 
+    /// <summary>SQL condition on a files row: its stored hash is missing or not its entry's (needs <see cref="Register"/>).</summary>
+    public const string StaleCondition = "leaf_hash IS NOT " + SqlCall;
+
     /// <summary>The tree hash of the entry a files row holds.</summary>
     public static Hash256 Compute(string path, FileKind kind, long size, int mode, long mtimeUnixNs, string? linkTarget, Hash256 merkleRoot) =>
         new CatalogLeaf(path, (byte)kind, size, mode, mtimeUnixNs, linkTarget, merkleRoot).ComputeTreeHash();

@@ -249,6 +249,6 @@ public sealed partial class CatalogReader
         }
 
         CatalogLeafHashes.Register(_connection);
-        return _connection.ScalarInt64($"SELECT count(*) FROM files WHERE leaf_hash IS NOT {CatalogLeafHashes.SqlCall}");
+        return _connection.ScalarInt64($"SELECT count(*) FROM files WHERE {CatalogLeafHashes.StaleCondition}");
     }
 }

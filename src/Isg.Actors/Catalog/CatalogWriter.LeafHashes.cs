@@ -20,7 +20,7 @@ public sealed partial class CatalogWriter
 
         CatalogLeafHashes.Register(_connection);
         using var command = _connection.CreateCommand();
-        command.CommandText = $"UPDATE files SET leaf_hash = {CatalogLeafHashes.SqlCall} WHERE leaf_hash IS NOT {CatalogLeafHashes.SqlCall}";
+        command.CommandText = $"UPDATE files SET leaf_hash = {CatalogLeafHashes.SqlCall} WHERE {CatalogLeafHashes.StaleCondition}";
         return command.ExecuteNonQuery();
     }
 }
