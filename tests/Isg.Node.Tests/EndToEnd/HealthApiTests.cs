@@ -20,12 +20,8 @@ public sealed class HealthApiTests(ITestOutputHelper output)
         tree.AddFile("big.bin", 5_000_000);
         tree.Seal();
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
-        // An object whose size no other object has is a data shard: under 4+2 parity shards come in pairs of one size.
-        // When blocks of different size classes each got a stripe of their own, every data shard shares its size with
-        // its stripe's parity; then any shard of the smallest stripe will do (the healer repairs parity as well, and
-        // names the files its stripe protects).
-        var bySize = sandbox.StoredObjects.GroupBy(sandbox.ObjectLength).ToList();
-        var victim = (bySize.Where(g => g.Count() == 1).MinBy(g => g.Key) ?? bySize.MinBy(g => g.Key)!).First();
+        // A data shard, as the catalogue records it (the smallest, for a fixed choice).
+        var victim = sandbox.DataShardObjects.MinBy(sandbox.ObjectLength)!;
         sandbox.DeleteObject(victim);
 
         var port = FreePort();

@@ -21,8 +21,8 @@ public sealed class HealthTests(ITestOutputHelper output)
         (await sandbox.RunAsync("add", "t")).AssertExit(0);
         (await sandbox.RunAsync("verify")).AssertExit(0);
 
-        // An object whose size no other object has is a data shard: under 4+2 parity shards come in pairs of one size.
-        var victim = sandbox.StoredObjects.GroupBy(sandbox.ObjectLength).Where(g => g.Count() == 1).MinBy(g => g.Key)!.Single();
+        // A data shard, as the catalogue records it (the smallest, for a fixed choice).
+        var victim = sandbox.DataShardObjects.MinBy(sandbox.ObjectLength)!;
         var bytes = sandbox.ObjectBytes(victim);
         bytes[bytes.Length / 2] ^= 0xff;
         sandbox.DamageObject(victim, _ => bytes);

@@ -74,6 +74,32 @@ public sealed class IsgSandbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// The objects the catalogue records as data shards of a stripe (ordinal order), read from the catalogue itself:
+    /// their sizes alone do not tell them from parity shards, which take the size of their stripe's largest block.
+    /// </summary>
+    public IReadOnlyList<string> DataShardObjects
+    {
+        get
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Repo, "catalog.db")};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT c.object_name FROM chunks c JOIN blocks b ON b.id = c.block_id
+                WHERE c.is_parity = 0 AND b.stripe_id IS NOT NULL ORDER BY c.object_name
+                """;
+            using var reader = command.ExecuteReader();
+            var names = new List<string>();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }
+    }
+
     /// <summary>Whether the block store holds <paramref name="name"/>.</summary>
     public bool HoldsObject(string name)
     {
