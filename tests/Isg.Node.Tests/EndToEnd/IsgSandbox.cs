@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics;
 using Isg.Actors.Backends.Local;
+using Isg.Actors.Catalog;
 using Xunit.Abstractions;
 
 namespace Isg.Node.Tests.EndToEnd;
@@ -75,28 +76,20 @@ public sealed class IsgSandbox : IDisposable
     }
 
     /// <summary>
-    /// The objects the catalogue records as data shards of a stripe (ordinal order), read from the catalogue itself:
+    /// The objects the catalogue records as data shards of a stripe (ordinal order), as its reader lists chunk rows:
     /// their sizes alone do not tell them from parity shards, which take the size of their stripe's largest block.
     /// </summary>
     public IReadOnlyList<string> DataShardObjects
     {
         get
         {
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Repo, "catalog.db")};Mode=ReadOnly;Pooling=False");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT c.object_name FROM chunks c JOIN blocks b ON b.id = c.block_id
-                WHERE c.is_parity = 0 AND b.stripe_id IS NOT NULL ORDER BY c.object_name
-                """;
-            using var reader = command.ExecuteReader();
-            var names = new List<string>();
-            while (reader.Read())
-            {
-                names.Add(reader.GetString(0));
-            }
-
-            return names;
+            using var catalog = CatalogDatabase.Open(Repo);
+            using var reader = catalog.CreateReader();
+            return reader.ListChunks(after: null, int.MaxValue)
+                .Where(chunk => !chunk.IsParity && chunk.StripeId is not null)
+                .Select(chunk => chunk.Address.ObjectName)
+                .Order(StringComparer.Ordinal)
+                .ToList();
         }
     }
 
